@@ -1,0 +1,17 @@
+//! imgctl: a daemonless container-registry client and image-transfer library.
+//!
+//! Layers (DESIGN.md §2): [`reference`] and [`location`] parse what users type; [`digest`] and
+//! [`manifest`] are the content model; [`registry`] speaks the OCI distribution API;
+//! [`layout`] is the OCI image layout store; [`transport`] puts locations behind two traits;
+//! [`copy`] is the transfer engine; [`progress`] reports.
+
+pub mod copy;
+pub mod digest;
+pub mod error;
+pub mod layout;
+pub mod location;
+pub mod manifest;
+pub mod progress;
+pub mod reference;
+pub mod registry;
+pub mod transport;

@@ -1,0 +1,147 @@
+//! Transport-prefixed image locations (DESIGN.md §2): `docker://REF`, `oci:PATH[:TAG]`,
+//! `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:REF]`, and names in the local store.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::reference::Reference;
+
+/// Where an image lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A repository in a registry (OCI distribution API).
+    Registry(Reference),
+    /// An OCI image layout directory; `tag` is the `org.opencontainers.image.ref.name` value.
+    Oci {
+        /// Layout directory.
+        path: PathBuf,
+        /// Ref name inside the layout, if any.
+        tag: Option<String>,
+    },
+    /// A tar of an OCI image layout.
+    OciArchive {
+        /// Archive file.
+        path: PathBuf,
+        /// Ref name inside the layout, if any.
+        tag: Option<String>,
+    },
+    /// A `docker save` tarball.
+    DockerArchive {
+        /// Archive file.
+        path: PathBuf,
+        /// Image reference inside the archive (`RepoTags`), if any.
+        reference: Option<String>,
+    },
+    /// An image in imgctl's local store, named by its full normalised reference.
+    Store(Reference),
+}
+
+/// How to read a location string that has no transport prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BareMeans {
+    /// A bare `REF` is a registry reference (`pull`, `copy`, `inspect`, …).
+    Registry,
+    /// A bare `REF` names an image in the local store (`push` source, `tag`, `rmi`).
+    Store,
+}
+
+impl Location {
+    /// Parses `s`; a string without a known prefix is read as `bare` says.
+    ///
+    /// Errors (kind Usage) on a malformed reference, an empty path or an invalid tag.
+    pub fn parse(s: &str, bare: BareMeans) -> Result<Location> {
+        if let Some(rest) = s.strip_prefix("docker://") {
+            return Ok(Location::Registry(Reference::parse(rest)?));
+        }
+        if let Some(rest) = s.strip_prefix("oci-archive:") {
+            let (path, tag) = split_path_tag(rest, s)?;
+            return Ok(Location::OciArchive { path, tag });
+        }
+        if let Some(rest) = s.strip_prefix("oci:") {
+            let (path, tag) = split_path_tag(rest, s)?;
+            return Ok(Location::Oci { path, tag });
+        }
+        if let Some(rest) = s.strip_prefix("docker-archive:") {
+            let (path, reference) = split_path_tag(rest, s)?;
+            return Ok(Location::DockerArchive { path, reference });
+        }
+        let r = Reference::parse(s)?;
+        Ok(match bare {
+            BareMeans::Registry => Location::Registry(r),
+            BareMeans::Store => Location::Store(r),
+        })
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let opt = |t: &Option<String>| t.as_ref().map(|t| format!(":{t}")).unwrap_or_default();
+        match self {
+            Location::Registry(r) => write!(f, "docker://{r}"),
+            Location::Oci { path, tag } => write!(f, "oci:{}{}", path.display(), opt(tag)),
+            Location::OciArchive { path, tag } => {
+                write!(f, "oci-archive:{}{}", path.display(), opt(tag))
+            }
+            Location::DockerArchive { path, reference } => {
+                write!(f, "docker-archive:{}{}", path.display(), opt(reference))
+            }
+            Location::Store(r) => write!(f, "{r}"),
+        }
+    }
+}
+
+/// Splits `PATH[:TAG]`: the tag is after the last `:` that is not a Windows drive letter's
+/// (`C:\images\app:1.0` → (`C:\images\app`, `1.0`)) and that is not followed by a path separator.
+fn split_path_tag(rest: &str, whole: &str) -> Result<(PathBuf, Option<String>)> {
+    let is_drive_colon = |i: usize| {
+        i == 1 && rest.as_bytes()[0].is_ascii_alphabetic()
+    };
+    let (path, tag) = match rest.rfind(':') {
+        Some(i) if !is_drive_colon(i) && !rest[i + 1..].contains(['/', '\\']) => {
+            (&rest[..i], Some(rest[i + 1..].to_string()))
+        }
+        _ => (rest, None),
+    };
+    if path.is_empty() {
+        return Err(Error::usage(format!("invalid location {whole:?}: the path is empty")));
+    }
+    if let Some(t) = &tag {
+        if t.is_empty() || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Error::usage(format!("invalid location {whole:?}: invalid tag {t:?}")));
+        }
+    }
+    Ok((PathBuf::from(path), tag))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_locations() {
+        assert_eq!(
+            Location::parse("oci:/tmp/lay:v1", BareMeans::Registry).unwrap(),
+            Location::Oci { path: "/tmp/lay".into(), tag: Some("v1".into()) }
+        );
+        assert_eq!(
+            Location::parse("oci:C:\\images\\app:1.0", BareMeans::Registry).unwrap(),
+            Location::Oci { path: "C:\\images\\app".into(), tag: Some("1.0".into()) }
+        );
+        assert_eq!(
+            Location::parse("oci:C:\\images\\app", BareMeans::Registry).unwrap(),
+            Location::Oci { path: "C:\\images\\app".into(), tag: None }
+        );
+        assert_eq!(
+            Location::parse("oci:./x", BareMeans::Registry).unwrap(),
+            Location::Oci { path: "./x".into(), tag: None }
+        );
+        match Location::parse("docker://alpine", BareMeans::Store).unwrap() {
+            Location::Registry(r) => assert_eq!(r.to_string(), "docker.io/library/alpine:latest"),
+            l => panic!("{l:?}"),
+        }
+        assert!(matches!(Location::parse("alpine", BareMeans::Store).unwrap(), Location::Store(_)));
+        assert!(Location::parse("oci:", BareMeans::Registry).is_err());
+        assert!(Location::parse("docker://x/UP", BareMeans::Registry).is_err());
+    }
+}

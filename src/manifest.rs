@@ -1,0 +1,307 @@
+//! Manifest and image-index handling (OCI image spec `manifest.md`, `image-index.md`; Docker
+//! image manifest v2 schema 2 and manifest list): media types, parsing with oci-spec types,
+//! platform matching.
+
+use std::fmt;
+use std::str::FromStr;
+
+use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
+
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+
+/// OCI image manifest.
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+/// OCI image index.
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+/// Docker image manifest v2 schema 2.
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+/// Docker manifest list.
+pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+/// Docker schema 1 (unsigned).
+pub const DOCKER_SCHEMA1: &str = "application/vnd.docker.distribution.manifest.v1+json";
+/// Docker schema 1 (signed JWS).
+pub const DOCKER_SCHEMA1_SIGNED: &str = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+
+/// The `Accept` header value for manifest requests: every manifest type imgctl reads.
+pub const ACCEPT_MANIFESTS: &str = "application/vnd.oci.image.index.v1+json, \
+application/vnd.docker.distribution.manifest.list.v2+json, \
+application/vnd.oci.image.manifest.v1+json, \
+application/vnd.docker.distribution.manifest.v2+json";
+
+/// True for the two image-index media types (OCI index, Docker manifest list).
+pub fn is_index(media_type: &str) -> bool {
+    media_type == OCI_INDEX || media_type == DOCKER_LIST
+}
+
+/// True for any media type that names a manifest or an index (not a blob).
+pub fn is_manifest_type(media_type: &str) -> bool {
+    matches!(
+        media_type,
+        OCI_MANIFEST | OCI_INDEX | DOCKER_MANIFEST | DOCKER_LIST | DOCKER_SCHEMA1 | DOCKER_SCHEMA1_SIGNED
+    )
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Probe {
+    schema_version: Option<u32>,
+    media_type: Option<String>,
+    manifests: Option<serde_json::Value>,
+    config: Option<serde_json::Value>,
+    layers: Option<serde_json::Value>,
+    signatures: Option<serde_json::Value>,
+}
+
+/// Determines the media type of manifest `bytes`: the document's `mediaType` field, else the
+/// `Content-Type` the server sent (`header`, parameters ignored), else its shape (an index has
+/// `manifests`, an image manifest `config`/`layers`, schema 1 `schemaVersion: 1`).
+///
+/// Errors (Integrity) when the bytes are not a JSON object.
+pub fn detect_media_type(bytes: &[u8], header: Option<&str>) -> Result<String> {
+    let probe: Probe = serde_json::from_slice(bytes)
+        .map_err(|e| Error::integrity(format!("manifest is not valid JSON: {e}")))?;
+    if let Some(mt) = probe.media_type.filter(|m| !m.is_empty()) {
+        return Ok(mt);
+    }
+    let header = header
+        .map(|h| h.split(';').next().unwrap_or("").trim().to_string())
+        .filter(|h| is_manifest_type(h));
+    if let Some(h) = header {
+        return Ok(h);
+    }
+    Ok(match probe.schema_version {
+        Some(1) if probe.signatures.is_some() => DOCKER_SCHEMA1_SIGNED.into(),
+        Some(1) => DOCKER_SCHEMA1.into(),
+        _ if probe.manifests.is_some() => OCI_INDEX.into(),
+        _ if probe.config.is_some() || probe.layers.is_some() => OCI_MANIFEST.into(),
+        v => {
+            return Err(Error::integrity(format!(
+                "unrecognised manifest (schemaVersion {v:?}, no mediaType, no manifests or layers)"
+            )));
+        }
+    })
+}
+
+/// A parsed manifest or index. The bytes stay the source of truth; this is for walking.
+#[derive(Debug, Clone)]
+pub enum Manifest {
+    /// An image manifest (OCI or Docker schema 2): config + layers.
+    Image(Box<ImageManifest>),
+    /// An image index (OCI index or Docker manifest list).
+    Index(Box<ImageIndex>),
+}
+
+impl Manifest {
+    /// Parses `bytes` of `media_type` (as given by [`detect_media_type`]).
+    ///
+    /// Errors (Integrity) on malformed JSON or a schema this client cannot copy (Docker schema 1).
+    pub fn parse(bytes: &[u8], media_type: &str) -> Result<Manifest> {
+        match media_type {
+            OCI_INDEX | DOCKER_LIST => serde_json::from_slice::<ImageIndex>(bytes)
+                .map(|i| Manifest::Index(Box::new(i)))
+                .map_err(|e| Error::integrity(format!("malformed image index: {e}"))),
+            DOCKER_SCHEMA1 | DOCKER_SCHEMA1_SIGNED => Err(Error::integrity(
+                "Docker schema 1 manifests are deprecated and cannot be copied",
+            )
+            .with_hint("ask the image's publisher for a schema 2 or OCI image")),
+            _ => {
+                let m: ImageManifest = serde_json::from_slice(bytes)
+                    .map_err(|e| Error::integrity(format!("malformed image manifest: {e}")))?;
+                if m.schema_version() != 2 {
+                    return Err(Error::integrity(format!(
+                        "unsupported manifest schemaVersion {}",
+                        m.schema_version()
+                    )));
+                }
+                Ok(Manifest::Image(Box::new(m)))
+            }
+        }
+    }
+
+    /// The descriptors this document references directly: config then layers (oldest first)
+    /// for an image, child manifests for an index.
+    pub fn references(&self) -> Vec<&Descriptor> {
+        match self {
+            Manifest::Image(m) => std::iter::once(m.config()).chain(m.layers().iter()).collect(),
+            Manifest::Index(i) => i.manifests().iter().collect(),
+        }
+    }
+}
+
+/// The [`Digest`] a descriptor names. Errors (Integrity) on an algorithm imgctl cannot verify.
+pub fn descriptor_digest(d: &Descriptor) -> Result<Digest> {
+    d.digest().to_string().parse::<Digest>().map_err(|e| {
+        Error::integrity(format!("descriptor digest {} is not usable: {e}", d.digest()))
+    })
+}
+
+/// A platform `os/arch[/variant]` as given to `--platform`, plus an optional `os.version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformSpec {
+    /// GOOS value, e.g. `linux`.
+    pub os: String,
+    /// GOARCH value, e.g. `arm64`.
+    pub architecture: String,
+    /// CPU variant, e.g. `v7`.
+    pub variant: Option<String>,
+}
+
+impl PlatformSpec {
+    /// The platform images are pulled for by default: `linux` (as docker does on every host)
+    /// with the host's CPU architecture.
+    pub fn host() -> PlatformSpec {
+        let (architecture, variant) = match std::env::consts::ARCH {
+            "x86_64" => ("amd64", None),
+            "aarch64" => ("arm64", None),
+            "arm" => ("arm", Some("v7")),
+            "x86" => ("386", None),
+            "powerpc64" => ("ppc64le", None),
+            "s390x" => ("s390x", None),
+            "riscv64" => ("riscv64", None),
+            other => (other, None),
+        };
+        PlatformSpec {
+            os: "linux".into(),
+            architecture: architecture.into(),
+            variant: variant.map(Into::into),
+        }
+    }
+
+    /// Variants acceptable for this spec, best first (`arm/v7` accepts v7, v6, v5; `arm64`
+    /// without a variant means v8).
+    fn acceptable_variants(&self) -> Vec<Option<String>> {
+        let arm = ["v8", "v7", "v6", "v5"];
+        let want = self.variant.clone().or_else(|| match self.architecture.as_str() {
+            "arm64" => Some("v8".into()),
+            _ => None,
+        });
+        match (self.architecture.as_str(), want.as_deref()) {
+            ("arm", Some(v)) | ("arm64", Some(v)) => {
+                let start = arm.iter().position(|a| *a == v);
+                let mut out: Vec<Option<String>> = match start {
+                    Some(i) => arm[i..].iter().map(|s| Some(s.to_string())).collect(),
+                    None => vec![Some(v.to_string())],
+                };
+                if self.architecture == "arm64" {
+                    out.truncate(1); // arm64 variants are not interchangeable downwards
+                }
+                out.push(None);
+                out
+            }
+            (_, Some(v)) => vec![Some(v.to_string()), None],
+            (_, None) => vec![None],
+        }
+    }
+
+    /// Whether a descriptor's platform satisfies this spec; returns a rank (lower is better).
+    pub fn rank(&self, p: &oci_spec::image::Platform) -> Option<usize> {
+        if p.os().to_string() != self.os || p.architecture().to_string() != self.architecture {
+            return None;
+        }
+        let candidates = self.acceptable_variants();
+        let have = p.variant().clone().filter(|v| !v.is_empty());
+        if self.variant.is_none() && !(self.architecture == "arm64" || self.architecture == "arm") {
+            // No variant asked: any variant does; prefer none.
+            return Some(if have.is_none() { 0 } else { 1 });
+        }
+        candidates.iter().position(|c| *c == have)
+    }
+}
+
+impl FromStr for PlatformSpec {
+    type Err = Error;
+    /// Parses `os/arch[/variant]`. Errors (Usage) otherwise.
+    fn from_str(s: &str) -> Result<Self> {
+        let parts: Vec<&str> = s.split('/').collect();
+        if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty()) {
+            return Err(Error::usage(format!(
+                "invalid platform {s:?}: expected OS/ARCH[/VARIANT], e.g. linux/arm64"
+            )));
+        }
+        Ok(PlatformSpec {
+            os: parts[0].to_ascii_lowercase(),
+            architecture: parts[1].to_ascii_lowercase(),
+            variant: parts.get(2).map(|v| v.to_ascii_lowercase()),
+        })
+    }
+}
+
+impl fmt::Display for PlatformSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if let Some(v) = &self.variant {
+            write!(f, "/{v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Formats a descriptor's platform as `os/arch[/variant]`, or `None` without one.
+pub fn platform_string(p: &oci_spec::image::Platform) -> String {
+    let mut s = format!("{}/{}", p.os(), p.architecture());
+    if let Some(v) = p.variant().as_ref().filter(|v| !v.is_empty()) {
+        s.push('/');
+        s.push_str(v);
+    }
+    s
+}
+
+/// Picks the child of `index` that best matches `want`. Attestation manifests
+/// (`unknown/unknown`) never match.
+pub fn select_platform<'a>(index: &'a ImageIndex, want: &PlatformSpec) -> Option<&'a Descriptor> {
+    index
+        .manifests()
+        .iter()
+        .filter_map(|d| d.platform().as_ref().and_then(|p| want.rank(p)).map(|r| (r, d)))
+        .min_by_key(|(r, _)| *r)
+        .map(|(_, d)| d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/manifests");
+
+    fn index(name: &str) -> Option<ImageIndex> {
+        let bytes = std::fs::read(format!("{FIXTURES}/{name}")).ok()?;
+        let mt = detect_media_type(&bytes, None).unwrap();
+        match Manifest::parse(&bytes, &mt).unwrap() {
+            Manifest::Index(i) => Some(*i),
+            _ => panic!("not an index"),
+        }
+    }
+
+    #[test]
+    fn platform_selection_on_real_lists() {
+        let Some(i) = index("docker-manifest-list-arm-variants.json") else {
+            return; // fixtures live outside the repository; CI lays them beside it
+        };
+        let pick = |p: &str| select_platform(&i, &p.parse().unwrap()).map(|d| d.digest().to_string());
+        assert_eq!(
+            pick("linux/amd64").unwrap(),
+            "sha256:030fcb92e1487b18c974784dcc110a93147c9fc402188370fbfd17efabffc6af"
+        );
+        assert_eq!(
+            pick("linux/arm/v7").unwrap(),
+            "sha256:b5dbad4bdb4444d919294afe49a095c23e86782f98cdf0aa286198ddb814b50b"
+        );
+        assert_eq!(
+            pick("linux/arm64").unwrap(),
+            "sha256:dc472a59fb006797aa2a6bfb54cc9c57959bb0a6d11fadaa608df8c16dea39cf"
+        );
+        assert_eq!(pick("linux/mips"), None);
+    }
+
+    #[test]
+    fn detects_types() {
+        assert_eq!(detect_media_type(br#"{"schemaVersion":2,"manifests":[]}"#, None).unwrap(), OCI_INDEX);
+        assert_eq!(
+            detect_media_type(br#"{"schemaVersion":2,"config":{}}"#, Some("application/vnd.docker.distribution.manifest.v2+json; charset=utf-8")).unwrap(),
+            DOCKER_MANIFEST
+        );
+        assert!(detect_media_type(b"not json", None).is_err());
+        assert!(Manifest::parse(br#"{"schemaVersion":1}"#, DOCKER_SCHEMA1).is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! Image locations as peers behind two small traits (DESIGN.md §2): an [`ImageSource`] yields
+//! manifests and blobs, an [`ImageDestination`] accepts them. The copy engine drives both and
+//! knows nothing about HTTP or files; transports know nothing about each other.
+
+pub mod layout;
+pub mod registry;
+
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use oci_spec::image::Descriptor;
+use tokio::io::AsyncRead;
+
+use crate::digest::Digest;
+use crate::error::Result;
+use crate::progress::BlobProgress;
+
+/// A stream of blob bytes. Not verified by the transport: the reader is wrapped in a
+/// [`crate::digest::VerifyingReader`] by whoever consumes it.
+pub type BlobStream = Pin<Box<dyn AsyncRead + Send>>;
+
+/// A manifest or index as stored: exact bytes, media type and the digest of those bytes.
+#[derive(Debug, Clone)]
+pub struct FetchedManifest {
+    /// The document's bytes, never re-serialised.
+    pub bytes: Vec<u8>,
+    /// Its media type (from the document, else the server, else its shape).
+    pub media_type: String,
+    /// sha256 of `bytes` (or the digest that named it, verified against `bytes`).
+    pub digest: Digest,
+}
+
+impl FetchedManifest {
+    /// Size of the document in bytes.
+    pub fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+}
+
+/// A registry repository holding blobs that a destination in the same registry may mount
+/// (distribution spec, "Mounting a blob from another repository").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountOrigin {
+    /// Normalised registry name (`docker.io`, `localhost:5000`).
+    pub registry: String,
+    /// Repository path in that registry.
+    pub repository: String,
+}
+
+/// Where images are read from.
+#[async_trait]
+pub trait ImageSource: Send + Sync {
+    /// A human-readable name of the location, for messages (`docker://…`, `oci:…`).
+    fn describe(&self) -> String;
+    /// The manifest or index the location names (by tag, digest or ref name).
+    ///
+    /// Errors: NotFound when the location names nothing; Integrity when the bytes do not match
+    /// the digest that named them.
+    async fn root_manifest(&self) -> Result<FetchedManifest>;
+    /// A manifest of the same repository/layout by digest (a child of an index); verified.
+    async fn manifest(&self, digest: &Digest) -> Result<FetchedManifest>;
+    /// The blob `desc` names, starting at byte `offset` (for resuming). The caller verifies
+    /// the bytes against `desc`.
+    async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream>;
+    /// The registry repository this source reads from, when a same-registry destination could
+    /// mount its blobs; `None` for files.
+    fn mount_origin(&self) -> Option<MountOrigin> {
+        None
+    }
+}
+
+/// How a blob reached the destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobOutcome {
+    /// Its bytes were sent (count in bytes).
+    Uploaded(u64),
+    /// The destination already had it.
+    Skipped,
+    /// Mounted from another repository of the same registry; no bytes moved.
+    Mounted,
+}
+
+/// Where images are written. Blobs first, then manifests children-first, then
+/// [`ImageDestination::commit`] names the root. A failure at any step leaves the destination
+/// without a dangling name (a layout's index.json is written only by `commit`).
+#[async_trait]
+pub trait ImageDestination: Send + Sync {
+    /// A human-readable name of the location, for messages.
+    fn describe(&self) -> String;
+    /// Called once before any write; `origin` is the source's repository when a mount could
+    /// apply (a registry destination asks one token for both scopes).
+    async fn prepare(&self, _origin: Option<&MountOrigin>) -> Result<()> {
+        Ok(())
+    }
+    /// Whether the destination already holds blob `desc`. An error other than "absent" is an
+    /// error, never "missing".
+    async fn has_blob(&self, desc: &Descriptor) -> Result<bool>;
+    /// Tries a cross-repository mount of `desc` from `origin`; `Ok(false)` when not mounted
+    /// (and the caller uploads instead).
+    async fn mount_blob(&self, _desc: &Descriptor, _origin: &MountOrigin) -> Result<bool> {
+        Ok(false)
+    }
+    /// Writes blob `desc`, reading it from `source` (it may reopen the blob at an offset to
+    /// resume or to change upload strategy). Reports bytes to `progress`; returns bytes sent.
+    /// Errors: Integrity when the bytes read do not match `desc`.
+    async fn put_blob(
+        &self,
+        desc: &Descriptor,
+        source: &dyn ImageSource,
+        progress: &BlobProgress,
+    ) -> Result<u64>;
+    /// Stores a manifest (a child of the root, or the root itself) addressed by digest.
+    async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()>;
+    /// Names the root manifest at the location's tag (registry: PUT by tag; layout: index.json
+    /// entry). Called last, once. `platform` is set when the root is a platform's image
+    /// selected out of an index.
+    async fn commit(
+        &self,
+        root: &FetchedManifest,
+        platform: Option<&oci_spec::image::Platform>,
+    ) -> Result<()>;
+}
