@@ -1,1 +1,269 @@
-//! The transfer engine (stub).
+//! The transfer engine (DESIGN.md §4): walk a manifest tree from an [`ImageSource`], pick
+//! platforms, move blobs concurrently (skip what exists, mount within a registry, else
+//! upload), then write manifests children-first and name the root last.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use futures_util::{StreamExt, TryStreamExt};
+use oci_spec::image::{Descriptor, Platform};
+use tokio::sync::Semaphore;
+
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::manifest::{Manifest, PlatformSpec, descriptor_digest, platform_string, select_platform};
+use crate::progress::Reporter;
+use crate::transport::{BlobOutcome, FetchedManifest, ImageDestination, ImageSource};
+
+/// Which images of an index to copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Platforms {
+    /// The one image matching this platform (the root becomes that image's manifest).
+    One(PlatformSpec),
+    /// The whole index, unchanged (`--all-platforms`).
+    All,
+}
+
+/// Options of one copy.
+pub struct CopyOptions {
+    /// Platform choice for indexes.
+    pub platforms: Platforms,
+    /// Shared limit of concurrent blob transfers (`--jobs`), shared across images.
+    pub limiter: Arc<Semaphore>,
+}
+
+impl CopyOptions {
+    /// Copies images for `platforms` with at most `jobs` concurrent blob transfers.
+    pub fn new(platforms: Platforms, jobs: usize) -> CopyOptions {
+        CopyOptions {
+            platforms,
+            limiter: Arc::new(Semaphore::new(jobs.max(1))),
+        }
+    }
+}
+
+/// What a copy did (CLI.md, "Transfer result JSON").
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CopyReport {
+    /// Digest of the root written at the destination.
+    pub digest: String,
+    /// Its media type.
+    #[serde(rename = "mediaType")]
+    pub media_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Platforms copied (`os/arch[/variant]`), empty for a single image without one.
+    pub platforms: Vec<String>,
+    /// Blob counts and bytes moved.
+    pub blobs: BlobCounts,
+}
+
+/// Blob statistics of a copy.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct BlobCounts {
+    /// Blobs whose bytes were sent.
+    pub uploaded: usize,
+    /// Blobs the destination had already.
+    pub skipped: usize,
+    /// Blobs mounted from another repository.
+    pub mounted: usize,
+    /// Bytes sent.
+    pub bytes: u64,
+}
+
+/// A manifest to write at the destination, with its parsed form.
+struct Node {
+    fetched: FetchedManifest,
+    parsed: Manifest,
+}
+
+/// Whether a layer must not be copied (foreign / non-distributable layers with URLs).
+fn is_foreign(d: &Descriptor) -> bool {
+    let mt = d.media_type().to_string();
+    (mt.contains("foreign") || mt.contains("nondistributable")) && d.urls().as_ref().is_some_and(|u| !u.is_empty())
+}
+
+/// Copies the image `src` names to `dst`. Returns what was written and moved.
+///
+/// Errors: NotFound when no image matches the requested platform (the message lists the
+/// platforms available), Integrity on any digest mismatch, and the transports' errors with
+/// the blob or manifest they concern as context.
+pub async fn copy_image(
+    src: &dyn ImageSource,
+    dst: &dyn ImageDestination,
+    opts: &CopyOptions,
+    reporter: &Reporter,
+) -> Result<CopyReport> {
+    let root = src.root_manifest().await?;
+    let root_parsed = Manifest::parse(&root.bytes, &root.media_type)?;
+    let mut report = CopyReport::default();
+
+    // 1. Resolve the tree: the manifests to write (children first) and the root.
+    let mut nodes: Vec<Node> = Vec::new();
+    let (root, root_platform) = match (&root_parsed, &opts.platforms) {
+        (Manifest::Index(index), Platforms::One(want)) => {
+            let child = select_platform(index, want).ok_or_else(|| {
+                let available: Vec<String> = index
+                    .manifests()
+                    .iter()
+                    .filter_map(|d| d.platform().as_ref().map(platform_string))
+                    .collect();
+                Error::not_found(format!(
+                    "{} has no image for platform {want} (available: {})",
+                    src.describe(),
+                    available.join(", ")
+                ))
+                .with_hint("pick one with --platform, or copy them all with --all-platforms")
+            })?;
+            let platform = child.platform().clone();
+            let fetched = src.manifest(&descriptor_digest(child)?).await?;
+            if let Some(p) = &platform {
+                report.platforms.push(platform_string(p));
+            }
+            let parsed = Manifest::parse(&fetched.bytes, &fetched.media_type)?;
+            nodes.push(Node {
+                fetched: fetched.clone(),
+                parsed,
+            });
+            (fetched, platform)
+        }
+        (Manifest::Index(_), Platforms::All) => {
+            collect_children(src, &root_parsed, &mut nodes, &mut report.platforms, 0).await?;
+            nodes.push(Node {
+                fetched: root.clone(),
+                parsed: root_parsed.clone(),
+            });
+            (root, None)
+        }
+        (Manifest::Image(_), _) => {
+            nodes.push(Node {
+                fetched: root.clone(),
+                parsed: root_parsed.clone(),
+            });
+            (root, None)
+        }
+    };
+
+    // 2. Blobs, deduplicated by digest, in the order the manifests list them.
+    let mut seen = BTreeSet::new();
+    let mut blobs: Vec<Descriptor> = Vec::new();
+    for n in &nodes {
+        if let Manifest::Image(m) = &n.parsed {
+            for d in std::iter::once(m.config()).chain(m.layers().iter()) {
+                if is_foreign(d) {
+                    continue;
+                }
+                if seen.insert(d.digest().to_string()) {
+                    blobs.push(d.clone());
+                }
+            }
+        }
+    }
+
+    let origin = src.mount_origin();
+    dst.prepare(origin.as_ref()).await?;
+    let outcomes: Vec<BlobOutcome> = futures_util::stream::iter(blobs.iter().map(|d| {
+        let origin = origin.clone();
+        async move {
+            let _permit = opts.limiter.acquire().await.map_err(|_| Error::other("copy cancelled"))?;
+            let digest = descriptor_digest(d)?;
+            let progress = reporter.blob(short(&digest), d.size());
+            let outcome = move_blob(src, dst, d, origin.as_ref(), &progress)
+                .await
+                .map_err(|e| e.context(format!("failed to copy blob {digest} to {}", dst.describe())))?;
+            progress.finish(outcome);
+            Ok::<_, Error>(outcome)
+        }
+    }))
+    .buffer_unordered(blobs.len().max(1))
+    .try_collect()
+    .await?;
+    for o in outcomes {
+        match o {
+            BlobOutcome::Uploaded(n) => {
+                report.blobs.uploaded += 1;
+                report.blobs.bytes += n;
+            }
+            BlobOutcome::Skipped => report.blobs.skipped += 1,
+            BlobOutcome::Mounted => report.blobs.mounted += 1,
+        }
+    }
+
+    // 3. Manifests children first, then the root under its name.
+    for n in nodes.iter().filter(|n| n.fetched.digest != root.digest) {
+        dst.put_manifest(&n.fetched)
+            .await
+            .map_err(|e| e.context(format!("failed to write manifest {}", n.fetched.digest)))?;
+    }
+    dst.commit(&root, root_platform.as_ref())
+        .await
+        .map_err(|e| e.context(format!("failed to write {} to {}", root.digest, dst.describe())))?;
+    report.digest = root.digest.to_string();
+    report.media_type = root.media_type.clone();
+    report.size = root.size();
+    Ok(report)
+}
+
+/// Fetches every child of an index (recursively for nested indexes, up to depth 8), pushing
+/// them onto `nodes` children-first and recording their platforms.
+fn collect_children<'a>(
+    src: &'a dyn ImageSource,
+    index: &'a Manifest,
+    nodes: &'a mut Vec<Node>,
+    platforms: &'a mut Vec<String>,
+    depth: usize,
+) -> futures_util::future::BoxFuture<'a, Result<()>> {
+    Box::pin(async move {
+        if depth > 8 {
+            return Err(Error::integrity("image index nesting deeper than 8 levels"));
+        }
+        for child in index.references() {
+            let digest: Digest = descriptor_digest(child)?;
+            if nodes.iter().any(|n| n.fetched.digest == digest) {
+                continue;
+            }
+            let fetched = src
+                .manifest(&digest)
+                .await
+                .map_err(|e| e.context(format!("cannot read child manifest {digest}")))?;
+            let parsed = Manifest::parse(&fetched.bytes, &fetched.media_type)?;
+            if let Manifest::Index(_) = parsed {
+                collect_children(src, &parsed, nodes, platforms, depth + 1).await?;
+            }
+            if let Some(p) = child.platform().as_ref() {
+                platforms.push(platform_string(p));
+            }
+            nodes.push(Node { fetched, parsed });
+        }
+        Ok(())
+    })
+}
+
+async fn move_blob(
+    src: &dyn ImageSource,
+    dst: &dyn ImageDestination,
+    d: &Descriptor,
+    origin: Option<&crate::transport::MountOrigin>,
+    progress: &crate::progress::BlobProgress,
+) -> Result<BlobOutcome> {
+    if dst.has_blob(d).await? {
+        return Ok(BlobOutcome::Skipped);
+    }
+    if let Some(o) = origin {
+        if dst.mount_blob(d, o).await? {
+            return Ok(BlobOutcome::Mounted);
+        }
+    }
+    let n = dst.put_blob(d, src, progress).await?;
+    Ok(BlobOutcome::Uploaded(n))
+}
+
+/// `sha256:0123456789ab` — a digest shortened for progress labels.
+pub fn short(d: &Digest) -> String {
+    format!("{}:{}", d.algorithm().as_str(), &d.hex()[..12])
+}
+
+/// Formats the platform of a descriptor, if any.
+pub fn descriptor_platform(d: &Descriptor) -> Option<&Platform> {
+    d.platform().as_ref()
+}

@@ -1,1 +1,39 @@
-fn main() {}
+//! imgctl's entry point: parse the command line, set up logging, run, map errors to exit codes.
+
+mod cli;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let filter = match std::env::var("IMGCTL_LOG") {
+        Ok(f) if !f.is_empty() => EnvFilter::new(f),
+        _ => EnvFilter::new(match cli.global.verbose {
+            0 => "imgctl=warn",
+            1 => "imgctl=debug",
+            _ => "imgctl=trace",
+        }),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = rt.block_on(cli::run(cli));
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        if let Some(h) = e.hint() {
+            eprintln!("hint: {h}");
+        }
+        std::process::exit(e.kind().exit_code());
+    }
+}

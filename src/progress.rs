@@ -2,6 +2,7 @@
 //! otherwise, nothing with `--quiet`. stdout is never touched here.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -66,7 +67,7 @@ impl Reporter {
             bar,
             label,
             mode: self.mode,
-            bytes: AtomicU64::new(0),
+            bytes: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -82,12 +83,13 @@ impl Reporter {
     }
 }
 
-/// Progress of one blob; cheap to update from the transfer loop.
+/// Progress of one blob; cheap to update from the transfer loop; clones share counters.
+#[derive(Clone)]
 pub struct BlobProgress {
     bar: Option<ProgressBar>,
     label: String,
     mode: Mode,
-    bytes: AtomicU64,
+    bytes: Arc<AtomicU64>,
 }
 
 impl BlobProgress {
@@ -97,8 +99,16 @@ impl BlobProgress {
             bar: None,
             label: String::new(),
             mode: Mode::None,
-            bytes: AtomicU64::new(0),
+            bytes: Arc::new(AtomicU64::new(0)),
         }
+    }
+    /// A handle sharing this blob's counters (for request bodies that must be `'static`).
+    pub fn handle(&self) -> BlobProgress {
+        self.clone()
+    }
+    /// Bytes moved so far.
+    pub fn position(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
     }
     /// Adds `n` bytes moved.
     pub fn inc(&self, n: u64) {

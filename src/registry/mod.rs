@@ -1,1 +1,815 @@
-//! OCI distribution API client (stub).
+//! The OCI distribution API client (OCI distribution spec v1.1; DESIGN.md §3): one reqwest
+//! client shared by every request, challenge-driven auth, retries, manifests, blobs, uploads,
+//! mounts and tag listing.
+
+pub mod auth;
+pub mod errors;
+mod upload;
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::TryStreamExt;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use tokio_util::io::StreamReader;
+use tracing::{debug, warn};
+
+use crate::digest::Digest;
+use crate::error::{Error, ErrorKind, Result};
+use crate::manifest::{ACCEPT_MANIFESTS, detect_media_type};
+use crate::transport::{BlobStream, FetchedManifest};
+use auth::{Challenge, CredentialProvider, Token};
+
+pub use upload::UploadStrategy;
+
+/// Largest manifest accepted, in bytes (distribution limits manifests to 4 MiB).
+pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// Settings for a [`Client`].
+#[derive(Clone)]
+pub struct ClientOptions {
+    /// Skip TLS verification and allow plain HTTP for every registry (`--insecure`).
+    pub insecure: bool,
+    /// Extra trusted root certificates, PEM files (`--ca-file`).
+    pub ca_files: Vec<PathBuf>,
+    /// Where credentials come from.
+    pub credentials: Arc<dyn CredentialProvider>,
+    /// How blobs are uploaded.
+    pub upload: UploadStrategy,
+    /// Retries per request on connect errors, timeouts, 408, 429 and 5xx.
+    pub retries: u32,
+    /// Idle timeout: a connection that moves no byte for this long fails (seconds).
+    pub timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            insecure: false,
+            ca_files: Vec::new(),
+            credentials: Arc::new(auth::StaticCredentials(None)),
+            upload: UploadStrategy::default(),
+            retries: 3,
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What the client learnt about one registry host.
+#[derive(Default)]
+struct HostState {
+    /// `http` or `https`, once known.
+    scheme: Option<&'static str>,
+    /// The challenge from the `/v2/` ping (None: no auth needed).
+    challenge: Option<Challenge>,
+    /// Tokens granted, newest last.
+    tokens: Vec<Token>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    opts: ClientOptions,
+    hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostState>>>>,
+}
+
+/// A registry client. Cheap to clone; clones share connections and tokens.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// Whether `host` (`name[:port]`) is a loopback address, where plain HTTP is allowed as docker does.
+pub fn is_loopback(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host),
+    };
+    name == "localhost" || name.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+impl Client {
+    /// Builds a client. Errors (Usage) when a CA file cannot be read or parsed.
+    pub fn new(opts: ClientOptions) -> Result<Client> {
+        let mut b = reqwest::Client::builder()
+            .use_rustls_tls()
+            .user_agent(concat!("imgctl/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(30))
+            .read_timeout(opts.timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::limited(10))
+            .danger_accept_invalid_certs(opts.insecure);
+        for f in &opts.ca_files {
+            let pem = std::fs::read(f)
+                .map_err(|e| Error::usage(format!("cannot read CA file {}: {e}", f.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| Error::usage(format!("invalid CA file {}: {e}", f.display())))?;
+            if certs.is_empty() {
+                return Err(Error::usage(format!("CA file {} holds no certificate", f.display())));
+            }
+            for c in certs {
+                b = b.add_root_certificate(c);
+            }
+        }
+        let http = b.build().map_err(|e| Error::other(format!("cannot build HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                opts,
+                hosts: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// A handle on `repository` in `registry` (normalised name, e.g. `docker.io`).
+    pub fn repository(&self, registry: &str, repository: &str) -> Repository {
+        Repository {
+            client: self.clone(),
+            registry: registry.to_string(),
+            host: crate::reference::api_host(registry).to_string(),
+            name: repository.to_string(),
+            extra_scopes: Arc::new(Mutex::new(BTreeSet::new())),
+            pending_sessions: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// The underlying HTTP client (for redirected blob downloads and token requests).
+    fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    fn host_state(&self, host: &str) -> Arc<tokio::sync::Mutex<HostState>> {
+        self.inner
+            .hosts
+            .lock()
+            .expect("hosts lock")
+            .entry(host.to_string())
+            .or_default()
+            .clone()
+    }
+
+    /// Pings `https://host/v2/` (then `http://` for loopback hosts or with `--insecure`) once per
+    /// host and records the scheme and the auth challenge.
+    async fn ensure_pinged(&self, host: &str) -> Result<Arc<tokio::sync::Mutex<HostState>>> {
+        let state = self.host_state(host);
+        let mut st = state.lock().await;
+        if st.scheme.is_some() {
+            drop(st);
+            return Ok(state);
+        }
+        let allow_http = self.inner.opts.insecure || is_loopback(host);
+        let https = self.ping(&format!("https://{host}/v2/")).await;
+        let (scheme, resp) = match https {
+            Ok(r) => ("https", r),
+            Err(https_err) if allow_http => match self.ping(&format!("http://{host}/v2/")).await {
+                Ok(r) if r.status() == StatusCode::OK || r.status() == StatusCode::UNAUTHORIZED => ("http", r),
+                _ => return Err(https_err),
+            },
+            Err(e) => return Err(e),
+        };
+        debug!(host, scheme, status = %resp.status(), "pinged registry");
+        st.scheme = Some(scheme);
+        if resp.status() == StatusCode::UNAUTHORIZED {
+            let challenges: Vec<Challenge> = resp
+                .headers()
+                .get_all(header::WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(auth::parse_challenges)
+                .collect();
+            st.challenge = challenges
+                .iter()
+                .find(|c| matches!(c, Challenge::Bearer { .. }))
+                .or(challenges.first())
+                .cloned();
+            if st.challenge.is_none() {
+                st.challenge = Some(Challenge::Basic);
+            }
+        } else if !resp.status().is_success() && resp.status() != StatusCode::NOT_FOUND {
+            let status = resp.status();
+            let body = resp.bytes().await.unwrap_or_default();
+            return Err(errors::from_response(status, &body).context(format!("registry {host} is not usable")));
+        }
+        drop(st);
+        Ok(state)
+    }
+
+    async fn ping(&self, url: &str) -> Result<Response> {
+        let mut attempt = 0;
+        loop {
+            match self.http().get(url).send().await {
+                Ok(r) => return Ok(r),
+                Err(e) => {
+                    let err = transport_error(&e, url);
+                    if attempt < self.inner.opts.retries && e.is_timeout() {
+                        attempt += 1;
+                        tokio::time::sleep(backoff(attempt, None)).await;
+                        continue;
+                    }
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    /// A token covering `scopes` for `host`, from the cache or a new token request.
+    async fn bearer(&self, registry: &str, st: &mut HostState, scopes: &BTreeSet<String>, force: bool) -> Result<String> {
+        let now = Instant::now();
+        if !force {
+            if let Some(t) = st.tokens.iter().rev().find(|t| t.covers(scopes, now)) {
+                return Ok(t.value.clone());
+            }
+        }
+        let Some(Challenge::Bearer { realm, service, .. }) = st.challenge.clone() else {
+            return Err(Error::other("internal: bearer() without a Bearer challenge"));
+        };
+        let creds = self.inner.opts.credentials.credentials(registry);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(s) = &service {
+            query.push(("service", s.clone()));
+        }
+        for s in scopes {
+            query.push(("scope", s.clone()));
+        }
+        if let Some(c) = &creds {
+            query.push(("account", c.username.clone()));
+        }
+        let mut attempt = 0;
+        let resp = loop {
+            let mut req = self.http().get(&realm).query(&query);
+            if let Some(c) = &creds {
+                req = req.basic_auth(&c.username, Some(&c.password));
+            }
+            debug!(realm = %realm, scopes = ?scopes, user = creds.as_ref().map(|c| c.username.as_str()), "requesting token");
+            let received = Instant::now();
+            match req.send().await {
+                Ok(r) if retryable_status(r.status()) && attempt < self.inner.opts.retries => {
+                    attempt += 1;
+                    tokio::time::sleep(backoff(attempt, retry_after(r.headers()))).await;
+                }
+                Ok(r) => break (r, received),
+                Err(e) if attempt < self.inner.opts.retries && (e.is_connect() || e.is_timeout()) => {
+                    attempt += 1;
+                    tokio::time::sleep(backoff(attempt, None)).await;
+                }
+                Err(e) => return Err(transport_error(&e, &realm).context("token request failed")),
+            }
+        };
+        let (resp, received) = resp;
+        let status = resp.status();
+        if !status.is_success() {
+            let body = resp.bytes().await.unwrap_or_default();
+            let mut err = errors::from_response(status, &body).context(format!("token request to {realm} failed"));
+            if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                err = err.with_kind(ErrorKind::Auth).with_hint(if creds.is_some() {
+                    "check the username and password (--creds or IMGCTL_USERNAME/IMGCTL_PASSWORD)"
+                } else {
+                    "this registry needs credentials: pass --creds USER:PASS"
+                });
+            }
+            return Err(err);
+        }
+        let body = resp.bytes().await.map_err(|e| transport_error(&e, &realm))?;
+        let parsed: auth::TokenResponse = serde_json::from_slice(&body)
+            .map_err(|e| Error::auth(format!("token endpoint {realm} returned invalid JSON: {e}")))?;
+        let token = Token::from_response(parsed, scopes.clone(), received)
+            .ok_or_else(|| Error::auth(format!("token endpoint {realm} returned no token")))?;
+        let value = token.value.clone();
+        st.tokens.retain(|t| t.renew_at > now);
+        st.tokens.push(token);
+        Ok(value)
+    }
+
+    /// Adds the Authorization header `st` calls for, if any.
+    async fn authorize(&self, registry: &str, host: &str, scopes: &BTreeSet<String>, force: bool, req: RequestBuilder) -> Result<RequestBuilder> {
+        let state = self.host_state(host);
+        let mut st = state.lock().await;
+        Ok(match st.challenge.clone() {
+            None => req,
+            Some(Challenge::Basic) => match self.inner.opts.credentials.credentials(registry) {
+                Some(c) => req.basic_auth(c.username, Some(c.password)),
+                None => req,
+            },
+            Some(Challenge::Bearer { .. }) => {
+                let token = self.bearer(registry, &mut st, scopes, force).await?;
+                req.bearer_auth(token)
+            }
+        })
+    }
+}
+
+/// Seconds to wait before retry `attempt` (1-based): `Retry-After` when given (capped at 60 s),
+/// else exponential from 0.5 s, capped at 8 s.
+fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+    if let Some(d) = retry_after {
+        return d.min(Duration::from_secs(60));
+    }
+    Duration::from_millis(500u64 << attempt.min(4).saturating_sub(1)).min(Duration::from_secs(8))
+}
+
+fn retry_after(h: &HeaderMap) -> Option<Duration> {
+    h.get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+fn retryable_status(s: StatusCode) -> bool {
+    s == StatusCode::REQUEST_TIMEOUT || s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error()
+}
+
+/// Maps a reqwest transport error to a Network error that names the URL's host, never its
+/// query (which may carry upload state) nor any header.
+fn transport_error(e: &reqwest::Error, url: &str) -> Error {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| match u.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        }))
+        .unwrap_or_default();
+    let mut chain = String::new();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        src = s.source();
+    }
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else {
+        "request failed"
+    };
+    let mut err = Error::network(format!("{what} ({host}){chain}"));
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("certificate") || lower.contains("unknownissuer") {
+        err = err.with_hint("the registry's TLS certificate is not trusted: pass --ca-file FILE, or --insecure for a test registry");
+    }
+    err
+}
+
+/// A repository in a registry; every request carries the scopes it needs.
+#[derive(Clone)]
+pub struct Repository {
+    client: Client,
+    registry: String,
+    host: String,
+    name: String,
+    /// Scopes added to every token request (e.g. pull on a mount's source repository).
+    extra_scopes: Arc<Mutex<BTreeSet<String>>>,
+    /// Upload sessions opened by a refused mount, keyed by digest, to reuse for the upload.
+    pending_sessions: Arc<Mutex<HashMap<Digest, String>>>,
+}
+
+/// What an operation will do in a repository, deciding the token scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read.
+    Pull,
+    /// Read and write.
+    Push,
+    /// Delete (scope action `delete`).
+    Delete,
+}
+
+impl Repository {
+    /// The normalised registry name.
+    pub fn registry(&self) -> &str {
+        &self.registry
+    }
+    /// The repository path.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Adds `repository:<other>:pull` to every later token request, so that one token covers a
+    /// mount from `other` (token spec; DESIGN.md §5).
+    pub fn add_pull_scope(&self, other: &str) {
+        self.extra_scopes
+            .lock()
+            .expect("scopes lock")
+            .insert(format!("repository:{other}:pull"));
+    }
+
+    fn scopes(&self, access: Access) -> BTreeSet<String> {
+        let actions = match access {
+            Access::Pull => "pull",
+            Access::Push => "pull,push",
+            Access::Delete => "delete",
+        };
+        let mut s = self.extra_scopes.lock().expect("scopes lock").clone();
+        if access == Access::Pull {
+            // a push-capable token of the same repository is fine for pulls
+            s.clear();
+        }
+        s.insert(format!("repository:{}:{actions}", self.name));
+        s
+    }
+
+    async fn base(&self) -> Result<String> {
+        let st = self.client.ensure_pinged(&self.host).await?;
+        let scheme = st.lock().await.scheme.unwrap_or("https");
+        Ok(format!("{scheme}://{}", self.host))
+    }
+
+    /// `{scheme}://{host}/v2/{name}/{path}`.
+    async fn url(&self, path: &str) -> Result<String> {
+        Ok(format!("{}/v2/{}/{path}", self.base().await?, self.name))
+    }
+
+    /// Sends a request built by `make` (called again for each attempt), authorised for
+    /// `access`, retrying transport errors, 408/429/5xx, and one 401 with a fresh token.
+    /// Returns the response whatever its status, except that retries exhausted on 429/5xx
+    /// return the last response.
+    async fn send(&self, access: Access, make: impl Fn() -> RequestBuilder) -> Result<Response> {
+        let mut scopes = self.scopes(access);
+        let mut attempt = 0;
+        let mut reauthed = false;
+        loop {
+            let req = self
+                .client
+                .authorize(&self.registry, &self.host, &scopes, reauthed && attempt == 0, make())
+                .await?;
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    if attempt < self.client.inner.opts.retries && (e.is_connect() || e.is_timeout() || e.is_request()) {
+                        attempt += 1;
+                        warn!("retrying after transport error: {}", transport_error(&e, ""));
+                        tokio::time::sleep(backoff(attempt, None)).await;
+                        continue;
+                    }
+                    return Err(transport_error(&e, &e.url().map(|u| u.to_string()).unwrap_or_default()));
+                }
+            };
+            let status = resp.status();
+            if status == StatusCode::UNAUTHORIZED && !reauthed {
+                reauthed = true;
+                // The challenge may ask for more scope (insufficient_scope) or the token expired.
+                let challenge = resp
+                    .headers()
+                    .get_all(header::WWW_AUTHENTICATE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(auth::parse_challenges)
+                    .find(|c| matches!(c, Challenge::Bearer { .. }));
+                let state = self.client.host_state(&self.host);
+                let mut st = state.lock().await;
+                match challenge {
+                    Some(Challenge::Bearer { scope, realm, service }) => {
+                        if let Some(s) = &scope {
+                            scopes.extend(auth::split_scopes(s));
+                        }
+                        st.challenge = Some(Challenge::Bearer { realm, service, scope: None });
+                        st.tokens.clear();
+                    }
+                    _ if st.challenge.is_none() => st.challenge = Some(Challenge::Basic),
+                    _ => {
+                        drop(st);
+                        return Ok(resp);
+                    }
+                }
+                drop(st);
+                attempt = 0;
+                continue;
+            }
+            if retryable_status(status) && attempt < self.client.inner.opts.retries {
+                attempt += 1;
+                let wait = backoff(attempt, retry_after(resp.headers()));
+                warn!(status = %status, "registry busy, retrying in {:.1}s", wait.as_secs_f32());
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            return Ok(resp);
+        }
+    }
+
+    /// Checks `resp` is one of `ok`, else turns it into an error with `what` as context.
+    async fn expect(resp: Response, ok: &[StatusCode], what: impl FnOnce() -> String) -> Result<Response> {
+        if ok.contains(&resp.status()) {
+            return Ok(resp);
+        }
+        let status = resp.status();
+        let body = resp.bytes().await.unwrap_or_default();
+        let mut err = errors::from_response(status, &body).context(what());
+        if err.kind() == ErrorKind::Auth {
+            err = err.with_hint("check the credentials (--creds USER:PASS) and that the account may access this repository");
+        }
+        Err(err)
+    }
+
+    /// Fetches the manifest or index at `reference` (a tag or a digest string), byte-exact.
+    ///
+    /// Verifies the bytes against the digest when `reference` is one, and against
+    /// `Docker-Content-Digest` when the registry sends it. Errors: NotFound (MANIFEST_UNKNOWN),
+    /// Auth, Integrity (mismatch, not JSON, over 4 MiB).
+    pub async fn get_manifest(&self, reference: &str) -> Result<FetchedManifest> {
+        let url = self.url(&format!("manifests/{reference}")).await?;
+        let what = || format!("cannot get manifest {}/{}:{reference}", self.registry, self.name);
+        let resp = self
+            .send(Access::Pull, || self.client.http().get(&url).header(header::ACCEPT, ACCEPT_MANIFESTS))
+            .await
+            .map_err(|e| e.context(what()))?;
+        let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
+        let header_digest = resp
+            .headers()
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string);
+        let content_type = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if resp.content_length().unwrap_or(0) > MAX_MANIFEST_BYTES as u64 {
+            return Err(Error::integrity("manifest larger than 4 MiB refused").context(what()));
+        }
+        let mut bytes = Vec::new();
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.try_next().await.map_err(|e| transport_error(&e, &url).context(what()))? {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > MAX_MANIFEST_BYTES {
+                return Err(Error::integrity("manifest larger than 4 MiB refused").context(what()));
+            }
+        }
+        let digest = match reference.parse::<Digest>() {
+            Ok(d) => {
+                d.verify(&bytes).map_err(|e| e.context(what()))?;
+                d
+            }
+            Err(_) => match header_digest.as_deref().map(str::parse::<Digest>) {
+                Some(Ok(d)) => {
+                    d.verify(&bytes)
+                        .map_err(|e| e.context(format!("{}: registry sent a manifest that does not match its Docker-Content-Digest", what())))?;
+                    Digest::sha256_of(&bytes)
+                }
+                _ => Digest::sha256_of(&bytes),
+            },
+        };
+        let media_type = detect_media_type(&bytes, content_type.as_deref()).map_err(|e| e.context(what()))?;
+        Ok(FetchedManifest {
+            bytes,
+            media_type,
+            digest,
+        })
+    }
+
+    /// HEADs the manifest at `reference`: `Some((digest, media type, size in bytes))`, or `None`
+    /// when the registry answers 404. Digest comes from `Docker-Content-Digest` (None if absent).
+    pub async fn head_manifest(&self, reference: &str) -> Result<Option<(Option<Digest>, String, u64)>> {
+        let url = self.url(&format!("manifests/{reference}")).await?;
+        let what = || format!("cannot check manifest {}/{}:{reference}", self.registry, self.name);
+        let resp = self
+            .send(Access::Pull, || self.client.http().head(&url).header(header::ACCEPT, ACCEPT_MANIFESTS))
+            .await?;
+        if resp.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
+        let h = resp.headers();
+        let digest = h
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let mt = h
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let size = h
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        Ok(Some((digest, mt, size)))
+    }
+
+    /// PUTs `manifest` at `reference` (a tag, or its digest) with its media type as
+    /// Content-Type. Errors when the registry refuses it or reports a different digest.
+    pub async fn put_manifest(&self, reference: &str, manifest: &FetchedManifest) -> Result<()> {
+        let url = self.url(&format!("manifests/{reference}")).await?;
+        let what = || format!("cannot put manifest {} to {}/{}:{reference}", manifest.digest, self.registry, self.name);
+        let body = Bytes::from(manifest.bytes.clone());
+        let resp = self
+            .send(Access::Push, || {
+                self.client
+                    .http()
+                    .put(&url)
+                    .header(header::CONTENT_TYPE, manifest.media_type.as_str())
+                    .body(body.clone())
+            })
+            .await
+            .map_err(|e| e.context(what()))?;
+        let resp = Self::expect(resp, &[StatusCode::CREATED, StatusCode::OK, StatusCode::ACCEPTED], what).await?;
+        if let Some(d) = resp
+            .headers()
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<Digest>().ok())
+        {
+            if d != manifest.digest {
+                return Err(Error::integrity(format!(
+                    "registry stored the manifest as {d}, expected {}",
+                    manifest.digest
+                ))
+                .context(what()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes the manifest `digest`. Errors: NotFound, Auth, or Other with the registry's
+    /// message when deletion is disabled (405 UNSUPPORTED).
+    pub async fn delete_manifest(&self, digest: &Digest) -> Result<()> {
+        let url = self.url(&format!("manifests/{digest}")).await?;
+        let what = || format!("cannot delete {}/{}@{digest}", self.registry, self.name);
+        let resp = self.send(Access::Delete, || self.client.http().delete(&url)).await?;
+        Self::expect(resp, &[StatusCode::ACCEPTED, StatusCode::OK], what).await?;
+        Ok(())
+    }
+
+    /// Whether the repository holds blob `digest` (HEAD). 404 is `false`; any other failure is
+    /// an error, never "missing".
+    pub async fn has_blob(&self, digest: &Digest, access: Access) -> Result<bool> {
+        let url = self.url(&format!("blobs/{digest}")).await?;
+        let resp = self.send(access, || self.client.http().head(&url)).await?;
+        match resp.status() {
+            StatusCode::OK => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            _ => Self::expect(resp, &[], || format!("cannot check blob {digest} in {}/{}", self.registry, self.name))
+                .await
+                .map(|_| false),
+        }
+    }
+
+    /// Streams blob `digest` from byte `offset` (Range request when > 0), following redirects
+    /// (Authorization is not sent to another host). Returns the stream and the offset it
+    /// really starts at (0 when the server ignored the range). Content is not decoded.
+    pub async fn get_blob(&self, digest: &Digest, offset: u64) -> Result<(BlobStream, u64)> {
+        let url = self.url(&format!("blobs/{digest}")).await?;
+        let what = || format!("cannot get blob {digest} from {}/{}", self.registry, self.name);
+        let resp = self
+            .send(Access::Pull, || {
+                let mut r = self.client.http().get(&url).header(header::ACCEPT_ENCODING, "identity");
+                if offset > 0 {
+                    r = r.header(header::RANGE, format!("bytes={offset}-"));
+                }
+                r
+            })
+            .await
+            .map_err(|e| e.context(what()))?;
+        let resp = Self::expect(resp, &[StatusCode::OK, StatusCode::PARTIAL_CONTENT], what).await?;
+        let start = if resp.status() == StatusCode::PARTIAL_CONTENT { offset } else { 0 };
+        let stream = resp
+            .bytes_stream()
+            .map_err(|e| std::io::Error::other(transport_error(&e, "")));
+        Ok((Box::pin(StreamReader::new(stream)), start))
+    }
+
+    /// Mounts blob `digest` from repository `from` of the same registry (POST
+    /// `?mount=&from=`). `true` when mounted (201); `false` when the registry opened an upload
+    /// session instead (202), which the next upload of that digest reuses.
+    pub async fn mount_blob(&self, digest: &Digest, from: &str) -> Result<bool> {
+        let base = self.url("blobs/uploads/").await?;
+        let resp = self
+            .send(Access::Push, || {
+                self.client
+                    .http()
+                    .post(&base)
+                    .query(&[("mount", digest.to_string()), ("from", from.to_string())])
+                    .header(header::CONTENT_LENGTH, "0")
+            })
+            .await?;
+        match resp.status() {
+            StatusCode::CREATED => Ok(true),
+            StatusCode::ACCEPTED => {
+                if let Some(loc) = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()) {
+                    let loc = self.resolve_location(loc).await?;
+                    self.pending_sessions.lock().expect("sessions lock").insert(digest.clone(), loc);
+                }
+                Ok(false)
+            }
+            // A refused mount (401/403/404 …) is not an error: the blob is uploaded instead.
+            s => {
+                debug!(status = %s, "mount refused; uploading instead");
+                Ok(false)
+            }
+        }
+    }
+
+    /// Resolves an upload `Location` header (absolute or relative) against the registry.
+    async fn resolve_location(&self, loc: &str) -> Result<String> {
+        let base = url::Url::parse(&format!("{}/", self.base().await?))
+            .map_err(|e| Error::other(format!("bad registry URL: {e}")))?;
+        base.join(loc)
+            .map(|u| u.to_string())
+            .map_err(|e| Error::other(format!("registry sent an invalid upload Location {loc:?}: {e}")))
+    }
+
+    /// Lists the repository's tags (GET `tags/list`), following `Link: <…>; rel="next"` to
+    /// the end. Tags are returned in the registry's order.
+    pub async fn tags(&self) -> Result<Vec<String>> {
+        #[derive(serde::Deserialize)]
+        struct TagList {
+            #[serde(default)]
+            tags: Option<Vec<String>>,
+        }
+        let mut url = self.url("tags/list").await?;
+        let mut out = Vec::new();
+        let what = || format!("cannot list tags of {}/{}", self.registry, self.name);
+        for _ in 0..10_000 {
+            let u = url.clone();
+            let resp = self.send(Access::Pull, || self.client.http().get(&u)).await?;
+            let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
+            let next = resp
+                .headers()
+                .get(header::LINK)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_next_link)
+                .map(|n| url::Url::parse(&url).and_then(|b| b.join(&n)).map(|u| u.to_string()));
+            let body = resp.bytes().await.map_err(|e| transport_error(&e, &url))?;
+            let list: TagList = serde_json::from_slice(&body).map_err(|e| Error::other(format!("invalid tag list: {e}")).context(what()))?;
+            out.extend(list.tags.unwrap_or_default());
+            match next {
+                Some(Ok(n)) => url = n,
+                _ => return Ok(out),
+            }
+        }
+        Err(Error::other("tag listing did not end after 10000 pages").context(what()))
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        self.client.http()
+    }
+    pub(crate) fn upload_strategy(&self) -> UploadStrategy {
+        self.client.inner.opts.upload
+    }
+    pub(crate) fn take_pending_session(&self, digest: &Digest) -> Option<String> {
+        self.pending_sessions.lock().expect("sessions lock").remove(digest)
+    }
+}
+
+/// Extracts the target of `rel="next"` from a `Link` header value (RFC 8288).
+pub fn parse_next_link(v: &str) -> Option<String> {
+    for part in v.split(',') {
+        let part = part.trim();
+        let (target, params) = part.split_once('>')?;
+        let target = target.trim().strip_prefix('<')?;
+        if params
+            .split(';')
+            .map(|p| p.trim().replace(' ', ""))
+            .any(|p| p.eq_ignore_ascii_case("rel=\"next\"") || p.eq_ignore_ascii_case("rel=next"))
+        {
+            return Some(target.to_string());
+        }
+    }
+    None
+}
+
+/// Header value helper for `Content-Range: start-end` (inclusive, no unit, as the
+/// distribution spec's chunked upload requires).
+pub(crate) fn content_range(start: u64, len: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("{start}-{}", start + len - 1)).expect("ascii")
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        assert!(is_loopback("127.0.0.1:5000"));
+        assert!(is_loopback("localhost"));
+        assert!(is_loopback("[::1]:5000"));
+        assert!(is_loopback("127.3.4.5"));
+        assert!(!is_loopback("registry-1.docker.io"));
+        assert!(!is_loopback("10.0.0.1:5000"));
+    }
+
+    #[test]
+    fn link_headers_fixture() {
+        assert_eq!(
+            parse_next_link(r#"</v2/x/tags/list?last=b&n=2>; rel="next""#).as_deref(),
+            Some("/v2/x/tags/list?last=b&n=2")
+        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/link-headers/link-headers-tag-and-catalog-pagination.json");
+        let Ok(text) = std::fs::read_to_string(path) else { return };
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let cases = v["cases"].as_array().cloned().unwrap_or_default();
+        assert!(!cases.is_empty());
+        for c in cases {
+            let header = c["header"].as_str().unwrap();
+            let base = url::Url::parse(c["request_url"].as_str().unwrap()).unwrap();
+            let next = parse_next_link(header).map(|n| base.join(&n).unwrap().to_string());
+            assert_eq!(next.as_deref(), c["expected_next_url"].as_str(), "{header}");
+        }
+    }
+}

@@ -1,1 +1,136 @@
-//! OCI layout transport (stub).
+//! The `oci:` transport and the local store: an image in an OCI image layout, named by its
+//! `org.opencontainers.image.ref.name` annotation.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use oci_spec::image::{Descriptor, DescriptorBuilder, MediaType};
+
+use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource, ProgressReader};
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::layout::{Layout, REF_NAME};
+use crate::manifest::{descriptor_digest, detect_media_type};
+use crate::progress::BlobProgress;
+
+/// Reads an image from a layout: the entry named `name`, or the only entry when `name` is None.
+pub struct LayoutSource {
+    layout: Layout,
+    name: Option<String>,
+    label: String,
+}
+
+impl LayoutSource {
+    /// A source for `name` in `layout`; `label` is how messages name it.
+    pub fn new(layout: Layout, name: Option<String>, label: String) -> Self {
+        LayoutSource { layout, name, label }
+    }
+
+    /// The index.json entry this source reads.
+    pub fn root_descriptor(&self) -> Result<Descriptor> {
+        match &self.name {
+            Some(n) => self.layout.resolve(n),
+            None => {
+                let mut all = self.layout.manifests()?;
+                match all.len() {
+                    1 => Ok(all.remove(0)),
+                    0 => Err(Error::not_found(format!("{} holds no image", self.label))),
+                    n => Err(Error::usage(format!(
+                        "{} holds {n} images; name one with :TAG",
+                        self.label
+                    ))),
+                }
+            }
+        }
+    }
+
+    fn read_manifest(&self, digest: &Digest, media_type: Option<&str>) -> Result<FetchedManifest> {
+        let bytes = self.layout.read_blob_bytes(digest)?;
+        let media_type = match media_type {
+            Some(m) if !m.is_empty() => m.to_string(),
+            _ => detect_media_type(&bytes, None)?,
+        };
+        Ok(FetchedManifest {
+            bytes,
+            media_type,
+            digest: digest.clone(),
+        })
+    }
+}
+
+#[async_trait]
+impl ImageSource for LayoutSource {
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+    async fn root_manifest(&self) -> Result<FetchedManifest> {
+        let desc = self.root_descriptor()?;
+        let digest = descriptor_digest(&desc)?;
+        let mt = desc.media_type().to_string();
+        let mut m = self.read_manifest(&digest, Some(&mt))?;
+        // The document's own mediaType beats the index entry.
+        m.media_type = detect_media_type(&m.bytes, Some(&mt))?;
+        Ok(m)
+    }
+    async fn manifest(&self, digest: &Digest) -> Result<FetchedManifest> {
+        self.read_manifest(digest, None)
+    }
+    async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
+        let f = self.layout.open_blob(&descriptor_digest(desc)?, offset).await?;
+        Ok(Box::pin(tokio::io::BufReader::with_capacity(256 * 1024, f)))
+    }
+}
+
+/// Writes an image into a layout and names it `name` (untagged when None).
+pub struct LayoutDestination {
+    layout: Layout,
+    name: Option<String>,
+    label: String,
+}
+
+impl LayoutDestination {
+    /// A destination writing `name` into `layout`; `label` is how messages name it.
+    pub fn new(layout: Layout, name: Option<String>, label: String) -> Self {
+        LayoutDestination { layout, name, label }
+    }
+}
+
+#[async_trait]
+impl ImageDestination for LayoutDestination {
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+    async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
+        Ok(self.layout.has_blob(&descriptor_digest(desc)?))
+    }
+    async fn put_blob(&self, desc: &Descriptor, source: &dyn ImageSource, progress: &BlobProgress) -> Result<u64> {
+        let digest = descriptor_digest(desc)?;
+        let stream = source.blob(desc, 0).await?;
+        self.layout
+            .write_blob(&digest, Some(desc.size()), ProgressReader::new(stream, progress.handle()))
+            .await
+    }
+    async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
+        self.layout.write_blob_bytes(&manifest.digest, &manifest.bytes)
+    }
+    async fn commit(&self, root: &FetchedManifest, platform: Option<&oci_spec::image::Platform>) -> Result<()> {
+        self.layout.write_blob_bytes(&root.digest, &root.bytes)?;
+        let mut b = DescriptorBuilder::default()
+            .media_type(MediaType::from(root.media_type.as_str()))
+            .digest(
+                root.digest
+                    .to_string()
+                    .parse::<oci_spec::image::Digest>()
+                    .map_err(|e| Error::other(format!("digest conversion: {e}")))?,
+            )
+            .size(root.size());
+        if let Some(n) = &self.name {
+            b = b.annotations(HashMap::from([(REF_NAME.to_string(), n.clone())]));
+        }
+        if let Some(p) = platform {
+            b = b.platform(p.clone());
+        }
+        let desc = b.build().map_err(|e| Error::other(format!("descriptor: {e}")))?;
+        self.layout.set_ref(self.name.as_deref(), desc)
+    }
+}

@@ -120,3 +120,89 @@ pub trait ImageDestination: Send + Sync {
         platform: Option<&oci_spec::image::Platform>,
     ) -> Result<()>;
 }
+
+/// An [`AsyncRead`] adapter that reports every byte read to a [`BlobProgress`].
+pub struct ProgressReader<R> {
+    inner: R,
+    progress: BlobProgress,
+}
+
+impl<R> ProgressReader<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R, progress: BlobProgress) -> Self {
+        ProgressReader { inner, progress }
+    }
+}
+
+impl<R: AsyncRead + Unpin> AsyncRead for ProgressReader<R> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let n = buf.filled().len() - before;
+        if n > 0 {
+            self.progress.inc(n as u64);
+        }
+        r
+    }
+}
+
+/// Opens `loc` for reading. `client` serves registry locations; `store` is the local store's
+/// directory (for [`crate::location::Location::Store`]).
+///
+/// Errors: NotFound when a layout does not exist; Usage for transports not available yet.
+pub fn open_source(
+    loc: &crate::location::Location,
+    client: &crate::registry::Client,
+    store: &std::path::Path,
+) -> Result<Box<dyn ImageSource>> {
+    use crate::location::Location;
+    Ok(match loc {
+        Location::Registry(r) => Box::new(registry::RegistrySource::new(client, r.clone())),
+        Location::Store(r) => Box::new(layout::LayoutSource::new(
+            crate::layout::Layout::open_or_create(store)?,
+            Some(r.to_string()),
+            format!("{r} (local store)"),
+        )),
+        Location::Oci { path, tag } => Box::new(layout::LayoutSource::new(
+            crate::layout::Layout::open(path)?,
+            tag.clone(),
+            loc.to_string(),
+        )),
+        Location::OciArchive { .. } | Location::DockerArchive { .. } => {
+            return Err(crate::error::Error::usage(format!(
+                "{loc}: archive transports are not supported yet"
+            )));
+        }
+    })
+}
+
+/// Opens `loc` for writing (creating an OCI layout when needed). See [`open_source`].
+pub fn open_destination(
+    loc: &crate::location::Location,
+    client: &crate::registry::Client,
+    store: &std::path::Path,
+) -> Result<Box<dyn ImageDestination>> {
+    use crate::location::Location;
+    Ok(match loc {
+        Location::Registry(r) => Box::new(registry::RegistryDestination::new(client, r.clone())),
+        Location::Store(r) => Box::new(layout::LayoutDestination::new(
+            crate::layout::Layout::open_or_create(store)?,
+            Some(r.to_string()),
+            format!("{r} (local store)"),
+        )),
+        Location::Oci { path, tag } => Box::new(layout::LayoutDestination::new(
+            crate::layout::Layout::open_or_create(path)?,
+            tag.clone(),
+            loc.to_string(),
+        )),
+        Location::OciArchive { .. } | Location::DockerArchive { .. } => {
+            return Err(crate::error::Error::usage(format!(
+                "{loc}: archive transports are not supported yet"
+            )));
+        }
+    })
+}

@@ -1,1 +1,140 @@
-//! Registry transport (stub).
+//! The `docker://` transport: a repository in a registry, through [`crate::registry`].
+
+use async_trait::async_trait;
+use oci_spec::image::Descriptor;
+use tokio::io::AsyncReadExt;
+
+use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource, MountOrigin};
+use crate::digest::VerifyingReader;
+use crate::error::Result;
+use crate::manifest::descriptor_digest;
+use crate::progress::BlobProgress;
+use crate::reference::Reference;
+use crate::registry::{Access, Client, Repository};
+
+/// Reads the image a [`Reference`] names.
+pub struct RegistrySource {
+    repo: Repository,
+    reference: Reference,
+}
+
+impl RegistrySource {
+    /// A source for `reference` through `client`.
+    pub fn new(client: &Client, reference: Reference) -> Self {
+        RegistrySource {
+            repo: client.repository(&reference.registry, &reference.repository),
+            reference,
+        }
+    }
+    /// The repository handle.
+    pub fn repository(&self) -> &Repository {
+        &self.repo
+    }
+}
+
+#[async_trait]
+impl ImageSource for RegistrySource {
+    fn describe(&self) -> String {
+        format!("docker://{}", self.reference)
+    }
+    async fn root_manifest(&self) -> Result<FetchedManifest> {
+        self.repo.get_manifest(&self.reference.manifest_ref()).await
+    }
+    async fn manifest(&self, digest: &crate::digest::Digest) -> Result<FetchedManifest> {
+        self.repo.get_manifest(&digest.to_string()).await
+    }
+    async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
+        let digest = descriptor_digest(desc)?;
+        let (stream, start) = self.repo.get_blob(&digest, offset).await?;
+        if start == offset {
+            return Ok(stream);
+        }
+        // The registry ignored the Range header: skip to `offset` ourselves.
+        let mut stream = stream;
+        let skipped = tokio::io::copy(&mut (&mut stream).take(offset - start), &mut tokio::io::sink()).await?;
+        if skipped != offset - start {
+            return Err(crate::error::Error::network(format!("blob {digest} ended before offset {offset}")));
+        }
+        Ok(stream)
+    }
+    fn mount_origin(&self) -> Option<MountOrigin> {
+        Some(MountOrigin {
+            registry: self.reference.registry.clone(),
+            repository: self.reference.repository.clone(),
+        })
+    }
+}
+
+/// Writes an image to the repository and tag a [`Reference`] names.
+pub struct RegistryDestination {
+    repo: Repository,
+    reference: Reference,
+}
+
+impl RegistryDestination {
+    /// A destination for `reference` through `client`.
+    pub fn new(client: &Client, reference: Reference) -> Self {
+        RegistryDestination {
+            repo: client.repository(&reference.registry, &reference.repository),
+            reference,
+        }
+    }
+
+    fn same_registry(&self, origin: &MountOrigin) -> bool {
+        origin.registry == self.reference.registry && origin.repository != self.reference.repository
+    }
+}
+
+#[async_trait]
+impl ImageDestination for RegistryDestination {
+    fn describe(&self) -> String {
+        format!("docker://{}", self.reference)
+    }
+    async fn prepare(&self, origin: Option<&MountOrigin>) -> Result<()> {
+        if let Some(o) = origin.filter(|o| self.same_registry(o)) {
+            self.repo.add_pull_scope(&o.repository);
+        }
+        Ok(())
+    }
+    async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
+        self.repo.has_blob(&descriptor_digest(desc)?, Access::Push).await
+    }
+    async fn mount_blob(&self, desc: &Descriptor, origin: &MountOrigin) -> Result<bool> {
+        if !self.same_registry(origin) {
+            return Ok(false);
+        }
+        self.repo.mount_blob(&descriptor_digest(desc)?, &origin.repository).await
+    }
+    async fn put_blob(&self, desc: &Descriptor, source: &dyn ImageSource, progress: &BlobProgress) -> Result<u64> {
+        let digest = descriptor_digest(desc)?;
+        let size = desc.size();
+        let open = |offset: u64| {
+            let digest = digest.clone();
+            async move {
+                let s = source.blob(desc, offset).await?;
+                Ok(if offset == 0 {
+                    Box::pin(VerifyingReader::new(s, digest, Some(size))) as BlobStream
+                } else {
+                    s
+                })
+            }
+        };
+        self.repo.upload_blob(&digest, size, open, progress).await
+    }
+    async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
+        self.repo.put_manifest(&manifest.digest.to_string(), manifest).await
+    }
+    async fn commit(&self, root: &FetchedManifest, _platform: Option<&oci_spec::image::Platform>) -> Result<()> {
+        let reference = match (&self.reference.tag, &self.reference.digest) {
+            (_, Some(d)) if *d != root.digest => {
+                return Err(crate::error::Error::integrity(format!(
+                    "destination names digest {d} but the image is {}",
+                    root.digest
+                )));
+            }
+            (Some(t), _) => t.clone(),
+            (None, _) => root.digest.to_string(),
+        };
+        self.repo.put_manifest(&reference, root).await
+    }
+}

@@ -1,0 +1,267 @@
+//! The command line (CLI.md): clap definitions and a thin dispatch over the library.
+
+mod store;
+mod transfer;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use imgctl::error::{Error, Result};
+use imgctl::progress::{Mode, Reporter};
+use imgctl::registry::auth::{Credentials, StaticCredentials};
+use imgctl::registry::{Client, ClientOptions, UploadStrategy};
+
+/// imgctl: pull, push, tag and copy container images without a daemon.
+#[derive(Parser, Debug)]
+#[command(name = "imgctl", version, about, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Progress styles.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProgressArg {
+    /// Bars on a terminal, plain lines otherwise.
+    Auto,
+    /// Bars.
+    Tty,
+    /// One line per finished blob.
+    Plain,
+    /// Nothing.
+    None,
+}
+
+/// Result formats on stdout.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    /// Human-readable (a digest, a table).
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// Options shared by every command.
+#[derive(Args, Debug)]
+pub struct GlobalOpts {
+    /// More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No progress, only results and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Progress style on stderr.
+    #[arg(long, global = true, value_enum, env = "IMGCTL_PROGRESS", default_value = "auto")]
+    pub progress: ProgressArg,
+    /// Result format on stdout.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub format: FormatArg,
+    /// Local image store (an OCI image layout) [default: the platform data dir]
+    #[arg(long, global = true, env = "IMGCTL_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Concurrent blob transfers.
+    #[arg(long, global = true, env = "IMGCTL_JOBS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// Retries per request on connect errors, timeouts, 408, 429 and 5xx.
+    #[arg(long, global = true, default_value_t = 3)]
+    pub retries: u32,
+    /// Idle timeout in seconds: a connection that moves nothing for this long fails.
+    #[arg(long, global = true, default_value_t = 60, value_name = "SECS")]
+    pub timeout: u64,
+    /// Extra trusted root certificate (PEM); repeatable.
+    #[arg(long = "ca-file", global = true, value_name = "FILE")]
+    pub ca_files: Vec<PathBuf>,
+    /// Skip TLS verification and allow plain HTTP (test registries only).
+    #[arg(long, global = true)]
+    pub insecure: bool,
+    /// Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD.
+    #[arg(long, global = true, value_name = "USER[:PASS]", hide_env_values = true)]
+    pub creds: Option<String>,
+    /// Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT.
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub chunk_size: Option<u64>,
+}
+
+impl GlobalOpts {
+    /// The progress reporter these options ask for.
+    pub fn reporter(&self) -> Reporter {
+        if self.quiet {
+            return Reporter::new(Mode::None);
+        }
+        Reporter::new(match self.progress {
+            ProgressArg::Auto => Mode::auto(),
+            ProgressArg::Tty => Mode::Tty,
+            ProgressArg::Plain => Mode::Plain,
+            ProgressArg::None => Mode::None,
+        })
+    }
+
+    /// The local store directory.
+    pub fn store_dir(&self) -> Result<PathBuf> {
+        if let Some(s) = &self.store {
+            return Ok(s.clone());
+        }
+        dirs::data_dir()
+            .map(|d| d.join("imgctl").join("store"))
+            .ok_or_else(|| Error::usage("cannot find a data directory for the store; pass --store DIR"))
+    }
+
+    /// Credentials from `flag`, else `--creds`, else IMGCTL_USERNAME/IMGCTL_PASSWORD.
+    fn credentials(&self, flag: Option<&str>) -> Result<Option<Credentials>> {
+        if let Some(c) = flag.or(self.creds.as_deref()) {
+            return Credentials::parse(c)
+                .map(Some)
+                .ok_or_else(|| Error::usage("invalid credentials: expected USER[:PASS]"));
+        }
+        match (std::env::var("IMGCTL_USERNAME"), std::env::var("IMGCTL_PASSWORD")) {
+            (Ok(u), Ok(p)) if !u.is_empty() => Ok(Some(Credentials { username: u, password: p })),
+            (Ok(u), Err(_)) if !u.is_empty() => Err(Error::usage("IMGCTL_USERNAME is set but IMGCTL_PASSWORD is not")),
+            _ => Ok(None),
+        }
+    }
+
+    /// A registry client for one side of a transfer; `side` overrides credentials, CA files
+    /// and TLS checks where given.
+    pub fn client(&self, side: &SideOpts) -> Result<Client> {
+        let mut ca_files = self.ca_files.clone();
+        ca_files.extend(side.ca_files.iter().cloned());
+        Client::new(ClientOptions {
+            insecure: self.insecure || side.insecure,
+            ca_files,
+            credentials: Arc::new(StaticCredentials(self.credentials(side.creds.as_deref())?)),
+            upload: match self.chunk_size {
+                Some(0) => return Err(Error::usage("--chunk-size must be positive")),
+                Some(n) => UploadStrategy::Chunked(n),
+                None => UploadStrategy::Auto,
+            },
+            retries: self.retries,
+            timeout: Duration::from_secs(self.timeout.max(1)),
+        })
+    }
+}
+
+/// Per-side overrides (for `copy`).
+#[derive(Debug, Default, Clone)]
+pub struct SideOpts {
+    pub creds: Option<String>,
+    pub ca_files: Vec<PathBuf>,
+    pub insecure: bool,
+}
+
+/// Platform selection flags.
+#[derive(Args, Debug, Clone)]
+pub struct PlatformOpts {
+    /// Platform to pick from an image index: OS/ARCH[/VARIANT] [default: linux and the host's architecture]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", conflicts_with = "all_platforms")]
+    pub platform: Option<String>,
+    /// Copy the whole image index, every platform.
+    #[arg(long, visible_alias = "all")]
+    pub all_platforms: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Pull an image from a registry into the local store.
+    Pull {
+        /// Image reference, e.g. alpine:3.20 or localhost:5000/app@sha256:…
+        reference: String,
+        #[command(flatten)]
+        platforms: PlatformOpts,
+    },
+    /// Push an image from the local store to a registry.
+    Push {
+        /// The image in the store.
+        reference: String,
+        /// Where to push it [default: the same reference]
+        destination: Option<String>,
+    },
+    /// Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…
+    Tag {
+        /// Store image, or docker://REF for a registry retag.
+        source: String,
+        /// New name(s): a reference in the store, or tags for a registry retag.
+        #[arg(required = true)]
+        targets: Vec<String>,
+    },
+    /// Copy an image between any two locations (docker://, oci:, or the store).
+    Copy {
+        /// Source location.
+        source: String,
+        /// Destination location.
+        destination: String,
+        #[command(flatten)]
+        platforms: PlatformOpts,
+        /// Credentials for the source registry.
+        #[arg(long, value_name = "USER[:PASS]")]
+        src_creds: Option<String>,
+        /// Credentials for the destination registry.
+        #[arg(long, value_name = "USER[:PASS]")]
+        dest_creds: Option<String>,
+        /// Extra CA file for the source registry.
+        #[arg(long, value_name = "FILE")]
+        src_ca_file: Vec<PathBuf>,
+        /// Extra CA file for the destination registry.
+        #[arg(long, value_name = "FILE")]
+        dest_ca_file: Vec<PathBuf>,
+        /// Skip TLS verification for the source registry.
+        #[arg(long)]
+        src_insecure: bool,
+        /// Skip TLS verification for the destination registry.
+        #[arg(long)]
+        dest_insecure: bool,
+    },
+    /// List the images in the local store.
+    Images,
+    /// Remove images from the local store (blobs nothing else uses are deleted).
+    Rmi {
+        /// Image references.
+        #[arg(required = true)]
+        references: Vec<String>,
+    },
+    /// List the tags of a repository in a registry.
+    Tags {
+        /// Repository, e.g. localhost:5000/app
+        repository: String,
+    },
+}
+
+/// Runs the parsed command line; the value is the process exit code.
+pub async fn run(cli: Cli) -> Result<()> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Pull { reference, platforms } => transfer::pull(g, reference, platforms).await,
+        Command::Push { reference, destination } => transfer::push(g, reference, destination.as_deref()).await,
+        Command::Copy {
+            source,
+            destination,
+            platforms,
+            src_creds,
+            dest_creds,
+            src_ca_file,
+            dest_ca_file,
+            src_insecure,
+            dest_insecure,
+        } => {
+            let src = SideOpts {
+                creds: src_creds.clone(),
+                ca_files: src_ca_file.clone(),
+                insecure: *src_insecure,
+            };
+            let dst = SideOpts {
+                creds: dest_creds.clone(),
+                ca_files: dest_ca_file.clone(),
+                insecure: *dest_insecure,
+            };
+            transfer::copy(g, source, destination, platforms, &src, &dst).await
+        }
+        Command::Tag { source, targets } => store::tag(g, source, targets).await,
+        Command::Images => store::images(g),
+        Command::Rmi { references } => store::rmi(g, references),
+        Command::Tags { repository } => store::tags(g, repository).await,
+    }
+}

@@ -1,0 +1,114 @@
+//! `pull`, `push`, `copy`: one transfer between two locations.
+
+use imgctl::copy::{CopyOptions, Platforms, copy_image};
+use imgctl::error::{Error, Result};
+use imgctl::location::{BareMeans, Location};
+use imgctl::manifest::PlatformSpec;
+use imgctl::reference::Reference;
+use imgctl::transport::{open_destination, open_source};
+
+use super::{FormatArg, GlobalOpts, PlatformOpts, SideOpts};
+
+fn platforms(p: &PlatformOpts) -> Result<Platforms> {
+    Ok(match (&p.platform, p.all_platforms) {
+        (_, true) => Platforms::All,
+        (Some(s), false) => Platforms::One(s.parse::<PlatformSpec>()?),
+        (None, false) => Platforms::One(PlatformSpec::host()),
+    })
+}
+
+/// Runs one transfer and prints its result (the digest, or the JSON document).
+async fn transfer(
+    g: &GlobalOpts,
+    src_loc: &Location,
+    dst_loc: &Location,
+    plat: &PlatformOpts,
+    src_side: &SideOpts,
+    dst_side: &SideOpts,
+) -> Result<()> {
+    let store = g.store_dir()?;
+    let platforms = platforms(plat)?;
+    let src_client = g.client(src_side)?;
+    let dst_client = if src_side.creds == dst_side.creds
+        && src_side.ca_files == dst_side.ca_files
+        && src_side.insecure == dst_side.insecure
+    {
+        src_client.clone()
+    } else {
+        g.client(dst_side)?
+    };
+    let src = open_source(src_loc, &src_client, &store)?;
+    let dst = open_destination(dst_loc, &dst_client, &store)?;
+    let reporter = g.reporter();
+    let opts = CopyOptions::new(platforms, g.jobs as usize);
+    let report = copy_image(src.as_ref(), dst.as_ref(), &opts, &reporter)
+        .await
+        .map_err(|e| e.context(format!("copy {} → {} failed", src.describe(), dst.describe())))?;
+    match g.format {
+        FormatArg::Text => println!("{}", report.digest),
+        FormatArg::Json => {
+            let mut v = serde_json::to_value(&report).map_err(|e| Error::other(e.to_string()))?;
+            v["source"] = src.describe().into();
+            v["destination"] = dst.describe().into();
+            v["reference"] = match dst_loc {
+                Location::Registry(r) | Location::Store(r) => r.to_string(),
+                other => other.to_string(),
+            }
+            .into();
+            println!("{}", serde_json::to_string_pretty(&v).map_err(|e| Error::other(e.to_string()))?);
+        }
+    }
+    Ok(())
+}
+
+/// `imgctl pull REF`: registry → store, named by the full normalised reference.
+pub async fn pull(g: &GlobalOpts, reference: &str, plat: &PlatformOpts) -> Result<()> {
+    let r = Reference::parse(reference.strip_prefix("docker://").unwrap_or(reference))?;
+    transfer(
+        g,
+        &Location::Registry(r.clone()),
+        &Location::Store(r),
+        plat,
+        &SideOpts::default(),
+        &SideOpts::default(),
+    )
+    .await
+}
+
+/// `imgctl push REF [DEST]`: store → registry.
+pub async fn push(g: &GlobalOpts, reference: &str, destination: Option<&str>) -> Result<()> {
+    let src = Location::parse(reference, BareMeans::Store)?;
+    let dst = match destination {
+        Some(d) => Location::parse(d, BareMeans::Registry)?,
+        None => match &src {
+            Location::Store(r) => Location::Registry(r.clone()),
+            other => {
+                return Err(Error::usage(format!(
+                    "push {other}: name the destination registry reference"
+                )));
+            }
+        },
+    };
+    if !matches!(dst, Location::Registry(_)) {
+        return Err(Error::usage(format!("push writes to a registry; use copy for {dst}")));
+    }
+    let all = PlatformOpts {
+        platform: None,
+        all_platforms: true,
+    };
+    transfer(g, &src, &dst, &all, &SideOpts::default(), &SideOpts::default()).await
+}
+
+/// `imgctl copy SRC DST`.
+pub async fn copy(
+    g: &GlobalOpts,
+    source: &str,
+    destination: &str,
+    plat: &PlatformOpts,
+    src_side: &SideOpts,
+    dst_side: &SideOpts,
+) -> Result<()> {
+    let src = Location::parse(source, BareMeans::Registry)?;
+    let dst = Location::parse(destination, BareMeans::Registry)?;
+    transfer(g, &src, &dst, plat, src_side, dst_side).await
+}

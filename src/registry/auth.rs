@@ -1,0 +1,271 @@
+//! Registry authentication (Docker token auth spec `docs/spec/auth/token.md`; RFC 7235):
+//! `WWW-Authenticate` challenge parsing, credentials, Bearer tokens and their cache.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// A username and secret for one registry. `Debug` never prints the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The account name.
+    pub username: String,
+    /// The password or access token.
+    pub password: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Credentials {
+    /// Parses `USER[:PASS]` as given to `--creds`; the password is everything after the first
+    /// `:` (it may contain colons). Returns `None` for an empty user.
+    pub fn parse(s: &str) -> Option<Credentials> {
+        let (u, p) = s.split_once(':').unwrap_or((s, ""));
+        (!u.is_empty()).then(|| Credentials {
+            username: u.to_string(),
+            password: p.to_string(),
+        })
+    }
+}
+
+/// Supplies credentials per registry (normalised name, e.g. `docker.io`, `localhost:5000`).
+pub trait CredentialProvider: Send + Sync {
+    /// The credentials to use for `registry`, or `None` for anonymous access.
+    fn credentials(&self, registry: &str) -> Option<Credentials>;
+}
+
+/// The same credentials (or none) for every registry: `--creds`, `IMGCTL_USERNAME`/`IMGCTL_PASSWORD`.
+pub struct StaticCredentials(pub Option<Credentials>);
+
+impl CredentialProvider for StaticCredentials {
+    fn credentials(&self, _registry: &str) -> Option<Credentials> {
+        self.0.clone()
+    }
+}
+
+/// One challenge from a `WWW-Authenticate` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Challenge {
+    /// `Basic realm="…"`.
+    Basic,
+    /// `Bearer realm="…",service="…",scope="…"`.
+    Bearer {
+        /// Token endpoint URL.
+        realm: String,
+        /// Service name to send to the token endpoint.
+        service: Option<String>,
+        /// Scope(s) the registry asked for, space separated.
+        scope: Option<String>,
+    },
+}
+
+/// Parses a `WWW-Authenticate` value into its challenges (schemes other than Basic and Bearer
+/// are skipped). Parameter names are case-insensitive; values may be quoted with `\` escapes.
+pub fn parse_challenges(header: &str) -> Vec<Challenge> {
+    let mut out = Vec::new();
+    let mut scheme: Option<String> = None;
+    let mut params: Vec<(String, String)> = Vec::new();
+    let flush = |scheme: &mut Option<String>, params: &mut Vec<(String, String)>, out: &mut Vec<Challenge>| {
+        if let Some(s) = scheme.take() {
+            let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            match s.to_ascii_lowercase().as_str() {
+                "basic" => out.push(Challenge::Basic),
+                "bearer" => {
+                    if let Some(realm) = get("realm") {
+                        out.push(Challenge::Bearer {
+                            realm,
+                            service: get("service"),
+                            scope: get("scope"),
+                        })
+                    }
+                }
+                _ => {}
+            }
+        }
+        params.clear();
+    };
+    let b = header.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // skip separators
+        while i < b.len() && (b[i] == b',' || b[i].is_ascii_whitespace()) {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !matches!(b[i], b'=' | b',' | b' ' | b'\t') {
+            i += 1;
+        }
+        let token = &header[start..i];
+        if token.is_empty() {
+            break;
+        }
+        // look ahead past spaces for '='
+        let mut j = i;
+        while j < b.len() && b[j] == b' ' {
+            j += 1;
+        }
+        if j < b.len() && b[j] == b'=' && scheme.is_some() {
+            i = j + 1;
+            while i < b.len() && b[i] == b' ' {
+                i += 1;
+            }
+            let value = if i < b.len() && b[i] == b'"' {
+                i += 1;
+                let mut v = String::new();
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' && i + 1 < b.len() {
+                        i += 1;
+                    }
+                    let ch = header[i..].chars().next().unwrap_or(' ');
+                    v.push(ch);
+                    i += ch.len_utf8();
+                }
+                i += 1; // closing quote
+                v
+            } else {
+                let s = i;
+                while i < b.len() && b[i] != b',' {
+                    i += 1;
+                }
+                header[s..i].trim().to_string()
+            };
+            params.push((token.to_ascii_lowercase(), value));
+        } else {
+            // a new scheme (token68 forms are not used by registries)
+            flush(&mut scheme, &mut params, &mut out);
+            scheme = Some(token.to_string());
+        }
+    }
+    flush(&mut scheme, &mut params, &mut out);
+    out
+}
+
+/// The token endpoint's JSON answer (token spec, "Token Response Fields").
+#[derive(serde::Deserialize)]
+pub struct TokenResponse {
+    /// The bearer token (Docker).
+    #[serde(default)]
+    pub token: Option<String>,
+    /// The bearer token (OAuth2 name).
+    #[serde(default)]
+    pub access_token: Option<String>,
+    /// Lifetime in seconds (default 60).
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+    /// A refresh token, when one was asked for.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// A bearer token granted for a set of scopes, with its expiry.
+#[derive(Clone)]
+pub struct Token {
+    /// The bearer value. Never logged.
+    pub value: String,
+    /// The scopes it was requested for.
+    pub scopes: BTreeSet<String>,
+    /// When it stops being usable (already shortened by a safety margin).
+    pub renew_at: Instant,
+}
+
+impl Token {
+    /// Builds a token from a response received at `received`; `None` when neither `token` nor
+    /// `access_token` is present. The token is renewed at 90% of its lifetime, at most 30 s
+    /// before expiry.
+    pub fn from_response(resp: TokenResponse, scopes: BTreeSet<String>, received: Instant) -> Option<Token> {
+        let value = resp
+            .token
+            .filter(|t| !t.is_empty())
+            .or(resp.access_token.filter(|t| !t.is_empty()))?;
+        let life = Duration::from_secs(resp.expires_in.unwrap_or(60).max(1));
+        let margin = (life / 10).min(Duration::from_secs(30));
+        Some(Token {
+            value,
+            scopes,
+            renew_at: received + life - margin,
+        })
+    }
+
+    /// Whether this token is still fresh and covers every scope in `wanted`.
+    pub fn covers(&self, wanted: &BTreeSet<String>, now: Instant) -> bool {
+        now < self.renew_at && wanted.is_subset(&self.scopes)
+    }
+}
+
+/// Splits a challenge's `scope` parameter (space separated) into scopes.
+pub fn split_scopes(scope: &str) -> impl Iterator<Item = String> + '_ {
+    scope.split(' ').filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_bearer_and_basic() {
+        let c = parse_challenges(
+            r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:samalba/my-app:pull,push""#,
+        );
+        assert_eq!(
+            c,
+            vec![Challenge::Bearer {
+                realm: "https://auth.docker.io/token".into(),
+                service: Some("registry.docker.io".into()),
+                scope: Some("repository:samalba/my-app:pull,push".into()),
+            }]
+        );
+        assert_eq!(parse_challenges(r#"Basic realm="Registry Realm""#), vec![Challenge::Basic]);
+        assert_eq!(parse_challenges("BASIC realm=x"), vec![Challenge::Basic]);
+    }
+
+    #[test]
+    fn real_registry_challenges_fixture() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/www-authenticate/real-registry-challenges.json");
+        let Ok(text) = std::fs::read_to_string(path) else { return };
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let cases = v.get("cases").and_then(|c| c.as_array()).cloned().unwrap_or_default();
+        let mut checked = 0;
+        for case in cases {
+            let header = case["header"].as_str().unwrap_or_default();
+            let got = parse_challenges(header);
+            let want = case["expected"]["challenges"].as_array().cloned().unwrap_or_default();
+            let want_bearer: Vec<_> = want
+                .iter()
+                .filter(|c| c["scheme"].as_str().map(|s| s.eq_ignore_ascii_case("bearer")).unwrap_or(false))
+                .collect();
+            let got_bearer: Vec<_> = got.iter().filter(|c| matches!(c, Challenge::Bearer { .. })).collect();
+            assert_eq!(got_bearer.len(), want_bearer.len(), "{header}");
+            for (g, w) in got_bearer.iter().zip(want_bearer) {
+                let params = &w["params"];
+                if let Challenge::Bearer { realm, service, scope } = g {
+                    assert_eq!(Some(realm.as_str()), params["realm"].as_str(), "{header}");
+                    assert_eq!(service.as_deref(), params["service"].as_str(), "{header}");
+                    assert_eq!(scope.as_deref(), params["scope"].as_str(), "{header}");
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked > 0);
+    }
+
+    #[test]
+    fn token_expiry() {
+        let now = Instant::now();
+        let t = Token::from_response(
+            TokenResponse { token: None, access_token: Some("a".into()), expires_in: Some(300), refresh_token: None },
+            ["repository:x:pull".to_string()].into(),
+            now,
+        )
+        .unwrap();
+        assert!(t.covers(&["repository:x:pull".to_string()].into(), now));
+        assert!(!t.covers(&["repository:x:push".to_string()].into(), now));
+        assert!(!t.covers(&BTreeSet::new(), now + Duration::from_secs(299)));
+    }
+}
