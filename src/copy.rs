@@ -11,7 +11,9 @@ use tokio::sync::Semaphore;
 
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::manifest::{Manifest, PlatformSpec, descriptor_digest, platform_string, select_platform};
+use crate::manifest::{
+    Manifest, PlatformSpec, descriptor_digest, platform_string, select_platform,
+};
 use crate::progress::Reporter;
 use crate::transport::{BlobOutcome, FetchedManifest, ImageDestination, ImageSource};
 
@@ -80,7 +82,8 @@ struct Node {
 /// Whether a layer must not be copied (foreign / non-distributable layers with URLs).
 fn is_foreign(d: &Descriptor) -> bool {
     let mt = d.media_type().to_string();
-    (mt.contains("foreign") || mt.contains("nondistributable")) && d.urls().as_ref().is_some_and(|u| !u.is_empty())
+    (mt.contains("foreign") || mt.contains("nondistributable"))
+        && d.urls().as_ref().is_some_and(|u| !u.is_empty())
 }
 
 /// Copies the image `src` names to `dst`. Returns what was written and moved.
@@ -165,12 +168,21 @@ pub async fn copy_image(
     let outcomes: Vec<BlobOutcome> = futures_util::stream::iter(blobs.iter().map(|d| {
         let origin = origin.clone();
         async move {
-            let _permit = opts.limiter.acquire().await.map_err(|_| Error::other("copy cancelled"))?;
+            let _permit = opts
+                .limiter
+                .acquire()
+                .await
+                .map_err(|_| Error::other("copy cancelled"))?;
             let digest = descriptor_digest(d)?;
             let progress = reporter.blob(short(&digest), d.size());
             let outcome = move_blob(src, dst, d, origin.as_ref(), &progress)
                 .await
-                .map_err(|e| e.context(format!("failed to copy blob {digest} to {}", dst.describe())))?;
+                .map_err(|e| {
+                    e.context(format!(
+                        "failed to copy blob {digest} to {}",
+                        dst.describe()
+                    ))
+                })?;
             progress.finish(outcome);
             Ok::<_, Error>(outcome)
         }
@@ -197,7 +209,13 @@ pub async fn copy_image(
     }
     dst.commit(&root, root_platform.as_ref())
         .await
-        .map_err(|e| e.context(format!("failed to write {} to {}", root.digest, dst.describe())))?;
+        .map_err(|e| {
+            e.context(format!(
+                "failed to write {} to {}",
+                root.digest,
+                dst.describe()
+            ))
+        })?;
     report.digest = root.digest.to_string();
     report.media_type = root.media_type.clone();
     report.size = root.size();
@@ -249,10 +267,10 @@ async fn move_blob(
     if dst.has_blob(d).await? {
         return Ok(BlobOutcome::Skipped);
     }
-    if let Some(o) = origin {
-        if dst.mount_blob(d, o).await? {
-            return Ok(BlobOutcome::Mounted);
-        }
+    if let Some(o) = origin
+        && dst.mount_blob(d, o).await?
+    {
+        return Ok(BlobOutcome::Mounted);
     }
     let n = dst.put_blob(d, src, progress).await?;
     Ok(BlobOutcome::Uploaded(n))

@@ -99,7 +99,9 @@ impl FromStr for Digest {
             }
         };
         if hex.len() != algorithm.hex_len()
-            || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            || !hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         {
             return Err(Error::usage(format!(
                 "invalid digest {s:?}: expected {} lowercase hex characters",
@@ -225,13 +227,13 @@ impl<R: AsyncRead + Unpin> AsyncRead for VerifyingReader<R> {
                 if new.is_empty() {
                     // End of stream: verify.
                     if let Some(h) = this.hasher.take() {
-                        if let Some(size) = this.expected_size {
-                            if this.read != size {
-                                return Poll::Ready(Err(integrity_io(format!(
-                                    "size mismatch for {}: expected {size} bytes, got {}",
-                                    this.expected, this.read
-                                ))));
-                            }
+                        if let Some(size) = this.expected_size
+                            && this.read != size
+                        {
+                            return Poll::Ready(Err(integrity_io(format!(
+                                "size mismatch for {}: expected {size} bytes, got {}",
+                                this.expected, this.read
+                            ))));
                         }
                         let got = h.finish();
                         if got != this.expected {
@@ -244,13 +246,13 @@ impl<R: AsyncRead + Unpin> AsyncRead for VerifyingReader<R> {
                     return Poll::Ready(Ok(()));
                 }
                 this.read += new.len() as u64;
-                if let Some(size) = this.expected_size {
-                    if this.read > size {
-                        return Poll::Ready(Err(integrity_io(format!(
-                            "size mismatch for {}: more than the expected {size} bytes",
-                            this.expected
-                        ))));
-                    }
+                if let Some(size) = this.expected_size
+                    && this.read > size
+                {
+                    return Poll::Ready(Err(integrity_io(format!(
+                        "size mismatch for {}: more than the expected {size} bytes",
+                        this.expected
+                    ))));
                 }
                 if let Some(h) = this.hasher.as_mut() {
                     h.update(new);

@@ -56,7 +56,12 @@ impl Layout {
         todo!()
     }
     /// Streams `reader` into blob `digest` atomically; verifies digest and `size`; returns bytes written.
-    pub async fn write_blob<R: AsyncRead + Unpin + Send>(&self, digest: &Digest, size: Option<u64>, reader: R) -> Result<u64> {
+    pub async fn write_blob<R: AsyncRead + Unpin + Send>(
+        &self,
+        digest: &Digest,
+        size: Option<u64>,
+        reader: R,
+    ) -> Result<u64> {
         let _ = (digest, size, reader);
         todo!()
     }

@@ -94,9 +94,7 @@ impl fmt::Display for Location {
 /// Splits `PATH[:TAG]`: the tag is after the last `:` that is not a Windows drive letter's
 /// (`C:\images\app:1.0` → (`C:\images\app`, `1.0`)) and that is not followed by a path separator.
 fn split_path_tag(rest: &str, whole: &str) -> Result<(PathBuf, Option<String>)> {
-    let is_drive_colon = |i: usize| {
-        i == 1 && rest.as_bytes()[0].is_ascii_alphabetic()
-    };
+    let is_drive_colon = |i: usize| i == 1 && rest.as_bytes()[0].is_ascii_alphabetic();
     let (path, tag) = match rest.rfind(':') {
         Some(i) if !is_drive_colon(i) && !rest[i + 1..].contains(['/', '\\']) => {
             (&rest[..i], Some(rest[i + 1..].to_string()))
@@ -104,12 +102,16 @@ fn split_path_tag(rest: &str, whole: &str) -> Result<(PathBuf, Option<String>)> 
         _ => (rest, None),
     };
     if path.is_empty() {
-        return Err(Error::usage(format!("invalid location {whole:?}: the path is empty")));
+        return Err(Error::usage(format!(
+            "invalid location {whole:?}: the path is empty"
+        )));
     }
-    if let Some(t) = &tag {
-        if t.is_empty() || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(Error::usage(format!("invalid location {whole:?}: invalid tag {t:?}")));
-        }
+    if let Some(t) = &tag
+        && (t.is_empty() || t.chars().any(|c| c.is_whitespace() || c.is_control()))
+    {
+        return Err(Error::usage(format!(
+            "invalid location {whole:?}: invalid tag {t:?}"
+        )));
     }
     Ok((PathBuf::from(path), tag))
 }
@@ -122,25 +124,40 @@ mod tests {
     fn parses_locations() {
         assert_eq!(
             Location::parse("oci:/tmp/lay:v1", BareMeans::Registry).unwrap(),
-            Location::Oci { path: "/tmp/lay".into(), tag: Some("v1".into()) }
+            Location::Oci {
+                path: "/tmp/lay".into(),
+                tag: Some("v1".into())
+            }
         );
         assert_eq!(
             Location::parse("oci:C:\\images\\app:1.0", BareMeans::Registry).unwrap(),
-            Location::Oci { path: "C:\\images\\app".into(), tag: Some("1.0".into()) }
+            Location::Oci {
+                path: "C:\\images\\app".into(),
+                tag: Some("1.0".into())
+            }
         );
         assert_eq!(
             Location::parse("oci:C:\\images\\app", BareMeans::Registry).unwrap(),
-            Location::Oci { path: "C:\\images\\app".into(), tag: None }
+            Location::Oci {
+                path: "C:\\images\\app".into(),
+                tag: None
+            }
         );
         assert_eq!(
             Location::parse("oci:./x", BareMeans::Registry).unwrap(),
-            Location::Oci { path: "./x".into(), tag: None }
+            Location::Oci {
+                path: "./x".into(),
+                tag: None
+            }
         );
         match Location::parse("docker://alpine", BareMeans::Store).unwrap() {
             Location::Registry(r) => assert_eq!(r.to_string(), "docker.io/library/alpine:latest"),
             l => panic!("{l:?}"),
         }
-        assert!(matches!(Location::parse("alpine", BareMeans::Store).unwrap(), Location::Store(_)));
+        assert!(matches!(
+            Location::parse("alpine", BareMeans::Store).unwrap(),
+            Location::Store(_)
+        ));
         assert!(Location::parse("oci:", BareMeans::Registry).is_err());
         assert!(Location::parse("docker://x/UP", BareMeans::Registry).is_err());
     }

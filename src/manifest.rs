@@ -38,7 +38,12 @@ pub fn is_index(media_type: &str) -> bool {
 pub fn is_manifest_type(media_type: &str) -> bool {
     matches!(
         media_type,
-        OCI_MANIFEST | OCI_INDEX | DOCKER_MANIFEST | DOCKER_LIST | DOCKER_SCHEMA1 | DOCKER_SCHEMA1_SIGNED
+        OCI_MANIFEST
+            | OCI_INDEX
+            | DOCKER_MANIFEST
+            | DOCKER_LIST
+            | DOCKER_SCHEMA1
+            | DOCKER_SCHEMA1_SIGNED
     )
 }
 
@@ -123,7 +128,9 @@ impl Manifest {
     /// for an image, child manifests for an index.
     pub fn references(&self) -> Vec<&Descriptor> {
         match self {
-            Manifest::Image(m) => std::iter::once(m.config()).chain(m.layers().iter()).collect(),
+            Manifest::Image(m) => std::iter::once(m.config())
+                .chain(m.layers().iter())
+                .collect(),
             Manifest::Index(i) => i.manifests().iter().collect(),
         }
     }
@@ -132,7 +139,10 @@ impl Manifest {
 /// The [`Digest`] a descriptor names. Errors (Integrity) on an algorithm imgctl cannot verify.
 pub fn descriptor_digest(d: &Descriptor) -> Result<Digest> {
     d.digest().to_string().parse::<Digest>().map_err(|e| {
-        Error::integrity(format!("descriptor digest {} is not usable: {e}", d.digest()))
+        Error::integrity(format!(
+            "descriptor digest {} is not usable: {e}",
+            d.digest()
+        ))
     })
 }
 
@@ -172,10 +182,13 @@ impl PlatformSpec {
     /// without a variant means v8).
     fn acceptable_variants(&self) -> Vec<Option<String>> {
         let arm = ["v8", "v7", "v6", "v5"];
-        let want = self.variant.clone().or_else(|| match self.architecture.as_str() {
-            "arm64" => Some("v8".into()),
-            _ => None,
-        });
+        let want = self
+            .variant
+            .clone()
+            .or_else(|| match self.architecture.as_str() {
+                "arm64" => Some("v8".into()),
+                _ => None,
+            });
         match (self.architecture.as_str(), want.as_deref()) {
             ("arm", Some(v)) | ("arm64", Some(v)) => {
                 let start = arm.iter().position(|a| *a == v);
@@ -253,7 +266,12 @@ pub fn select_platform<'a>(index: &'a ImageIndex, want: &PlatformSpec) -> Option
     index
         .manifests()
         .iter()
-        .filter_map(|d| d.platform().as_ref().and_then(|p| want.rank(p)).map(|r| (r, d)))
+        .filter_map(|d| {
+            d.platform()
+                .as_ref()
+                .and_then(|p| want.rank(p))
+                .map(|r| (r, d))
+        })
         .min_by_key(|(r, _)| *r)
         .map(|(_, d)| d)
 }
@@ -278,7 +296,8 @@ mod tests {
         let Some(i) = index("docker-manifest-list-arm-variants.json") else {
             return; // fixtures live outside the repository; CI lays them beside it
         };
-        let pick = |p: &str| select_platform(&i, &p.parse().unwrap()).map(|d| d.digest().to_string());
+        let pick =
+            |p: &str| select_platform(&i, &p.parse().unwrap()).map(|d| d.digest().to_string());
         assert_eq!(
             pick("linux/amd64").unwrap(),
             "sha256:030fcb92e1487b18c974784dcc110a93147c9fc402188370fbfd17efabffc6af"
@@ -296,9 +315,16 @@ mod tests {
 
     #[test]
     fn detects_types() {
-        assert_eq!(detect_media_type(br#"{"schemaVersion":2,"manifests":[]}"#, None).unwrap(), OCI_INDEX);
         assert_eq!(
-            detect_media_type(br#"{"schemaVersion":2,"config":{}}"#, Some("application/vnd.docker.distribution.manifest.v2+json; charset=utf-8")).unwrap(),
+            detect_media_type(br#"{"schemaVersion":2,"manifests":[]}"#, None).unwrap(),
+            OCI_INDEX
+        );
+        assert_eq!(
+            detect_media_type(
+                br#"{"schemaVersion":2,"config":{}}"#,
+                Some("application/vnd.docker.distribution.manifest.v2+json; charset=utf-8")
+            )
+            .unwrap(),
             DOCKER_MANIFEST
         );
         assert!(detect_media_type(b"not json", None).is_err());

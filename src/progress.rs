@@ -40,7 +40,8 @@ pub struct Reporter {
 impl Reporter {
     /// A reporter in `mode`.
     pub fn new(mode: Mode) -> Reporter {
-        let multi = (mode == Mode::Tty).then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        let multi = (mode == Mode::Tty)
+            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
         Reporter { mode, multi }
     }
 

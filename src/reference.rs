@@ -48,12 +48,16 @@ impl Reference {
     }
 
     fn parse_inner(s: &str) -> Result<Reference> {
-        let bad = |part: &str, why: &str| Error::usage(format!("invalid reference {s:?}: {part} {why}"));
+        let bad =
+            |part: &str, why: &str| Error::usage(format!("invalid reference {s:?}: {part} {why}"));
         if s.is_empty() {
             return Err(bad("reference", "is empty"));
         }
         if s.contains("://") {
-            return Err(bad("reference", "must not contain a scheme (use docker://REF)"));
+            return Err(bad(
+                "reference",
+                "must not contain a scheme (use docker://REF)",
+            ));
         }
         let (name_tag, digest) = match s.split_once('@') {
             Some((n, d)) => {
@@ -78,20 +82,25 @@ impl Reference {
         }
         let (registry, repository) = match name.split_once('/') {
             Some((first, rest))
-                if first.contains('.') || first.contains(':') || first == "localhost" || first.chars().any(|c| c.is_ascii_uppercase()) =>
+                if first.contains('.')
+                    || first.contains(':')
+                    || first == "localhost"
+                    || first.chars().any(|c| c.is_ascii_uppercase()) =>
             {
                 (first.to_string(), rest.to_string())
             }
             _ => (DOCKER_HUB.to_string(), name.to_string()),
         };
-        validate_registry(&registry).map_err(|why| bad("registry", &format!("{registry:?} {why}")))?;
+        validate_registry(&registry)
+            .map_err(|why| bad("registry", &format!("{registry:?} {why}")))?;
         let registry = normalise_registry(&registry);
         let repository = if registry == DOCKER_HUB && !repository.contains('/') {
             format!("library/{repository}")
         } else {
             repository
         };
-        validate_repository(&repository).map_err(|why| bad("repository", &format!("{repository:?} {why}")))?;
+        validate_repository(&repository)
+            .map_err(|why| bad("repository", &format!("{repository:?} {why}")))?;
         if registry.len() + 1 + repository.len() > 255 {
             return Err(bad("name", "is longer than 255 characters"));
         }
@@ -213,22 +222,21 @@ fn validate_registry(r: &str) -> std::result::Result<(), &'static str> {
             None => (Some(r), None),
         },
     };
-    if let Some(h) = host {
-        if h.is_empty()
+    if let Some(h) = host
+        && (h.is_empty()
             || !h.split('.').all(|label| {
                 !label.is_empty()
                     && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                     && !label.starts_with('-')
                     && !label.ends_with('-')
-            })
-        {
-            return Err("is not a valid host name");
-        }
+            }))
+    {
+        return Err("is not a valid host name");
     }
-    if let Some(p) = port {
-        if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) || p.parse::<u16>().is_err() {
-            return Err("has an invalid port");
-        }
+    if let Some(p) = port
+        && (p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) || p.parse::<u16>().is_err())
+    {
+        return Err("has an invalid port");
     }
     Ok(())
 }
@@ -264,7 +272,9 @@ fn validate_repository(repo: &str) -> std::result::Result<(), &'static str> {
             let sep = &comp[start..i];
             let ok = sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|c| c == b'-');
             if !ok {
-                return Err("may contain only lowercase letters, digits and the separators '.', '_', '__', '-'");
+                return Err(
+                    "may contain only lowercase letters, digits and the separators '.', '_', '__', '-'",
+                );
             }
         }
     }
@@ -287,7 +297,10 @@ mod tests {
     #[test]
     fn registries_ports_digests() {
         let r = Reference::parse("localhost:5000/a/b:v1").unwrap();
-        assert_eq!((r.registry.as_str(), r.repository.as_str()), ("localhost:5000", "a/b"));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str()),
+            ("localhost:5000", "a/b")
+        );
         assert_eq!(r.tag.as_deref(), Some("v1"));
         let d = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
         let r = Reference::parse(&format!("127.0.0.1:5000/x@{d}")).unwrap();
@@ -305,7 +318,9 @@ mod tests {
         assert!(e.contains("repository"), "{e}");
         let e = Reference::parse("nginx:bad tag").unwrap_err().to_string();
         assert!(e.contains("tag"), "{e}");
-        let e = Reference::parse("nginx@sha256:123").unwrap_err().to_string();
+        let e = Reference::parse("nginx@sha256:123")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("digest"), "{e}");
         let e = Reference::parse("host:99999/x").unwrap_err().to_string();
         assert!(e.contains("registry"), "{e}");

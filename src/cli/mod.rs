@@ -16,7 +16,13 @@ use imgctl::registry::{Client, ClientOptions, UploadStrategy};
 
 /// imgctl: pull, push, tag and copy container images without a daemon.
 #[derive(Parser, Debug)]
-#[command(name = "imgctl", version, about, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "imgctl",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOpts,
@@ -56,7 +62,13 @@ pub struct GlobalOpts {
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Progress style on stderr.
-    #[arg(long, global = true, value_enum, env = "IMGCTL_PROGRESS", default_value = "auto")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "IMGCTL_PROGRESS",
+        default_value = "auto"
+    )]
     pub progress: ProgressArg,
     /// Result format on stdout.
     #[arg(long, global = true, value_enum, default_value = "text")]
@@ -80,7 +92,12 @@ pub struct GlobalOpts {
     #[arg(long, global = true)]
     pub insecure: bool,
     /// Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD.
-    #[arg(long, global = true, value_name = "USER[:PASS]", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "USER[:PASS]",
+        hide_env_values = true
+    )]
     pub creds: Option<String>,
     /// Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT.
     #[arg(long, global = true, value_name = "BYTES")]
@@ -108,7 +125,9 @@ impl GlobalOpts {
         }
         dirs::data_dir()
             .map(|d| d.join("imgctl").join("store"))
-            .ok_or_else(|| Error::usage("cannot find a data directory for the store; pass --store DIR"))
+            .ok_or_else(|| {
+                Error::usage("cannot find a data directory for the store; pass --store DIR")
+            })
     }
 
     /// Credentials from `flag`, else `--creds`, else IMGCTL_USERNAME/IMGCTL_PASSWORD.
@@ -118,9 +137,17 @@ impl GlobalOpts {
                 .map(Some)
                 .ok_or_else(|| Error::usage("invalid credentials: expected USER[:PASS]"));
         }
-        match (std::env::var("IMGCTL_USERNAME"), std::env::var("IMGCTL_PASSWORD")) {
-            (Ok(u), Ok(p)) if !u.is_empty() => Ok(Some(Credentials { username: u, password: p })),
-            (Ok(u), Err(_)) if !u.is_empty() => Err(Error::usage("IMGCTL_USERNAME is set but IMGCTL_PASSWORD is not")),
+        match (
+            std::env::var("IMGCTL_USERNAME"),
+            std::env::var("IMGCTL_PASSWORD"),
+        ) {
+            (Ok(u), Ok(p)) if !u.is_empty() => Ok(Some(Credentials {
+                username: u,
+                password: p,
+            })),
+            (Ok(u), Err(_)) if !u.is_empty() => Err(Error::usage(
+                "IMGCTL_USERNAME is set but IMGCTL_PASSWORD is not",
+            )),
             _ => Ok(None),
         }
     }
@@ -157,7 +184,11 @@ pub struct SideOpts {
 #[derive(Args, Debug, Clone)]
 pub struct PlatformOpts {
     /// Platform to pick from an image index: OS/ARCH[/VARIANT] [default: linux and the host's architecture]
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]", conflicts_with = "all_platforms")]
+    #[arg(
+        long,
+        value_name = "OS/ARCH[/VARIANT]",
+        conflicts_with = "all_platforms"
+    )]
     pub platform: Option<String>,
     /// Copy the whole image index, every platform.
     #[arg(long, visible_alias = "all")]
@@ -234,8 +265,14 @@ pub enum Command {
 pub async fn run(cli: Cli) -> Result<()> {
     let g = &cli.global;
     match &cli.command {
-        Command::Pull { reference, platforms } => transfer::pull(g, reference, platforms).await,
-        Command::Push { reference, destination } => transfer::push(g, reference, destination.as_deref()).await,
+        Command::Pull {
+            reference,
+            platforms,
+        } => transfer::pull(g, reference, platforms).await,
+        Command::Push {
+            reference,
+            destination,
+        } => transfer::push(g, reference, destination.as_deref()).await,
         Command::Copy {
             source,
             destination,

@@ -16,7 +16,7 @@ use super::{FormatArg, GlobalOpts, SideOpts};
 fn summarize(layout: &Layout, desc: &Descriptor, depth: usize) -> Result<(u64, Vec<String>)> {
     let digest = descriptor_digest(desc)?;
     let bytes = layout.read_blob_bytes(&digest)?;
-    let mt = imgctl::manifest::detect_media_type(&bytes, Some(&desc.media_type().to_string()))?;
+    let mt = imgctl::manifest::detect_media_type(&bytes, Some(desc.media_type().as_ref()))?;
     let mut size = bytes.len() as u64;
     let mut platforms = Vec::new();
     match Manifest::parse(&bytes, &mt)? {
@@ -31,14 +31,14 @@ fn summarize(layout: &Layout, desc: &Descriptor, depth: usize) -> Result<(u64, V
                     architecture: Option<String>,
                     variant: Option<String>,
                 }
-                if let Ok(c) = serde_json::from_slice::<Cfg>(&cfg) {
-                    if let (Some(os), Some(arch)) = (c.os, c.architecture) {
-                        let mut s = format!("{os}/{arch}");
-                        if let Some(v) = c.variant.filter(|v| !v.is_empty()) {
-                            s = format!("{s}/{v}");
-                        }
-                        platforms.push(s);
+                if let Ok(c) = serde_json::from_slice::<Cfg>(&cfg)
+                    && let (Some(os), Some(arch)) = (c.os, c.architecture)
+                {
+                    let mut s = format!("{os}/{arch}");
+                    if let Some(v) = c.variant.filter(|v| !v.is_empty()) {
+                        s = format!("{s}/{v}");
                     }
+                    platforms.push(s);
                 }
             }
         }
@@ -66,7 +66,12 @@ pub fn images(g: &GlobalOpts) -> Result<()> {
     let layout = Layout::open_or_create(&g.store_dir()?)?;
     let mut rows = Vec::new();
     for d in layout.manifests()? {
-        let Some(name) = d.annotations().as_ref().and_then(|a| a.get(REF_NAME)).cloned() else {
+        let Some(name) = d
+            .annotations()
+            .as_ref()
+            .and_then(|a| a.get(REF_NAME))
+            .cloned()
+        else {
             continue;
         };
         let (size, platforms) = summarize(&layout, &d, 0)?;
@@ -79,13 +84,23 @@ pub fn images(g: &GlobalOpts) -> Result<()> {
                 .iter()
                 .map(|(n, d, s, p)| serde_json::json!({"reference": n, "digest": d, "size": s, "platforms": p}))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).map_err(|e| Error::other(e.to_string()))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).map_err(|e| Error::other(e.to_string()))?
+            );
         }
         FormatArg::Text => {
             let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(9);
-            println!("{:<w$}  {:<71}  {:>10}  PLATFORM", "REFERENCE", "DIGEST", "SIZE");
+            println!(
+                "{:<w$}  {:<71}  {:>10}  PLATFORM",
+                "REFERENCE", "DIGEST", "SIZE"
+            );
             for (n, d, s, p) in rows {
-                println!("{n:<w$}  {d:<71}  {:>10}  {}", HumanBytes(s).to_string(), p.join(","));
+                println!(
+                    "{n:<w$}  {d:<71}  {:>10}  {}",
+                    HumanBytes(s).to_string(),
+                    p.join(",")
+                );
             }
         }
     }
@@ -96,14 +111,19 @@ pub fn images(g: &GlobalOpts) -> Result<()> {
 fn store_name(s: &str) -> Result<String> {
     match Location::parse(s, BareMeans::Store)? {
         Location::Store(r) => Ok(r.to_string()),
-        other => Err(Error::usage(format!("{other} is not an image in the local store"))),
+        other => Err(Error::usage(format!(
+            "{other} is not an image in the local store"
+        ))),
     }
 }
 
 /// `imgctl rmi REF…`: removes names, then blobs nothing references.
 pub fn rmi(g: &GlobalOpts, references: &[String]) -> Result<()> {
     let layout = Layout::open_or_create(&g.store_dir()?)?;
-    let names = references.iter().map(|r| store_name(r)).collect::<Result<Vec<_>>>()?;
+    let names = references
+        .iter()
+        .map(|r| store_name(r))
+        .collect::<Result<Vec<_>>>()?;
     for n in &names {
         let d = layout.remove_ref(n)?;
         if g.format == FormatArg::Text {
@@ -112,7 +132,11 @@ pub fn rmi(g: &GlobalOpts, references: &[String]) -> Result<()> {
     }
     let stats = layout.gc()?;
     if !g.quiet {
-        eprintln!("Deleted {} blobs ({})", stats.blobs, HumanBytes(stats.bytes));
+        eprintln!(
+            "Deleted {} blobs ({})",
+            stats.blobs,
+            HumanBytes(stats.bytes)
+        );
     }
     Ok(())
 }
@@ -154,7 +178,8 @@ pub async fn tag(g: &GlobalOpts, source: &str, targets: &[String]) -> Result<()>
 
 /// `imgctl tags REPO`.
 pub async fn tags(g: &GlobalOpts, repository: &str) -> Result<()> {
-    let r = Reference::parse_repository(repository.strip_prefix("docker://").unwrap_or(repository))?;
+    let r =
+        Reference::parse_repository(repository.strip_prefix("docker://").unwrap_or(repository))?;
     let client = g.client(&SideOpts::default())?;
     let tags = client.repository(&r.registry, &r.repository).tags().await?;
     match g.format {

@@ -43,7 +43,13 @@ async fn transfer(
     let opts = CopyOptions::new(platforms, g.jobs as usize);
     let report = copy_image(src.as_ref(), dst.as_ref(), &opts, &reporter)
         .await
-        .map_err(|e| e.context(format!("copy {} → {} failed", src.describe(), dst.describe())))?;
+        .map_err(|e| {
+            e.context(format!(
+                "copy {} → {} failed",
+                src.describe(),
+                dst.describe()
+            ))
+        })?;
     match g.format {
         FormatArg::Text => println!("{}", report.digest),
         FormatArg::Json => {
@@ -55,7 +61,10 @@ async fn transfer(
                 other => other.to_string(),
             }
             .into();
-            println!("{}", serde_json::to_string_pretty(&v).map_err(|e| Error::other(e.to_string()))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).map_err(|e| Error::other(e.to_string()))?
+            );
         }
     }
     Ok(())
@@ -90,13 +99,23 @@ pub async fn push(g: &GlobalOpts, reference: &str, destination: Option<&str>) ->
         },
     };
     if !matches!(dst, Location::Registry(_)) {
-        return Err(Error::usage(format!("push writes to a registry; use copy for {dst}")));
+        return Err(Error::usage(format!(
+            "push writes to a registry; use copy for {dst}"
+        )));
     }
     let all = PlatformOpts {
         platform: None,
         all_platforms: true,
     };
-    transfer(g, &src, &dst, &all, &SideOpts::default(), &SideOpts::default()).await
+    transfer(
+        g,
+        &src,
+        &dst,
+        &all,
+        &SideOpts::default(),
+        &SideOpts::default(),
+    )
+    .await
 }
 
 /// `imgctl copy SRC DST`.

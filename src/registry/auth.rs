@@ -72,7 +72,9 @@ pub fn parse_challenges(header: &str) -> Vec<Challenge> {
     let mut out = Vec::new();
     let mut scheme: Option<String> = None;
     let mut params: Vec<(String, String)> = Vec::new();
-    let flush = |scheme: &mut Option<String>, params: &mut Vec<(String, String)>, out: &mut Vec<Challenge>| {
+    let flush = |scheme: &mut Option<String>,
+                 params: &mut Vec<(String, String)>,
+                 out: &mut Vec<Challenge>| {
         if let Some(s) = scheme.take() {
             let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             match s.to_ascii_lowercase().as_str() {
@@ -179,7 +181,11 @@ impl Token {
     /// Builds a token from a response received at `received`; `None` when neither `token` nor
     /// `access_token` is present. The token is renewed at 90% of its lifetime, at most 30 s
     /// before expiry.
-    pub fn from_response(resp: TokenResponse, scopes: BTreeSet<String>, received: Instant) -> Option<Token> {
+    pub fn from_response(
+        resp: TokenResponse,
+        scopes: BTreeSet<String>,
+        received: Instant,
+    ) -> Option<Token> {
         let value = resp
             .token
             .filter(|t| !t.is_empty())
@@ -201,7 +207,10 @@ impl Token {
 
 /// Splits a challenge's `scope` parameter (space separated) into scopes.
 pub fn split_scopes(scope: &str) -> impl Iterator<Item = String> + '_ {
-    scope.split(' ').filter(|s| !s.is_empty()).map(str::to_string)
+    scope
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -221,30 +230,58 @@ mod tests {
                 scope: Some("repository:samalba/my-app:pull,push".into()),
             }]
         );
-        assert_eq!(parse_challenges(r#"Basic realm="Registry Realm""#), vec![Challenge::Basic]);
+        assert_eq!(
+            parse_challenges(r#"Basic realm="Registry Realm""#),
+            vec![Challenge::Basic]
+        );
         assert_eq!(parse_challenges("BASIC realm=x"), vec![Challenge::Basic]);
     }
 
     #[test]
     fn real_registry_challenges_fixture() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/www-authenticate/real-registry-challenges.json");
-        let Ok(text) = std::fs::read_to_string(path) else { return };
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/www-authenticate/real-registry-challenges.json"
+        );
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return;
+        };
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let cases = v.get("cases").and_then(|c| c.as_array()).cloned().unwrap_or_default();
+        let cases = v
+            .get("cases")
+            .and_then(|c| c.as_array())
+            .cloned()
+            .unwrap_or_default();
         let mut checked = 0;
         for case in cases {
             let header = case["header"].as_str().unwrap_or_default();
             let got = parse_challenges(header);
-            let want = case["expected"]["challenges"].as_array().cloned().unwrap_or_default();
+            let want = case["expected"]["challenges"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let want_bearer: Vec<_> = want
                 .iter()
-                .filter(|c| c["scheme"].as_str().map(|s| s.eq_ignore_ascii_case("bearer")).unwrap_or(false))
+                .filter(|c| {
+                    c["scheme"]
+                        .as_str()
+                        .map(|s| s.eq_ignore_ascii_case("bearer"))
+                        .unwrap_or(false)
+                })
                 .collect();
-            let got_bearer: Vec<_> = got.iter().filter(|c| matches!(c, Challenge::Bearer { .. })).collect();
+            let got_bearer: Vec<_> = got
+                .iter()
+                .filter(|c| matches!(c, Challenge::Bearer { .. }))
+                .collect();
             assert_eq!(got_bearer.len(), want_bearer.len(), "{header}");
             for (g, w) in got_bearer.iter().zip(want_bearer) {
                 let params = &w["params"];
-                if let Challenge::Bearer { realm, service, scope } = g {
+                if let Challenge::Bearer {
+                    realm,
+                    service,
+                    scope,
+                } = g
+                {
                     assert_eq!(Some(realm.as_str()), params["realm"].as_str(), "{header}");
                     assert_eq!(service.as_deref(), params["service"].as_str(), "{header}");
                     assert_eq!(scope.as_deref(), params["scope"].as_str(), "{header}");
@@ -259,7 +296,12 @@ mod tests {
     fn token_expiry() {
         let now = Instant::now();
         let t = Token::from_response(
-            TokenResponse { token: None, access_token: Some("a".into()), expires_in: Some(300), refresh_token: None },
+            TokenResponse {
+                token: None,
+                access_token: Some("a".into()),
+                expires_in: Some(300),
+                refresh_token: None,
+            },
             ["repository:x:pull".to_string()].into(),
             now,
         )

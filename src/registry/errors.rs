@@ -66,9 +66,11 @@ pub fn from_response(status: StatusCode, body: &[u8]) -> Error {
 fn kind_of_code(code: &str) -> Option<ErrorKind> {
     Some(match code {
         "UNAUTHORIZED" | "DENIED" => ErrorKind::Auth,
-        "MANIFEST_UNKNOWN" | "BLOB_UNKNOWN" | "NAME_UNKNOWN" | "BLOB_UPLOAD_UNKNOWN" | "NOT_FOUND" => {
-            ErrorKind::NotFound
-        }
+        "MANIFEST_UNKNOWN"
+        | "BLOB_UNKNOWN"
+        | "NAME_UNKNOWN"
+        | "BLOB_UPLOAD_UNKNOWN"
+        | "NOT_FOUND" => ErrorKind::NotFound,
         "TOOMANYREQUESTS" => ErrorKind::RateLimited,
         "DIGEST_INVALID" | "SIZE_INVALID" => ErrorKind::Integrity,
         _ => return None,

@@ -89,7 +89,11 @@ pub fn is_loopback(host: &str) -> bool {
         Some(rest) => rest.split(']').next().unwrap_or(""),
         None => host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host),
     };
-    name == "localhost" || name.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+    name == "localhost"
+        || name
+            .parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 impl Client {
@@ -109,13 +113,18 @@ impl Client {
             let certs = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| Error::usage(format!("invalid CA file {}: {e}", f.display())))?;
             if certs.is_empty() {
-                return Err(Error::usage(format!("CA file {} holds no certificate", f.display())));
+                return Err(Error::usage(format!(
+                    "CA file {} holds no certificate",
+                    f.display()
+                )));
             }
             for c in certs {
                 b = b.add_root_certificate(c);
             }
         }
-        let http = b.build().map_err(|e| Error::other(format!("cannot build HTTP client: {e}")))?;
+        let http = b
+            .build()
+            .map_err(|e| Error::other(format!("cannot build HTTP client: {e}")))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -166,7 +175,9 @@ impl Client {
         let (scheme, resp) = match https {
             Ok(r) => ("https", r),
             Err(https_err) if allow_http => match self.ping(&format!("http://{host}/v2/")).await {
-                Ok(r) if r.status() == StatusCode::OK || r.status() == StatusCode::UNAUTHORIZED => ("http", r),
+                Ok(r) if r.status() == StatusCode::OK || r.status() == StatusCode::UNAUTHORIZED => {
+                    ("http", r)
+                }
                 _ => return Err(https_err),
             },
             Err(e) => return Err(e),
@@ -192,7 +203,8 @@ impl Client {
         } else if !resp.status().is_success() && resp.status() != StatusCode::NOT_FOUND {
             let status = resp.status();
             let body = resp.bytes().await.unwrap_or_default();
-            return Err(errors::from_response(status, &body).context(format!("registry {host} is not usable")));
+            return Err(errors::from_response(status, &body)
+                .context(format!("registry {host} is not usable")));
         }
         drop(st);
         Ok(state)
@@ -217,15 +229,21 @@ impl Client {
     }
 
     /// A token covering `scopes` for `host`, from the cache or a new token request.
-    async fn bearer(&self, registry: &str, st: &mut HostState, scopes: &BTreeSet<String>, force: bool) -> Result<String> {
+    async fn bearer(
+        &self,
+        registry: &str,
+        st: &mut HostState,
+        scopes: &BTreeSet<String>,
+        force: bool,
+    ) -> Result<String> {
         let now = Instant::now();
-        if !force {
-            if let Some(t) = st.tokens.iter().rev().find(|t| t.covers(scopes, now)) {
-                return Ok(t.value.clone());
-            }
+        if !force && let Some(t) = st.tokens.iter().rev().find(|t| t.covers(scopes, now)) {
+            return Ok(t.value.clone());
         }
         let Some(Challenge::Bearer { realm, service, .. }) = st.challenge.clone() else {
-            return Err(Error::other("internal: bearer() without a Bearer challenge"));
+            return Err(Error::other(
+                "internal: bearer() without a Bearer challenge",
+            ));
         };
         let creds = self.inner.opts.credentials.credentials(registry);
         let mut query: Vec<(&str, String)> = Vec::new();
@@ -252,7 +270,9 @@ impl Client {
                     tokio::time::sleep(backoff(attempt, retry_after(r.headers()))).await;
                 }
                 Ok(r) => break (r, received),
-                Err(e) if attempt < self.inner.opts.retries && (e.is_connect() || e.is_timeout()) => {
+                Err(e)
+                    if attempt < self.inner.opts.retries && (e.is_connect() || e.is_timeout()) =>
+                {
                     attempt += 1;
                     tokio::time::sleep(backoff(attempt, None)).await;
                 }
@@ -263,7 +283,8 @@ impl Client {
         let status = resp.status();
         if !status.is_success() {
             let body = resp.bytes().await.unwrap_or_default();
-            let mut err = errors::from_response(status, &body).context(format!("token request to {realm} failed"));
+            let mut err = errors::from_response(status, &body)
+                .context(format!("token request to {realm} failed"));
             if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
                 err = err.with_kind(ErrorKind::Auth).with_hint(if creds.is_some() {
                     "check the username and password (--creds or IMGCTL_USERNAME/IMGCTL_PASSWORD)"
@@ -273,9 +294,13 @@ impl Client {
             }
             return Err(err);
         }
-        let body = resp.bytes().await.map_err(|e| transport_error(&e, &realm))?;
-        let parsed: auth::TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| Error::auth(format!("token endpoint {realm} returned invalid JSON: {e}")))?;
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| transport_error(&e, &realm))?;
+        let parsed: auth::TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            Error::auth(format!("token endpoint {realm} returned invalid JSON: {e}"))
+        })?;
         let token = Token::from_response(parsed, scopes.clone(), received)
             .ok_or_else(|| Error::auth(format!("token endpoint {realm} returned no token")))?;
         let value = token.value.clone();
@@ -285,7 +310,14 @@ impl Client {
     }
 
     /// Adds the Authorization header `st` calls for, if any.
-    async fn authorize(&self, registry: &str, host: &str, scopes: &BTreeSet<String>, force: bool, req: RequestBuilder) -> Result<RequestBuilder> {
+    async fn authorize(
+        &self,
+        registry: &str,
+        host: &str,
+        scopes: &BTreeSet<String>,
+        force: bool,
+        req: RequestBuilder,
+    ) -> Result<RequestBuilder> {
         let state = self.host_state(host);
         let mut st = state.lock().await;
         Ok(match st.challenge.clone() {
@@ -327,10 +359,12 @@ fn retryable_status(s: StatusCode) -> bool {
 fn transport_error(e: &reqwest::Error, url: &str) -> Error {
     let host = url::Url::parse(url)
         .ok()
-        .and_then(|u| u.host_str().map(|h| match u.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_string(),
-        }))
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
         .unwrap_or_default();
     let mut chain = String::new();
     let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
@@ -434,18 +468,32 @@ impl Repository {
         loop {
             let req = self
                 .client
-                .authorize(&self.registry, &self.host, &scopes, reauthed && attempt == 0, make())
+                .authorize(
+                    &self.registry,
+                    &self.host,
+                    &scopes,
+                    reauthed && attempt == 0,
+                    make(),
+                )
                 .await?;
             let resp = match req.send().await {
                 Ok(r) => r,
                 Err(e) => {
-                    if attempt < self.client.inner.opts.retries && (e.is_connect() || e.is_timeout() || e.is_request()) {
+                    if attempt < self.client.inner.opts.retries
+                        && (e.is_connect() || e.is_timeout() || e.is_request())
+                    {
                         attempt += 1;
-                        warn!("retrying after transport error: {}", transport_error(&e, ""));
+                        warn!(
+                            "retrying after transport error: {}",
+                            transport_error(&e, "")
+                        );
                         tokio::time::sleep(backoff(attempt, None)).await;
                         continue;
                     }
-                    return Err(transport_error(&e, &e.url().map(|u| u.to_string()).unwrap_or_default()));
+                    return Err(transport_error(
+                        &e,
+                        &e.url().map(|u| u.to_string()).unwrap_or_default(),
+                    ));
                 }
             };
             let status = resp.status();
@@ -462,11 +510,19 @@ impl Repository {
                 let state = self.client.host_state(&self.host);
                 let mut st = state.lock().await;
                 match challenge {
-                    Some(Challenge::Bearer { scope, realm, service }) => {
+                    Some(Challenge::Bearer {
+                        scope,
+                        realm,
+                        service,
+                    }) => {
                         if let Some(s) = &scope {
                             scopes.extend(auth::split_scopes(s));
                         }
-                        st.challenge = Some(Challenge::Bearer { realm, service, scope: None });
+                        st.challenge = Some(Challenge::Bearer {
+                            realm,
+                            service,
+                            scope: None,
+                        });
                         st.tokens.clear();
                     }
                     _ if st.challenge.is_none() => st.challenge = Some(Challenge::Basic),
@@ -491,7 +547,11 @@ impl Repository {
     }
 
     /// Checks `resp` is one of `ok`, else turns it into an error with `what` as context.
-    async fn expect(resp: Response, ok: &[StatusCode], what: impl FnOnce() -> String) -> Result<Response> {
+    async fn expect(
+        resp: Response,
+        ok: &[StatusCode],
+        what: impl FnOnce() -> String,
+    ) -> Result<Response> {
         if ok.contains(&resp.status()) {
             return Ok(resp);
         }
@@ -511,9 +571,19 @@ impl Repository {
     /// Auth, Integrity (mismatch, not JSON, over 4 MiB).
     pub async fn get_manifest(&self, reference: &str) -> Result<FetchedManifest> {
         let url = self.url(&format!("manifests/{reference}")).await?;
-        let what = || format!("cannot get manifest {}/{}:{reference}", self.registry, self.name);
+        let what = || {
+            format!(
+                "cannot get manifest {}/{}:{reference}",
+                self.registry, self.name
+            )
+        };
         let resp = self
-            .send(Access::Pull, || self.client.http().get(&url).header(header::ACCEPT, ACCEPT_MANIFESTS))
+            .send(Access::Pull, || {
+                self.client
+                    .http()
+                    .get(&url)
+                    .header(header::ACCEPT, ACCEPT_MANIFESTS)
+            })
             .await
             .map_err(|e| e.context(what()))?;
         let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
@@ -533,7 +603,11 @@ impl Repository {
         }
         let mut bytes = Vec::new();
         let mut stream = resp.bytes_stream();
-        while let Some(chunk) = stream.try_next().await.map_err(|e| transport_error(&e, &url).context(what()))? {
+        while let Some(chunk) = stream
+            .try_next()
+            .await
+            .map_err(|e| transport_error(&e, &url).context(what()))?
+        {
             bytes.extend_from_slice(&chunk);
             if bytes.len() > MAX_MANIFEST_BYTES {
                 return Err(Error::integrity("manifest larger than 4 MiB refused").context(what()));
@@ -553,7 +627,8 @@ impl Repository {
                 _ => Digest::sha256_of(&bytes),
             },
         };
-        let media_type = detect_media_type(&bytes, content_type.as_deref()).map_err(|e| e.context(what()))?;
+        let media_type =
+            detect_media_type(&bytes, content_type.as_deref()).map_err(|e| e.context(what()))?;
         Ok(FetchedManifest {
             bytes,
             media_type,
@@ -563,11 +638,24 @@ impl Repository {
 
     /// HEADs the manifest at `reference`: `Some((digest, media type, size in bytes))`, or `None`
     /// when the registry answers 404. Digest comes from `Docker-Content-Digest` (None if absent).
-    pub async fn head_manifest(&self, reference: &str) -> Result<Option<(Option<Digest>, String, u64)>> {
+    pub async fn head_manifest(
+        &self,
+        reference: &str,
+    ) -> Result<Option<(Option<Digest>, String, u64)>> {
         let url = self.url(&format!("manifests/{reference}")).await?;
-        let what = || format!("cannot check manifest {}/{}:{reference}", self.registry, self.name);
+        let what = || {
+            format!(
+                "cannot check manifest {}/{}:{reference}",
+                self.registry, self.name
+            )
+        };
         let resp = self
-            .send(Access::Pull, || self.client.http().head(&url).header(header::ACCEPT, ACCEPT_MANIFESTS))
+            .send(Access::Pull, || {
+                self.client
+                    .http()
+                    .head(&url)
+                    .header(header::ACCEPT, ACCEPT_MANIFESTS)
+            })
             .await?;
         if resp.status() == StatusCode::NOT_FOUND {
             return Ok(None);
@@ -595,7 +683,12 @@ impl Repository {
     /// Content-Type. Errors when the registry refuses it or reports a different digest.
     pub async fn put_manifest(&self, reference: &str, manifest: &FetchedManifest) -> Result<()> {
         let url = self.url(&format!("manifests/{reference}")).await?;
-        let what = || format!("cannot put manifest {} to {}/{}:{reference}", manifest.digest, self.registry, self.name);
+        let what = || {
+            format!(
+                "cannot put manifest {} to {}/{}:{reference}",
+                manifest.digest, self.registry, self.name
+            )
+        };
         let body = Bytes::from(manifest.bytes.clone());
         let resp = self
             .send(Access::Push, || {
@@ -607,20 +700,24 @@ impl Repository {
             })
             .await
             .map_err(|e| e.context(what()))?;
-        let resp = Self::expect(resp, &[StatusCode::CREATED, StatusCode::OK, StatusCode::ACCEPTED], what).await?;
+        let resp = Self::expect(
+            resp,
+            &[StatusCode::CREATED, StatusCode::OK, StatusCode::ACCEPTED],
+            what,
+        )
+        .await?;
         if let Some(d) = resp
             .headers()
             .get("docker-content-digest")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<Digest>().ok())
+            && d != manifest.digest
         {
-            if d != manifest.digest {
-                return Err(Error::integrity(format!(
-                    "registry stored the manifest as {d}, expected {}",
-                    manifest.digest
-                ))
-                .context(what()));
-            }
+            return Err(Error::integrity(format!(
+                "registry stored the manifest as {d}, expected {}",
+                manifest.digest
+            ))
+            .context(what()));
         }
         Ok(())
     }
@@ -630,7 +727,9 @@ impl Repository {
     pub async fn delete_manifest(&self, digest: &Digest) -> Result<()> {
         let url = self.url(&format!("manifests/{digest}")).await?;
         let what = || format!("cannot delete {}/{}@{digest}", self.registry, self.name);
-        let resp = self.send(Access::Delete, || self.client.http().delete(&url)).await?;
+        let resp = self
+            .send(Access::Delete, || self.client.http().delete(&url))
+            .await?;
         Self::expect(resp, &[StatusCode::ACCEPTED, StatusCode::OK], what).await?;
         Ok(())
     }
@@ -643,9 +742,14 @@ impl Repository {
         match resp.status() {
             StatusCode::OK => Ok(true),
             StatusCode::NOT_FOUND => Ok(false),
-            _ => Self::expect(resp, &[], || format!("cannot check blob {digest} in {}/{}", self.registry, self.name))
-                .await
-                .map(|_| false),
+            _ => Self::expect(resp, &[], || {
+                format!(
+                    "cannot check blob {digest} in {}/{}",
+                    self.registry, self.name
+                )
+            })
+            .await
+            .map(|_| false),
         }
     }
 
@@ -654,10 +758,19 @@ impl Repository {
     /// really starts at (0 when the server ignored the range). Content is not decoded.
     pub async fn get_blob(&self, digest: &Digest, offset: u64) -> Result<(BlobStream, u64)> {
         let url = self.url(&format!("blobs/{digest}")).await?;
-        let what = || format!("cannot get blob {digest} from {}/{}", self.registry, self.name);
+        let what = || {
+            format!(
+                "cannot get blob {digest} from {}/{}",
+                self.registry, self.name
+            )
+        };
         let resp = self
             .send(Access::Pull, || {
-                let mut r = self.client.http().get(&url).header(header::ACCEPT_ENCODING, "identity");
+                let mut r = self
+                    .client
+                    .http()
+                    .get(&url)
+                    .header(header::ACCEPT_ENCODING, "identity");
                 if offset > 0 {
                     r = r.header(header::RANGE, format!("bytes={offset}-"));
                 }
@@ -666,7 +779,11 @@ impl Repository {
             .await
             .map_err(|e| e.context(what()))?;
         let resp = Self::expect(resp, &[StatusCode::OK, StatusCode::PARTIAL_CONTENT], what).await?;
-        let start = if resp.status() == StatusCode::PARTIAL_CONTENT { offset } else { 0 };
+        let start = if resp.status() == StatusCode::PARTIAL_CONTENT {
+            offset
+        } else {
+            0
+        };
         let stream = resp
             .bytes_stream()
             .map_err(|e| std::io::Error::other(transport_error(&e, "")));
@@ -690,9 +807,16 @@ impl Repository {
         match resp.status() {
             StatusCode::CREATED => Ok(true),
             StatusCode::ACCEPTED => {
-                if let Some(loc) = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()) {
+                if let Some(loc) = resp
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                {
                     let loc = self.resolve_location(loc).await?;
-                    self.pending_sessions.lock().expect("sessions lock").insert(digest.clone(), loc);
+                    self.pending_sessions
+                        .lock()
+                        .expect("sessions lock")
+                        .insert(digest.clone(), loc);
                 }
                 Ok(false)
             }
@@ -708,9 +832,11 @@ impl Repository {
     async fn resolve_location(&self, loc: &str) -> Result<String> {
         let base = url::Url::parse(&format!("{}/", self.base().await?))
             .map_err(|e| Error::other(format!("bad registry URL: {e}")))?;
-        base.join(loc)
-            .map(|u| u.to_string())
-            .map_err(|e| Error::other(format!("registry sent an invalid upload Location {loc:?}: {e}")))
+        base.join(loc).map(|u| u.to_string()).map_err(|e| {
+            Error::other(format!(
+                "registry sent an invalid upload Location {loc:?}: {e}"
+            ))
+        })
     }
 
     /// Lists the repository's tags (GET `tags/list`), following `Link: <…>; rel="next"` to
@@ -726,16 +852,23 @@ impl Repository {
         let what = || format!("cannot list tags of {}/{}", self.registry, self.name);
         for _ in 0..10_000 {
             let u = url.clone();
-            let resp = self.send(Access::Pull, || self.client.http().get(&u)).await?;
+            let resp = self
+                .send(Access::Pull, || self.client.http().get(&u))
+                .await?;
             let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
             let next = resp
                 .headers()
                 .get(header::LINK)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_next_link)
-                .map(|n| url::Url::parse(&url).and_then(|b| b.join(&n)).map(|u| u.to_string()));
+                .map(|n| {
+                    url::Url::parse(&url)
+                        .and_then(|b| b.join(&n))
+                        .map(|u| u.to_string())
+                });
             let body = resp.bytes().await.map_err(|e| transport_error(&e, &url))?;
-            let list: TagList = serde_json::from_slice(&body).map_err(|e| Error::other(format!("invalid tag list: {e}")).context(what()))?;
+            let list: TagList = serde_json::from_slice(&body)
+                .map_err(|e| Error::other(format!("invalid tag list: {e}")).context(what()))?;
             out.extend(list.tags.unwrap_or_default());
             match next {
                 Some(Ok(n)) => url = n,
@@ -752,7 +885,10 @@ impl Repository {
         self.client.inner.opts.upload
     }
     pub(crate) fn take_pending_session(&self, digest: &Digest) -> Option<String> {
-        self.pending_sessions.lock().expect("sessions lock").remove(digest)
+        self.pending_sessions
+            .lock()
+            .expect("sessions lock")
+            .remove(digest)
     }
 }
 
@@ -779,7 +915,6 @@ pub(crate) fn content_range(start: u64, len: u64) -> HeaderValue {
     HeaderValue::from_str(&format!("{start}-{}", start + len - 1)).expect("ascii")
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -800,8 +935,13 @@ mod tests {
             parse_next_link(r#"</v2/x/tags/list?last=b&n=2>; rel="next""#).as_deref(),
             Some("/v2/x/tags/list?last=b&n=2")
         );
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/link-headers/link-headers-tag-and-catalog-pagination.json");
-        let Ok(text) = std::fs::read_to_string(path) else { return };
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/link-headers/link-headers-tag-and-catalog-pagination.json"
+        );
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return;
+        };
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         let cases = v["cases"].as_array().cloned().unwrap_or_default();
         assert!(!cases.is_empty());

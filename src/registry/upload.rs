@@ -42,7 +42,10 @@ impl ErrorSlot {
         if g.is_none() {
             *g = Some(std::io::Error::new(e.kind(), e.to_string()));
             if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<Error>()) {
-                *g = Some(std::io::Error::new(e.kind(), Error::new(inner.kind(), inner.to_string())));
+                *g = Some(std::io::Error::new(
+                    e.kind(),
+                    Error::new(inner.kind(), inner.to_string()),
+                ));
             }
         }
     }
@@ -115,28 +118,62 @@ impl Repository {
     ///
     /// Returns bytes sent. Errors: Integrity when the source does not match (reported by the
     /// source stream or `DIGEST_INVALID`), Auth, Network, Other with the registry's message.
-    pub async fn upload_blob<F, Fut>(&self, digest: &Digest, size: u64, open: F, progress: &BlobProgress) -> Result<u64>
+    pub async fn upload_blob<F, Fut>(
+        &self,
+        digest: &Digest,
+        size: u64,
+        open: F,
+        progress: &BlobProgress,
+    ) -> Result<u64>
     where
         F: Fn(u64) -> Fut,
         Fut: Future<Output = Result<BlobStream>>,
     {
-        let what = || format!("cannot upload blob {digest} to {}/{}", self.registry, self.name);
-        let (location, min_chunk) = self.start_upload(digest).await.map_err(|e| e.context(what()))?;
+        let what = || {
+            format!(
+                "cannot upload blob {digest} to {}/{}",
+                self.registry, self.name
+            )
+        };
+        let (location, min_chunk) = self
+            .start_upload(digest)
+            .await
+            .map_err(|e| e.context(what()))?;
         match self.upload_strategy() {
             UploadStrategy::Chunked(chunk) => self
-                .upload_chunked(digest, size, location, chunk.max(min_chunk), &open, progress)
+                .upload_chunked(
+                    digest,
+                    size,
+                    location,
+                    chunk.max(min_chunk),
+                    &open,
+                    progress,
+                )
                 .await
                 .map_err(|e| e.context(what())),
             UploadStrategy::Auto => {
-                match self.upload_monolithic(digest, size, &location, &open, progress).await {
+                match self
+                    .upload_monolithic(digest, size, &location, &open, progress)
+                    .await
+                {
                     Ok(n) => Ok(n),
                     Err((e, true)) => {
                         warn!("monolithic upload refused ({e}); retrying with chunked uploads");
                         progress.set_position(0);
-                        let (location, min_chunk) = self.start_upload(digest).await.map_err(|e| e.context(what()))?;
-                        self.upload_chunked(digest, size, location, DEFAULT_CHUNK_SIZE.max(min_chunk), &open, progress)
+                        let (location, min_chunk) = self
+                            .start_upload(digest)
                             .await
-                            .map_err(|e| e.context(what()))
+                            .map_err(|e| e.context(what()))?;
+                        self.upload_chunked(
+                            digest,
+                            size,
+                            location,
+                            DEFAULT_CHUNK_SIZE.max(min_chunk),
+                            &open,
+                            progress,
+                        )
+                        .await
+                        .map_err(|e| e.context(what()))
                     }
                     Err((e, false)) => Err(e.context(what())),
                 }
@@ -152,9 +189,14 @@ impl Repository {
         }
         let url = self.url("blobs/uploads/").await?;
         let resp = self
-            .send(Access::Push, || self.http().post(&url).header(header::CONTENT_LENGTH, "0"))
+            .send(Access::Push, || {
+                self.http().post(&url).header(header::CONTENT_LENGTH, "0")
+            })
             .await?;
-        let resp = Self::expect(resp, &[StatusCode::ACCEPTED], || "cannot start an upload session".into()).await?;
+        let resp = Self::expect(resp, &[StatusCode::ACCEPTED], || {
+            "cannot start an upload session".into()
+        })
+        .await?;
         let min = resp
             .headers()
             .get("oci-chunk-min-length")
@@ -171,7 +213,11 @@ impl Repository {
 
     /// Adds `Authorization` for a request to an upload `location`, unless the location is on
     /// another host than the registry (never send credentials elsewhere).
-    async fn authorize_upload(&self, location: &str, req: reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder> {
+    async fn authorize_upload(
+        &self,
+        location: &str,
+        req: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder> {
         let same_host = url::Url::parse(location)
             .ok()
             .map(|u| {
@@ -186,13 +232,17 @@ impl Repository {
             return Ok(req);
         }
         let scopes = self.scopes(Access::Push);
-        self.client.authorize(&self.registry, &self.host, &scopes, false, req).await
+        self.client
+            .authorize(&self.registry, &self.host, &scopes, false, req)
+            .await
     }
 
     /// `location` with `digest=` appended to its query.
     fn with_digest(location: &str, digest: &Digest) -> Result<String> {
-        let mut u = url::Url::parse(location).map_err(|e| Error::other(format!("invalid upload location: {e}")))?;
-        u.query_pairs_mut().append_pair("digest", &digest.to_string());
+        let mut u = url::Url::parse(location)
+            .map_err(|e| Error::other(format!("invalid upload location: {e}")))?;
+        u.query_pairs_mut()
+            .append_pair("digest", &digest.to_string());
         Ok(u.to_string())
     }
 
@@ -212,7 +262,12 @@ impl Repository {
         let reader = open(0).await.map_err(|e| (e, false))?;
         let slot = ErrorSlot::default();
         let p = progress_fn(progress);
-        let body = body_from(Arc::new(tokio::sync::Mutex::new(reader)), size, p, slot.clone());
+        let body = body_from(
+            Arc::new(tokio::sync::Mutex::new(reader)),
+            size,
+            p,
+            slot.clone(),
+        );
         let url = Self::with_digest(location, digest).map_err(|e| (e, false))?;
         let req = self
             .http()
@@ -220,11 +275,17 @@ impl Repository {
             .header(header::CONTENT_TYPE, "application/octet-stream")
             .header(header::CONTENT_LENGTH, size)
             .body(body);
-        let req = self.authorize_upload(location, req).await.map_err(|e| (e, false))?;
+        let req = self
+            .authorize_upload(location, req)
+            .await
+            .map_err(|e| (e, false))?;
         let resp = match req.send().await {
             Ok(r) => r,
             Err(e) => {
-                return Err((slot.take().unwrap_or_else(|| transport_error(&e, location)), false));
+                return Err((
+                    slot.take().unwrap_or_else(|| transport_error(&e, location)),
+                    false,
+                ));
             }
         };
         if let Some(e) = slot.take() {
@@ -280,18 +341,29 @@ impl Repository {
             let req = self.authorize_upload(&location, req).await?;
             let resp = match req.send().await {
                 Ok(r) => r,
-                Err(e) => return Err(slot.take().unwrap_or_else(|| transport_error(&e, &location))),
+                Err(e) => {
+                    return Err(slot
+                        .take()
+                        .unwrap_or_else(|| transport_error(&e, &location)));
+                }
             };
             if let Some(e) = slot.take() {
                 return Err(e);
             }
             let status = resp.status();
-            if status != StatusCode::ACCEPTED && status != StatusCode::CREATED && status != StatusCode::NO_CONTENT {
+            if status != StatusCode::ACCEPTED
+                && status != StatusCode::CREATED
+                && status != StatusCode::NO_CONTENT
+            {
                 let body = resp.bytes().await.unwrap_or_default();
                 return Err(errors::from_response(status, &body)
                     .context(format!("chunk at offset {offset} ({n} bytes) refused")));
             }
-            if let Some(loc) = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()) {
+            if let Some(loc) = resp
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+            {
                 location = self.resolve_location(loc).await?;
             }
             offset += n;
@@ -304,8 +376,14 @@ impl Repository {
             .header(header::CONTENT_TYPE, "application/octet-stream")
             .header(header::CONTENT_LENGTH, 0);
         let req = self.authorize_upload(&location, req).await?;
-        let resp = req.send().await.map_err(|e| transport_error(&e, &location))?;
-        Self::expect(resp, &[StatusCode::CREATED], || "final PUT of the chunked upload failed".into()).await?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, &location))?;
+        Self::expect(resp, &[StatusCode::CREATED], || {
+            "final PUT of the chunked upload failed".into()
+        })
+        .await?;
         Ok(size)
     }
 }

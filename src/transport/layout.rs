@@ -23,7 +23,11 @@ pub struct LayoutSource {
 impl LayoutSource {
     /// A source for `name` in `layout`; `label` is how messages name it.
     pub fn new(layout: Layout, name: Option<String>, label: String) -> Self {
-        LayoutSource { layout, name, label }
+        LayoutSource {
+            layout,
+            name,
+            label,
+        }
     }
 
     /// The index.json entry this source reads.
@@ -76,7 +80,10 @@ impl ImageSource for LayoutSource {
         self.read_manifest(digest, None)
     }
     async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
-        let f = self.layout.open_blob(&descriptor_digest(desc)?, offset).await?;
+        let f = self
+            .layout
+            .open_blob(&descriptor_digest(desc)?, offset)
+            .await?;
         Ok(Box::pin(tokio::io::BufReader::with_capacity(256 * 1024, f)))
     }
 }
@@ -91,7 +98,11 @@ pub struct LayoutDestination {
 impl LayoutDestination {
     /// A destination writing `name` into `layout`; `label` is how messages name it.
     pub fn new(layout: Layout, name: Option<String>, label: String) -> Self {
-        LayoutDestination { layout, name, label }
+        LayoutDestination {
+            layout,
+            name,
+            label,
+        }
     }
 }
 
@@ -103,17 +114,31 @@ impl ImageDestination for LayoutDestination {
     async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
         Ok(self.layout.has_blob(&descriptor_digest(desc)?))
     }
-    async fn put_blob(&self, desc: &Descriptor, source: &dyn ImageSource, progress: &BlobProgress) -> Result<u64> {
+    async fn put_blob(
+        &self,
+        desc: &Descriptor,
+        source: &dyn ImageSource,
+        progress: &BlobProgress,
+    ) -> Result<u64> {
         let digest = descriptor_digest(desc)?;
         let stream = source.blob(desc, 0).await?;
         self.layout
-            .write_blob(&digest, Some(desc.size()), ProgressReader::new(stream, progress.handle()))
+            .write_blob(
+                &digest,
+                Some(desc.size()),
+                ProgressReader::new(stream, progress.handle()),
+            )
             .await
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
-        self.layout.write_blob_bytes(&manifest.digest, &manifest.bytes)
+        self.layout
+            .write_blob_bytes(&manifest.digest, &manifest.bytes)
     }
-    async fn commit(&self, root: &FetchedManifest, platform: Option<&oci_spec::image::Platform>) -> Result<()> {
+    async fn commit(
+        &self,
+        root: &FetchedManifest,
+        platform: Option<&oci_spec::image::Platform>,
+    ) -> Result<()> {
         self.layout.write_blob_bytes(&root.digest, &root.bytes)?;
         let mut b = DescriptorBuilder::default()
             .media_type(MediaType::from(root.media_type.as_str()))
@@ -130,7 +155,9 @@ impl ImageDestination for LayoutDestination {
         if let Some(p) = platform {
             b = b.platform(p.clone());
         }
-        let desc = b.build().map_err(|e| Error::other(format!("descriptor: {e}")))?;
+        let desc = b
+            .build()
+            .map_err(|e| Error::other(format!("descriptor: {e}")))?;
         self.layout.set_ref(self.name.as_deref(), desc)
     }
 }

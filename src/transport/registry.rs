@@ -51,9 +51,15 @@ impl ImageSource for RegistrySource {
         }
         // The registry ignored the Range header: skip to `offset` ourselves.
         let mut stream = stream;
-        let skipped = tokio::io::copy(&mut (&mut stream).take(offset - start), &mut tokio::io::sink()).await?;
+        let skipped = tokio::io::copy(
+            &mut (&mut stream).take(offset - start),
+            &mut tokio::io::sink(),
+        )
+        .await?;
         if skipped != offset - start {
-            return Err(crate::error::Error::network(format!("blob {digest} ended before offset {offset}")));
+            return Err(crate::error::Error::network(format!(
+                "blob {digest} ended before offset {offset}"
+            )));
         }
         Ok(stream)
     }
@@ -97,15 +103,24 @@ impl ImageDestination for RegistryDestination {
         Ok(())
     }
     async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
-        self.repo.has_blob(&descriptor_digest(desc)?, Access::Push).await
+        self.repo
+            .has_blob(&descriptor_digest(desc)?, Access::Push)
+            .await
     }
     async fn mount_blob(&self, desc: &Descriptor, origin: &MountOrigin) -> Result<bool> {
         if !self.same_registry(origin) {
             return Ok(false);
         }
-        self.repo.mount_blob(&descriptor_digest(desc)?, &origin.repository).await
+        self.repo
+            .mount_blob(&descriptor_digest(desc)?, &origin.repository)
+            .await
     }
-    async fn put_blob(&self, desc: &Descriptor, source: &dyn ImageSource, progress: &BlobProgress) -> Result<u64> {
+    async fn put_blob(
+        &self,
+        desc: &Descriptor,
+        source: &dyn ImageSource,
+        progress: &BlobProgress,
+    ) -> Result<u64> {
         let digest = descriptor_digest(desc)?;
         let size = desc.size();
         let open = |offset: u64| {
@@ -122,9 +137,15 @@ impl ImageDestination for RegistryDestination {
         self.repo.upload_blob(&digest, size, open, progress).await
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
-        self.repo.put_manifest(&manifest.digest.to_string(), manifest).await
+        self.repo
+            .put_manifest(&manifest.digest.to_string(), manifest)
+            .await
     }
-    async fn commit(&self, root: &FetchedManifest, _platform: Option<&oci_spec::image::Platform>) -> Result<()> {
+    async fn commit(
+        &self,
+        root: &FetchedManifest,
+        _platform: Option<&oci_spec::image::Platform>,
+    ) -> Result<()> {
         let reference = match (&self.reference.tag, &self.reference.digest) {
             (_, Some(d)) if *d != root.digest => {
                 return Err(crate::error::Error::integrity(format!(

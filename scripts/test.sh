@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# imgctl's test command: installs the real peers the tests use (CNCF distribution registry,
+# skopeo, umoci, htpasswd, openssl, debootstrap) when missing, then runs the whole test suite.
+# Each test starts its own registry processes on 127.0.0.1; nothing else is contacted except
+# Debian's package mirror (apt, and debootstrap for the Debian root filesystem image).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
+command -v umoci >/dev/null 2>&1 || need+=(umoci)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing: ${need[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+cargo test --locked "$@"
