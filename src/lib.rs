@@ -1,6 +1,6 @@
 //! imgctl: a daemonless container-registry client and image-transfer library.
 //!
-//! Layers (DESIGN.md §2): [`reference`] and [`location`] parse what users type; [`digest`] and
+//! Layers (DESIGN.md §2): [`mod@reference`] and [`location`] parse what users type; [`digest`] and
 //! [`manifest`] are the content model; [`registry`] speaks the OCI distribution API;
 //! [`layout`] is the OCI image layout store; [`transport`] puts locations behind two traits;
 //! [`copy`] is the transfer engine; [`progress`] reports.
