@@ -2,16 +2,33 @@
 //! `org.opencontainers.image.ref.name` annotation.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use async_trait::async_trait;
 use oci_spec::image::{Descriptor, DescriptorBuilder, MediaType};
 
-use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource, ProgressReader};
+use super::{
+    BlobStream, FetchedManifest, ImageDestination, ImageSource, MountOrigin, ProgressReader,
+};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::layout::{Layout, REF_NAME};
 use crate::manifest::{descriptor_digest, detect_media_type};
 use crate::progress::BlobProgress;
+
+/// Annotation on an `index.json` entry recording the registry repository the image was
+/// copied from (`registry/repository`), so that a later push to that registry can mount its
+/// blobs instead of uploading them. `imgctl tag` keeps it on the new name.
+pub const ORIGIN_ANNOTATION: &str = "io.imgctl.origin";
+
+fn parse_origin(desc: &Descriptor) -> Option<MountOrigin> {
+    let v = desc.annotations().as_ref()?.get(ORIGIN_ANNOTATION)?;
+    let (registry, repository) = v.split_once('/')?;
+    Some(MountOrigin {
+        registry: registry.to_string(),
+        repository: repository.to_string(),
+    })
+}
 
 /// Reads an image from a layout: the entry named `name`, or the only entry when `name` is None.
 pub struct LayoutSource {
@@ -86,6 +103,9 @@ impl ImageSource for LayoutSource {
             .await?;
         Ok(Box::pin(tokio::io::BufReader::with_capacity(256 * 1024, f)))
     }
+    fn mount_origin(&self) -> Option<MountOrigin> {
+        self.root_descriptor().ok().as_ref().and_then(parse_origin)
+    }
 }
 
 /// Writes an image into a layout and names it `name` (untagged when None).
@@ -93,6 +113,7 @@ pub struct LayoutDestination {
     layout: Layout,
     name: Option<String>,
     label: String,
+    origin: Mutex<Option<MountOrigin>>,
 }
 
 impl LayoutDestination {
@@ -102,6 +123,7 @@ impl LayoutDestination {
             layout,
             name,
             label,
+            origin: Mutex::new(None),
         }
     }
 }
@@ -110,6 +132,10 @@ impl LayoutDestination {
 impl ImageDestination for LayoutDestination {
     fn describe(&self) -> String {
         self.label.clone()
+    }
+    async fn prepare(&self, origin: Option<&MountOrigin>) -> Result<()> {
+        *self.origin.lock().expect("origin lock") = origin.cloned();
+        Ok(())
     }
     async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
         Ok(self.layout.has_blob(&descriptor_digest(desc)?))
@@ -149,8 +175,18 @@ impl ImageDestination for LayoutDestination {
                     .map_err(|e| Error::other(format!("digest conversion: {e}")))?,
             )
             .size(root.size());
+        let mut annotations = HashMap::new();
         if let Some(n) = &self.name {
-            b = b.annotations(HashMap::from([(REF_NAME.to_string(), n.clone())]));
+            annotations.insert(REF_NAME.to_string(), n.clone());
+        }
+        if let Some(o) = self.origin.lock().expect("origin lock").as_ref() {
+            annotations.insert(
+                ORIGIN_ANNOTATION.to_string(),
+                format!("{}/{}", o.registry, o.repository),
+            );
+        }
+        if !annotations.is_empty() {
+            b = b.annotations(annotations);
         }
         if let Some(p) = platform {
             b = b.platform(p.clone());
