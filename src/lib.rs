@@ -6,6 +6,7 @@
 //! [`copy`] is the transfer engine; [`progress`] reports.
 
 pub mod copy;
+pub mod credentials;
 pub mod digest;
 pub mod error;
 pub mod layout;

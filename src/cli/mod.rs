@@ -1,5 +1,6 @@
 //! The command line (CLI.md): clap definitions and a thin dispatch over the library.
 
+mod login;
 mod store;
 mod transfer;
 
@@ -9,9 +10,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use imgctl::credentials::CredentialChain;
 use imgctl::error::{Error, Result};
 use imgctl::progress::{Mode, Reporter};
-use imgctl::registry::auth::{Credentials, StaticCredentials};
+use imgctl::registry::auth::{CredentialProvider, Credentials};
 use imgctl::registry::{Client, ClientOptions, UploadStrategy};
 
 /// imgctl: pull, push, tag and copy container images without a daemon.
@@ -102,6 +104,9 @@ pub struct GlobalOpts {
     /// Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT.
     #[arg(long, global = true, value_name = "BYTES")]
     pub chunk_size: Option<u64>,
+    /// imgctl's config dir (credential index) [default: the platform config dir + /imgctl]
+    #[arg(long, global = true, env = "IMGCTL_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
 }
 
 impl GlobalOpts {
@@ -152,15 +157,35 @@ impl GlobalOpts {
         }
     }
 
+    /// imgctl's config dir: `--config-dir`, `IMGCTL_CONFIG_DIR`, or the platform default.
+    pub fn config_dir(&self) -> Result<PathBuf> {
+        match &self.config_dir {
+            Some(d) => Ok(d.clone()),
+            None => imgctl::credentials::config_dir(),
+        }
+    }
+
     /// A registry client for one side of a transfer; `side` overrides credentials, CA files
-    /// and TLS checks where given.
+    /// and TLS checks where given. Credentials follow the lookup chain of
+    /// [`imgctl::credentials`]: flags, env, imgctl's login, docker and containers configs.
     pub fn client(&self, side: &SideOpts) -> Result<Client> {
+        let fixed = self.credentials(side.creds.as_deref())?;
+        let chain = CredentialChain::new(fixed, self.config_dir()?);
+        self.client_with(Arc::new(chain), side)
+    }
+
+    /// Like [`GlobalOpts::client`] with credentials from `credentials`.
+    pub fn client_with(
+        &self,
+        credentials: Arc<dyn CredentialProvider>,
+        side: &SideOpts,
+    ) -> Result<Client> {
         let mut ca_files = self.ca_files.clone();
         ca_files.extend(side.ca_files.iter().cloned());
         Client::new(ClientOptions {
             insecure: self.insecure || side.insecure,
             ca_files,
-            credentials: Arc::new(StaticCredentials(self.credentials(side.creds.as_deref())?)),
+            credentials,
             upload: match self.chunk_size {
                 Some(0) => return Err(Error::usage("--chunk-size must be positive")),
                 Some(n) => UploadStrategy::Chunked(n),
@@ -259,6 +284,10 @@ pub enum Command {
         /// Repository, e.g. localhost:5000/app
         repository: String,
     },
+    /// Verify and store credentials for a registry (OS keychain), or list them (--list).
+    Login(login::LoginArgs),
+    /// Remove stored credentials.
+    Logout(login::LogoutArgs),
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -300,5 +329,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Images => store::images(g),
         Command::Rmi { references } => store::rmi(g, references),
         Command::Tags { repository } => store::tags(g, repository).await,
+        Command::Login(a) => login::login(g, a).await,
+        Command::Logout(a) => login::logout(g, a).await,
     }
 }

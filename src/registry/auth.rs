@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// A username and secret for one registry. `Debug` never prints the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -164,6 +164,47 @@ pub struct TokenResponse {
     /// A refresh token, when one was asked for.
     #[serde(default)]
     pub refresh_token: Option<String>,
+    /// When the token was issued, RFC 3339 (`2023-06-03T23:43:21.173248074Z`).
+    #[serde(default)]
+    pub issued_at: Option<String>,
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("expires_in", &self.expires_in)
+            .field("issued_at", &self.issued_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Token lifetime when the response has no `expires_in` (token spec), in seconds.
+pub const DEFAULT_TOKEN_SECS: u64 = 60;
+
+impl TokenResponse {
+    /// The bearer value: `token`, else `access_token` (empty strings count as absent).
+    pub fn bearer(&self) -> Option<&str> {
+        self.token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .or(self.access_token.as_deref().filter(|t| !t.is_empty()))
+    }
+
+    /// The token's lifetime in seconds: `expires_in`, default 60.
+    pub fn lifetime(&self) -> Duration {
+        Duration::from_secs(self.expires_in.unwrap_or(DEFAULT_TOKEN_SECS).max(1))
+    }
+
+    /// When the token expires: `issued_at + expires_in`, or `received + expires_in` when
+    /// `issued_at` is absent or not RFC 3339.
+    pub fn expires_at(&self, received: SystemTime) -> SystemTime {
+        let issued = self
+            .issued_at
+            .as_deref()
+            .and_then(|s| humantime::parse_rfc3339_weak(s.trim()).ok())
+            .unwrap_or(received);
+        issued + self.lifetime()
+    }
 }
 
 /// A bearer token granted for a set of scopes, with its expiry.
@@ -178,19 +219,23 @@ pub struct Token {
 }
 
 impl Token {
-    /// Builds a token from a response received at `received`; `None` when neither `token` nor
-    /// `access_token` is present. The token is renewed at 90% of its lifetime, at most 30 s
-    /// before expiry.
+    /// Builds a token from a response to a request sent at `received`; `None` when neither
+    /// `token` nor `access_token` is present. The lifetime is `expires_in` (default 60 s),
+    /// shortened when `issued_at` shows the token is already older (a clock ahead of ours is
+    /// ignored); it is renewed at 90% of that lifetime, at most 30 s before expiry.
     pub fn from_response(
         resp: TokenResponse,
         scopes: BTreeSet<String>,
         received: Instant,
     ) -> Option<Token> {
-        let value = resp
-            .token
-            .filter(|t| !t.is_empty())
-            .or(resp.access_token.filter(|t| !t.is_empty()))?;
-        let life = Duration::from_secs(resp.expires_in.unwrap_or(60).max(1));
+        let value = resp.bearer()?.to_string();
+        let now = SystemTime::now();
+        let life = match resp.expires_at(now).duration_since(now) {
+            Ok(left) if left < resp.lifetime() => left,
+            Ok(_) => resp.lifetime(),
+            // already expired by the server's clock: use it once, renew right away
+            Err(_) => Duration::ZERO,
+        };
         let margin = (life / 10).min(Duration::from_secs(30));
         Some(Token {
             value,
@@ -301,6 +346,7 @@ mod tests {
                 access_token: Some("a".into()),
                 expires_in: Some(300),
                 refresh_token: None,
+                issued_at: None,
             },
             ["repository:x:pull".to_string()].into(),
             now,
@@ -309,5 +355,58 @@ mod tests {
         assert!(t.covers(&["repository:x:pull".to_string()].into(), now));
         assert!(!t.covers(&["repository:x:push".to_string()].into(), now));
         assert!(!t.covers(&BTreeSet::new(), now + Duration::from_secs(299)));
+    }
+
+    #[test]
+    fn token_response_fixtures() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/token-responses/"
+        );
+        let Ok(text) = std::fs::read_to_string(format!("{dir}token-responses-real-and-spec.json"))
+        else {
+            return;
+        };
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let received = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for case in v["cases"].as_array().unwrap() {
+            let id = case["id"].as_str().unwrap();
+            let r: TokenResponse = serde_json::from_str(case["body"].as_str().unwrap()).unwrap();
+            let want = &case["expected"];
+            match want["token"].as_str() {
+                Some(t) => assert_eq!(r.bearer(), Some(t), "{id}"),
+                None if want["token"].is_null() && want.get("token").is_some() => {
+                    assert_eq!(r.bearer(), None, "{id}")
+                }
+                None => assert!(r.bearer().is_some(), "{id}"),
+            }
+            if let Some(rt) = want["refresh_token"].as_str() {
+                assert_eq!(r.refresh_token.as_deref(), Some(rt), "{id}");
+            }
+            if let Some(exp) = want["expires_at"].as_str() {
+                assert_eq!(
+                    r.expires_at(received),
+                    humantime::parse_rfc3339(exp).unwrap(),
+                    "{id}"
+                );
+            }
+            if want.get("issued_at").is_some_and(|i| i.is_null()) {
+                assert_eq!(r.expires_at(received), received + r.lifetime(), "{id}");
+            }
+            if want.get("expires_in").is_some_and(|e| e.is_null()) {
+                assert_eq!(r.lifetime(), Duration::from_secs(60), "{id}");
+            }
+        }
+        let text =
+            std::fs::read_to_string(format!("{dir}dockerhub-token-response-busybox.json")).unwrap();
+        let r: TokenResponse = serde_json::from_str(&text).unwrap();
+        assert_eq!(r.token, r.access_token);
+        assert_eq!(
+            r.expires_at(received),
+            humantime::parse_rfc3339("2023-06-03T23:48:21.173248074Z").unwrap()
+        );
+        // an old issued_at makes a token that must be renewed at once
+        let t = Token::from_response(r, BTreeSet::new(), Instant::now()).unwrap();
+        assert!(!t.covers(&BTreeSet::new(), Instant::now()));
     }
 }

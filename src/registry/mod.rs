@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod errors;
+mod token;
 mod upload;
 
 use std::collections::{BTreeSet, HashMap};
@@ -23,7 +24,7 @@ use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{ACCEPT_MANIFESTS, detect_media_type};
 use crate::transport::{BlobStream, FetchedManifest};
-use auth::{Challenge, CredentialProvider, Token};
+use auth::{Challenge, CredentialProvider, Credentials, Token};
 
 pub use upload::UploadStrategy;
 
@@ -246,63 +247,17 @@ impl Client {
             ));
         };
         let creds = self.inner.opts.credentials.credentials(registry);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(s) = &service {
-            query.push(("service", s.clone()));
-        }
-        for s in scopes {
-            query.push(("scope", s.clone()));
-        }
-        if let Some(c) = &creds {
-            query.push(("account", c.username.clone()));
-        }
-        let mut attempt = 0;
-        let resp = loop {
-            let mut req = self.http().get(&realm).query(&query);
-            if let Some(c) = &creds {
-                req = req.basic_auth(&c.username, Some(&c.password));
-            }
-            debug!(realm = %realm, scopes = ?scopes, user = creds.as_ref().map(|c| c.username.as_str()), "requesting token");
-            let received = Instant::now();
-            match req.send().await {
-                Ok(r) if retryable_status(r.status()) && attempt < self.inner.opts.retries => {
-                    attempt += 1;
-                    tokio::time::sleep(backoff(attempt, retry_after(r.headers()))).await;
-                }
-                Ok(r) => break (r, received),
-                Err(e)
-                    if attempt < self.inner.opts.retries && (e.is_connect() || e.is_timeout()) =>
-                {
-                    attempt += 1;
-                    tokio::time::sleep(backoff(attempt, None)).await;
-                }
-                Err(e) => return Err(transport_error(&e, &realm).context("token request failed")),
-            }
-        };
-        let (resp, received) = resp;
-        let status = resp.status();
-        if !status.is_success() {
-            let body = resp.bytes().await.unwrap_or_default();
-            let mut err = errors::from_response(status, &body)
-                .context(format!("token request to {realm} failed"));
-            if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-                err = err.with_kind(ErrorKind::Auth).with_hint(if creds.is_some() {
-                    "check the username and password (--creds or IMGCTL_USERNAME/IMGCTL_PASSWORD)"
-                } else {
-                    "this registry needs credentials: pass --creds USER:PASS"
-                });
-            }
-            return Err(err);
-        }
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| transport_error(&e, &realm))?;
-        let parsed: auth::TokenResponse = serde_json::from_slice(&body).map_err(|e| {
-            Error::auth(format!("token endpoint {realm} returned invalid JSON: {e}"))
-        })?;
-        let token = Token::from_response(parsed, scopes.clone(), received)
-            .ok_or_else(|| Error::auth(format!("token endpoint {realm} returned no token")))?;
+        let token = token::fetch(
+            self.http(),
+            self.inner.opts.retries,
+            &token::TokenRequest {
+                realm: &realm,
+                service: service.as_deref(),
+                scopes,
+                creds: creds.as_ref(),
+            },
+        )
+        .await?;
         let value = token.value.clone();
         st.tokens.retain(|t| t.renew_at > now);
         st.tokens.push(token);
@@ -331,6 +286,62 @@ impl Client {
                 req.bearer_auth(token)
             }
         })
+    }
+}
+
+impl Client {
+    /// Checks `creds` against `registry` (normalised name) the way a login does: pings
+    /// `/v2/`, then asks the token endpoint for a token (Bearer) or sends `/v2/` with Basic
+    /// auth (Basic). `Ok(false)` when the registry asks for no authentication at all.
+    /// Errors: Auth when the registry refuses the credentials; Network.
+    pub async fn verify_credentials(&self, registry: &str, creds: &Credentials) -> Result<bool> {
+        let host = crate::reference::api_host(registry).to_string();
+        let state = self.ensure_pinged(&host).await?;
+        let (scheme, challenge) = {
+            let st = state.lock().await;
+            (st.scheme.unwrap_or("https"), st.challenge.clone())
+        };
+        match challenge {
+            None => Ok(false),
+            Some(Challenge::Bearer { realm, service, .. }) => {
+                token::fetch(
+                    self.http(),
+                    self.inner.opts.retries,
+                    &token::TokenRequest {
+                        realm: &realm,
+                        service: service.as_deref(),
+                        scopes: &BTreeSet::new(),
+                        creds: Some(creds),
+                    },
+                )
+                .await
+                .map_err(|e| e.context(format!("login to {registry} failed")))?;
+                Ok(true)
+            }
+            Some(Challenge::Basic) => {
+                let url = format!("{scheme}://{host}/v2/");
+                let resp = self
+                    .http()
+                    .get(&url)
+                    .basic_auth(&creds.username, Some(&creds.password))
+                    .send()
+                    .await
+                    .map_err(|e| transport_error(&e, &url))?;
+                let status = resp.status();
+                if status.is_success() {
+                    return Ok(true);
+                }
+                let body = resp.bytes().await.unwrap_or_default();
+                let mut err = errors::from_response(status, &body)
+                    .context(format!("login to {registry} failed"));
+                if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                    err = err
+                        .with_kind(ErrorKind::Auth)
+                        .with_hint("check the username and password");
+                }
+                Err(err)
+            }
+        }
     }
 }
 

@@ -1,0 +1,267 @@
+//! `imgctl login` / `imgctl logout`: verify credentials against the registry, then keep the
+//! secret in the OS keychain and the username in imgctl's index (src/credentials).
+
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::sync::Arc;
+
+use clap::Args;
+use tracing::warn;
+
+use super::{FormatArg, GlobalOpts, SideOpts};
+use imgctl::credentials::index::{Index, IndexEntry};
+use imgctl::credentials::{
+    ACR_TOKEN_USER, IDENTITY_TOKEN_USER, block_outside_runtime, docker_config, docker_config_path,
+    keychain, normalize_registry,
+};
+use imgctl::error::{Error, Result};
+use imgctl::registry::auth::{Credentials, StaticCredentials};
+
+/// `imgctl login` options.
+#[derive(Args, Debug)]
+pub struct LoginArgs {
+    /// Registry to log in to, e.g. ghcr.io or localhost:5000 [default: docker.io]
+    pub registry: Option<String>,
+    /// Username (prompted for on a terminal when missing).
+    #[arg(short = 'u', long)]
+    pub username: Option<String>,
+    /// Password on the command line: insecure (process list, shell history); prefer --password-stdin.
+    #[arg(short = 'p', long, conflicts_with_all = ["password_stdin", "identity_token_stdin"])]
+    pub password: Option<String>,
+    /// Read the password (or access token) from stdin.
+    #[arg(long, conflicts_with = "identity_token_stdin")]
+    pub password_stdin: bool,
+    /// Read an OAuth2 identity/refresh token from stdin (e.g. ACR's, with -u 00000000-0000-0000-0000-000000000000).
+    #[arg(long)]
+    pub identity_token_stdin: bool,
+    /// List the registries imgctl holds credentials for (never the secrets).
+    #[arg(long, conflicts_with_all = ["registry", "username", "password", "password_stdin", "identity_token_stdin", "to_docker_config"])]
+    pub list: bool,
+    /// Store in docker's config.json (base64, not encrypted; mode 0600) instead of the OS keychain.
+    #[arg(long)]
+    pub to_docker_config: bool,
+}
+
+/// `imgctl logout` options.
+#[derive(Args, Debug)]
+pub struct LogoutArgs {
+    /// Registry to log out of [default: docker.io]
+    pub registry: Option<String>,
+    /// Log out of every registry imgctl holds credentials for.
+    #[arg(long, conflicts_with = "registry")]
+    pub all: bool,
+}
+
+/// Reads a secret from stdin: everything, minus trailing CR/LF. Errors (Usage) when empty.
+fn read_stdin_secret(what: &str) -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| Error::usage(format!("cannot read the {what} from stdin: {e}")))?;
+    let s = s.trim_end_matches(['\n', '\r']).to_string();
+    if s.is_empty() {
+        return Err(Error::usage(format!("no {what} on stdin")));
+    }
+    Ok(s)
+}
+
+fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+fn prompt_line(prompt: &str) -> Result<String> {
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    let mut s = String::new();
+    std::io::stdin()
+        .read_line(&mut s)
+        .map_err(|e| Error::usage(format!("cannot read from the terminal: {e}")))?;
+    Ok(s.trim().to_string())
+}
+
+/// Runs `imgctl login`.
+pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
+    let config_dir = g.config_dir()?;
+    if a.list {
+        return list(g, &Index::load(&config_dir)?);
+    }
+    let registry = normalize_registry(a.registry.as_deref().unwrap_or("docker.io"));
+    if registry.is_empty() {
+        return Err(Error::usage("empty registry name"));
+    }
+    let identity = a.identity_token_stdin;
+    let username = match &a.username {
+        Some(u) if !u.is_empty() => u.clone(),
+        _ if identity => IDENTITY_TOKEN_USER.to_string(),
+        _ if interactive() => prompt_line("Username: ")?,
+        _ => {
+            return Err(Error::usage(
+                "no username: pass -u USER (stdin is not a terminal)",
+            ));
+        }
+    };
+    if username.is_empty() {
+        return Err(Error::usage("empty username"));
+    }
+    let secret = if identity {
+        read_stdin_secret("identity token")?
+    } else if a.password_stdin {
+        read_stdin_secret("password")?
+    } else if let Some(p) = &a.password {
+        warn!(
+            "--password on the command line is insecure (process list, shell history); use --password-stdin"
+        );
+        p.clone()
+    } else if interactive() {
+        rpassword::prompt_password("Password: ")
+            .map_err(|e| Error::usage(format!("cannot read the password: {e}")))?
+    } else {
+        return Err(Error::usage(
+            "no password: use --password-stdin (stdin is not a terminal)",
+        ));
+    };
+    if secret.is_empty() {
+        return Err(Error::usage("empty password"));
+    }
+    // What goes on the wire: identity tokens are marked by their username (see credentials).
+    let wire = Credentials {
+        username: if identity && username != ACR_TOKEN_USER {
+            IDENTITY_TOKEN_USER.to_string()
+        } else {
+            username.clone()
+        },
+        password: secret,
+    };
+    let client = g.client_with(
+        Arc::new(StaticCredentials(Some(wire.clone()))),
+        &SideOpts::default(),
+    )?;
+    if !client.verify_credentials(&registry, &wire).await? {
+        warn!("{registry} asks for no authentication; storing the credentials anyway");
+    }
+
+    let mut index = Index::load(&config_dir)?;
+    let previous = index.get(&registry).cloned();
+    let entry = if a.to_docker_config {
+        let path = docker_config_path()
+            .ok_or_else(|| Error::usage("cannot find docker's config dir; set DOCKER_CONFIG"))?;
+        block_outside_runtime(|| docker_config::store(&path, &registry, &wire, identity))?;
+        warn!(
+            "credentials for {registry} stored in {} (base64, not encrypted)",
+            path.display()
+        );
+        IndexEntry {
+            username: username.clone(),
+            store: keychain::DOCKER_CONFIG_STORE.to_string(),
+            identity_token: identity,
+            parts: 0,
+        }
+    } else {
+        let (name, store) = block_outside_runtime(keychain::select).map_err(|e| {
+            e.context(format!("credentials for {registry} are valid but were not stored"))
+                .with_hint("pass --to-docker-config to keep them in docker's config.json (mode 0600, not encrypted), or give them to each command with IMGCTL_USERNAME/IMGCTL_PASSWORD")
+        })?;
+        let parts = block_outside_runtime(|| {
+            keychain::write(&name, &store, &registry, &username, &wire.password)
+        })?;
+        IndexEntry {
+            username: username.clone(),
+            store: name,
+            identity_token: identity,
+            parts,
+        }
+    };
+    // Remove the previous secret when it lived elsewhere, or its surplus parts.
+    if let Some(prev) = previous {
+        let first = if prev.store == entry.store && prev.username == entry.username {
+            entry.parts.max(1)
+        } else {
+            0
+        };
+        if first < prev.parts.max(1)
+            && let Err(e) = block_outside_runtime(|| keychain::delete_from(&registry, &prev, first))
+        {
+            warn!(
+                "cannot remove the previous credentials for {registry} from {}: {e}",
+                prev.store
+            );
+        }
+    }
+    index.registries.insert(registry.clone(), entry.clone());
+    index.save(&config_dir)?;
+    match g.format {
+        FormatArg::Json => println!(
+            "{}",
+            serde_json::json!({"registry": registry, "username": entry.username, "store": entry.store})
+        ),
+        FormatArg::Text => println!("Login Succeeded"),
+    }
+    Ok(())
+}
+
+fn list(g: &GlobalOpts, index: &Index) -> Result<()> {
+    match g.format {
+        FormatArg::Json => {
+            let v: Vec<_> = index
+                .registries
+                .iter()
+                .map(|(r, e)| serde_json::json!({"registry": r, "username": e.username, "store": e.store}))
+                .collect();
+            println!("{}", serde_json::Value::Array(v));
+        }
+        FormatArg::Text => {
+            let w = index
+                .registries
+                .keys()
+                .map(String::len)
+                .max()
+                .unwrap_or(0)
+                .max(8);
+            let u = index
+                .registries
+                .values()
+                .map(|e| e.username.len())
+                .max()
+                .unwrap_or(0)
+                .max(8);
+            println!("{:w$}  {:u$}  STORE", "REGISTRY", "USERNAME");
+            for (r, e) in &index.registries {
+                println!("{r:w$}  {:u$}  {}", e.username, e.store);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `imgctl logout`.
+pub async fn logout(g: &GlobalOpts, a: &LogoutArgs) -> Result<()> {
+    let config_dir = g.config_dir()?;
+    let mut index = Index::load(&config_dir)?;
+    let registries: Vec<String> = if a.all {
+        index.registries.keys().cloned().collect()
+    } else {
+        vec![normalize_registry(
+            a.registry.as_deref().unwrap_or("docker.io"),
+        )]
+    };
+    let mut failed = None;
+    for r in registries {
+        let Some(entry) = index.registries.get(&r).cloned() else {
+            eprintln!("not logged in to {r}");
+            continue;
+        };
+        match block_outside_runtime(|| keychain::delete(&r, &entry)) {
+            Ok(_) => {
+                index.registries.remove(&r);
+                println!("Removed login credentials for {r}");
+            }
+            Err(e) => {
+                failed = Some(e.context(format!("cannot remove the credentials for {r}")));
+            }
+        }
+    }
+    index.save(&config_dir)?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,520 @@
+//! Docker's `config.json` and containers' `auth.json` (same shape): `auths` entries (base64
+//! `auth`, `username`/`password`, `identitytoken`, `registrytoken`), `credsStore` and
+//! `credHelpers` (docker/cli `cli/config/configfile/file.go`; containers-auth.json(5)).
+//!
+//! Per registry: `credHelpers[registry]` (when its helper name is non-empty), then
+//! `credsStore`, then the inline `auths` entry. An entry without a secret, a missing or
+//! failing helper never hides the next one; a failing helper logs a warning.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
+use tracing::{debug, warn};
+
+use super::{
+    IDENTITY_TOKEN_USER, REGISTRY_TOKEN_USER, Source, helper, helper_server_url, normalize_registry,
+};
+use crate::error::{Error, Result};
+use crate::registry::auth::Credentials;
+
+/// One `auths` entry. Unknown keys are ignored.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct AuthEntry {
+    /// base64 of `username:password`.
+    #[serde(default)]
+    pub auth: Option<String>,
+    /// Username (when `auth` is absent).
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Password (when `auth` is absent).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// An OAuth2 refresh token.
+    #[serde(default)]
+    pub identitytoken: Option<String>,
+    /// A bearer token for the registry itself.
+    #[serde(default)]
+    pub registrytoken: Option<String>,
+}
+
+/// The parts of a docker config file imgctl reads. Unknown keys are ignored.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct DockerConfig {
+    /// Inline entries keyed by registry (bare host, host:port or URL).
+    #[serde(default)]
+    pub auths: BTreeMap<String, AuthEntry>,
+    /// Helper for every registry (`docker-credential-<credsStore>`).
+    #[serde(default, rename = "credsStore")]
+    pub creds_store: Option<String>,
+    /// Helpers per registry.
+    #[serde(default, rename = "credHelpers")]
+    pub cred_helpers: BTreeMap<String, String>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.is_empty())
+}
+
+impl AuthEntry {
+    /// The credentials this entry holds, or `None` when it holds no secret.
+    ///
+    /// `identitytoken` wins (used as a refresh token, username [`IDENTITY_TOKEN_USER`]); then
+    /// `auth` (decoded, split at the first `:`); then `username`/`password`; then
+    /// `registrytoken` (username [`REGISTRY_TOKEN_USER`]). Errors (Other) on invalid base64.
+    pub fn credentials(&self) -> Result<Option<Credentials>> {
+        if let Some(t) = nonempty(&self.identitytoken) {
+            return Ok(Some(Credentials {
+                username: IDENTITY_TOKEN_USER.to_string(),
+                password: t.to_string(),
+            }));
+        }
+        if let Some(a) = nonempty(&self.auth) {
+            let raw = STANDARD
+                .decode(a.trim())
+                .map_err(|_| Error::other("invalid base64 in an \"auth\" entry"))?;
+            let text = String::from_utf8(raw)
+                .map_err(|_| Error::other("\"auth\" entry is not UTF-8 text"))?;
+            let (u, p) = text.split_once(':').unwrap_or((&text, ""));
+            if !u.is_empty() && !p.is_empty() {
+                return Ok(Some(Credentials {
+                    username: u.to_string(),
+                    password: p.to_string(),
+                }));
+            }
+        }
+        if let (Some(u), Some(p)) = (nonempty(&self.username), nonempty(&self.password)) {
+            return Ok(Some(Credentials {
+                username: u.to_string(),
+                password: p.to_string(),
+            }));
+        }
+        if let Some(t) = nonempty(&self.registrytoken) {
+            return Ok(Some(Credentials {
+                username: REGISTRY_TOKEN_USER.to_string(),
+                password: t.to_string(),
+            }));
+        }
+        Ok(None)
+    }
+}
+
+/// Keys of `map` that name `registry` (normalised), best first: the exact key, then keys
+/// without a scheme, then the rest (scheme or path), each group in key order.
+fn matching_keys<'a, V>(map: &'a BTreeMap<String, V>, registry: &str) -> Vec<&'a str> {
+    let mut keys: Vec<(u8, &str)> = map
+        .keys()
+        .filter(|k| normalize_registry(k) == registry)
+        .map(|k| {
+            let rank = if k == registry {
+                0
+            } else if !k.contains("://") && !k.contains('/') {
+                1
+            } else {
+                2
+            };
+            (rank, k.as_str())
+        })
+        .collect();
+    keys.sort();
+    keys.into_iter().map(|(_, k)| k).collect()
+}
+
+impl DockerConfig {
+    /// Parses a config file's bytes. Errors (Other) when it is not JSON of this shape.
+    pub fn parse(bytes: &[u8]) -> Result<DockerConfig> {
+        serde_json::from_slice(bytes).map_err(|e| Error::other(format!("invalid JSON: {e}")))
+    }
+
+    /// The helper name for `registry` from `credHelpers` (non-empty names only).
+    pub fn helper_for(&self, registry: &str) -> Option<&str> {
+        matching_keys(&self.cred_helpers, registry)
+            .into_iter()
+            .filter_map(|k| self.cred_helpers.get(k))
+            .map(String::as_str)
+            .find(|h| !h.is_empty())
+    }
+
+    /// The inline `auths` credentials for `registry` (normalised): the best-matching key that
+    /// holds a secret. Entries with invalid base64 are skipped with a warning.
+    pub fn inline(&self, registry: &str) -> Option<Credentials> {
+        for k in matching_keys(&self.auths, registry) {
+            match self.auths[k].credentials() {
+                Ok(Some(c)) => return Some(c),
+                Ok(None) => {}
+                Err(e) => warn!("skipping auths entry {k:?}: {e}"),
+            }
+        }
+        None
+    }
+
+    /// Resolves `registry` (normalised): `credHelpers`, `credsStore`, inline `auths`, running
+    /// helpers through `run_helper(name, server_url)`. Helper errors are warnings.
+    pub fn resolve(
+        &self,
+        registry: &str,
+        run_helper: &dyn Fn(&str, &str) -> Result<Option<Credentials>>,
+    ) -> Option<(Credentials, Source)> {
+        let helpers = self
+            .helper_for(registry)
+            .into_iter()
+            .chain(nonempty(&self.creds_store));
+        for h in helpers {
+            match run_helper(h, &helper_server_url(registry)) {
+                Ok(Some(c)) => return Some((c, Source::Helper(h.to_string()))),
+                Ok(None) => debug!(helper = h, registry, "credential helper has no entry"),
+                Err(e) => warn!("credential helper for {registry}: {e}; trying the next source"),
+            }
+        }
+        self.inline(registry)
+            .map(|c| (c, Source::File(PathBuf::new())))
+    }
+}
+
+/// Looks `registry` up in the config file at `path` (docker `config.json` or containers
+/// `auth.json`). A missing file is `None`; an unreadable or invalid one is a warning and `None`.
+pub fn lookup_file(path: &Path, registry: &str) -> Option<(Credentials, Source)> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            warn!("cannot read {}: {e}", path.display());
+            return None;
+        }
+    };
+    let cfg = match DockerConfig::parse(&bytes) {
+        Ok(c) => c,
+        Err(e) => {
+            warn!("ignoring {}: {e}", path.display());
+            return None;
+        }
+    };
+    cfg.resolve(registry, &helper::get).map(|(c, s)| match s {
+        Source::File(_) => (c, Source::File(path.to_path_buf())),
+        s => (c, s),
+    })
+}
+
+/// The `auths` key imgctl writes for `registry`: Docker Hub's is `https://index.docker.io/v1/`.
+pub fn key_for(registry: &str) -> String {
+    super::helper_server_url(registry)
+}
+
+/// Loads `path` as a JSON object (missing file: empty object), keeping every key.
+fn load_object(path: &Path) -> Result<serde_json::Map<String, serde_json::Value>> {
+    match std::fs::read(path) {
+        Ok(b) => match serde_json::from_slice::<serde_json::Value>(&b) {
+            Ok(serde_json::Value::Object(m)) => Ok(m),
+            _ => Err(Error::other(format!(
+                "{} is not a JSON object; not modifying it",
+                path.display()
+            ))),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(serde_json::Map::new()),
+        Err(e) => Err(Error::other(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+/// Writes `creds` for `registry` into the docker config at `path` as an inline `auths` entry
+/// (`auth` = base64 `user:password`, or `identitytoken` for identity tokens), keeping every
+/// other key, atomically and with mode 0600.
+pub fn store(path: &Path, registry: &str, creds: &Credentials, identity_token: bool) -> Result<()> {
+    let mut root = load_object(path)?;
+    let auths = root
+        .entry("auths")
+        .or_insert_with(|| serde_json::Value::Object(Default::default()));
+    let Some(auths) = auths.as_object_mut() else {
+        return Err(Error::other(format!(
+            "\"auths\" in {} is not an object",
+            path.display()
+        )));
+    };
+    // One entry per registry: drop other spellings of the same registry.
+    auths.retain(|k, _| normalize_registry(k) != registry);
+    let entry = if identity_token {
+        serde_json::json!({"auth": STANDARD.encode(format!("{}:", creds.username)), "identitytoken": creds.password})
+    } else {
+        serde_json::json!({"auth": STANDARD.encode(format!("{}:{}", creds.username, creds.password))})
+    };
+    auths.insert(key_for(registry), entry);
+    let bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(root))
+        .map_err(|e| Error::other(e.to_string()))?;
+    super::index::write_private_file(path, &bytes)
+}
+
+/// Removes every `auths` entry naming `registry` from the docker config at `path`; `true`
+/// when something was removed. A missing file is `false`.
+pub fn remove(path: &Path, registry: &str) -> Result<bool> {
+    if !path.exists() {
+        return Ok(false);
+    }
+    let mut root = load_object(path)?;
+    let Some(auths) = root.get_mut("auths").and_then(|a| a.as_object_mut()) else {
+        return Ok(false);
+    };
+    let before = auths.len();
+    auths.retain(|k, _| normalize_registry(k) != registry);
+    if auths.len() == before {
+        return Ok(false);
+    }
+    let bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(root))
+        .map_err(|e| Error::other(e.to_string()))?;
+    super::index::write_private_file(path, &bytes)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    fn fixture(name: &str) -> Option<DockerConfig> {
+        let p = format!(
+            "{}/../shared/fixtures/auth-config/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let b = std::fs::read(p).ok()?;
+        Some(DockerConfig::parse(&b).expect(name))
+    }
+
+    fn up(c: Option<Credentials>) -> Option<(String, String)> {
+        c.map(|c| (c.username, c.password))
+    }
+
+    fn pair(u: &str, p: &str) -> Option<(String, String)> {
+        Some((u.to_string(), p.to_string()))
+    }
+
+    type Resolved = (Option<(Credentials, Source)>, Vec<(String, String)>);
+
+    /// Resolves with a fake helper runner that records calls and has no entries.
+    fn resolve_recording(cfg: &DockerConfig, reg: &str) -> Resolved {
+        let calls = RefCell::new(Vec::new());
+        let run = |h: &str, url: &str| {
+            calls.borrow_mut().push((h.to_string(), url.to_string()));
+            Err(Error::other("not installed"))
+        };
+        let r = cfg.resolve(reg, &run);
+        (r, calls.into_inner())
+    }
+
+    #[test]
+    fn containers_many_host_forms() {
+        let Some(c) = fixture("containers-auth-many-host-forms.json") else {
+            return;
+        };
+        assert_eq!(up(c.inline("docker.io")), pair("docker", "io"));
+        assert_eq!(up(c.inline("localhost")), pair("local", "host"));
+        assert_eq!(
+            up(c.inline("10.10.30.45:5000")),
+            pair("10.10", "30.45-5000")
+        );
+        assert_eq!(
+            up(c.inline("normalize.example.org")),
+            pair("normalize", "example")
+        );
+        assert_eq!(up(c.inline("nothere.example")), None);
+    }
+
+    #[test]
+    fn containers_scheme_keys() {
+        let Some(c) = fixture("containers-auth-scheme-keys.json") else {
+            return;
+        };
+        assert_eq!(up(c.inline("docker.io")), pair("index", "docker.io"));
+        assert_eq!(up(c.inline("localhost:5000")), pair("local", "host-5000"));
+        assert_eq!(up(c.inline("127.0.0.1:5000")), pair("127.0", "0.1-5000"));
+        assert_eq!(up(c.inline("localhost")), pair("local", "host"));
+    }
+
+    #[test]
+    fn identity_token_entry_is_a_refresh_token() {
+        let Some(c) = fixture("containers-auth-identitytoken.json") else {
+            return;
+        };
+        let (reg, _) = c.auths.iter().next().unwrap();
+        let creds = c.inline(&normalize_registry(reg)).unwrap();
+        assert_eq!(creds.username, IDENTITY_TOKEN_USER);
+        assert_eq!(
+            super::super::secret_kind(&creds),
+            super::super::SecretKind::IdentityToken
+        );
+        assert!(!creds.password.is_empty());
+    }
+
+    #[test]
+    fn credhelpers_only() {
+        let Some(c) = fixture("containers-credhelpers-only.json") else {
+            return;
+        };
+        let (r, calls) = resolve_recording(&c, "registry-no-creds.com");
+        assert!(r.is_none());
+        assert_eq!(
+            calls,
+            vec![(
+                "helper-registry".to_string(),
+                "registry-no-creds.com".to_string()
+            )]
+        );
+        let (r, calls) = resolve_recording(&c, "other.example");
+        assert!(r.is_none() && calls.is_empty());
+    }
+
+    #[test]
+    fn oras_all_kinds() {
+        let Some(c) = fixture("oras-auths-all-credential-kinds.json") else {
+            return;
+        };
+        let find = |host: &str| c.inline(&normalize_registry(host));
+        let keys: Vec<String> = c.auths.keys().cloned().collect();
+        let key = |n: &str| keys.iter().find(|k| k.contains(n)).cloned().unwrap();
+        assert_eq!(up(find(&key("registry1"))), pair("username", "password"));
+        let r2 = find(&key("registry2")).unwrap();
+        assert_eq!(
+            (r2.username.as_str(), r2.password.as_str()),
+            (IDENTITY_TOKEN_USER, "identity_token")
+        );
+        let r3 = find(&key("registry3")).unwrap();
+        assert_eq!(
+            (r3.username.as_str(), r3.password.as_str()),
+            (REGISTRY_TOKEN_USER, "registry_token")
+        );
+        assert!(find(&key("registry5")).is_none());
+        assert_eq!(up(find(&key("registry7"))), pair("username", "password"));
+    }
+
+    #[test]
+    fn oras_scheme_and_path_keys() {
+        let Some(c) = fixture("oras-auths-scheme-and-path-keys.json") else {
+            return;
+        };
+        assert_eq!(
+            up(c.inline("registry1.example.com")),
+            pair("username1", "password1")
+        );
+        for n in 2..=6 {
+            assert!(
+                c.inline(&format!("registry{n}.example.com")).is_some(),
+                "registry{n}"
+            );
+        }
+    }
+
+    #[test]
+    fn oras_empty_helper_name_falls_back_to_inline() {
+        let Some(c) = fixture("oras-credhelpers-empty-helper-name.json") else {
+            return;
+        };
+        let reg1 = c
+            .cred_helpers
+            .keys()
+            .find(|k| k.contains("registry1"))
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            c.helper_for(&normalize_registry(&reg1)),
+            Some("registry1-helper")
+        );
+        let reg3 = c
+            .auths
+            .keys()
+            .find(|k| k.contains("registry3"))
+            .cloned()
+            .unwrap();
+        let reg3 = normalize_registry(&reg3);
+        assert_eq!(c.helper_for(&reg3), None);
+        let (r, calls) = resolve_recording(&c, &reg3);
+        assert!(calls.is_empty());
+        assert_eq!(up(r.map(|(c, _)| c)), pair("foo", "bar"));
+    }
+
+    #[test]
+    fn creds_store_and_helpers_from_docker_docs() {
+        let Some(c) = fixture("docker-cli-docs-full-config.json") else {
+            return;
+        };
+        let (_, calls) = resolve_recording(&c, "awesomereg.example.org");
+        assert_eq!(calls[0].0, "hip-star");
+        assert_eq!(calls[1].0, "secretservice");
+        let (_, calls) = resolve_recording(&c, "ghcr.io");
+        assert_eq!(
+            calls,
+            vec![("secretservice".to_string(), "ghcr.io".to_string())]
+        );
+        let Some(c) = fixture("docker-cli-e2e-credsstore-secretservice.json") else {
+            return;
+        };
+        let (r, calls) = resolve_recording(&c, "docker.io");
+        assert!(r.is_none());
+        assert_eq!(
+            calls,
+            vec![("secretservice".to_string(), DOCKER_HUB.to_string())]
+        );
+    }
+
+    const DOCKER_HUB: &str = super::super::DOCKER_HUB_KEY;
+
+    #[test]
+    fn docker_desktop_empty_entries_shadow_nothing() {
+        let Some(c) = fixture("docker-desktop-empty-auth-entries.json") else {
+            return;
+        };
+        assert!(c.inline("docker.io").is_none());
+        let (r, calls) = resolve_recording(&c, "docker.io");
+        assert!(r.is_none());
+        assert_eq!(calls, vec![("desktop".to_string(), DOCKER_HUB.to_string())]);
+        // a helper answering gives its credentials
+        let run = |_: &str, _: &str| {
+            Ok(Some(Credentials {
+                username: "u".into(),
+                password: "p".into(),
+            }))
+        };
+        let (creds, src) = c.resolve("docker.io", &run).unwrap();
+        assert_eq!(
+            (creds.username.as_str(), src),
+            ("u", Source::Helper("desktop".into()))
+        );
+        // the invalid host key does not crash a lookup
+        assert!(c.inline("eu-central-1.amazonaws.com").is_none());
+    }
+
+    #[test]
+    fn store_and_remove_keep_other_keys() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("config.json");
+        std::fs::write(
+            &p,
+            r#"{"auths":{"index.docker.io":{"auth":"eDp5"}},"psFormat":"x"}"#,
+        )
+        .unwrap();
+        let c = Credentials {
+            username: "alice".into(),
+            password: "pw:1".into(),
+        };
+        store(&p, "docker.io", &c, false).unwrap();
+        let cfg = DockerConfig::parse(&std::fs::read(&p).unwrap()).unwrap();
+        assert_eq!(cfg.auths.keys().collect::<Vec<_>>(), vec![DOCKER_HUB]);
+        assert_eq!(up(cfg.inline("docker.io")), pair("alice", "pw:1"));
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+        assert_eq!(v["psFormat"], "x");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        assert!(remove(&p, "docker.io").unwrap());
+        assert!(!remove(&p, "docker.io").unwrap());
+        assert!(
+            DockerConfig::parse(&std::fs::read(&p).unwrap())
+                .unwrap()
+                .auths
+                .is_empty()
+        );
+    }
+}

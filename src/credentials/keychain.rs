@@ -1,0 +1,245 @@
+//! The OS keychain through keyring-core, one store per OS: macOS Keychain (`keychain`),
+//! Windows Credential Manager (`windows`), Linux Secret Service (`secret-service`) and, when no
+//! Secret Service answers, the Linux kernel key retention service (`keyutils`, the user's
+//! persistent keyring).
+//!
+//! An entry is service `imgctl:<registry>`, user `<username>`; its secret is the password or
+//! identity token. Secrets longer than a store's limit (Windows: 2,560 bytes) are split over
+//! entries `imgctl:<registry>#1`, `#2`, … and the [`IndexEntry`] records the count.
+//! There is deliberately no in-memory fallback: when nothing is reachable, callers are told.
+
+use std::sync::Arc;
+
+use keyring_core::{CredentialStore, Entry};
+
+use super::IDENTITY_TOKEN_USER;
+use super::index::IndexEntry;
+use crate::error::{Error, Result};
+use crate::registry::auth::Credentials;
+
+/// Store name of docker's config.json (written only when the user asks for it at login).
+pub const DOCKER_CONFIG_STORE: &str = "docker-config";
+
+/// Largest secret one Windows Credential Manager entry holds, in bytes.
+pub const WINDOWS_MAX_SECRET: usize = 2560;
+
+/// The keychains this build can use, in preference order.
+pub fn candidates() -> &'static [&'static str] {
+    if cfg!(target_os = "linux") {
+        &["secret-service", "keyutils"]
+    } else if cfg!(target_os = "macos") {
+        &["keychain"]
+    } else if cfg!(target_os = "windows") {
+        &["windows"]
+    } else {
+        &[]
+    }
+}
+
+/// Describes a keyring-core error without ever including secret bytes (some variants carry
+/// the raw stored data).
+fn describe(e: &keyring_core::Error) -> String {
+    use keyring_core::Error as E;
+    match e {
+        E::BadEncoding(_) | E::BadDataFormat(..) => "the stored secret is malformed".into(),
+        E::Ambiguous(v) => format!("{} matching entries", v.len()),
+        other => other.to_string(),
+    }
+}
+
+fn kerr(store: &str, e: keyring_core::Error) -> Error {
+    Error::other(format!("{store}: {}", describe(&e)))
+}
+
+/// Opens the named store. Errors (Other) when this OS has no such store or it cannot be
+/// reached (no D-Bus session, keyctl refused, …).
+pub fn open(name: &str) -> Result<Arc<CredentialStore>> {
+    let store: Arc<CredentialStore> = match name {
+        #[cfg(target_os = "linux")]
+        "secret-service" => {
+            dbus_secret_service_keyring_store::Store::new().map_err(|e| kerr(name, e))?
+        }
+        #[cfg(target_os = "linux")]
+        "keyutils" => linux_keyutils_keyring_store::Store::new().map_err(|e| kerr(name, e))?,
+        #[cfg(target_os = "macos")]
+        "keychain" => {
+            apple_native_keyring_store::keychain::Store::new().map_err(|e| kerr(name, e))?
+        }
+        #[cfg(target_os = "windows")]
+        "windows" => windows_native_keyring_store::Store::new().map_err(|e| kerr(name, e))?,
+        _ => {
+            return Err(Error::other(format!(
+                "no keychain store named {name:?} on this system"
+            )));
+        }
+    };
+    // Opening may succeed lazily: probe with a read of an entry that does not exist.
+    let probe = Entry::new_in_store(&store, "imgctl:probe", "imgctl").map_err(|e| kerr(name, e))?;
+    match probe.get_password() {
+        Ok(_) | Err(keyring_core::Error::NoEntry) => Ok(store),
+        Err(e) => Err(kerr(name, e)),
+    }
+}
+
+/// Picks the keychain to write to: `IMGCTL_KEYCHAIN` (`auto`, `none`, or a store name) or the
+/// first reachable of [`candidates`]. Errors (Other) listing why each one failed.
+pub fn select() -> Result<(String, Arc<CredentialStore>)> {
+    let wanted = std::env::var("IMGCTL_KEYCHAIN").unwrap_or_default();
+    let names: Vec<&str> = match wanted.as_str() {
+        "" | "auto" => candidates().to_vec(),
+        "none" => Vec::new(),
+        n => vec![n],
+    };
+    let mut why = Vec::new();
+    for n in names {
+        match open(n) {
+            Ok(s) => return Ok((n.to_string(), s)),
+            Err(e) => why.push(e.to_string()),
+        }
+    }
+    if why.is_empty() {
+        why.push(if wanted == "none" {
+            "IMGCTL_KEYCHAIN=none".to_string()
+        } else {
+            "this system has no supported keychain".to_string()
+        });
+    }
+    Err(Error::other(format!(
+        "no keychain is reachable ({})",
+        why.join("; ")
+    )))
+}
+
+fn service(registry: &str, part: u32) -> String {
+    if part == 0 {
+        format!("imgctl:{registry}")
+    } else {
+        format!("imgctl:{registry}#{part}")
+    }
+}
+
+/// Splits `secret` into pieces of at most `max` bytes, on character boundaries.
+pub fn split_secret(secret: &str, max: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = secret;
+    while rest.len() > max {
+        let mut cut = max;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let (a, b) = rest.split_at(cut);
+        out.push(a);
+        rest = b;
+    }
+    out.push(rest);
+    out
+}
+
+/// Stores `secret` for `registry`/`username` in `store` (named `store_name`); returns the
+/// number of entries used (1 unless split). Errors (Other) from the store.
+pub fn write(
+    store_name: &str,
+    store: &Arc<CredentialStore>,
+    registry: &str,
+    username: &str,
+    secret: &str,
+) -> Result<u32> {
+    let max = if store_name == "windows" {
+        WINDOWS_MAX_SECRET
+    } else {
+        usize::MAX
+    };
+    let parts = split_secret(secret, max);
+    for (i, p) in parts.iter().enumerate() {
+        let e = Entry::new_in_store(store, &service(registry, i as u32), username)
+            .map_err(|e| kerr(store_name, e))?;
+        e.set_password(p).map_err(|e| kerr(store_name, e))?;
+    }
+    Ok(parts.len() as u32)
+}
+
+/// Reads imgctl's secret for `registry` as recorded in `entry`. `Ok(None)` when the store has
+/// no such entry; errors (Other) when the store cannot be reached.
+pub fn read(registry: &str, entry: &IndexEntry) -> Result<Option<Credentials>> {
+    let username = if entry.identity_token {
+        IDENTITY_TOKEN_USER.to_string()
+    } else {
+        entry.username.clone()
+    };
+    if entry.store == DOCKER_CONFIG_STORE {
+        // Written inline into docker's config.json; read it back from there.
+        return Ok(super::docker_config_path()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| super::docker_config::DockerConfig::parse(&b).ok())
+            .and_then(|c| c.inline(registry)));
+    }
+    let store = open(&entry.store)?;
+    let mut secret = String::new();
+    for i in 0..entry.parts.max(1) {
+        let e = Entry::new_in_store(&store, &service(registry, i), &entry.username)
+            .map_err(|e| kerr(&entry.store, e))?;
+        match e.get_password() {
+            Ok(p) => secret.push_str(&p),
+            Err(keyring_core::Error::NoEntry) => return Ok(None),
+            Err(e) => return Err(kerr(&entry.store, e)),
+        }
+    }
+    Ok((!secret.is_empty()).then_some(Credentials {
+        username,
+        password: secret,
+    }))
+}
+
+/// Deletes imgctl's secret for `registry` as recorded in `entry`; `true` when something was
+/// deleted. Errors (Other) when the store cannot be reached.
+pub fn delete(registry: &str, entry: &IndexEntry) -> Result<bool> {
+    delete_from(registry, entry, 0)
+}
+
+/// Like [`delete`], but only the parts numbered `first` and above (a shorter secret replaced
+/// a split one).
+pub fn delete_from(registry: &str, entry: &IndexEntry, first: u32) -> Result<bool> {
+    if entry.store == DOCKER_CONFIG_STORE {
+        return match super::docker_config_path() {
+            Some(p) => super::docker_config::remove(&p, registry),
+            None => Ok(false),
+        };
+    }
+    let store = open(&entry.store)?;
+    let mut any = false;
+    for i in first..entry.parts.max(1) {
+        let e = Entry::new_in_store(&store, &service(registry, i), &entry.username)
+            .map_err(|e| kerr(&entry.store, e))?;
+        match e.delete_credential() {
+            Ok(()) => any = true,
+            Err(keyring_core::Error::NoEntry) => {}
+            Err(e) => return Err(kerr(&entry.store, e)),
+        }
+    }
+    Ok(any)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_secrets_split_on_char_boundaries() {
+        assert_eq!(split_secret("abc", 2560), vec!["abc"]);
+        let long = "x".repeat(6000);
+        let parts = split_secret(&long, WINDOWS_MAX_SECRET);
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            vec![2560, 2560, 880]
+        );
+        assert_eq!(parts.concat(), long);
+        let s = "é".repeat(3); // 2 bytes each
+        assert_eq!(split_secret(&s, 3), vec!["é", "é", "é"]);
+    }
+
+    #[test]
+    fn unknown_store_names_are_refused() {
+        let e = open("no-such-store").err().unwrap();
+        assert!(e.to_string().contains("no keychain store"), "{e}");
+    }
+}

@@ -1,0 +1,278 @@
+//! Where registry credentials come from and where `imgctl login` puts them (DESIGN.md §3, §5).
+//!
+//! Lookup order for one registry (first source that has a non-empty entry wins):
+//! 1. command flags (`--creds`, `--src-creds`/`--dest-creds`) and 2. the environment
+//!    (`IMGCTL_USERNAME`/`IMGCTL_PASSWORD`) — both given to [`CredentialChain::new`] as `fixed`;
+//! 3. imgctl's own entry: the [`index`] names the username and the OS keychain ([`keychain`])
+//!    holding the secret (or docker's `config.json` when the user asked for that at login);
+//! 4. docker's `config.json` ([`docker_config`]): `credHelpers`, `credsStore`, then `auths`;
+//! 5. containers' `auth.json` (`REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`,
+//!    `~/.config/containers/auth.json`);
+//! 6. anonymous.
+//!
+//! A source that fails (unreadable file, missing or failing helper, locked keychain) logs a
+//! warning and the next source is tried. Secrets never appear in logs or errors.
+
+pub mod docker_config;
+pub mod helper;
+pub mod index;
+pub mod keychain;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tracing::{debug, warn};
+
+use crate::error::{Error, Result};
+use crate::registry::auth::{CredentialProvider, Credentials};
+
+/// The username docker credential helpers return for an identity (OAuth2 refresh) token; the
+/// secret is then used with `grant_type=refresh_token`, never as a password.
+pub const IDENTITY_TOKEN_USER: &str = "<token>";
+/// The username Azure Container Registry uses with a refresh token as password.
+pub const ACR_TOKEN_USER: &str = "00000000-0000-0000-0000-000000000000";
+/// Marks credentials whose secret is a registry (access) token, sent as `Bearer` as is
+/// (docker config `registrytoken`).
+pub const REGISTRY_TOKEN_USER: &str = "<registry-token>";
+
+/// The key docker uses for Docker Hub in `config.json` and with credential helpers.
+pub const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
+
+/// Normalises a registry name as typed by a user or found as a key in a config file:
+/// drops an `http://`/`https://` scheme, any path and trailing slash, lowercases the host,
+/// and maps `index.docker.io`, `registry-1.docker.io` and `registry.hub.docker.com` to
+/// `docker.io`. `"https://index.docker.io/v1/"` → `"docker.io"`; `"Reg.io:5000/x"` → `"reg.io:5000"`.
+pub fn normalize_registry(name: &str) -> String {
+    let s = name.trim();
+    let s = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    let host = s.split('/').next().unwrap_or("").to_ascii_lowercase();
+    match host.as_str() {
+        "index.docker.io" | "registry-1.docker.io" | "registry.hub.docker.com" => {
+            "docker.io".to_string()
+        }
+        _ => host,
+    }
+}
+
+/// The server URL to hand to a docker credential helper for `registry` (normalised):
+/// Docker Hub is `https://index.docker.io/v1/`, anything else its host.
+pub fn helper_server_url(registry: &str) -> String {
+    if registry == "docker.io" {
+        DOCKER_HUB_KEY.to_string()
+    } else {
+        registry.to_string()
+    }
+}
+
+/// What a credential's secret is, decided by the username markers above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// A password (or personal access token) sent with Basic auth.
+    Password,
+    /// An OAuth2 refresh / identity token: `POST grant_type=refresh_token`.
+    IdentityToken,
+    /// A bearer token used directly on registry requests.
+    RegistryToken,
+}
+
+/// The kind of secret `creds` holds.
+pub fn secret_kind(creds: &Credentials) -> SecretKind {
+    match creds.username.as_str() {
+        IDENTITY_TOKEN_USER | ACR_TOKEN_USER => SecretKind::IdentityToken,
+        REGISTRY_TOKEN_USER => SecretKind::RegistryToken,
+        _ => SecretKind::Password,
+    }
+}
+
+/// Where imgctl's configuration lives: `IMGCTL_CONFIG_DIR`, else `<platform config dir>/imgctl`
+/// (`~/.config/imgctl`, `~/Library/Application Support/imgctl`, `%APPDATA%\imgctl`).
+pub fn config_dir() -> Result<PathBuf> {
+    if let Some(d) = std::env::var_os("IMGCTL_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    dirs::config_dir()
+        .map(|d| d.join("imgctl"))
+        .ok_or_else(|| Error::usage("cannot find a config directory; set IMGCTL_CONFIG_DIR"))
+}
+
+/// Docker's config file: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
+pub fn docker_config_path() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d).join("config.json"));
+    }
+    dirs::home_dir().map(|h| h.join(".docker").join("config.json"))
+}
+
+/// containers' auth files in lookup order: `REGISTRY_AUTH_FILE` (alone, when set), else
+/// `$XDG_RUNTIME_DIR/containers/auth.json` then `$XDG_CONFIG_HOME/containers/auth.json`
+/// (`~/.config/containers/auth.json`).
+pub fn containers_auth_paths() -> Vec<PathBuf> {
+    if let Some(f) = std::env::var_os("REGISTRY_AUTH_FILE").filter(|f| !f.is_empty()) {
+        return vec![PathBuf::from(f)];
+    }
+    let mut v = Vec::new();
+    if let Some(r) = std::env::var_os("XDG_RUNTIME_DIR").filter(|r| !r.is_empty()) {
+        v.push(PathBuf::from(r).join("containers").join("auth.json"));
+    }
+    let cfg = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|c| !c.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".config")));
+    if let Some(c) = cfg {
+        v.push(c.join("containers").join("auth.json"));
+    }
+    v
+}
+
+/// Where a credential was found (for `-v` logs; never the secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `--creds` or `IMGCTL_USERNAME`/`IMGCTL_PASSWORD`.
+    Fixed,
+    /// imgctl's login entry in the named store.
+    Login(String),
+    /// A docker-style config file (path).
+    File(PathBuf),
+    /// A `docker-credential-<name>` helper.
+    Helper(String),
+}
+
+/// Looks `registry` (normalised) up in the stored sources (steps 3–5 of the module docs),
+/// with imgctl's index in `config_dir`. Returns the credentials and where they came from, or
+/// `None` for anonymous.
+pub fn lookup_stored(registry: &str, config_dir: &Path) -> Option<(Credentials, Source)> {
+    // 3. imgctl's own login entry
+    match index::Index::load(config_dir) {
+        Ok(idx) => {
+            if let Some(entry) = idx.get(registry) {
+                match keychain::read(registry, entry) {
+                    Ok(Some(c)) => return Some((c, Source::Login(entry.store.clone()))),
+                    Ok(None) => warn!(
+                        "imgctl's credentials for {registry} are missing from {}; trying other sources",
+                        entry.store
+                    ),
+                    Err(e) => warn!(
+                        "cannot read imgctl's credentials for {registry} from {}: {e}; trying other sources",
+                        entry.store
+                    ),
+                }
+            }
+        }
+        Err(e) => warn!("cannot read imgctl's credential index: {e}"),
+    }
+    // 4. docker config.json
+    if let Some(p) = docker_config_path()
+        && let Some(found) = docker_config::lookup_file(&p, registry)
+    {
+        return Some(found);
+    }
+    // 5. containers auth.json
+    for p in containers_auth_paths() {
+        if let Some(found) = docker_config::lookup_file(&p, registry) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// The full lookup chain as a [`CredentialProvider`]: `fixed` credentials (flags or env) for
+/// every registry, else the stored sources, cached per registry for the life of the process.
+pub struct CredentialChain {
+    fixed: Option<Credentials>,
+    config_dir: PathBuf,
+    cache: Mutex<HashMap<String, Option<Credentials>>>,
+}
+
+impl CredentialChain {
+    /// A chain whose first source is `fixed` (from `--creds`/env), when given, reading
+    /// imgctl's login index from `config_dir`.
+    pub fn new(fixed: Option<Credentials>, config_dir: PathBuf) -> CredentialChain {
+        CredentialChain {
+            fixed,
+            config_dir,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl CredentialProvider for CredentialChain {
+    fn credentials(&self, registry: &str) -> Option<Credentials> {
+        if let Some(c) = &self.fixed {
+            return Some(c.clone());
+        }
+        let key = normalize_registry(registry);
+        if let Some(c) = self.cache.lock().expect("credential cache").get(&key) {
+            return c.clone();
+        }
+        // Keychains and helpers block (D-Bus, child processes): keep them off the async workers.
+        let found = block_outside_runtime(|| lookup_stored(&key, &self.config_dir));
+        match &found {
+            Some((c, src)) => {
+                debug!(registry = %key, user = %c.username, source = ?src, "using stored credentials")
+            }
+            None => debug!(registry = %key, "no stored credentials; anonymous"),
+        }
+        let creds = found.map(|(c, _)| c);
+        self.cache
+            .lock()
+            .expect("credential cache")
+            .insert(key, creds.clone());
+        creds
+    }
+}
+
+/// Runs blocking `f`, telling a multi-thread tokio runtime (if we are on one) to move other
+/// tasks away first.
+pub fn block_outside_runtime<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_hub_names_are_one() {
+        for n in [
+            "docker.io",
+            "index.docker.io",
+            "registry-1.docker.io",
+            "https://index.docker.io/v1/",
+            "https://index.docker.io/v1",
+            "http://registry-1.docker.io",
+        ] {
+            assert_eq!(normalize_registry(n), "docker.io", "{n}");
+        }
+        assert_eq!(
+            normalize_registry("https://Reg.example:5000/v2/"),
+            "reg.example:5000"
+        );
+        assert_eq!(normalize_registry("localhost"), "localhost");
+        assert_eq!(helper_server_url("docker.io"), DOCKER_HUB_KEY);
+        assert_eq!(helper_server_url("ghcr.io"), "ghcr.io");
+    }
+
+    #[test]
+    fn secret_kinds() {
+        let c = |u: &str| Credentials {
+            username: u.into(),
+            password: "x".into(),
+        };
+        assert_eq!(secret_kind(&c("alice")), SecretKind::Password);
+        assert_eq!(secret_kind(&c("<token>")), SecretKind::IdentityToken);
+        assert_eq!(secret_kind(&c(ACR_TOKEN_USER)), SecretKind::IdentityToken);
+        assert_eq!(
+            secret_kind(&c(REGISTRY_TOKEN_USER)),
+            SecretKind::RegistryToken
+        );
+    }
+}
