@@ -103,9 +103,12 @@ impl Manifest {
     /// Errors (Integrity) on malformed JSON or a schema this client cannot copy (Docker schema 1).
     pub fn parse(bytes: &[u8], media_type: &str) -> Result<Manifest> {
         match media_type {
-            OCI_INDEX | DOCKER_LIST => serde_json::from_slice::<ImageIndex>(bytes)
-                .map(|i| Manifest::Index(Box::new(i)))
-                .map_err(|e| Error::integrity(format!("malformed image index: {e}"))),
+            OCI_INDEX | DOCKER_LIST => {
+                let mut index = serde_json::from_slice::<ImageIndex>(bytes)
+                    .map_err(|e| Error::integrity(format!("malformed image index: {e}")))?;
+                fix_os_versions(&mut index, bytes);
+                Ok(Manifest::Index(Box::new(index)))
+            }
             DOCKER_SCHEMA1 | DOCKER_SCHEMA1_SIGNED => Err(Error::integrity(
                 "Docker schema 1 manifests are deprecated and cannot be copied",
             )
@@ -134,6 +137,30 @@ impl Manifest {
             Manifest::Index(i) => i.manifests().iter().collect(),
         }
     }
+}
+
+/// Sets each entry's `platform.os_version` from the document's `os.version` key: oci-spec 0.10
+/// does not map that key (it expects `os_version`), and Windows selection needs it.
+fn fix_os_versions(index: &mut ImageIndex, bytes: &[u8]) {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return;
+    };
+    let Some(raw) = v.get("manifests").and_then(|m| m.as_array()) else {
+        return;
+    };
+    let mut list = index.manifests().clone();
+    for (d, r) in list.iter_mut().zip(raw) {
+        if let Some(ver) = r
+            .get("platform")
+            .and_then(|p| p.get("os.version"))
+            .and_then(|v| v.as_str())
+            && let Some(mut p) = d.platform().clone()
+        {
+            p.set_os_version(Some(ver.to_string()));
+            d.set_platform(Some(p));
+        }
+    }
+    index.set_manifests(list);
 }
 
 /// The [`Digest`] a descriptor names. Errors (Integrity) on an algorithm imgctl cannot verify.
