@@ -506,8 +506,11 @@ fn real_archives_load() {
     }
 }
 
+/// A raw tar member: name, type, link target, data.
+type RawMember<'a> = (&'a str, tar::EntryType, &'a str, &'a [u8]);
+
 /// A tar whose members are given raw (so names and link targets are not sanitised).
-fn evil_tar(path: &Path, members: &[(&str, tar::EntryType, &str, &[u8])]) {
+fn evil_tar(path: &Path, members: &[RawMember]) {
     let f = std::fs::File::create(path).unwrap();
     let mut b = tar::Builder::new(f);
     for (name, kind, link, data) in members {
@@ -535,7 +538,7 @@ fn malicious_archives_are_refused_and_write_nothing_outside() {
     let layout = br#"{"imageLayoutVersion":"1.0.0"}"#;
     let index = br#"{"schemaVersion":2,"manifests":[]}"#;
     use tar::EntryType::{Link, Regular, Symlink};
-    let cases: Vec<(&str, Vec<(&str, tar::EntryType, &str, &[u8])>)> = vec![
+    let cases: Vec<(&str, Vec<RawMember>)> = vec![
         ("dotdot", vec![("../evil", Regular, "", b"pwned")]),
         (
             "nested-dotdot",

@@ -101,7 +101,10 @@ fn norm(name: &str) -> String {
 /// What the source serves once the archive is scanned.
 enum Resolved {
     /// Through the archive's OCI layout: original manifests and digests.
-    Oci { layout: TarLayout, root: Descriptor },
+    Oci {
+        layout: TarLayout,
+        root: Box<Descriptor>,
+    },
     /// A manifest synthesised from `manifest.json`; blobs by digest → member name.
     Synth {
         tar: Arc<TarIndex>,
@@ -161,7 +164,7 @@ fn resolve(tar: Arc<TarIndex>, select: &Select, label: &str) -> Result<Resolved>
             Select::Named(n) => Some(n.as_str()),
             _ => None,
         };
-        let root = layout.resolve(name, label)?;
+        let root = Box::new(layout.resolve(name, label)?);
         return Ok(Resolved::Oci { layout, root });
     }
     let tags_of = |e: &ArchiveEntry| e.repo_tags.clone().unwrap_or_default();
@@ -224,7 +227,7 @@ fn resolve(tar: Arc<TarIndex>, select: &Select, label: &str) -> Result<Resolved>
             if layout.entry_manifest(root).is_ok() {
                 return Ok(Resolved::Oci {
                     layout,
-                    root: root.clone(),
+                    root: Box::new(root.clone()),
                 });
             }
         }
