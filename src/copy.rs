@@ -12,7 +12,8 @@ use tokio::sync::Semaphore;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::manifest::{
-    Manifest, PlatformSpec, descriptor_digest, platform_string, select_platform,
+    Manifest, PlatformSpec, descriptor_digest, filter_entries, filter_index_bytes, platform_string,
+    select_platform,
 };
 use crate::progress::Reporter;
 use crate::transport::{BlobOutcome, FetchedManifest, ImageDestination, ImageSource};
@@ -24,6 +25,9 @@ pub enum Platforms {
     One(PlatformSpec),
     /// The whole index, unchanged (`--all-platforms`).
     All,
+    /// Several platforms (`--platform a,b`): a new index keeping only their images (and the
+    /// attestations describing them); the new index's digest is reported.
+    List(Vec<PlatformSpec>),
 }
 
 /// Options of one copy.
@@ -129,6 +133,30 @@ pub async fn copy_image(
                 parsed,
             });
             (fetched, platform)
+        }
+        (Manifest::Index(index), Platforms::List(wants)) => {
+            let keep: Vec<String> = filter_entries(index, wants)
+                .map_err(|e| {
+                    e.context(src.describe()).with_hint(
+                        "pick platforms with --platform, or copy them all with --all-platforms",
+                    )
+                })?
+                .iter()
+                .map(|d| d.digest().to_string())
+                .collect();
+            let bytes = filter_index_bytes(&root.bytes, &keep)?;
+            let filtered = FetchedManifest {
+                digest: Digest::sha256_of(&bytes),
+                bytes,
+                media_type: root.media_type.clone(),
+            };
+            let parsed = Manifest::parse(&filtered.bytes, &filtered.media_type)?;
+            collect_children(src, &parsed, &mut nodes, &mut report.platforms, 0).await?;
+            nodes.push(Node {
+                fetched: filtered.clone(),
+                parsed,
+            });
+            (filtered, None)
         }
         (Manifest::Index(_), Platforms::All) => {
             collect_children(src, &root_parsed, &mut nodes, &mut report.platforms, 0).await?;

@@ -63,7 +63,7 @@ impl Location {
             return Ok(Location::Oci { path, tag });
         }
         if let Some(rest) = s.strip_prefix("docker-archive:") {
-            let (path, reference) = split_path_tag(rest, s)?;
+            let (path, reference) = split_path_reference(rest, s)?;
             return Ok(Location::DockerArchive { path, reference });
         }
         let r = Reference::parse(s)?;
@@ -116,6 +116,35 @@ fn split_path_tag(rest: &str, whole: &str) -> Result<(PathBuf, Option<String>)> 
     Ok((PathBuf::from(path), tag))
 }
 
+/// Splits `FILE[:REF]` for docker-archive (skopeo's rule): the reference starts after the
+/// first `:` that is not a Windows drive letter's, since a reference holds `:` itself
+/// (`app.tar:localhost:5000/app:v1` → (`app.tar`, `localhost:5000/app:v1`)).
+fn split_path_reference(rest: &str, whole: &str) -> Result<(PathBuf, Option<String>)> {
+    let skip = if rest.len() > 2
+        && rest.as_bytes()[0].is_ascii_alphabetic()
+        && rest.as_bytes()[1] == b':'
+        && matches!(rest.as_bytes()[2], b'\\' | b'/')
+    {
+        2
+    } else {
+        0
+    };
+    let (path, reference) = match rest[skip..].find(':') {
+        Some(i) => (&rest[..skip + i], Some(rest[skip + i + 1..].to_string())),
+        None => (rest, None),
+    };
+    if path.is_empty() {
+        return Err(Error::usage(format!(
+            "invalid location {whole:?}: the path is empty"
+        )));
+    }
+    if let Some(r) = &reference {
+        crate::reference::Reference::parse(r)
+            .map_err(|e| e.context(format!("invalid location {whole:?}: bad image reference")))?;
+    }
+    Ok((PathBuf::from(path), reference))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +187,24 @@ mod tests {
             Location::parse("alpine", BareMeans::Store).unwrap(),
             Location::Store(_)
         ));
+        assert_eq!(
+            Location::parse(
+                "docker-archive:a.tar:localhost:5000/app:v1",
+                BareMeans::Registry
+            )
+            .unwrap(),
+            Location::DockerArchive {
+                path: "a.tar".into(),
+                reference: Some("localhost:5000/app:v1".into())
+            }
+        );
+        assert_eq!(
+            Location::parse("docker-archive:C:\\x\\a.tar:app", BareMeans::Registry).unwrap(),
+            Location::DockerArchive {
+                path: "C:\\x\\a.tar".into(),
+                reference: Some("app".into())
+            }
+        );
         assert!(Location::parse("oci:", BareMeans::Registry).is_err());
         assert!(Location::parse("docker://x/UP", BareMeans::Registry).is_err());
     }

@@ -103,9 +103,12 @@ impl Manifest {
     /// Errors (Integrity) on malformed JSON or a schema this client cannot copy (Docker schema 1).
     pub fn parse(bytes: &[u8], media_type: &str) -> Result<Manifest> {
         match media_type {
-            OCI_INDEX | DOCKER_LIST => serde_json::from_slice::<ImageIndex>(bytes)
-                .map(|i| Manifest::Index(Box::new(i)))
-                .map_err(|e| Error::integrity(format!("malformed image index: {e}"))),
+            OCI_INDEX | DOCKER_LIST => {
+                let mut index = serde_json::from_slice::<ImageIndex>(bytes)
+                    .map_err(|e| Error::integrity(format!("malformed image index: {e}")))?;
+                fix_os_versions(&mut index, bytes);
+                Ok(Manifest::Index(Box::new(index)))
+            }
             DOCKER_SCHEMA1 | DOCKER_SCHEMA1_SIGNED => Err(Error::integrity(
                 "Docker schema 1 manifests are deprecated and cannot be copied",
             )
@@ -136,6 +139,30 @@ impl Manifest {
     }
 }
 
+/// Sets each entry's `platform.os_version` from the document's `os.version` key: oci-spec 0.10
+/// does not map that key (it expects `os_version`), and Windows selection needs it.
+fn fix_os_versions(index: &mut ImageIndex, bytes: &[u8]) {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return;
+    };
+    let Some(raw) = v.get("manifests").and_then(|m| m.as_array()) else {
+        return;
+    };
+    let mut list = index.manifests().clone();
+    for (d, r) in list.iter_mut().zip(raw) {
+        if let Some(ver) = r
+            .get("platform")
+            .and_then(|p| p.get("os.version"))
+            .and_then(|v| v.as_str())
+            && let Some(mut p) = d.platform().clone()
+        {
+            p.set_os_version(Some(ver.to_string()));
+            d.set_platform(Some(p));
+        }
+    }
+    index.set_manifests(list);
+}
+
 /// The [`Digest`] a descriptor names. Errors (Integrity) on an algorithm imgctl cannot verify.
 pub fn descriptor_digest(d: &Descriptor) -> Result<Digest> {
     d.digest().to_string().parse::<Digest>().map_err(|e| {
@@ -155,6 +182,9 @@ pub struct PlatformSpec {
     pub architecture: String,
     /// CPU variant, e.g. `v7`.
     pub variant: Option<String>,
+    /// Windows `os.version` (e.g. `10.0.17763`): an entry matches when its `os.version` equals
+    /// it or continues it with `.` (`10.0.17763.1040`). None matches any version.
+    pub os_version: Option<String>,
 }
 
 impl PlatformSpec {
@@ -175,6 +205,7 @@ impl PlatformSpec {
             os: "linux".into(),
             architecture: architecture.into(),
             variant: variant.map(Into::into),
+            os_version: None,
         }
     }
 
@@ -212,6 +243,12 @@ impl PlatformSpec {
         if p.os().to_string() != self.os || p.architecture().to_string() != self.architecture {
             return None;
         }
+        if let Some(want) = &self.os_version {
+            let have = p.os_version().as_deref().unwrap_or("");
+            if !(have == want || have.starts_with(&format!("{want}."))) {
+                return None;
+            }
+        }
         let candidates = self.acceptable_variants();
         let have = p.variant().clone().filter(|v| !v.is_empty());
         if self.variant.is_none() && !(self.architecture == "arm64" || self.architecture == "arm") {
@@ -224,25 +261,47 @@ impl PlatformSpec {
 
 impl FromStr for PlatformSpec {
     type Err = Error;
-    /// Parses `os/arch[/variant]`. Errors (Usage) otherwise.
+    /// Parses `os[(os.version)]/arch[/variant]` (containerd's syntax, e.g. `linux/arm/v7`,
+    /// `windows(10.0.17763)/amd64`). Errors (Usage) otherwise.
     fn from_str(s: &str) -> Result<Self> {
-        let parts: Vec<&str> = s.split('/').collect();
+        let bad = || {
+            Error::usage(format!(
+                "invalid platform {s:?}: expected OS/ARCH[/VARIANT], e.g. linux/arm64 or windows(10.0.17763)/amd64"
+            ))
+        };
+        let parts: Vec<&str> = s.trim().split('/').collect();
         if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty()) {
-            return Err(Error::usage(format!(
-                "invalid platform {s:?}: expected OS/ARCH[/VARIANT], e.g. linux/arm64"
-            )));
+            return Err(bad());
+        }
+        let (os, os_version) = match parts[0].split_once('(') {
+            Some((os, rest)) => {
+                let v = rest
+                    .strip_suffix(')')
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(bad)?;
+                (os, Some(v.to_string()))
+            }
+            None => (parts[0], None),
+        };
+        if os.is_empty() {
+            return Err(bad());
         }
         Ok(PlatformSpec {
-            os: parts[0].to_ascii_lowercase(),
+            os: os.to_ascii_lowercase(),
             architecture: parts[1].to_ascii_lowercase(),
             variant: parts.get(2).map(|v| v.to_ascii_lowercase()),
+            os_version,
         })
     }
 }
 
 impl fmt::Display for PlatformSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.os, self.architecture)?;
+        f.write_str(&self.os)?;
+        if let Some(v) = &self.os_version {
+            write!(f, "({v})")?;
+        }
+        write!(f, "/{}", self.architecture)?;
         if let Some(v) = &self.variant {
             write!(f, "/{v}")?;
         }
@@ -260,12 +319,38 @@ pub fn platform_string(p: &oci_spec::image::Platform) -> String {
     s
 }
 
-/// Picks the child of `index` that best matches `want`. Attestation manifests
-/// (`unknown/unknown`) never match.
+/// Annotation buildkit puts on attestation manifests (`attestation-manifest`) and builder
+/// references in an index; such entries are never runnable images.
+pub const DOCKER_REFERENCE_TYPE: &str = "vnd.docker.reference.type";
+/// Annotation naming the image an attestation manifest describes.
+pub const DOCKER_REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
+
+/// Whether an index entry is a runnable image for platform selection: it has a platform, is
+/// not `unknown/unknown` (attestations, builder references), carries no `artifactType` and
+/// no `vnd.docker.reference.type` annotation.
+pub fn is_runnable_entry(d: &Descriptor) -> bool {
+    let Some(p) = d.platform().as_ref() else {
+        return false;
+    };
+    if p.os().to_string() == "unknown" || p.architecture().to_string() == "unknown" {
+        return false;
+    }
+    if d.artifact_type().is_some() {
+        return false;
+    }
+    !d.annotations()
+        .as_ref()
+        .is_some_and(|a| a.contains_key(DOCKER_REFERENCE_TYPE))
+}
+
+/// Picks the child of `index` that best matches `want` (the first of equally good ones).
+/// Entries that are not runnable images ([`is_runnable_entry`]: attestations, `unknown/unknown`,
+/// artifacts) never match.
 pub fn select_platform<'a>(index: &'a ImageIndex, want: &PlatformSpec) -> Option<&'a Descriptor> {
     index
         .manifests()
         .iter()
+        .filter(|d| is_runnable_entry(d))
         .filter_map(|d| {
             d.platform()
                 .as_ref()
@@ -274,6 +359,157 @@ pub fn select_platform<'a>(index: &'a ImageIndex, want: &PlatformSpec) -> Option
         })
         .min_by_key(|(r, _)| *r)
         .map(|(_, d)| d)
+}
+
+/// Parses a `--platform` value: one platform or a comma-separated list (`linux/amd64,linux/arm64`).
+/// Errors (Usage) on an empty list or a malformed platform.
+pub fn parse_platform_list(s: &str) -> Result<Vec<PlatformSpec>> {
+    let list = s
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(str::parse)
+        .collect::<Result<Vec<PlatformSpec>>>()?;
+    if list.is_empty() {
+        return Err(Error::usage("--platform needs at least one OS/ARCH"));
+    }
+    Ok(list)
+}
+
+/// The entries of `index` to keep for `wants`: for each platform, the best match (in index
+/// order, deduplicated), plus the attestation manifests that describe a kept image.
+///
+/// Errors: NotFound naming the first platform with no match and listing those available.
+pub fn filter_entries<'a>(
+    index: &'a ImageIndex,
+    wants: &[PlatformSpec],
+) -> Result<Vec<&'a Descriptor>> {
+    let mut keep: Vec<String> = Vec::new();
+    for w in wants {
+        let d = select_platform(index, w).ok_or_else(|| {
+            Error::not_found(format!(
+                "no image for platform {w} (available: {})",
+                available_platforms(index).join(", ")
+            ))
+        })?;
+        let digest = d.digest().to_string();
+        if !keep.contains(&digest) {
+            keep.push(digest);
+        }
+    }
+    Ok(index
+        .manifests()
+        .iter()
+        .filter(|d| {
+            let digest = d.digest().to_string();
+            keep.contains(&digest)
+                || (!is_runnable_entry(d)
+                    && d.annotations().as_ref().is_some_and(|a| {
+                        a.get(DOCKER_REFERENCE_DIGEST)
+                            .is_some_and(|r| keep.contains(r))
+                    }))
+        })
+        .collect())
+}
+
+/// The platforms of the runnable entries of `index`, as `os/arch[/variant]`.
+pub fn available_platforms(index: &ImageIndex) -> Vec<String> {
+    index
+        .manifests()
+        .iter()
+        .filter(|d| is_runnable_entry(d))
+        .filter_map(|d| d.platform().as_ref().map(platform_string))
+        .collect()
+}
+
+/// A copy of index document `bytes` whose `manifests` keep only the entries whose digest is
+/// in `keep` (in their original order, each entry's JSON untouched); every other field is
+/// kept. The result is a new document with a new digest.
+///
+/// Errors (Integrity) when `bytes` is not a JSON object with a `manifests` array.
+pub fn filter_index_bytes(bytes: &[u8], keep: &[String]) -> Result<Vec<u8>> {
+    let mut v: serde_json::Value = serde_json::from_slice(bytes)?;
+    let list = v
+        .get_mut("manifests")
+        .and_then(|m| m.as_array_mut())
+        .ok_or_else(|| Error::integrity("image index has no manifests array"))?;
+    list.retain(|e| {
+        e.get("digest")
+            .and_then(|d| d.as_str())
+            .is_some_and(|d| keep.iter().any(|k| k == d))
+    });
+    Ok(serde_json::to_vec(&v)?)
+}
+
+/// What `inspect` shows of a Docker schema 1 manifest (deprecated; read-only in imgctl).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Schema1Summary {
+    /// Repository name recorded in the manifest.
+    pub name: String,
+    /// Tag recorded in the manifest.
+    pub tag: String,
+    /// Architecture recorded in the manifest.
+    pub architecture: String,
+    /// Layer digests, base layer first (schema 1 lists them newest first).
+    pub layers: Vec<String>,
+    /// `created` of the newest history entry, when present.
+    pub created: Option<String>,
+    /// Whether the manifest carries JWS signatures.
+    pub signed: bool,
+}
+
+/// Parses a Docker schema 1 manifest (signed or not) for display.
+///
+/// Errors (Integrity) on malformed JSON or a `schemaVersion` other than 1.
+pub fn parse_schema1(bytes: &[u8]) -> Result<Schema1Summary> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct S1 {
+        schema_version: u32,
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        tag: String,
+        #[serde(default)]
+        architecture: String,
+        #[serde(default)]
+        fs_layers: Vec<FsLayer>,
+        #[serde(default)]
+        history: Vec<Hist>,
+        signatures: Option<serde_json::Value>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct FsLayer {
+        blob_sum: String,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Hist {
+        v1_compatibility: String,
+    }
+    let m: S1 = serde_json::from_slice(bytes)
+        .map_err(|e| Error::integrity(format!("malformed schema 1 manifest: {e}")))?;
+    if m.schema_version != 1 {
+        return Err(Error::integrity(format!(
+            "not a schema 1 manifest (schemaVersion {})",
+            m.schema_version
+        )));
+    }
+    let created = m.history.first().and_then(|h| {
+        serde_json::from_str::<serde_json::Value>(&h.v1_compatibility)
+            .ok()?
+            .get("created")?
+            .as_str()
+            .map(str::to_string)
+    });
+    Ok(Schema1Summary {
+        name: m.name,
+        tag: m.tag,
+        architecture: m.architecture,
+        layers: m.fs_layers.into_iter().rev().map(|l| l.blob_sum).collect(),
+        created,
+        signed: m.signatures.is_some(),
+    })
 }
 
 #[cfg(test)]

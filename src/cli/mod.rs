@@ -1,6 +1,10 @@
 //! The command line (CLI.md): clap definitions and a thin dispatch over the library.
 
+mod archive;
+mod completion;
+mod inspect;
 mod login;
+mod query;
 mod store;
 mod transfer;
 
@@ -208,7 +212,7 @@ pub struct SideOpts {
 /// Platform selection flags.
 #[derive(Args, Debug, Clone)]
 pub struct PlatformOpts {
-    /// Platform to pick from an image index: OS/ARCH[/VARIANT] [default: linux and the host's architecture]
+    /// Platform(s) to pick from an image index: OS/ARCH[/VARIANT], or a comma list for a filtered index [default: linux and the host's architecture]
     #[arg(
         long,
         value_name = "OS/ARCH[/VARIANT]",
@@ -244,7 +248,7 @@ pub enum Command {
         #[arg(required = true)]
         targets: Vec<String>,
     },
-    /// Copy an image between any two locations (docker://, oci:, or the store).
+    /// Copy an image between any two locations (docker://, oci:, oci-archive:, docker-archive:, or the store).
     Copy {
         /// Source location.
         source: String,
@@ -288,6 +292,70 @@ pub enum Command {
     Login(login::LoginArgs),
     /// Remove stored credentials.
     Logout(login::LogoutArgs),
+    /// Show an image or index: digest, tags, platform, config, layers (or its exact bytes).
+    Inspect {
+        /// Location: REF (registry), docker://REF, oci:PATH[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF]
+        location: String,
+        /// Print the manifest bytes exactly as stored.
+        #[arg(long, conflicts_with_all = ["config", "layers"])]
+        raw: bool,
+        /// Print the config blob exactly as stored.
+        #[arg(long, conflicts_with = "layers")]
+        config: bool,
+        /// Show the layer history (created by, size, empty layers).
+        #[arg(long)]
+        layers: bool,
+        /// Inspect this platform's image of an index: OS/ARCH[/VARIANT]
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+        platform: Option<String>,
+    },
+    /// Print the digest of the manifest or index a location names.
+    Digest {
+        /// Location (REF, docker://REF, oci:…, oci-archive:…, docker-archive:…).
+        location: String,
+    },
+    /// List the repositories of a registry.
+    Catalog {
+        /// Registry, e.g. localhost:5000
+        registry: String,
+    },
+    /// Delete a manifest from a registry (by digest; a tag is resolved first).
+    Delete {
+        /// Reference, e.g. localhost:5000/app@sha256:… or localhost:5000/app:v1
+        reference: String,
+    },
+    /// Write images of the local store to a docker-archive (docker save).
+    Save {
+        /// Images in the store.
+        #[arg(required = true)]
+        references: Vec<String>,
+        /// Archive file to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Platform to save from an index: OS/ARCH[/VARIANT] [default: the host's]
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+        platform: Option<String>,
+    },
+    /// Load the images of a docker-archive into the local store (docker load).
+    Load {
+        /// Archive file to read.
+        #[arg(short, long, value_name = "FILE")]
+        input: PathBuf,
+        /// Platform to load from an index: OS/ARCH[/VARIANT] [default: the host's]
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+        platform: Option<String>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completion {
+        /// Shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages into DIR (or print imgctl.1).
+    Man {
+        /// Directory to write imgctl.1 and imgctl-COMMAND.1 into.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -331,5 +399,31 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Tags { repository } => store::tags(g, repository).await,
         Command::Login(a) => login::login(g, a).await,
         Command::Logout(a) => login::logout(g, a).await,
+        Command::Inspect {
+            location,
+            raw,
+            config,
+            layers,
+            platform,
+        } => {
+            let view = match (raw, config, layers) {
+                (true, _, _) => inspect::View::Raw,
+                (_, true, _) => inspect::View::Config,
+                (_, _, true) => inspect::View::Layers,
+                _ => inspect::View::Summary,
+            };
+            inspect::inspect(g, location, view, platform.as_deref()).await
+        }
+        Command::Digest { location } => query::digest(g, location).await,
+        Command::Catalog { registry } => query::catalog(g, registry).await,
+        Command::Delete { reference } => query::delete(g, reference).await,
+        Command::Save {
+            references,
+            output,
+            platform,
+        } => archive::save(g, references, output, platform.as_deref()).await,
+        Command::Load { input, platform } => archive::load(g, input, platform.as_deref()).await,
+        Command::Completion { shell } => completion::completion(*shell),
+        Command::Man { dir } => completion::man(dir.as_deref()),
     }
 }

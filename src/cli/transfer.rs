@@ -12,7 +12,14 @@ use super::{FormatArg, GlobalOpts, PlatformOpts, SideOpts};
 fn platforms(p: &PlatformOpts) -> Result<Platforms> {
     Ok(match (&p.platform, p.all_platforms) {
         (_, true) => Platforms::All,
-        (Some(s), false) => Platforms::One(s.parse::<PlatformSpec>()?),
+        (Some(s), false) => {
+            let mut list = imgctl::manifest::parse_platform_list(s)?;
+            if list.len() == 1 {
+                Platforms::One(list.remove(0))
+            } else {
+                Platforms::List(list)
+            }
+        }
         (None, false) => Platforms::One(PlatformSpec::host()),
     })
 }

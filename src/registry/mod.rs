@@ -901,6 +901,50 @@ impl Repository {
             .expect("sessions lock")
             .remove(digest)
     }
+
+    /// Lists the repositories of this handle's registry (GET `/v2/_catalog`, distribution
+    /// spec "Listing Repositories"), following `Link: <…>; rel="next"` to the end. The handle's
+    /// repository only seeds the first token request; a Bearer challenge for
+    /// `registry:catalog:*` is answered by the usual re-authentication.
+    ///
+    /// Errors: Auth when the account may not list the catalog; NotFound when the registry has
+    /// no catalog API; Other on a malformed body.
+    pub async fn catalog(&self) -> Result<Vec<String>> {
+        #[derive(serde::Deserialize)]
+        struct Catalog {
+            #[serde(default)]
+            repositories: Option<Vec<String>>,
+        }
+        let mut url = format!("{}/v2/_catalog", self.base().await?);
+        let mut out = Vec::new();
+        let what = || format!("cannot list the repositories of {}", self.registry);
+        for _ in 0..100_000 {
+            let u = url.clone();
+            let resp = self
+                .send(Access::Pull, || self.client.http().get(&u))
+                .await?;
+            let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
+            let next = resp
+                .headers()
+                .get(header::LINK)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_next_link)
+                .map(|n| {
+                    url::Url::parse(&url)
+                        .and_then(|b| b.join(&n))
+                        .map(|u| u.to_string())
+                });
+            let body = resp.bytes().await.map_err(|e| transport_error(&e, &url))?;
+            let list: Catalog = serde_json::from_slice(&body)
+                .map_err(|e| Error::other(format!("invalid catalog: {e}")).context(what()))?;
+            out.extend(list.repositories.unwrap_or_default());
+            match next {
+                Some(Ok(n)) if n != url => url = n,
+                _ => return Ok(out),
+            }
+        }
+        Err(Error::other("catalog listing did not end after 100000 pages").context(what()))
+    }
 }
 
 /// Extracts the target of `rel="next"` from a `Link` header value (RFC 8288).

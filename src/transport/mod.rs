@@ -2,7 +2,10 @@
 //! manifests and blobs, an [`ImageDestination`] accepts them. The copy engine drives both and
 //! knows nothing about HTTP or files; transports know nothing about each other.
 
+pub mod archive;
+pub mod docker_archive;
 pub mod layout;
+pub mod oci_archive;
 pub mod registry;
 
 use std::pin::Pin;
@@ -153,7 +156,8 @@ impl<R: AsyncRead + Unpin> AsyncRead for ProgressReader<R> {
 /// Opens `loc` for reading. `client` serves registry locations; `store` is the local store's
 /// directory (for [`crate::location::Location::Store`]).
 ///
-/// Errors: NotFound when a layout does not exist; Usage for transports not available yet.
+/// Errors: NotFound when a layout does not exist. Archives are opened lazily: their errors
+/// (missing file, malicious member) surface on the first read.
 pub fn open_source(
     loc: &crate::location::Location,
     client: &crate::registry::Client,
@@ -172,10 +176,20 @@ pub fn open_source(
             tag.clone(),
             loc.to_string(),
         )),
-        Location::OciArchive { .. } | Location::DockerArchive { .. } => {
-            return Err(crate::error::Error::usage(format!(
-                "{loc}: archive transports are not supported yet"
-            )));
+        Location::OciArchive { path, tag } => Box::new(oci_archive::OciArchiveSource::new(
+            path,
+            tag.clone(),
+            loc.to_string(),
+        )),
+        Location::DockerArchive { path, reference } => {
+            Box::new(docker_archive::DockerArchiveSource::new(
+                path,
+                match reference {
+                    Some(r) => docker_archive::Select::Named(r.clone()),
+                    None => docker_archive::Select::Only,
+                },
+                loc.to_string(),
+            ))
         }
     })
 }
@@ -199,10 +213,17 @@ pub fn open_destination(
             tag.clone(),
             loc.to_string(),
         )),
-        Location::OciArchive { .. } | Location::DockerArchive { .. } => {
-            return Err(crate::error::Error::usage(format!(
-                "{loc}: archive transports are not supported yet"
-            )));
+        Location::OciArchive { path, tag } => Box::new(oci_archive::OciArchiveDestination::new(
+            path,
+            tag.clone(),
+            loc.to_string(),
+        )?),
+        Location::DockerArchive { path, reference } => {
+            Box::new(docker_archive::DockerArchiveDestination::new(
+                path,
+                reference.clone(),
+                loc.to_string(),
+            )?)
         }
     })
 }

@@ -1,0 +1,430 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_imgctl_global_optspecs
+    string join \n v/verbose q/quiet progress= format= store= jobs= retries= timeout= ca-file= insecure creds= chunk-size= config-dir= h/help V/version
+end
+
+function __fish_imgctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_imgctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_imgctl_using_subcommand
+    set -l cmd (__fish_imgctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c imgctl -n "__fish_imgctl_needs_command" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_needs_command" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_needs_command" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_needs_command" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_needs_command" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_needs_command" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_needs_command" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_needs_command" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_needs_command" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_needs_command" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_needs_command" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_needs_command" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_needs_command" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_needs_command" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "pull" -d 'Pull an image from a registry into the local store'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "push" -d 'Push an image from the local store to a registry'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "tag" -d 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "copy" -d 'Copy an image between any two locations (docker://, oci:, oci-archive:, docker-archive:, or the store)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "images" -d 'List the images in the local store'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "rmi" -d 'Remove images from the local store (blobs nothing else uses are deleted)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "tags" -d 'List the tags of a repository in a registry'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "login" -d 'Verify and store credentials for a registry (OS keychain), or list them (--list)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "logout" -d 'Remove stored credentials'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "inspect" -d 'Show an image or index: digest, tags, platform, config, layers (or its exact bytes)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "digest" -d 'Print the digest of the manifest or index a location names'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "catalog" -d 'List the repositories of a registry'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "delete" -d 'Delete a manifest from a registry (by digest; a tag is resolved first)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "save" -d 'Write images of the local store to a docker-archive (docker save)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "load" -d 'Load the images of a docker-archive into the local store (docker load)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "man" -d 'Write man pages into DIR (or print imgctl.1)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l platform -d 'Platform(s) to pick from an image index: OS/ARCH[/VARIANT], or a comma list for a filtered index [default: linux and the host\'s architecture]' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l all-platforms -l all -d 'Copy the whole image index, every platform'
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l platform -d 'Platform(s) to pick from an image index: OS/ARCH[/VARIANT], or a comma list for a filtered index [default: linux and the host\'s architecture]' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l src-creds -d 'Credentials for the source registry' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l dest-creds -d 'Credentials for the destination registry' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l src-ca-file -d 'Extra CA file for the source registry' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l dest-ca-file -d 'Extra CA file for the destination registry' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l all-platforms -l all -d 'Copy the whole image index, every platform'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l src-insecure -d 'Skip TLS verification for the source registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l dest-insecure -d 'Skip TLS verification for the destination registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s u -l username -d 'Username (prompted for on a terminal when missing)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s p -l password -d 'Password on the command line: insecure (process list, shell history); prefer --password-stdin' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l password-stdin -d 'Read the password (or access token) from stdin'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l identity-token-stdin -d 'Read an OAuth2 identity/refresh token from stdin (e.g. ACR\'s, with -u 00000000-0000-0000-0000-000000000000)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l list -d 'List the registries imgctl holds credentials for (never the secrets)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l to-docker-config -d 'Store in docker\'s config.json (base64, not encrypted; mode 0600) instead of the OS keychain'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l all -d 'Log out of every registry imgctl holds credentials for'
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l platform -d 'Inspect this platform\'s image of an index: OS/ARCH[/VARIANT]' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l raw -d 'Print the manifest bytes exactly as stored'
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l config -d 'Print the config blob exactly as stored'
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l layers -d 'Show the layer history (created by, size, empty layers)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s o -l output -d 'Archive file to write' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l platform -d 'Platform to save from an index: OS/ARCH[/VARIANT] [default: the host\'s]' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s i -l input -d 'Archive file to read' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l platform -d 'Platform to load from an index: OS/ARCH[/VARIANT] [default: the host\'s]' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l dir -d 'Directory to write imgctl.1 and imgctl-COMMAND.1 into' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One line per finished blob'
+none\t'Nothing'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "pull" -d 'Pull an image from a registry into the local store'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "push" -d 'Push an image from the local store to a registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "tag" -d 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "copy" -d 'Copy an image between any two locations (docker://, oci:, oci-archive:, docker-archive:, or the store)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "images" -d 'List the images in the local store'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "rmi" -d 'Remove images from the local store (blobs nothing else uses are deleted)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "tags" -d 'List the tags of a repository in a registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "login" -d 'Verify and store credentials for a registry (OS keychain), or list them (--list)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "logout" -d 'Remove stored credentials'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "inspect" -d 'Show an image or index: digest, tags, platform, config, layers (or its exact bytes)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "digest" -d 'Print the digest of the manifest or index a location names'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "catalog" -d 'List the repositories of a registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "delete" -d 'Delete a manifest from a registry (by digest; a tag is resolved first)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "save" -d 'Write images of the local store to a docker-archive (docker save)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "load" -d 'Load the images of a docker-archive into the local store (docker load)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "man" -d 'Write man pages into DIR (or print imgctl.1)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

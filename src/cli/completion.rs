@@ -1,0 +1,126 @@
+//! `imgctl completion SHELL` and `imgctl man`: shell completions (clap_complete) and man pages
+//! (clap_mangen) generated from the clap definitions. The checked-in `completions/` and `man/`
+//! directories are this module's output; a unit test fails when they are out of date
+//! (regenerate with `IMGCTL_REGENERATE=1 cargo test --bin imgctl generated_files`).
+
+use std::io::Write;
+use std::path::Path;
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use imgctl::error::{Error, Result};
+
+use super::Cli;
+
+/// The completion script for `shell`.
+pub fn completion_script(shell: Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "imgctl", &mut out);
+    out
+}
+
+/// The man pages: `imgctl.1` and one `imgctl-<command>.1` per subcommand, as (file name, roff).
+pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let render = |c: clap::Command| -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        clap_mangen::Man::new(c)
+            .render(&mut out)
+            .map_err(|e| Error::other(format!("cannot render man page: {e}")))?;
+        Ok(out)
+    };
+    let mut pages = vec![("imgctl.1".to_string(), render(cmd.clone())?)];
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        let name = format!("imgctl-{}", sub.get_name());
+        let page = sub
+            .clone()
+            .display_name(name.clone())
+            .bin_name(name.clone());
+        pages.push((format!("{name}.1"), render(page)?));
+    }
+    Ok(pages)
+}
+
+/// `imgctl completion SHELL`: prints the script on stdout.
+pub fn completion(shell: Shell) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(&completion_script(shell))?;
+    Ok(())
+}
+
+/// `imgctl man [--dir DIR]`: writes every page into DIR, or prints `imgctl.1` on stdout.
+pub fn man(dir: Option<&Path>) -> Result<()> {
+    let pages = man_pages()?;
+    match dir {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            for (name, bytes) in pages {
+                std::fs::write(d.join(name), bytes)?;
+            }
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&pages[0].1)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every shell a completion script is generated for, with its file name under `completions/`.
+    const SHELLS: [(Shell, &str); 5] = [
+        (Shell::Bash, "imgctl.bash"),
+        (Shell::Zsh, "_imgctl"),
+        (Shell::Fish, "imgctl.fish"),
+        (Shell::PowerShell, "_imgctl.ps1"),
+        (Shell::Elvish, "imgctl.elv"),
+    ];
+
+    /// The checked-in completions/ and man/ match what the current CLI generates.
+    #[test]
+    fn generated_files_are_up_to_date() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut expected: Vec<(std::path::PathBuf, Vec<u8>)> = SHELLS
+            .iter()
+            .map(|(s, f)| (root.join("completions").join(f), completion_script(*s)))
+            .collect();
+        for (name, bytes) in man_pages().unwrap() {
+            expected.push((root.join("man").join(name), bytes));
+        }
+        if std::env::var_os("IMGCTL_REGENERATE").is_some() {
+            for dir in ["completions", "man"] {
+                let _ = std::fs::remove_dir_all(root.join(dir));
+                std::fs::create_dir_all(root.join(dir)).unwrap();
+            }
+            for (p, b) in &expected {
+                std::fs::write(p, b).unwrap();
+            }
+        }
+        let mut stale = Vec::new();
+        for (p, b) in &expected {
+            if std::fs::read(p).ok().as_deref() != Some(b.as_slice()) {
+                stale.push(p.display().to_string());
+            }
+        }
+        for dir in ["completions", "man"] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if !expected.iter().any(|(x, _)| *x == p) {
+                    stale.push(format!("{} (no longer generated)", p.display()));
+                }
+            }
+        }
+        assert!(
+            stale.is_empty(),
+            "completions/man pages are out of date: {stale:?}\nregenerate with: IMGCTL_REGENERATE=1 cargo test --bin imgctl generated_files"
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! `digest`, `catalog`, `delete`: small registry (and location) queries.
+
+use imgctl::error::{Error, ErrorKind, Result};
+use imgctl::location::{BareMeans, Location};
+use imgctl::reference::{Reference, normalise_registry};
+use imgctl::transport::open_source;
+
+use super::{FormatArg, GlobalOpts, SideOpts};
+
+/// `imgctl digest LOCATION`: the digest of the manifest or index the location names.
+pub async fn digest(g: &GlobalOpts, location: &str) -> Result<()> {
+    let loc = Location::parse(location, BareMeans::Registry)?;
+    let client = g.client(&SideOpts::default())?;
+    let src = open_source(&loc, &client, &g.store_dir()?)?;
+    let m = src.root_manifest().await?;
+    match g.format {
+        FormatArg::Text => println!("{}", m.digest),
+        FormatArg::Json => println!(
+            "{}",
+            serde_json::json!({"location": src.describe(), "digest": m.digest.to_string(),
+                "mediaType": m.media_type, "size": m.size()})
+        ),
+    }
+    Ok(())
+}
+
+/// `imgctl catalog REGISTRY`: every repository of a registry (Link pagination followed).
+pub async fn catalog(g: &GlobalOpts, registry: &str) -> Result<()> {
+    let host = registry
+        .strip_prefix("docker://")
+        .unwrap_or(registry)
+        .trim_end_matches('/');
+    if host.is_empty() || host.contains('/') {
+        return Err(Error::usage(format!(
+            "invalid registry {registry:?}: expected HOST[:PORT], e.g. localhost:5000"
+        )));
+    }
+    let registry = normalise_registry(host);
+    let client = g.client(&SideOpts::default())?;
+    // The handle's repository only seeds the token request; see Repository::catalog.
+    let repos = client
+        .repository(&registry, "catalog")
+        .catalog()
+        .await
+        .map_err(|e| {
+            if e.kind() == ErrorKind::Auth {
+                e.with_hint("listing the catalog needs the registry:catalog:* permission")
+            } else {
+                e
+            }
+        })?;
+    match g.format {
+        FormatArg::Json => println!(
+            "{}",
+            serde_json::json!({"registry": registry, "repositories": repos})
+        ),
+        FormatArg::Text => {
+            for r in repos {
+                println!("{r}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `imgctl delete REF`: deletes a manifest by digest; a tag is resolved first, with a warning
+/// that every tag on that digest goes with it.
+pub async fn delete(g: &GlobalOpts, reference: &str) -> Result<()> {
+    let r = Reference::parse(reference.strip_prefix("docker://").unwrap_or(reference))?;
+    let client = g.client(&SideOpts::default())?;
+    let repo = client.repository(&r.registry, &r.repository);
+    let digest = match &r.digest {
+        Some(d) => d.clone(),
+        None => {
+            let tag = r.tag.clone().unwrap_or_else(|| "latest".into());
+            let m = repo.get_manifest(&tag).await?;
+            eprintln!(
+                "warning: {r} resolves to {}; deleting the manifest removes every tag pointing at it",
+                m.digest
+            );
+            m.digest
+        }
+    };
+    repo.delete_manifest(&digest).await.map_err(|e| {
+        let msg = e.to_string();
+        if msg.contains("405") || msg.to_ascii_lowercase().contains("unsupported") {
+            e.with_hint("the registry refuses deletion (405): it must be enabled on the server, e.g. distribution's storage.delete.enabled: true")
+        } else {
+            e
+        }
+    })?;
+    let deleted = r.with_digest(digest.clone());
+    match g.format {
+        FormatArg::Text => println!("{digest}"),
+        FormatArg::Json => println!(
+            "{}",
+            serde_json::json!({"deleted": deleted.to_string(), "digest": digest.to_string()})
+        ),
+    }
+    Ok(())
+}

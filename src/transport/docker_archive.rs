@@ -1,0 +1,518 @@
+//! The `docker-archive:FILE[:REF]` transport: the `docker save` / `docker load` tarball.
+//!
+//! Formats read:
+//! - **Docker 25+ (containerd image store)**: an OCI image layout (`oci-layout`, `index.json`,
+//!   `blobs/`) plus the legacy `manifest.json`. The image is read through `index.json`, so its
+//!   manifest (or whole index) and digests are exactly the original ones.
+//! - **Legacy** (`docker save` before 25, skopeo, crane/kaniko tarballs): `manifest.json` lists
+//!   `Config`, `RepoTags` and `Layers` files by path. No manifest is stored, so one is
+//!   synthesised (Docker schema 2, or OCI when a layer is zstd): the config and layer digests
+//!   are the files' sha256, layer media types follow the bytes (gzip, zstd or plain tar). **The
+//!   manifest digest of such an archive is not the registry's original digest**; config and
+//!   layer digests are. `LayerSources` (foreign-layer descriptors) are ignored: the layer file in
+//!   the archive is what is served.
+//!
+//! Written format: Docker 25+ style — the OCI layout with blobs stored as they are (compressed
+//! layers stay compressed, so manifest digests are preserved) plus `manifest.json` for
+//! `docker load` and skopeo. A docker-archive holds single-platform images: copying a whole
+//! image index into one is refused (pick a platform with `--platform`).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use oci_spec::image::{Descriptor, DescriptorBuilder, MediaType};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio::sync::OnceCell;
+
+use super::archive::{TarIndex, layout_members, staging_dir, write_tar};
+use super::layout::LayoutDestination;
+use super::oci_archive::{CONTAINERD_IMAGE_NAME, TarLayout, blob_member};
+use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource};
+use crate::digest::{Algorithm, Digest, Hasher};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::manifest::{self as mf, Manifest, descriptor_digest};
+use crate::progress::BlobProgress;
+use crate::reference::Reference;
+
+/// Docker image config media type.
+pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
+/// Docker layer, tar + gzip.
+pub const DOCKER_LAYER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+/// Docker layer, plain tar.
+pub const DOCKER_LAYER_TAR: &str = "application/vnd.docker.image.rootfs.diff.tar";
+
+/// One entry of `manifest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArchiveEntry {
+    /// Path of the config file in the archive.
+    #[serde(rename = "Config")]
+    pub config: String,
+    /// Names of the image (`name:tag`), possibly none.
+    #[serde(rename = "RepoTags", default)]
+    pub repo_tags: Option<Vec<String>>,
+    /// Paths of the layer files, base layer first.
+    #[serde(rename = "Layers", default)]
+    pub layers: Vec<String>,
+}
+
+/// Which image of a docker-archive to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Select {
+    /// The only image (error when there are several).
+    Only,
+    /// The image with this name (`RepoTags`, compared after normalisation).
+    Named(String),
+    /// The N-th `manifest.json` entry (0-based), for `load`.
+    Entry(usize),
+}
+
+/// The images `manifest.json` of archive `path` lists (empty for a pure OCI layout archive).
+///
+/// Errors: as [`TarIndex::scan`]; Integrity when `manifest.json` is malformed.
+pub fn list_images(path: &Path) -> Result<Vec<ArchiveEntry>> {
+    let tar = TarIndex::scan(path)?;
+    read_entries(&tar)
+}
+
+fn read_entries(tar: &TarIndex) -> Result<Vec<ArchiveEntry>> {
+    if !tar.contains("manifest.json") {
+        return Ok(Vec::new());
+    }
+    serde_json::from_slice(&tar.read_small("manifest.json")?).map_err(|e| {
+        Error::integrity(format!(
+            "manifest.json in {} is malformed: {e}",
+            tar.path().display()
+        ))
+    })
+}
+
+/// `name` normalised as a reference (`alpine` → `docker.io/library/alpine:latest`), or itself.
+fn norm(name: &str) -> String {
+    Reference::parse(name)
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| name.to_string())
+}
+
+/// What the source serves once the archive is scanned.
+enum Resolved {
+    /// Through the archive's OCI layout: original manifests and digests.
+    Oci {
+        layout: TarLayout,
+        root: Box<Descriptor>,
+    },
+    /// A manifest synthesised from `manifest.json`; blobs by digest → member name.
+    Synth {
+        tar: Arc<TarIndex>,
+        manifest: FetchedManifest,
+        members: HashMap<Digest, String>,
+    },
+}
+
+/// Reads one image from a docker-archive.
+pub struct DockerArchiveSource {
+    path: PathBuf,
+    select: Select,
+    label: String,
+    state: OnceCell<Resolved>,
+}
+
+impl DockerArchiveSource {
+    /// A source for the image `select` names in archive `path`; nothing is read yet.
+    pub fn new(path: &Path, select: Select, label: String) -> Self {
+        DockerArchiveSource {
+            path: path.to_path_buf(),
+            select,
+            label,
+            state: OnceCell::new(),
+        }
+    }
+
+    async fn state(&self) -> Result<&Resolved> {
+        self.state
+            .get_or_try_init(|| async {
+                let tar = TarIndex::scan_async(self.path.clone()).await?;
+                let select = self.select.clone();
+                let label = self.label.clone();
+                tokio::task::spawn_blocking(move || resolve(tar, &select, &label))
+                    .await
+                    .map_err(|e| Error::other(format!("archive reader failed: {e}")))?
+            })
+            .await
+    }
+}
+
+/// Picks the image and decides how to serve it (blocking: may hash layers).
+fn resolve(tar: Arc<TarIndex>, select: &Select, label: &str) -> Result<Resolved> {
+    let entries = read_entries(&tar)?;
+    let layout = if tar.contains("index.json") {
+        Some(TarLayout::new(tar.clone())?)
+    } else {
+        None
+    };
+    if entries.is_empty() {
+        let Some(layout) = layout else {
+            return Err(Error::integrity(format!(
+                "{label} is not a docker-archive: no manifest.json and no index.json"
+            )));
+        };
+        let name = match select {
+            Select::Named(n) => Some(n.as_str()),
+            _ => None,
+        };
+        let root = Box::new(layout.resolve(name, label)?);
+        return Ok(Resolved::Oci { layout, root });
+    }
+    let tags_of = |e: &ArchiveEntry| e.repo_tags.clone().unwrap_or_default();
+    let all_names = || {
+        entries
+            .iter()
+            .flat_map(tags_of)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let i = match select {
+        Select::Entry(i) if *i < entries.len() => *i,
+        Select::Entry(i) => {
+            return Err(Error::not_found(format!(
+                "{label} has no image #{i} ({} images)",
+                entries.len()
+            )));
+        }
+        Select::Only if entries.len() == 1 => 0,
+        Select::Only => {
+            return Err(Error::usage(format!(
+                "{label} holds {} images; name one with docker-archive:FILE:NAME",
+                entries.len()
+            ))
+            .with_hint(format!("names in the archive: {}", all_names())));
+        }
+        Select::Named(n) => {
+            let want = norm(n);
+            entries
+                .iter()
+                .position(|e| tags_of(e).iter().any(|t| t == n || norm(t) == want))
+                .ok_or_else(|| {
+                    Error::not_found(format!("no image named {n:?} in {label}"))
+                        .with_hint(format!("names in the archive: {}", all_names()))
+                })?
+        }
+    };
+    let entry = &entries[i];
+
+    // Docker 25+: find the entry's image in index.json to keep the original manifest.
+    if let Some(layout) = layout {
+        let idx = layout.entries()?;
+        let names: Vec<String> = tags_of(entry).iter().map(|t| norm(t)).collect();
+        let found = idx
+            .iter()
+            .find(|d| {
+                d.annotations().as_ref().is_some_and(|a| {
+                    a.get(CONTAINERD_IMAGE_NAME)
+                        .or_else(|| a.get(crate::layout::REF_NAME))
+                        .is_some_and(|n| names.contains(&norm(n)))
+                })
+            })
+            .or(if idx.len() == 1 && entries.len() == 1 {
+                idx.first()
+            } else {
+                None
+            });
+        if let Some(root) = found {
+            // Use it only when its manifest is in the archive.
+            if layout.entry_manifest(root).is_ok() {
+                return Ok(Resolved::Oci {
+                    layout,
+                    root: Box::new(root.clone()),
+                });
+            }
+        }
+    }
+    synthesise(tar, entry, label)
+}
+
+/// Builds a manifest for a legacy `manifest.json` entry, hashing its config and layers.
+fn synthesise(tar: Arc<TarIndex>, entry: &ArchiveEntry, label: &str) -> Result<Resolved> {
+    let config = tar
+        .read_small(&entry.config)
+        .map_err(|e| e.context(format!("config of {label}")))?;
+    let config_digest = Digest::sha256_of(&config);
+    let mut members = HashMap::new();
+    members.insert(config_digest.clone(), entry.config.clone());
+    let mut layers = Vec::new();
+    let mut any_zstd = false;
+    for l in &entry.layers {
+        let (digest, size, kind) =
+            hash_member(&tar, l).map_err(|e| e.context(format!("layer {l} of {label}")))?;
+        any_zstd |= kind == Compression::Zstd;
+        members.insert(digest.clone(), l.clone());
+        layers.push((digest, size, kind));
+    }
+    let (mt, config_mt) = if any_zstd {
+        (mf::OCI_MANIFEST, "application/vnd.oci.image.config.v1+json")
+    } else {
+        (mf::DOCKER_MANIFEST, DOCKER_CONFIG)
+    };
+    let layer_mt = |k: Compression| match (any_zstd, k) {
+        (false, Compression::Gzip) => DOCKER_LAYER_GZIP,
+        (false, _) => DOCKER_LAYER_TAR,
+        (true, Compression::Gzip) => "application/vnd.oci.image.layer.v1.tar+gzip",
+        (true, Compression::Zstd) => "application/vnd.oci.image.layer.v1.tar+zstd",
+        (true, Compression::None) => "application/vnd.oci.image.layer.v1.tar",
+    };
+    let doc = json!({
+        "schemaVersion": 2,
+        "mediaType": mt,
+        "config": {"mediaType": config_mt, "size": config.len(), "digest": config_digest.to_string()},
+        "layers": layers.iter().map(|(d, s, k)| json!({
+            "mediaType": layer_mt(*k), "size": s, "digest": d.to_string()
+        })).collect::<Vec<_>>(),
+    });
+    let bytes = serde_json::to_vec(&doc)?;
+    let manifest = FetchedManifest {
+        digest: Digest::sha256_of(&bytes),
+        bytes,
+        media_type: mt.to_string(),
+    };
+    Ok(Resolved::Synth {
+        tar,
+        manifest,
+        members,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// sha256, size and compression of member `name`, streamed (blocking).
+fn hash_member(tar: &TarIndex, name: &str) -> Result<(Digest, u64, Compression)> {
+    let size = tar.size(name).ok_or_else(|| {
+        Error::not_found(format!(
+            "{name} is not present in archive {}",
+            tar.path().display()
+        ))
+    })?;
+    let mut reader = tar.open_sync(name)?;
+    let mut hasher = Hasher::new(Algorithm::Sha256);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut first = Vec::new();
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if first.len() < 4 {
+            first.extend_from_slice(&buf[..n.min(4)]);
+        }
+        hasher.update(&buf[..n]);
+    }
+    let kind = if first.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if first.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    };
+    Ok((hasher.finish(), size, kind))
+}
+
+#[async_trait]
+impl ImageSource for DockerArchiveSource {
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+    async fn root_manifest(&self) -> Result<FetchedManifest> {
+        match self.state().await? {
+            Resolved::Oci { layout, root } => layout.entry_manifest(root),
+            Resolved::Synth { manifest, .. } => Ok(manifest.clone()),
+        }
+    }
+    async fn manifest(&self, digest: &Digest) -> Result<FetchedManifest> {
+        match self.state().await? {
+            Resolved::Oci { layout, .. } => layout.manifest(digest, None),
+            Resolved::Synth { manifest, .. } if manifest.digest == *digest => Ok(manifest.clone()),
+            Resolved::Synth { .. } => Err(Error::not_found(format!(
+                "manifest {digest} is not present in {}",
+                self.label
+            ))),
+        }
+    }
+    async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
+        match self.state().await? {
+            Resolved::Oci { layout, .. } => layout.blob(desc, offset).await,
+            Resolved::Synth { tar, members, .. } => {
+                let d = descriptor_digest(desc)?;
+                let m = members.get(&d).ok_or_else(|| {
+                    Error::not_found(format!("blob {d} is not present in {}", self.label))
+                })?;
+                tar.open(m, offset).await
+            }
+        }
+    }
+}
+
+/// Writes images into a docker-archive (Docker 25+ layout + `manifest.json`).
+///
+/// Made by [`open_destination`](super::open_destination), it writes the file when an image is
+/// committed. For several images in one archive (`save`), build it with
+/// [`DockerArchiveDestination::deferred`], copy each image, then call
+/// [`DockerArchiveDestination::finish`].
+pub struct DockerArchiveDestination {
+    path: PathBuf,
+    reference: Mutex<Option<String>>,
+    stage: tempfile::TempDir,
+    layout: Layout,
+    entries: Mutex<Vec<ArchiveEntry>>,
+    write_on_commit: bool,
+    label: String,
+}
+
+impl DockerArchiveDestination {
+    /// A destination writing one image named `reference` (normalised; untagged when None).
+    ///
+    /// Errors: Usage when `path` is a directory or `reference` is malformed.
+    pub fn new(path: &Path, reference: Option<String>, label: String) -> Result<Self> {
+        Self::build(path, reference, label, true)
+    }
+
+    /// A destination for several images: name each with [`Self::set_reference`] before its
+    /// copy, and call [`Self::finish`] at the end.
+    pub fn deferred(path: &Path, label: String) -> Result<Self> {
+        Self::build(path, None, label, false)
+    }
+
+    fn build(
+        path: &Path,
+        reference: Option<String>,
+        label: String,
+        write_on_commit: bool,
+    ) -> Result<Self> {
+        if path.is_dir() {
+            return Err(Error::usage(format!(
+                "{} is a directory; docker-archive: writes a tar file",
+                path.display()
+            )));
+        }
+        let reference = reference
+            .map(|r| Reference::parse(&r).map(|r| r.to_string()))
+            .transpose()?;
+        let stage = staging_dir(path)?;
+        let layout = Layout::open_or_create(stage.path())?;
+        Ok(DockerArchiveDestination {
+            path: path.to_path_buf(),
+            reference: Mutex::new(reference),
+            stage,
+            layout,
+            entries: Mutex::new(Vec::new()),
+            write_on_commit,
+            label,
+        })
+    }
+
+    /// Names the next committed image (a reference, normalised).
+    pub fn set_reference(&self, reference: &Reference) {
+        *self.reference.lock().expect("reference lock") = Some(reference.to_string());
+    }
+
+    fn inner(&self) -> LayoutDestination {
+        LayoutDestination::new(self.layout.clone(), None, self.label.clone())
+    }
+
+    /// Writes the archive (atomically replacing the file).
+    pub async fn finish(&self) -> Result<()> {
+        let root = self.stage.path().to_path_buf();
+        let manifest_json = serde_json::to_vec(&*self.entries.lock().expect("entries lock"))?;
+        let dest = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let mj = root.join("manifest.json");
+            std::fs::write(&mj, manifest_json)?;
+            let mut members = layout_members(&root)?;
+            members.push(("manifest.json".into(), mj));
+            write_tar(&dest, &members)
+        })
+        .await
+        .map_err(|e| Error::other(format!("archive writer failed: {e}")))?
+    }
+}
+
+#[async_trait]
+impl ImageDestination for DockerArchiveDestination {
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+    async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
+        Ok(self.layout.has_blob(&descriptor_digest(desc)?))
+    }
+    async fn put_blob(
+        &self,
+        desc: &Descriptor,
+        source: &dyn ImageSource,
+        progress: &BlobProgress,
+    ) -> Result<u64> {
+        self.inner().put_blob(desc, source, progress).await
+    }
+    async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
+        self.layout
+            .write_blob_bytes(&manifest.digest, &manifest.bytes)
+    }
+    async fn commit(
+        &self,
+        root: &FetchedManifest,
+        platform: Option<&oci_spec::image::Platform>,
+    ) -> Result<()> {
+        let image = match Manifest::parse(&root.bytes, &root.media_type)? {
+            Manifest::Image(m) => m,
+            Manifest::Index(_) => {
+                return Err(Error::usage(format!(
+                    "{} holds single-platform images and {} is an image index",
+                    self.label, root.digest
+                ))
+                .with_hint(
+                    "pick platforms with --platform OS/ARCH, or use oci-archive: to keep the whole index",
+                ));
+            }
+        };
+        self.layout.write_blob_bytes(&root.digest, &root.bytes)?;
+        let reference = self.reference.lock().expect("reference lock").clone();
+        let mut ann = HashMap::new();
+        if let Some(r) = &reference {
+            ann.insert(CONTAINERD_IMAGE_NAME.to_string(), r.clone());
+        }
+        let mut b = DescriptorBuilder::default()
+            .media_type(MediaType::from(root.media_type.as_str()))
+            .digest(
+                root.digest
+                    .to_string()
+                    .parse::<oci_spec::image::Digest>()
+                    .map_err(|e| Error::other(format!("digest conversion: {e}")))?,
+            )
+            .size(root.size())
+            .annotations(ann);
+        if let Some(p) = platform {
+            b = b.platform(p.clone());
+        }
+        let desc = b
+            .build()
+            .map_err(|e| Error::other(format!("descriptor: {e}")))?;
+        self.layout.set_ref(reference.as_deref(), desc)?;
+        let member = |d: &Descriptor| descriptor_digest(d).map(|d| blob_member(&d));
+        let entry = ArchiveEntry {
+            config: member(image.config())?,
+            repo_tags: Some(reference.into_iter().collect()),
+            layers: image.layers().iter().map(member).collect::<Result<_>>()?,
+        };
+        self.entries.lock().expect("entries lock").push(entry);
+        if self.write_on_commit {
+            self.finish().await?;
+        }
+        Ok(())
+    }
+}

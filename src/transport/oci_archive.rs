@@ -1,0 +1,266 @@
+//! The `oci-archive:FILE[:TAG]` transport: a tar of an OCI image layout (`oci-layout`,
+//! `index.json`, `blobs/<alg>/<hex>`), as `skopeo copy … oci-archive:` and buildkit write it.
+//!
+//! Reading serves every manifest and blob straight out of the tar (see [`super::archive`]);
+//! writing stages a layout beside the file and tars it up on commit, replacing the file
+//! atomically (an existing archive is overwritten, as skopeo does). Manifests and blobs are
+//! stored byte for byte, so digests are always preserved.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use oci_spec::image::{Descriptor, ImageIndex};
+use tokio::sync::OnceCell;
+
+use super::archive::{TarIndex, layout_members, staging_dir, write_tar};
+use super::layout::LayoutDestination;
+use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource};
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::layout::{Layout, REF_NAME};
+use crate::manifest::{descriptor_digest, detect_media_type};
+use crate::progress::BlobProgress;
+
+/// Annotation containerd and Docker 25+ put on `index.json` entries: the full image name.
+pub const CONTAINERD_IMAGE_NAME: &str = "io.containerd.image.name";
+
+/// An OCI image layout read out of a tar archive.
+#[derive(Clone)]
+pub struct TarLayout {
+    tar: Arc<TarIndex>,
+}
+
+/// `blobs/<alg>/<hex>` for `digest`.
+pub fn blob_member(digest: &Digest) -> String {
+    format!("blobs/{}/{}", digest.algorithm().as_str(), digest.hex())
+}
+
+impl TarLayout {
+    /// Wraps a scanned archive. Errors (Integrity) when it has no `index.json`.
+    pub fn new(tar: Arc<TarIndex>) -> Result<TarLayout> {
+        if !tar.contains("index.json") {
+            return Err(Error::integrity(format!(
+                "{} is not an OCI image layout archive (no index.json)",
+                tar.path().display()
+            )));
+        }
+        Ok(TarLayout { tar })
+    }
+
+    /// The archive.
+    pub fn tar(&self) -> &Arc<TarIndex> {
+        &self.tar
+    }
+
+    /// The entries of `index.json`, in file order. Errors (Integrity) when malformed.
+    pub fn entries(&self) -> Result<Vec<Descriptor>> {
+        let bytes = self.tar.read_small("index.json")?;
+        let index: ImageIndex = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::integrity(format!(
+                "index.json in {} is not an image index: {e}",
+                self.tar.path().display()
+            ))
+        })?;
+        Ok(index.manifests().clone())
+    }
+
+    /// The entry named `name` (its `org.opencontainers.image.ref.name`, else its
+    /// `io.containerd.image.name`), or the only entry for `None`.
+    ///
+    /// Errors: NotFound (listing the names) when none matches; Usage when `name` is None and
+    /// the archive holds several images.
+    pub fn resolve(&self, name: Option<&str>, label: &str) -> Result<Descriptor> {
+        let entries = self.entries()?;
+        let names: Vec<String> = entries.iter().filter_map(entry_name).collect();
+        let hint = || {
+            if names.is_empty() {
+                "the archive's images have no names".to_string()
+            } else {
+                format!("names in the archive: {}", names.join(", "))
+            }
+        };
+        match name {
+            Some(n) => {
+                let ann = |d: &Descriptor, k: &str| {
+                    d.annotations()
+                        .as_ref()
+                        .and_then(|a| a.get(k))
+                        .is_some_and(|v| v == n)
+                };
+                entries
+                    .iter()
+                    .find(|d| ann(d, REF_NAME))
+                    .or_else(|| entries.iter().find(|d| ann(d, CONTAINERD_IMAGE_NAME)))
+                    .cloned()
+                    .ok_or_else(|| {
+                        Error::not_found(format!("no image named {n:?} in {label}"))
+                            .with_hint(hint())
+                    })
+            }
+            None => match entries.len() {
+                1 => Ok(entries[0].clone()),
+                0 => Err(Error::not_found(format!("{label} holds no image"))),
+                n => Err(
+                    Error::usage(format!("{label} holds {n} images; name one with :TAG"))
+                        .with_hint(hint()),
+                ),
+            },
+        }
+    }
+
+    /// The manifest `digest`, verified; `media_type` (from a descriptor) is used when the
+    /// document has none.
+    pub fn manifest(&self, digest: &Digest, media_type: Option<&str>) -> Result<FetchedManifest> {
+        let bytes = self
+            .tar
+            .read_small(&blob_member(digest))
+            .map_err(|e| e.context(format!("manifest {digest} is not present in the archive")))?;
+        digest.verify(&bytes)?;
+        let media_type = detect_media_type(&bytes, media_type.filter(|m| !m.is_empty()))?;
+        Ok(FetchedManifest {
+            bytes,
+            media_type,
+            digest: digest.clone(),
+        })
+    }
+
+    /// The manifest an `index.json` entry names.
+    pub fn entry_manifest(&self, desc: &Descriptor) -> Result<FetchedManifest> {
+        let mt = desc.media_type().to_string();
+        self.manifest(&descriptor_digest(desc)?, Some(&mt))
+    }
+
+    /// Streams blob `desc` from `offset`. Errors: NotFound "blob … not present in archive".
+    pub async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
+        let digest = descriptor_digest(desc)?;
+        self.tar
+            .open(&blob_member(&digest), offset)
+            .await
+            .map_err(|e| {
+                Error::not_found(format!(
+                    "blob {digest} is not present in archive {}",
+                    self.tar.path().display()
+                ))
+                .with_kind(e.kind())
+            })
+    }
+}
+
+/// How an `index.json` entry is named, for messages.
+fn entry_name(d: &Descriptor) -> Option<String> {
+    let a = d.annotations().as_ref()?;
+    a.get(CONTAINERD_IMAGE_NAME)
+        .or_else(|| a.get(REF_NAME))
+        .cloned()
+}
+
+/// Reads an image from an OCI layout archive.
+pub struct OciArchiveSource {
+    path: PathBuf,
+    tag: Option<String>,
+    label: String,
+    layout: OnceCell<TarLayout>,
+}
+
+impl OciArchiveSource {
+    /// A source for image `tag` (or the only image) in archive `path`; nothing is read yet.
+    pub fn new(path: &Path, tag: Option<String>, label: String) -> Self {
+        OciArchiveSource {
+            path: path.to_path_buf(),
+            tag,
+            label,
+            layout: OnceCell::new(),
+        }
+    }
+
+    async fn layout(&self) -> Result<&TarLayout> {
+        self.layout
+            .get_or_try_init(|| async {
+                TarLayout::new(TarIndex::scan_async(self.path.clone()).await?)
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl ImageSource for OciArchiveSource {
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+    async fn root_manifest(&self) -> Result<FetchedManifest> {
+        let l = self.layout().await?;
+        let desc = l.resolve(self.tag.as_deref(), &self.label)?;
+        l.entry_manifest(&desc)
+    }
+    async fn manifest(&self, digest: &Digest) -> Result<FetchedManifest> {
+        self.layout().await?.manifest(digest, None)
+    }
+    async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
+        self.layout().await?.blob(desc, offset).await
+    }
+}
+
+/// Writes one image into an OCI layout archive, replacing the file on commit.
+pub struct OciArchiveDestination {
+    path: PathBuf,
+    stage: tempfile::TempDir,
+    inner: LayoutDestination,
+    label: String,
+}
+
+impl OciArchiveDestination {
+    /// Stages in a temp directory beside `path`; `tag` becomes the image's ref name.
+    ///
+    /// Errors: Usage when `path` is a directory; Other when the staging directory cannot be
+    /// created.
+    pub fn new(path: &Path, tag: Option<String>, label: String) -> Result<Self> {
+        if path.is_dir() {
+            return Err(Error::usage(format!(
+                "{} is a directory; oci-archive: writes a tar file (use oci: for a layout directory)",
+                path.display()
+            )));
+        }
+        let stage = staging_dir(path)?;
+        let layout = Layout::open_or_create(stage.path())?;
+        Ok(OciArchiveDestination {
+            path: path.to_path_buf(),
+            inner: LayoutDestination::new(layout, tag, label.clone()),
+            stage,
+            label,
+        })
+    }
+}
+
+#[async_trait]
+impl ImageDestination for OciArchiveDestination {
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+    async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
+        self.inner.has_blob(desc).await
+    }
+    async fn put_blob(
+        &self,
+        desc: &Descriptor,
+        source: &dyn ImageSource,
+        progress: &BlobProgress,
+    ) -> Result<u64> {
+        self.inner.put_blob(desc, source, progress).await
+    }
+    async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
+        self.inner.put_manifest(manifest).await
+    }
+    async fn commit(
+        &self,
+        root: &FetchedManifest,
+        platform: Option<&oci_spec::image::Platform>,
+    ) -> Result<()> {
+        self.inner.commit(root, platform).await?;
+        let root_dir = self.stage.path().to_path_buf();
+        let dest = self.path.clone();
+        tokio::task::spawn_blocking(move || write_tar(&dest, &layout_members(&root_dir)?))
+            .await
+            .map_err(|e| Error::other(format!("archive writer failed: {e}")))?
+    }
+}

@@ -1,0 +1,655 @@
+//! oci-archive: and docker-archive: end to end: round trips through the real registry, skopeo
+//! and umoci interop, the real archives under ../shared/fixtures, and malicious archives.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use serde_json::{Value, json};
+
+fn json_out(sb: &Imgctl, args: &[&str]) -> Value {
+    let mut a = vec!["--format", "json", "--progress", "none"];
+    a.extend_from_slice(args);
+    let out = sb.run_ok(&a);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+fn code(out: &std::process::Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn fixtures() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/archives");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipping: {} is absent", p.display());
+        None
+    }
+}
+
+/// Member names of a tar file.
+fn tar_members(path: &Path) -> Vec<String> {
+    let mut a = tar::Archive::new(std::fs::File::open(path).unwrap());
+    a.entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Reads member `name` of a tar file.
+fn tar_member(path: &Path, name: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut a = tar::Archive::new(std::fs::File::open(path).unwrap());
+    for e in a.entries().unwrap() {
+        let mut e = e.unwrap();
+        if e.path().unwrap().to_string_lossy() == name {
+            let mut v = Vec::new();
+            e.read_to_end(&mut v).unwrap();
+            return v;
+        }
+    }
+    panic!("{name} not in {}", path.display())
+}
+
+#[test]
+fn registry_oci_archive_docker_archive_registry_keeps_digest() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let built = build_standard_image(&src, "v1");
+    sb.run_ok(&[
+        "--progress",
+        "none",
+        "copy",
+        &format!("oci:{}:v1", src.display()),
+        &format!("docker://{}", reg.reference("app:v1")),
+    ]);
+
+    let oa = sb.dir().join("app.oci.tar");
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            &format!("docker://{}", reg.reference("app:v1")),
+            &format!("oci-archive:{}:v1", oa.display()),
+        ],
+    );
+    assert_eq!(r["digest"], built.as_str());
+    let members = tar_members(&oa);
+    assert!(members.contains(&"oci-layout".to_string()), "{members:?}");
+    assert!(members.contains(&"index.json".to_string()));
+    assert!(members.contains(&format!("blobs/sha256/{}", &built[7..])));
+    // No staging leftovers beside the archive.
+    let leftovers: Vec<_> = std::fs::read_dir(sb.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".imgctl"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let da = sb.dir().join("app.docker.tar");
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            &format!("oci-archive:{}:v1", oa.display()),
+            &format!(
+                "docker-archive:{}:{}",
+                da.display(),
+                reg.reference("app:v1")
+            ),
+        ],
+    );
+    assert_eq!(r["digest"], built.as_str());
+    let mj: Value = serde_json::from_slice(&tar_member(&da, "manifest.json")).unwrap();
+    assert_eq!(mj[0]["RepoTags"][0], reg.reference("app:v1").as_str());
+    assert_eq!(mj[0]["Layers"].as_array().unwrap().len(), 2);
+
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            &format!("docker-archive:{}", da.display()),
+            &format!("docker://{}", reg.reference("back:v1")),
+        ],
+    );
+    assert_eq!(
+        r["digest"],
+        built.as_str(),
+        "digest kept through both archives"
+    );
+    let (_, d) = skopeo_raw_manifest(
+        &format!("docker://{}", reg.reference("back:v1")),
+        &reg.skopeo_flags("", None),
+    );
+    assert_eq!(d, built);
+    // digest LOCATION agrees for every kind of location.
+    for loc in [
+        format!("oci-archive:{}:v1", oa.display()),
+        format!("docker-archive:{}", da.display()),
+        format!("docker://{}", reg.reference("back:v1")),
+    ] {
+        assert_eq!(sb.run_ok(&["digest", &loc]).trim(), built, "{loc}");
+    }
+}
+
+#[test]
+fn index_keeps_digest_in_oci_archive_and_docker_archive_takes_one_platform() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let index = build_index(&src, "multi", &["linux/amd64", "linux/arm64"]);
+    sb.run_ok(&[
+        "--progress",
+        "none",
+        "copy",
+        "--all-platforms",
+        &format!("oci:{}:multi", src.display()),
+        &format!("docker://{}", reg.reference("multi:1")),
+    ]);
+    let oa = sb.dir().join("multi.tar");
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            "--all-platforms",
+            &format!("docker://{}", reg.reference("multi:1")),
+            &format!("oci-archive:{}", oa.display()),
+        ],
+    );
+    assert_eq!(r["digest"], index.as_str());
+
+    // docker-archive holds single-platform images: the whole index is refused, clearly.
+    let da = sb.dir().join("multi.docker.tar");
+    let out = sb.run(&[
+        "--progress",
+        "none",
+        "copy",
+        "--all-platforms",
+        &format!("oci-archive:{}", oa.display()),
+        &format!("docker-archive:{}:multi:1", da.display()),
+    ]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(stderr(&out).contains("single-platform"), "{}", stderr(&out));
+    assert!(!da.exists(), "nothing written on refusal");
+
+    // One platform: the child's manifest digest is kept.
+    let child = {
+        let idx = read_json_blob(&src, &index);
+        idx["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["platform"]["architecture"] == "arm64")
+            .unwrap()["digest"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            "--platform",
+            "linux/arm64",
+            &format!("oci-archive:{}", oa.display()),
+            &format!("docker-archive:{}:multi:1", da.display()),
+        ],
+    );
+    assert_eq!(r["digest"], child.as_str());
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            &format!("docker-archive:{}", da.display()),
+            &format!("docker://{}", reg.reference("arm:1")),
+        ],
+    );
+    assert_eq!(r["digest"], child.as_str());
+}
+
+/// Where the format cannot keep the manifest digest: a legacy docker-archive (skopeo writes
+/// one, as docker save did before 25) stores no manifest, only config and uncompressed layers.
+/// Reading it synthesises a manifest: its digest differs, the config digest is the same.
+#[test]
+fn legacy_docker_archive_cannot_keep_manifest_digest() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let built = build_standard_image(&src, "v1");
+    let manifest = read_json_blob(&src, &built);
+    let config_digest = manifest["config"]["digest"].as_str().unwrap().to_string();
+    let legacy = sb.dir().join("legacy.tar");
+    skopeo_ok(&[
+        "copy".to_string(),
+        format!("oci:{}:v1", src.display()),
+        format!("docker-archive:{}:legacy/app:v1", legacy.display()),
+    ]);
+    assert!(!tar_members(&legacy).contains(&"index.json".to_string()));
+
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            &format!("docker-archive:{}", legacy.display()),
+            &format!("docker://{}", reg.reference("legacy:v1")),
+        ],
+    );
+    assert_ne!(
+        r["digest"],
+        built.as_str(),
+        "legacy archives have no manifest"
+    );
+    let (raw, d) = skopeo_raw_manifest(
+        &format!("docker://{}", reg.reference("legacy:v1")),
+        &reg.skopeo_flags("", None),
+    );
+    assert_eq!(r["digest"], d.as_str());
+    let m: Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(m["config"]["digest"], config_digest.as_str());
+    assert_eq!(
+        m["mediaType"],
+        "application/vnd.docker.distribution.manifest.v2+json"
+    );
+    assert_eq!(m["layers"].as_array().unwrap().len(), 2);
+    // skopeo pulls what we pushed (blobs verified by it).
+    skopeo_ok(&[
+        "copy".to_string(),
+        "--src-tls-verify=false".to_string(),
+        format!("docker://{}", reg.reference("legacy:v1")),
+        format!("oci:{}:x", sb.dir().join("check").display()),
+    ]);
+}
+
+#[test]
+fn skopeo_reads_our_archives_and_we_read_skopeos() {
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let built = build_standard_image(&src, "v1");
+
+    // ours → skopeo
+    let oa = sb.dir().join("ours.oci.tar");
+    let da = sb.dir().join("ours.docker.tar");
+    sb.run_ok(&[
+        "--progress",
+        "none",
+        "copy",
+        &format!("oci:{}:v1", src.display()),
+        &format!("oci-archive:{}:v1", oa.display()),
+    ]);
+    sb.run_ok(&[
+        "--progress",
+        "none",
+        "copy",
+        &format!("oci:{}:v1", src.display()),
+        &format!("docker-archive:{}:ours/app:v1", da.display()),
+    ]);
+    let (_, d) = skopeo_raw_manifest(&format!("oci-archive:{}:v1", oa.display()), &[]);
+    assert_eq!(d, built);
+    let out = skopeo_ok(&[
+        "inspect".to_string(),
+        format!("docker-archive:{}", da.display()),
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["Layers"].as_array().unwrap().len(), 2, "{v}");
+    skopeo_ok(&[
+        "copy".to_string(),
+        format!("docker-archive:{}", da.display()),
+        format!("oci:{}:from-docker", sb.dir().join("sk").display()),
+    ]);
+
+    // skopeo → ours
+    let soa = sb.dir().join("skopeo.oci.tar");
+    skopeo_ok(&[
+        "copy".to_string(),
+        format!("oci:{}:v1", src.display()),
+        format!("oci-archive:{}:v1", soa.display()),
+    ]);
+    let out = sb.run_ok(&["digest", &format!("oci-archive:{}:v1", soa.display())]);
+    assert_eq!(out.trim(), built);
+    let sda = sb.dir().join("skopeo.docker.tar");
+    skopeo_ok(&[
+        "copy".to_string(),
+        format!("oci:{}:v1", src.display()),
+        format!("docker-archive:{}:sk/app:v1", sda.display()),
+    ]);
+    let lay = sb.dir().join("lay");
+    sb.run_ok(&[
+        "--progress",
+        "none",
+        "copy",
+        &format!("docker-archive:{}:sk/app:v1", sda.display()),
+        &format!("oci:{}:sk", lay.display()),
+    ]);
+    // A layout we write out of an archive is valid: umoci unpacks it (umoci reads OCI
+    // manifests only, so the image comes from the OCI archive skopeo wrote).
+    sb.run_ok(&[
+        "--progress",
+        "none",
+        "copy",
+        &format!("oci-archive:{}:v1", soa.display()),
+        &format!("oci:{}:v1", lay.display()),
+    ]);
+    let bundle = sb.dir().join("bundle");
+    let out = umoci(&[
+        "unpack",
+        "--rootless",
+        "--image",
+        &format!("{}:v1", lay.display()),
+        bundle.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(bundle.join("rootfs").is_dir());
+}
+
+#[test]
+fn real_archives_load() {
+    let Some(dir) = fixtures() else { return };
+    let sb = Imgctl::new();
+    let load = |f: &str| -> Vec<String> {
+        let out = sb.run_ok(&[
+            "--progress",
+            "none",
+            "load",
+            "-i",
+            dir.join(f).to_str().unwrap(),
+        ]);
+        out.lines().map(str::to_string).collect()
+    };
+    // Docker 25+ save: read through index.json (the manifest list), amd64 child kept as is.
+    let d = load("docker-save-v25-containerd-alpine-3.20.3.tar");
+    assert_eq!(
+        d,
+        ["sha256:33735bd63cf84d7e388d9f6d297d348c523c044410f553bd878c6d7829612735"]
+    );
+    let loc = format!(
+        "docker-archive:{}",
+        dir.join("docker-save-v25-containerd-alpine-3.20.3.tar")
+            .display()
+    );
+    assert_eq!(
+        sb.run_ok(&["digest", &loc]).trim(),
+        "sha256:beefdbd8a1da6d2915566fde36db9db0b524eb737fc57cd1367effd16dc0d06d"
+    );
+    let out = sb.run(&[
+        "--progress",
+        "none",
+        "copy",
+        "--platform",
+        "linux/arm64",
+        &loc,
+        &format!("oci:{}", sb.dir().join("arm").display()),
+    ]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("not present in archive"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Legacy saves and crane/kaniko tarballs: config digest = sha256 of the config file.
+    for (file, name, config) in [
+        (
+            "docker-save-legacy-single-image.tar",
+            "docker.io/bazel/v1/tarball:test_image_1",
+            "sha256:6e0b05049ed9c17d02e1a55e80d6599dbfcce7f4f4b022e3c673e685789c470e",
+        ),
+        (
+            "docker-save-almostempty-2017.tar",
+            "docker.io/library/emptyimage:latest",
+            "sha256:9d7f147c0d0c4d4538a04c7ef385809e56eb1aac7bf800fbe976612188025b68",
+        ),
+        (
+            "crane-kaniko-tarball-gzip-layers.tar",
+            "docker.io/library/dive-test:kaniko-latest",
+            "sha256:ae16a51058a758c7963b2f9b23d1acfa201ce9cbefc8cb93845f8cd934fb144d",
+        ),
+        (
+            "docker-save-legacy-14-layers.tar",
+            "docker.io/library/dive-test:latest",
+            "",
+        ),
+    ] {
+        let digest = load(file).remove(0);
+        let imgs: Value =
+            serde_json::from_str(&sb.run_ok(&["--format", "json", "images"])).unwrap();
+        assert!(
+            imgs.as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["reference"] == name && i["digest"] == digest.as_str()),
+            "{file}: {imgs}"
+        );
+        let v = read_json_blob(&sb.store(), &digest);
+        if !config.is_empty() {
+            assert_eq!(v["config"]["digest"], config, "{file}");
+        }
+        let layers = v["layers"].as_array().unwrap();
+        for l in layers {
+            assert!(blob_path(&sb.store(), l["digest"].as_str().unwrap()).is_file());
+        }
+        match file {
+            "crane-kaniko-tarball-gzip-layers.tar" => {
+                assert_eq!(layers.len(), 14);
+                assert!(
+                    layers
+                        .iter()
+                        .all(|l| l["mediaType"]
+                            == "application/vnd.docker.image.rootfs.diff.tar.gzip")
+                );
+            }
+            "docker-save-legacy-14-layers.tar" => assert_eq!(layers.len(), 14),
+            "docker-save-almostempty-2017.tar" => assert_eq!(layers[0]["size"], 1536),
+            _ => assert_eq!(layers[0]["size"], 10240),
+        }
+    }
+    // Two images: ambiguous without a name, each resolvable by name.
+    let two = dir.join("docker-save-legacy-two-images-layersources.tar");
+    let out = sb.run(&["digest", &format!("docker-archive:{}", two.display())]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    for n in [
+        "test_image_1",
+        "test_image_2:latest",
+        "index.docker.io/library/test_image_1:latest",
+    ] {
+        sb.run_ok(&["digest", &format!("docker-archive:{}:{n}", two.display())]);
+    }
+    assert_eq!(
+        load("docker-save-legacy-two-images-layersources.tar").len(),
+        2
+    );
+
+    // OCI layout tarballs: digests and layer annotations kept byte for byte.
+    for (file, digest) in [
+        (
+            "oci-layout-zstd-layer.tar",
+            "sha256:f5e3515f39a16543547c03d03ec34faf9276742e6ce7c7dd6e467a14e90b29fc",
+        ),
+        (
+            "oci-layout-estargz-layer.tar",
+            "sha256:2e75eb783d1a845ce3846d1a7da4453f825886aab5b3ad03afcec7730a208c4d",
+        ),
+        (
+            "oci-layout-uncompressed-layer.tar",
+            "sha256:5cec6b4ce61c35c3a83e09d72d81a335b49fdcef727beee160d12eeaf066f11b",
+        ),
+    ] {
+        let lay = sb.dir().join(file);
+        let r = json_out(
+            &sb,
+            &[
+                "copy",
+                "--platform",
+                "linux/arm64",
+                &format!("oci-archive:{}", dir.join(file).display()),
+                &format!("oci:{}:x", lay.display()),
+            ],
+        );
+        assert_eq!(r["digest"], digest, "{file}");
+        let m = read_json_blob(&lay, digest);
+        if file.contains("estargz") {
+            let ann = &m["layers"][0]["annotations"];
+            assert!(
+                ann["containerd.io/snapshot/stargz/toc.digest"].is_string(),
+                "{m}"
+            );
+        }
+        for l in m["layers"].as_array().unwrap() {
+            assert!(blob_path(&lay, l["digest"].as_str().unwrap()).is_file());
+        }
+    }
+}
+
+/// A raw tar member: name, type, link target, data.
+type RawMember<'a> = (&'a str, tar::EntryType, &'a str, &'a [u8]);
+
+/// A tar whose members are given raw (so names and link targets are not sanitised).
+fn evil_tar(path: &Path, members: &[RawMember]) {
+    let f = std::fs::File::create(path).unwrap();
+    let mut b = tar::Builder::new(f);
+    for (name, kind, link, data) in members {
+        let mut h = tar::Header::new_gnu();
+        // Write the name bytes directly: set_path refuses `..`.
+        let gnu = h.as_gnu_mut().unwrap();
+        gnu.name[..name.len()].copy_from_slice(name.as_bytes());
+        if !link.is_empty() {
+            gnu.linkname[..link.len()].copy_from_slice(link.as_bytes());
+        }
+        h.set_entry_type(*kind);
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append(&h, *data).unwrap();
+    }
+    b.finish().unwrap();
+}
+
+#[test]
+fn malicious_archives_are_refused_and_write_nothing_outside() {
+    let sb = Imgctl::new();
+    let work = sb.dir().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let layout = br#"{"imageLayoutVersion":"1.0.0"}"#;
+    let index = br#"{"schemaVersion":2,"manifests":[]}"#;
+    use tar::EntryType::{Link, Regular, Symlink};
+    let cases: Vec<(&str, Vec<RawMember>)> = vec![
+        ("dotdot", vec![("../evil", Regular, "", b"pwned")]),
+        (
+            "nested-dotdot",
+            vec![("blobs/../../evil", Regular, "", b"pwned")],
+        ),
+        (
+            "absolute",
+            vec![("/tmp/imgctl-evil-absolute", Regular, "", b"pwned")],
+        ),
+        (
+            "symlink",
+            vec![("index.json", Symlink, "../../../etc/passwd", b"")],
+        ),
+        (
+            "abs-symlink",
+            vec![("blobs/sha256/x", Symlink, "/etc/passwd", b"")],
+        ),
+        ("hardlink", vec![("index.json", Link, "../outside", b"")]),
+    ];
+    for (name, mut members) in cases {
+        members.insert(0, ("oci-layout", Regular, "", layout));
+        members.push(("manifest.json", Regular, "", b"[]"));
+        members.push(("index.json.real", Regular, "", index));
+        let file = work.join(format!("{name}.tar"));
+        evil_tar(&file, &members);
+        let before = std::fs::read_dir(&work).unwrap().count();
+        let dst = work.join(format!("out-{name}"));
+        for src in [
+            format!("oci-archive:{}", file.display()),
+            format!("docker-archive:{}", file.display()),
+        ] {
+            let out = sb.run(&[
+                "--progress",
+                "none",
+                "copy",
+                &src,
+                &format!("oci:{}:x", dst.display()),
+            ]);
+            assert_eq!(code(&out), 7, "{name}: {}", describe(&out));
+            assert!(
+                stderr(&out).contains("outside the archive"),
+                "{name}: {}",
+                stderr(&out)
+            );
+        }
+        let out = sb.run(&["--progress", "none", "load", "-i", file.to_str().unwrap()]);
+        assert_eq!(code(&out), 7, "{name}: {}", describe(&out));
+        assert!(!sb.dir().join("evil").exists());
+        assert!(!work.join("evil").exists());
+        assert!(!Path::new("/tmp/imgctl-evil-absolute").exists());
+        // Only the (empty) destination layout may have appeared in work/.
+        let after: Vec<_> = std::fs::read_dir(&work)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(after.len() <= before + 1, "{after:?}");
+    }
+    // The store got no image from any of them.
+    let out = sb.run_ok(&["--format", "json", "images"]);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), json!([]));
+}
+
+#[test]
+fn save_and_load_round_trip_through_the_store() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let a = build_standard_image(&src, "a");
+    let b = build_random_image(&src, "b", 1, 4096, 7);
+    let (ra, rb) = (reg.reference("team/a:1"), reg.reference("b:2"));
+    for (t, r) in [("a", &ra), ("b", &rb)] {
+        sb.run_ok(&[
+            "--progress",
+            "none",
+            "copy",
+            &format!("oci:{}:{t}", src.display()),
+            &format!("docker://{r}"),
+        ]);
+        sb.run_ok(&["--progress", "none", "pull", r]);
+    }
+    let file = sb.dir().join("both.tar");
+    let out = sb.run_ok(&[
+        "--progress",
+        "none",
+        "save",
+        &ra,
+        &rb,
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.lines().collect::<Vec<_>>(), [a.as_str(), b.as_str()]);
+    let mj: Value = serde_json::from_slice(&tar_member(&file, "manifest.json")).unwrap();
+    assert_eq!(mj.as_array().unwrap().len(), 2);
+
+    let sb2 = Imgctl::new();
+    let out = sb2.run_ok(&["--progress", "none", "load", "-i", file.to_str().unwrap()]);
+    assert_eq!(out.lines().collect::<Vec<_>>(), [a.as_str(), b.as_str()]);
+    let imgs: Value = serde_json::from_str(&sb2.run_ok(&["--format", "json", "images"])).unwrap();
+    let names: Vec<&str> = imgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["reference"].as_str().unwrap())
+        .collect();
+    let mut want = [rb.as_str(), ra.as_str()];
+    want.sort();
+    assert_eq!(names, want);
+    // skopeo reads a multi-image archive we wrote, by name.
+    let out = skopeo_ok(&[
+        "inspect".to_string(),
+        format!("docker-archive:{}:{ra}", file.display()),
+    ]);
+    assert!(out.contains("\"Layers\""), "{out}");
+}

@@ -1,0 +1,242 @@
+//! `inspect`, `digest`, `tags`, `catalog`, `delete`, `completion`, `man` from the CLI against the
+//! real registry harness.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+fn json_out(sb: &Imgctl, args: &[&str]) -> Value {
+    let mut a = vec!["--format", "json", "--progress", "none"];
+    a.extend_from_slice(args);
+    let out = sb.run_ok(&a);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+fn push(sb: &Imgctl, layout: &Path, tag: &str, dest: &str, all: bool) {
+    let mut a = vec!["--progress", "none", "copy"];
+    if all {
+        a.push("--all-platforms");
+    }
+    let src = format!("oci:{}:{tag}", layout.display());
+    let dst = format!("docker://{dest}");
+    a.push(&src);
+    a.push(&dst);
+    sb.run_ok(&a);
+}
+
+#[test]
+fn inspect_image_and_index_from_the_registry() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let built = build_standard_image(&src, "v1");
+    let index = build_index(&src, "multi", &["linux/amd64", "linux/arm/v7"]);
+    push(&sb, &src, "v1", &reg.reference("app:v1"), false);
+    push(&sb, &src, "v1", &reg.reference("app:v2"), false);
+    push(&sb, &src, "multi", &reg.reference("app:multi"), true);
+    let manifest = read_json_blob(&src, &built);
+    let config_digest = manifest["config"]["digest"].as_str().unwrap();
+
+    let v = json_out(&sb, &["inspect", &reg.reference("app:v1")]);
+    assert_eq!(v["digest"], built.as_str());
+    assert_eq!(v["mediaType"], MT_MANIFEST);
+    assert_eq!(v["tags"], serde_json::json!(["multi", "v1", "v2"]));
+    assert_eq!(v["created"], "2023-11-14T22:13:20Z");
+    assert_eq!(v["os"], "linux");
+    assert_eq!(v["architecture"], "amd64");
+    assert_eq!(v["cmd"], serde_json::json!(["/bin/sh"]));
+    assert!(v["env"][0].as_str().unwrap().starts_with("PATH="));
+    let layers = v["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2);
+    assert_eq!(layers[0]["digest"], manifest["layers"][0]["digest"]);
+    assert_eq!(layers[0]["size"], manifest["layers"][0]["size"]);
+    assert_eq!(layers[0]["mediaType"], MT_LAYER_GZIP);
+
+    let text = sb.run_ok(&["inspect", &format!("docker://{}", reg.reference("app:v1"))]);
+    assert!(
+        text.contains(&built) && text.contains("Layers:") && text.contains("v2"),
+        "{text}"
+    );
+
+    // --raw is the exact bytes; --config the config blob.
+    let raw = sb
+        .cmd()
+        .args(["inspect", "--raw", &reg.reference("app:v1")])
+        .output()
+        .unwrap();
+    assert!(raw.status.success());
+    assert_eq!(raw.stdout, read_blob(&src, &built));
+    let cfg = sb
+        .cmd()
+        .args(["inspect", "--config", &reg.reference("app:v1")])
+        .output()
+        .unwrap();
+    assert_eq!(cfg.stdout, read_blob(&src, config_digest));
+
+    // --layers: the history with each step's layer.
+    let h = json_out(&sb, &["inspect", "--layers", &reg.reference("app:v1")]);
+    let h = h.as_array().unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[1]["createdBy"], "imgctl test layer 1");
+    assert_eq!(h[1]["digest"], manifest["layers"][1]["digest"]);
+    assert_eq!(h[0]["emptyLayer"], false);
+
+    // An index: its platforms and their digests; --platform descends.
+    let v = json_out(&sb, &["inspect", &reg.reference("app:multi")]);
+    assert_eq!(v["digest"], index.as_str());
+    let plats: Vec<&str> = v["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["platform"].as_str().unwrap())
+        .collect();
+    assert_eq!(plats, ["linux/amd64", "linux/arm/v7"]);
+    let v = json_out(
+        &sb,
+        &[
+            "inspect",
+            "--platform",
+            "linux/arm/v7",
+            &reg.reference("app:multi"),
+        ],
+    );
+    assert_eq!(v["architecture"], "arm");
+    assert_eq!(v["variant"], "v7");
+    assert_eq!(v["platform"], "linux/arm/v7");
+
+    // digest agrees with skopeo, for the registry and the layout.
+    let (_, d) = skopeo_raw_manifest(
+        &format!("docker://{}", reg.reference("app:multi")),
+        &reg.skopeo_flags("", None),
+    );
+    assert_eq!(
+        sb.run_ok(&["digest", &reg.reference("app:multi")]).trim(),
+        d
+    );
+    assert_eq!(
+        sb.run_ok(&["digest", &format!("oci:{}:v1", src.display())])
+            .trim(),
+        built
+    );
+}
+
+#[test]
+fn inspect_reads_schema1_but_copy_refuses_it_clearly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/manifests");
+    let Ok(bytes) = std::fs::read(dir.join("docker-schema1-unsigned-mitr-busybox.json")) else {
+        return;
+    };
+    let sb = Imgctl::new();
+    let lay = sb.dir().join("s1");
+    init_layout(&lay);
+    let desc = write_blob(
+        &lay,
+        "application/vnd.docker.distribution.manifest.v1+json",
+        &bytes,
+    );
+    tag_descriptor(&lay, "old", desc);
+    let loc = format!("oci:{}:old", lay.display());
+    let v = json_out(&sb, &["inspect", &loc]);
+    assert_eq!(
+        v["digest"],
+        "sha256:7364fea9d84ee548ab67d4c46c6006289800c98de3fbf8c0a97138dfcc23f000"
+    );
+    assert_eq!(v["schema1"]["name"], "mitr/busybox");
+    assert_eq!(v["layers"].as_array().unwrap().len(), 3);
+    let out = sb.run(&[
+        "--progress",
+        "none",
+        "copy",
+        &loc,
+        &format!("oci-archive:{}", sb.dir().join("x.tar").display()),
+    ]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("schema 1"));
+    assert!(!sb.dir().join("x.tar").exists());
+}
+
+#[test]
+fn tags_catalog_and_delete_with_token_auth() {
+    let reg = Registry::start(Mode::Token);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let built = build_standard_image(&src, "v1");
+    let creds = format!("{USER}:{PASSWORD}");
+    for r in ["team/one:a", "team/one:b", "two:x"] {
+        sb.run_ok(&[
+            "--progress",
+            "none",
+            "--creds",
+            &creds,
+            "copy",
+            &format!("oci:{}:v1", src.display()),
+            &format!("docker://{}", reg.reference(r)),
+        ]);
+    }
+    let tags = sb.run_ok(&["--creds", &creds, "tags", &reg.reference("team/one")]);
+    let mut tags: Vec<&str> = tags.lines().collect();
+    tags.sort();
+    assert_eq!(tags, ["a", "b"]);
+
+    let v = json_out(&sb, &["--creds", &creds, "catalog", &reg.host()]);
+    assert_eq!(v["repositories"], serde_json::json!(["team/one", "two"]));
+    // The catalog needs registry:catalog:*; the reader may not list it.
+    let out = sb.run(&[
+        "--creds",
+        &format!("{READER_USER}:{READER_PASSWORD}"),
+        "catalog",
+        &reg.host(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+
+    // delete by tag: resolved to the digest, with a warning; the other tag goes too.
+    let out = sb.run(&["--creds", &creds, "delete", &reg.reference("team/one:a")]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), built);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("every tag"));
+    for t in ["team/one:a", "team/one:b"] {
+        let out = sb.run(&["--creds", &creds, "digest", &reg.reference(t)]);
+        assert_eq!(out.status.code(), Some(4), "{t}: {}", describe(&out));
+    }
+    // The other repository is untouched.
+    assert_eq!(
+        sb.run_ok(&["--creds", &creds, "digest", &reg.reference("two:x")])
+            .trim(),
+        built
+    );
+    // Deleting again: not found.
+    let out = sb.run(&[
+        "--creds",
+        &creds,
+        "delete",
+        &format!("{}@{built}", reg.reference("two")),
+    ]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = sb.run(&[
+        "--creds",
+        &creds,
+        "delete",
+        &format!("{}@{built}", reg.reference("two")),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+}
+
+#[test]
+fn completion_and_man_commands_generate() {
+    let sb = Imgctl::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = sb.run_ok(&["completion", shell]);
+        assert!(out.contains("imgctl") && out.contains("inspect"), "{shell}");
+    }
+    let dir = sb.dir().join("man");
+    sb.run_ok(&["man", "--dir", dir.to_str().unwrap()]);
+    let page = std::fs::read_to_string(dir.join("imgctl-inspect.1")).unwrap();
+    assert!(
+        page.starts_with(".ie") && page.contains("\\-\\-raw"),
+        "{page}"
+    );
+    assert!(dir.join("imgctl.1").is_file());
+}

@@ -1,0 +1,407 @@
+//! Manifest formats and platform selection: the real manifests under ../shared/fixtures parse
+//! and pick the expected child; `--platform a,b` writes a valid filtered index through the
+//! real registry; attestations are never picked but kept by --all-platforms.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use imgctl::manifest::{
+    Manifest, PlatformSpec, detect_media_type, filter_entries, parse_schema1, select_platform,
+};
+use oci_spec::image::ImageIndex;
+use serde_json::{Value, json};
+
+fn fixtures() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/manifests");
+    p.is_dir().then_some(p)
+}
+
+fn parse(dir: &Path, name: &str) -> imgctl::error::Result<(String, Manifest)> {
+    let bytes = std::fs::read(dir.join(name)).unwrap();
+    let mt = detect_media_type(&bytes, None)?;
+    let m = Manifest::parse(&bytes, &mt)?;
+    Ok((mt, m))
+}
+
+fn index(dir: &Path, name: &str) -> ImageIndex {
+    match parse(dir, name).unwrap().1 {
+        Manifest::Index(i) => *i,
+        _ => panic!("{name} is not an index"),
+    }
+}
+
+#[test]
+fn every_real_manifest_parses_or_is_rejected_as_expected() {
+    let Some(dir) = fixtures() else { return };
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        seen += 1;
+        let r = parse(&dir, &name);
+        match name.as_str() {
+            "unknown-schema-version.json" | "image-spec-subject-not-a-descriptor.json" => {
+                assert!(r.is_err(), "{name} must be rejected")
+            }
+            n if n.starts_with("docker-schema1") => {
+                // Not copyable, but readable for inspect.
+                let e = r.unwrap_err();
+                assert!(e.to_string().contains("schema 1"), "{e}");
+                let s = parse_schema1(&std::fs::read(dir.join(n)).unwrap()).unwrap();
+                assert_eq!(s.layers.len(), 3);
+                assert_eq!(s.signed, !n.contains("unsigned"));
+            }
+            _ => {
+                let (mt, _) = r.unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(mt.starts_with("application/vnd."), "{name}: {mt}");
+            }
+        }
+    }
+    assert!(seen >= 30);
+    // Media types guessed for documents without mediaType.
+    assert_eq!(
+        parse(&dir, "oci-manifest-no-mediatype.json").unwrap().0,
+        "application/vnd.oci.image.manifest.v1+json"
+    );
+    assert_eq!(
+        parse(&dir, "oci-index-no-mediatype.json").unwrap().0,
+        "application/vnd.oci.image.index.v1+json"
+    );
+    // Artifacts: artifactType and subject are read.
+    match parse(&dir, "oci-spec-manifest-with-subject.json")
+        .unwrap()
+        .1
+    {
+        Manifest::Image(m) => assert_eq!(
+            m.subject().as_ref().unwrap().digest().to_string(),
+            "sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270"
+        ),
+        _ => panic!(),
+    }
+    match parse(&dir, "oci-spec-artifact-minimal-empty-config.json")
+        .unwrap()
+        .1
+    {
+        Manifest::Image(m) => assert_eq!(
+            m.artifact_type().as_ref().unwrap().to_string(),
+            "application/vnd.example+type"
+        ),
+        _ => panic!(),
+    }
+}
+
+#[test]
+fn platform_selection_on_real_indexes() {
+    let Some(dir) = fixtures() else { return };
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        (
+            "docker-manifest-list-spec-example.json",
+            "linux/amd64",
+            Some("sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270"),
+        ),
+        (
+            "docker-manifest-list-spec-example.json",
+            "linux/ppc64le",
+            Some("sha256:e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f"),
+        ),
+        (
+            "docker-manifest-list-spec-example.json",
+            "linux/arm64",
+            None,
+        ),
+        (
+            "docker-manifest-list-arm-variants.json",
+            "linux/amd64",
+            Some("sha256:030fcb92e1487b18c974784dcc110a93147c9fc402188370fbfd17efabffc6af"),
+        ),
+        (
+            "docker-manifest-list-arm-variants.json",
+            "linux/arm/v7",
+            Some("sha256:b5dbad4bdb4444d919294afe49a095c23e86782f98cdf0aa286198ddb814b50b"),
+        ),
+        (
+            "docker-manifest-list-arm-variants.json",
+            "linux/arm64",
+            Some("sha256:dc472a59fb006797aa2a6bfb54cc9c57959bb0a6d11fadaa608df8c16dea39cf"),
+        ),
+        (
+            "docker-manifest-list-arm-variants.json",
+            "linux/arm64/v8",
+            Some("sha256:dc472a59fb006797aa2a6bfb54cc9c57959bb0a6d11fadaa608df8c16dea39cf"),
+        ),
+        ("docker-manifest-list-arm-variants.json", "linux/mips", None),
+        (
+            "dockerhub-hello-world-nanoserver-list-windows.json",
+            "windows/amd64",
+            Some("sha256:63c287625c2b0b72900e562de73c0e381472a83b1b39217aef3856cd398eca0b"),
+        ),
+        (
+            "dockerhub-hello-world-nanoserver-list-windows.json",
+            "windows(10.0.17763)/amd64",
+            Some("sha256:63c287625c2b0b72900e562de73c0e381472a83b1b39217aef3856cd398eca0b"),
+        ),
+        (
+            "dockerhub-hello-world-nanoserver-list-windows.json",
+            "windows(10.0.17763.1040)/amd64",
+            Some("sha256:63c287625c2b0b72900e562de73c0e381472a83b1b39217aef3856cd398eca0b"),
+        ),
+        (
+            "dockerhub-hello-world-nanoserver-list-windows.json",
+            "windows(10.0.1776)/amd64",
+            None,
+        ),
+        (
+            "dockerhub-hello-world-nanoserver-list-windows.json",
+            "windows(10.0.20348)/amd64",
+            None,
+        ),
+        (
+            "dockerhub-hello-world-nanoserver-list-windows.json",
+            "linux/amd64",
+            None,
+        ),
+        (
+            "oci-index-os-features.json",
+            "linux/amd64",
+            Some("sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270"),
+        ),
+        (
+            "oci-index-with-artifacttype-entry.json",
+            "linux/amd64",
+            Some("sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270"),
+        ),
+        (
+            "oci-index-with-artifacttype-entry.json",
+            "linux/arm64",
+            None,
+        ),
+        (
+            "oci-index-zstd-selection.json",
+            "linux/amd64",
+            Some("sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+        ),
+        (
+            "oci-index-no-mediatype.json",
+            "linux/amd64",
+            Some("sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270"),
+        ),
+        (
+            "oci-spec-index-nested-index.json",
+            "linux/ppc64le",
+            Some("sha256:e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f"),
+        ),
+        (
+            "buildkit-attestation-index.json",
+            "linux/amd64",
+            Some("sha256:23678f31b3b3586c4fb318aecfe64a96a1f0916ba8faf9b2be2abee63fa9e827"),
+        ),
+        ("buildkit-attestation-index.json", "unknown/unknown", None),
+        (
+            "regclient-index-buildx-builder-refs.json",
+            "linux/amd64",
+            Some("sha256:1effc9d48232693f4584ceb9c5e8d84ddeb5924ea4aff341aa8204510422f668"),
+        ),
+        (
+            "regclient-index-buildx-builder-refs.json",
+            "linux/arm64",
+            Some("sha256:7e87ffc91b9ceafa85be2777b16b1be10e4664fd4f3acc86e4295b97da5163ba"),
+        ),
+        (
+            "regclient-index-buildx-builder-refs.json",
+            "unknown/unknown",
+            None,
+        ),
+        (
+            "regclient-index-linux-arm-v6-v7.json",
+            "linux/arm/v7",
+            Some("sha256:a347aaec7c49a7c78201d6f0deded045079bfb27044e02c7b062de7b676e243a"),
+        ),
+        (
+            "regclient-index-linux-arm-v6-v7.json",
+            "linux/arm/v6",
+            Some("sha256:431e0e3ba987dcf584fb5374d21313aa958c30b2d97b743d06c39ad9a7d983a4"),
+        ),
+        ("regclient-artifact-index.json", "linux/amd64", None),
+        (
+            "buildx-index-with-attestations-keygen.json",
+            "linux/amd64",
+            Some("sha256:9c74df62b4d5722f86c31ce8319f047bdced5af0da2e9403fb3154d2599736cd"),
+        ),
+        (
+            "buildx-index-with-attestations-keygen.json",
+            "linux/arm64",
+            Some("sha256:415654d92c281414cda9931cb7cb13027a5dadc63f8844944c53c6a4888d23d3"),
+        ),
+    ];
+    for (file, platform, want) in cases {
+        let i = index(&dir, file);
+        let spec: PlatformSpec = platform.parse().unwrap();
+        let got = select_platform(&i, &spec).map(|d| d.digest().to_string());
+        assert_eq!(got.as_deref(), *want, "{file} {platform}");
+    }
+    // A filtered set keeps the attestations of the images it keeps, and nothing else.
+    let i = index(&dir, "buildx-index-with-attestations-keygen.json");
+    let kept = filter_entries(&i, &["linux/arm64".parse().unwrap()]).unwrap();
+    assert_eq!(kept.len(), 2, "arm64 image + its attestation");
+    assert_eq!(
+        kept[0].digest().to_string(),
+        "sha256:415654d92c281414cda9931cb7cb13027a5dadc63f8844944c53c6a4888d23d3"
+    );
+    assert_eq!(
+        kept[1].platform().as_ref().unwrap().os().to_string(),
+        "unknown"
+    );
+    assert!(filter_entries(&i, &["linux/s390x".parse().unwrap()]).is_err());
+}
+
+/// Builds an index (amd64, arm64, arm/v7) plus an attestation manifest for the amd64 image,
+/// tagged `tag` in `layout`. Returns (index digest, amd64 digest, attestation digest).
+fn index_with_attestation(layout: &Path, tag: &str) -> (String, String, String) {
+    let idx = build_index(
+        layout,
+        "tmp",
+        &["linux/amd64", "linux/arm64", "linux/arm/v7"],
+    );
+    let mut doc = read_json_blob(layout, &idx);
+    let amd = doc["manifests"][0]["digest"].as_str().unwrap().to_string();
+    let empty = write_blob(layout, "application/vnd.oci.empty.v1+json", b"{}");
+    let statement = write_blob(layout, "application/vnd.in-toto+json", br#"{"_type":"x"}"#);
+    let att = json!({
+        "schemaVersion": 2,
+        "mediaType": MT_MANIFEST,
+        "artifactType": "application/vnd.docker.attestation.manifest.v1+json",
+        "config": empty,
+        "layers": [statement],
+    });
+    let mut att_desc = write_blob(layout, MT_MANIFEST, &serde_json::to_vec(&att).unwrap());
+    let att_digest = att_desc["digest"].as_str().unwrap().to_string();
+    att_desc["platform"] = json!({"os": "unknown", "architecture": "unknown"});
+    att_desc["annotations"] = json!({
+        "vnd.docker.reference.type": "attestation-manifest",
+        "vnd.docker.reference.digest": amd,
+    });
+    doc["manifests"].as_array_mut().unwrap().push(att_desc);
+    let desc = write_blob(layout, MT_INDEX, &serde_json::to_vec(&doc).unwrap());
+    let digest = desc["digest"].as_str().unwrap().to_string();
+    tag_descriptor(layout, tag, desc);
+    (digest, amd, att_digest)
+}
+
+fn json_out(sb: &Imgctl, args: &[&str]) -> Value {
+    let mut a = vec!["--format", "json", "--progress", "none"];
+    a.extend_from_slice(args);
+    let out = sb.run_ok(&a);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+#[test]
+fn platform_list_writes_a_filtered_index_through_the_registry() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let (full, amd, att) = index_with_attestation(&src, "v1");
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            "--all-platforms",
+            &format!("oci:{}:v1", src.display()),
+            &format!("docker://{}", reg.reference("multi:all")),
+        ],
+    );
+    assert_eq!(
+        r["digest"],
+        full.as_str(),
+        "--all-platforms keeps the index as is"
+    );
+    assert!(
+        r["platforms"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("unknown/unknown")),
+        "attestation kept: {r}"
+    );
+
+    // Registry → registry with a platform list: a new, valid index.
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            "--platform",
+            "linux/amd64,linux/arm/v7",
+            &format!("docker://{}", reg.reference("multi:all")),
+            &format!("docker://{}", reg.reference("multi:two")),
+        ],
+    );
+    let new = r["digest"].as_str().unwrap().to_string();
+    assert_ne!(new, full, "a filtered index has a new digest");
+    let (raw, d) = skopeo_raw_manifest(
+        &format!("docker://{}", reg.reference("multi:two")),
+        &reg.skopeo_flags("", None),
+    );
+    assert_eq!(d, new);
+    let doc: Value = serde_json::from_slice(&raw).unwrap();
+    let entries = doc["manifests"].as_array().unwrap();
+    let plats: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let p = &e["platform"];
+            let mut s = format!(
+                "{}/{}",
+                p["os"].as_str().unwrap(),
+                p["architecture"].as_str().unwrap()
+            );
+            if let Some(v) = p["variant"].as_str() {
+                s += "/";
+                s += v;
+            }
+            s
+        })
+        .collect();
+    assert_eq!(plats, ["linux/amd64", "linux/arm/v7", "unknown/unknown"]);
+    assert_eq!(entries[0]["digest"], amd.as_str());
+    assert_eq!(entries[2]["digest"], att.as_str());
+    // Every child is really there: skopeo copies the whole filtered index.
+    skopeo_ok(&[
+        "copy".to_string(),
+        "--all".to_string(),
+        "--src-tls-verify=false".to_string(),
+        format!("docker://{}", reg.reference("multi:two")),
+        format!("oci:{}:two", sb.dir().join("check").display()),
+    ]);
+
+    // One platform: the image itself (its digest unchanged), never the attestation.
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            "--platform",
+            "linux/amd64",
+            &format!("docker://{}", reg.reference("multi:all")),
+            &format!("oci:{}:one", sb.dir().join("one").display()),
+        ],
+    );
+    assert_eq!(r["digest"], amd.as_str());
+    let out = sb.run(&[
+        "copy",
+        "--platform",
+        "unknown/unknown",
+        &format!("docker://{}", reg.reference("multi:all")),
+        &format!("oci:{}:x", sb.dir().join("x").display()),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    let out = sb.run(&[
+        "copy",
+        "--platform",
+        "linux/amd64,linux/s390x",
+        &format!("docker://{}", reg.reference("multi:all")),
+        &format!("oci:{}:x", sb.dir().join("x").display()),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("linux/s390x") && err.contains("available"),
+        "{err}"
+    );
+}
