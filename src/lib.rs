@@ -5,6 +5,7 @@
 //! [`layout`] is the OCI image layout store; [`transport`] puts locations behind two traits;
 //! [`copy`] is the transfer engine; [`progress`] reports.
 
+pub mod config;
 pub mod copy;
 pub mod credentials;
 pub mod digest;

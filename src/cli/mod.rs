@@ -197,6 +197,10 @@ impl GlobalOpts {
             },
             retries: self.retries,
             timeout: Duration::from_secs(self.timeout.max(1)),
+            config: Arc::new(match imgctl::config::Config::default_dir() {
+                Some(dir) => imgctl::config::Config::load(&dir)?,
+                None => imgctl::config::Config::default(),
+            }),
         })
     }
 }

@@ -21,14 +21,49 @@ use crate::transport::BlobStream;
 pub const DEFAULT_CHUNK_SIZE: u64 = 4 * 1024 * 1024;
 const READ_BUF: usize = 256 * 1024;
 
-/// How blobs are uploaded.
+/// How blobs are uploaded (per registry: `upload` in `config.toml`, or `--chunk-size`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UploadStrategy {
     /// Streamed monolithic PUT; chunked PATCH with [`DEFAULT_CHUNK_SIZE`] if refused.
     #[default]
     Auto,
-    /// Chunked PATCH uploads of at most this many bytes each (`--chunk-size`).
+    /// Streamed monolithic PUT only (no fallback).
+    Monolithic,
+    /// Chunked PATCH uploads of at most this many bytes each (`--chunk-size`), or more when
+    /// the registry's `OCI-Chunk-Min-Length` asks for more.
     Chunked(u64),
+}
+
+/// An open upload session.
+#[derive(Debug, Clone)]
+struct Session {
+    /// Absolute URL of the session (the newest `Location`).
+    location: String,
+    /// The registry's `OCI-Chunk-Min-Length` in bytes (0 if none).
+    min_chunk: u64,
+}
+
+/// Why an upload attempt failed, deciding what happens next.
+enum Failure {
+    /// The registry refuses this form of upload (monolithic PUT): try chunked.
+    Refused(Error),
+    /// Transient (connection dropped, stall, 408/429/5xx, 416, expired token): ask the
+    /// registry how far the session got and continue from there.
+    Retry {
+        err: Error,
+        location: String,
+        wait: Option<std::time::Duration>,
+    },
+    /// Give up (the source is corrupt, the digest was refused, access denied …).
+    Fatal(Error),
+}
+
+impl Failure {
+    fn into_error(self) -> Error {
+        match self {
+            Failure::Refused(e) | Failure::Fatal(e) | Failure::Retry { err: e, .. } => e,
+        }
+    }
 }
 
 /// Captures the first error a body stream hit, so that a failed request reports the real
@@ -112,12 +147,19 @@ fn body_from(
 }
 
 impl Repository {
-    /// Uploads blob `digest` of `size` bytes. `open(offset)` opens the source at `offset` (it
-    /// may be called more than once: after a refused monolithic PUT the upload restarts
-    /// chunked). The registry verifies the digest on the final PUT.
+    /// Uploads blob `digest` of `size` bytes. `open(offset)` opens the source at `offset`; it
+    /// is called again for every attempt: after a refused monolithic PUT the upload restarts
+    /// chunked, and after a transient failure it continues from the offset the registry
+    /// reports for the session (GET on the session, `Range: 0-N`), or from 0 in a new session
+    /// when the registry lost it. The registry verifies the digest on the final PUT.
     ///
-    /// Returns bytes sent. Errors: Integrity when the source does not match (reported by the
-    /// source stream or `DIGEST_INVALID`), Auth, Network, Other with the registry's message.
+    /// Strategy: [`UploadStrategy`] from the client, overridden per registry by `config.toml`.
+    /// PATCH answers 201, 202 and 204 are all accepted; imgctl tracks its own offset and
+    /// ignores the `Range` a PATCH answer reports; `Content-Range: start-end` is inclusive.
+    ///
+    /// Returns bytes sent in the last, successful attempt. Errors: Integrity when the source
+    /// does not match (reported by the source stream or `DIGEST_INVALID`), Auth, Network
+    /// after `--retries` consecutive failures, Other with the registry's message.
     pub async fn upload_blob<F, Fut>(
         &self,
         digest: &Digest,
@@ -135,57 +177,92 @@ impl Repository {
                 self.registry, self.name
             )
         };
-        let (location, min_chunk) = self
-            .start_upload(digest)
-            .await
-            .map_err(|e| e.context(what()))?;
-        match self.upload_strategy() {
-            UploadStrategy::Chunked(chunk) => self
-                .upload_chunked(
-                    digest,
-                    size,
-                    location,
-                    chunk.max(min_chunk),
-                    &open,
-                    progress,
-                )
-                .await
-                .map_err(|e| e.context(what())),
-            UploadStrategy::Auto => {
-                match self
-                    .upload_monolithic(digest, size, &location, &open, progress)
-                    .await
-                {
-                    Ok(n) => Ok(n),
-                    Err((e, true)) => {
-                        warn!("monolithic upload refused ({e}); retrying with chunked uploads");
-                        progress.set_position(0);
-                        let (location, min_chunk) = self
-                            .start_upload(digest)
-                            .await
-                            .map_err(|e| e.context(what()))?;
-                        self.upload_chunked(
-                            digest,
-                            size,
-                            location,
-                            DEFAULT_CHUNK_SIZE.max(min_chunk),
-                            &open,
-                            progress,
-                        )
-                        .await
-                        .map_err(|e| e.context(what()))
+        let retries = self.client.inner.opts.retries;
+        let mut strategy = self.upload_strategy();
+        let mut session: Option<Session> = None;
+        let mut offset = 0u64;
+        let mut failures = 0u32;
+        let mut force_auth = false;
+        loop {
+            let s = match session.take() {
+                Some(s) => s,
+                None => {
+                    offset = 0;
+                    match self.start_upload(digest).await {
+                        Ok(s) => s,
+                        Err(e) => return Err(e.context(what())),
                     }
-                    Err((e, false)) => Err(e.context(what())),
                 }
+            };
+            progress.set_position(offset);
+            let attempt = match strategy {
+                UploadStrategy::Auto | UploadStrategy::Monolithic if offset == 0 => {
+                    self.upload_monolithic(digest, size, &s, &open, progress, force_auth)
+                        .await
+                }
+                UploadStrategy::Chunked(n) => {
+                    self.upload_chunked(digest, size, &s, offset, n, &open, progress, force_auth)
+                        .await
+                }
+                // Resuming what a monolithic PUT left: the rest in chunks.
+                _ => {
+                    self.upload_chunked(
+                        digest,
+                        size,
+                        &s,
+                        offset,
+                        DEFAULT_CHUNK_SIZE,
+                        &open,
+                        progress,
+                        force_auth,
+                    )
+                    .await
+                }
+            };
+            force_auth = false;
+            match attempt {
+                Ok(()) => return Ok(size - offset),
+                Err(Failure::Refused(e)) if strategy == UploadStrategy::Auto => {
+                    warn!("monolithic upload refused ({e}); retrying with chunked uploads");
+                    strategy = UploadStrategy::Chunked(DEFAULT_CHUNK_SIZE);
+                }
+                Err(Failure::Retry {
+                    err,
+                    location,
+                    wait,
+                }) if failures < retries => {
+                    failures += 1;
+                    force_auth = err.kind() == ErrorKind::Auth;
+                    let wait = super::backoff(failures, wait);
+                    warn!(%digest, "upload interrupted ({err}); retrying in {:.1}s", wait.as_secs_f32());
+                    tokio::time::sleep(wait).await;
+                    match self.upload_status(&location).await {
+                        Ok(Some((location, n))) if n <= size => {
+                            debug!(%digest, offset = n, "upload session continues");
+                            offset = n;
+                            session = Some(Session {
+                                location,
+                                min_chunk: s.min_chunk,
+                            });
+                        }
+                        Ok(_) => debug!(%digest, "upload session lost; starting a new one"),
+                        Err(e) => {
+                            debug!(%digest, "upload status unknown ({e}); starting a new session")
+                        }
+                    }
+                }
+                Err(f) => return Err(f.into_error().context(what())),
             }
         }
     }
 
     /// Opens an upload session (POST `blobs/uploads/`), or reuses one a refused mount opened.
-    /// Returns its absolute location and the registry's `OCI-Chunk-Min-Length` (0 if none).
-    async fn start_upload(&self, digest: &Digest) -> Result<(String, u64)> {
-        if let Some(loc) = self.take_pending_session(digest) {
-            return Ok((loc, 0));
+    async fn start_upload(&self, digest: &Digest) -> Result<Session> {
+        if let Some(location) = self.take_pending_session(digest) {
+            return Ok(Session {
+                location,
+                min_chunk: 0,
+            });
         }
         let url = self.url("blobs/uploads/").await?;
         let resp = self
@@ -197,18 +274,54 @@ impl Repository {
             "cannot start an upload session".into()
         })
         .await?;
-        let min = resp
+        let min_chunk = resp
             .headers()
             .get("oci-chunk-min-length")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
+            .and_then(|v| v.trim().parse().ok())
             .unwrap_or(0);
         let loc = resp
             .headers()
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| Error::other("registry opened an upload session without a Location"))?;
-        Ok((self.resolve_location(loc).await?, min))
+        Ok(Session {
+            location: self.resolve_location(loc).await?,
+            min_chunk,
+        })
+    }
+
+    /// Asks the registry how many bytes an upload session holds (GET on the session; 204
+    /// with `Range: 0-<last>`). `Some((newest location, bytes))`, or `None` when the session
+    /// is gone (404 or any answer without a usable `Range`).
+    async fn upload_status(&self, location: &str) -> Result<Option<(String, u64)>> {
+        let req = self
+            .authorize_upload(location, self.http().get(location), false)
+            .await?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, location))?;
+        if resp.status() != StatusCode::NO_CONTENT && resp.status() != StatusCode::OK {
+            return Ok(None);
+        }
+        let range = resp
+            .headers()
+            .get(header::RANGE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let Some(n) = range.as_deref().and_then(parse_upload_range) else {
+            return Ok(None);
+        };
+        let loc = match resp
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+        {
+            Some(l) => self.resolve_location(l).await?,
+            None => location.to_string(),
+        };
+        Ok(Some((loc, n)))
     }
 
     /// Adds `Authorization` for a request to an upload `location`, unless the location is on
@@ -217,23 +330,18 @@ impl Repository {
         &self,
         location: &str,
         req: reqwest::RequestBuilder,
+        force: bool,
     ) -> Result<reqwest::RequestBuilder> {
         let same_host = url::Url::parse(location)
             .ok()
-            .map(|u| {
-                let h = match u.port() {
-                    Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
-                    None => u.host_str().unwrap_or("").to_string(),
-                };
-                h == self.host
-            })
+            .map(|u| super::url_host(&u) == self.host)
             .unwrap_or(false);
         if !same_host {
             return Ok(req);
         }
         let scopes = self.scopes(Access::Push);
         self.client
-            .authorize(&self.registry, &self.host, &scopes, false, req)
+            .authorize(&self.registry, &self.host, &scopes, force, req)
             .await
     }
 
@@ -246,29 +354,69 @@ impl Repository {
         Ok(u.to_string())
     }
 
-    /// A streamed monolithic PUT. On failure returns `(error, fallback_allowed)`.
+    /// Sends one upload request; classifies transport errors (a source error recorded in
+    /// `slot` is fatal, anything else is retried).
+    async fn send_upload(
+        &self,
+        req: reqwest::RequestBuilder,
+        location: &str,
+        slot: &ErrorSlot,
+    ) -> std::result::Result<reqwest::Response, Failure> {
+        let resp = req.send().await;
+        if let Some(e) = slot.take() {
+            return Err(Failure::Fatal(e));
+        }
+        resp.map_err(|e| Failure::Retry {
+            err: transport_error(&e, location),
+            location: location.to_string(),
+            wait: None,
+        })
+    }
+
+    /// Turns a failed upload response into a [`Failure`]: 408/429/5xx and 416 (the registry
+    /// disagrees about the offset) and 401 (token expired) are retried, the rest is fatal.
+    async fn failed(resp: reqwest::Response, location: &str, what: String) -> Failure {
+        let status = resp.status();
+        let wait = super::retry_after(resp.headers());
+        let body = resp.bytes().await.unwrap_or_default();
+        let err = errors::from_response(status, &body).context(what);
+        if super::retryable_status(status)
+            || status == StatusCode::RANGE_NOT_SATISFIABLE
+            || status == StatusCode::UNAUTHORIZED
+        {
+            Failure::Retry {
+                err,
+                location: location.to_string(),
+                wait,
+            }
+        } else {
+            Failure::Fatal(err)
+        }
+    }
+
+    /// A streamed monolithic PUT of the whole blob into session `s`.
     async fn upload_monolithic<F, Fut>(
         &self,
         digest: &Digest,
         size: u64,
-        location: &str,
+        s: &Session,
         open: &F,
         progress: &BlobProgress,
-    ) -> std::result::Result<u64, (Error, bool)>
+        force_auth: bool,
+    ) -> std::result::Result<(), Failure>
     where
         F: Fn(u64) -> Fut,
         Fut: Future<Output = Result<BlobStream>>,
     {
-        let reader = open(0).await.map_err(|e| (e, false))?;
+        let reader = open(0).await.map_err(Failure::Fatal)?;
         let slot = ErrorSlot::default();
-        let p = progress_fn(progress);
         let body = body_from(
             Arc::new(tokio::sync::Mutex::new(reader)),
             size,
-            p,
+            progress_fn(progress),
             slot.clone(),
         );
-        let url = Self::with_digest(location, digest).map_err(|e| (e, false))?;
+        let url = Self::with_digest(&s.location, digest).map_err(Failure::Fatal)?;
         let req = self
             .http()
             .put(&url)
@@ -276,28 +424,15 @@ impl Repository {
             .header(header::CONTENT_LENGTH, size)
             .body(body);
         let req = self
-            .authorize_upload(location, req)
+            .authorize_upload(&s.location, req, force_auth)
             .await
-            .map_err(|e| (e, false))?;
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(e) => {
-                return Err((
-                    slot.take().unwrap_or_else(|| transport_error(&e, location)),
-                    false,
-                ));
-            }
-        };
-        if let Some(e) = slot.take() {
-            return Err((e, false));
-        }
+            .map_err(Failure::Fatal)?;
+        let resp = self.send_upload(req, &s.location, &slot).await?;
         let status = resp.status();
         if status == StatusCode::CREATED {
-            return Ok(size);
+            return Ok(());
         }
-        let body = resp.bytes().await.unwrap_or_default();
-        let err = errors::from_response(status, &body);
-        let fallback = matches!(
+        let refused = matches!(
             status,
             StatusCode::BAD_REQUEST
                 | StatusCode::METHOD_NOT_ALLOWED
@@ -305,29 +440,45 @@ impl Repository {
                 | StatusCode::UNSUPPORTED_MEDIA_TYPE
                 | StatusCode::NOT_IMPLEMENTED
                 | StatusCode::LENGTH_REQUIRED
-        ) && err.kind() != ErrorKind::Integrity;
-        Err((err, fallback))
+        );
+        match Self::failed(resp, &s.location, "monolithic upload failed".into()).await {
+            Failure::Fatal(e) if refused && e.kind() != ErrorKind::Integrity => {
+                Err(Failure::Refused(e))
+            }
+            f => Err(f),
+        }
     }
 
-    /// Chunked upload: PATCH `chunk`-byte pieces with `Content-Range: start-end`, tracking our
-    /// own offset and following the newest `Location`; then PUT `?digest=`.
+    /// Chunked upload into session `s` from byte `offset`: PATCH pieces of `max_chunk` bytes
+    /// (at least the registry's minimum) with `Content-Range: start-end`, tracking our own
+    /// offset and following the newest `Location`; then PUT `?digest=`.
+    #[allow(clippy::too_many_arguments)]
     async fn upload_chunked<F, Fut>(
         &self,
         digest: &Digest,
         size: u64,
-        mut location: String,
-        chunk: u64,
+        s: &Session,
+        mut offset: u64,
+        max_chunk: u64,
         open: &F,
         progress: &BlobProgress,
-    ) -> Result<u64>
+        force_auth: bool,
+    ) -> std::result::Result<(), Failure>
     where
         F: Fn(u64) -> Fut,
         Fut: Future<Output = Result<BlobStream>>,
     {
-        let chunk = chunk.max(1);
-        let reader = Arc::new(tokio::sync::Mutex::new(open(0).await?));
+        let chunk = max_chunk.max(s.min_chunk).max(1);
+        let mut location = s.location.clone();
+        // Not opened when every byte is already there (a session that only lacks its final PUT).
+        let reader: Arc<tokio::sync::Mutex<BlobStream>> =
+            Arc::new(tokio::sync::Mutex::new(if offset < size {
+                open(offset).await.map_err(Failure::Fatal)?
+            } else {
+                Box::pin(tokio::io::empty())
+            }));
         let slot = ErrorSlot::default();
-        let mut offset = 0u64;
+        let mut force = force_auth;
         while offset < size {
             let n = chunk.min(size - offset);
             let body = body_from(reader.clone(), n, progress_fn(progress), slot.clone());
@@ -338,58 +489,89 @@ impl Repository {
                 .header(header::CONTENT_LENGTH, n)
                 .header(header::CONTENT_RANGE, content_range(offset, n))
                 .body(body);
-            let req = self.authorize_upload(&location, req).await?;
-            let resp = match req.send().await {
-                Ok(r) => r,
-                Err(e) => {
-                    return Err(slot
-                        .take()
-                        .unwrap_or_else(|| transport_error(&e, &location)));
-                }
-            };
-            if let Some(e) = slot.take() {
-                return Err(e);
-            }
+            let req = self
+                .authorize_upload(&location, req, force)
+                .await
+                .map_err(Failure::Fatal)?;
+            force = false;
+            let resp = self.send_upload(req, &location, &slot).await?;
             let status = resp.status();
             if status != StatusCode::ACCEPTED
                 && status != StatusCode::CREATED
                 && status != StatusCode::NO_CONTENT
             {
-                let body = resp.bytes().await.unwrap_or_default();
-                return Err(errors::from_response(status, &body)
-                    .context(format!("chunk at offset {offset} ({n} bytes) refused")));
+                return Err(Self::failed(
+                    resp,
+                    &location,
+                    format!("chunk at offset {offset} ({n} bytes) refused"),
+                )
+                .await);
             }
             if let Some(loc) = resp
                 .headers()
                 .get(header::LOCATION)
                 .and_then(|v| v.to_str().ok())
             {
-                location = self.resolve_location(loc).await?;
+                location = self.resolve_location(loc).await.map_err(Failure::Fatal)?;
             }
             offset += n;
             debug!(%digest, offset, "chunk accepted");
         }
-        let url = Self::with_digest(&location, digest)?;
+        let url = Self::with_digest(&location, digest).map_err(Failure::Fatal)?;
         let req = self
             .http()
             .put(&url)
             .header(header::CONTENT_TYPE, "application/octet-stream")
             .header(header::CONTENT_LENGTH, 0);
-        let req = self.authorize_upload(&location, req).await?;
-        let resp = req
-            .send()
+        let req = self
+            .authorize_upload(&location, req, force)
             .await
-            .map_err(|e| transport_error(&e, &location))?;
-        Self::expect(resp, &[StatusCode::CREATED], || {
-            "final PUT of the chunked upload failed".into()
-        })
-        .await?;
-        Ok(size)
+            .map_err(Failure::Fatal)?;
+        let resp = self.send_upload(req, &location, &slot).await?;
+        if resp.status() == StatusCode::CREATED {
+            return Ok(());
+        }
+        Err(Self::failed(
+            resp,
+            &location,
+            "final PUT of the chunked upload failed".into(),
+        )
+        .await)
     }
+}
+
+/// Bytes held by an upload session from its `Range: 0-<last>` header (`0-0` with nothing
+/// uploaded yet is ambiguous in the spec; distribution sends `0--1`… or `0-0` for empty).
+fn parse_upload_range(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let v = v.strip_prefix("bytes=").unwrap_or(v);
+    let (start, end) = v.split_once('-')?;
+    if start.trim() != "0" {
+        return None;
+    }
+    let end = end.trim();
+    if end == "-1" || end.is_empty() {
+        return Some(0);
+    }
+    end.parse::<u64>().ok().map(|e| e + 1)
 }
 
 fn progress_fn(progress: &BlobProgress) -> Arc<dyn Fn(u64) + Send + Sync> {
     // BlobProgress is owned by the caller for the duration of the upload; share its counters.
     let handle = progress.handle();
     Arc::new(move |n| handle.inc(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_upload_range;
+
+    #[test]
+    fn upload_ranges() {
+        assert_eq!(parse_upload_range("0-99"), Some(100));
+        assert_eq!(parse_upload_range("0--1"), Some(0));
+        assert_eq!(parse_upload_range("bytes=0-4"), Some(5));
+        assert_eq!(parse_upload_range("5-9"), None);
+        assert_eq!(parse_upload_range("junk"), None);
+    }
 }

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::layout::{Layout, REF_NAME};
+use crate::layout::{Layout, REF_NAME, WriterLock};
 use crate::manifest::{descriptor_digest, detect_media_type};
 use crate::progress::BlobProgress;
 
@@ -114,6 +114,9 @@ pub struct LayoutDestination {
     name: Option<String>,
     label: String,
     origin: Mutex<Option<MountOrigin>>,
+    /// Held from [`ImageDestination::prepare`] until dropped, so a concurrent gc (`rmi`) in
+    /// another process does not delete blobs written but not yet named in `index.json`.
+    writer: std::sync::Mutex<Option<WriterLock>>,
 }
 
 impl LayoutDestination {
@@ -124,7 +127,24 @@ impl LayoutDestination {
             name,
             label,
             origin: Mutex::new(None),
+            writer: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Takes the layout's writer lock (once; it may wait for a running gc).
+    async fn hold_writer_lock(&self) -> Result<()> {
+        if self.writer.lock().expect("writer lock").is_some() {
+            return Ok(());
+        }
+        let layout = self.layout.clone();
+        let guard = tokio::task::spawn_blocking(move || layout.writer_lock())
+            .await
+            .map_err(|e| Error::other(format!("lock thread failed: {e}")))??;
+        self.writer
+            .lock()
+            .expect("writer lock")
+            .get_or_insert(guard);
+        Ok(())
     }
 }
 
@@ -135,9 +155,10 @@ impl ImageDestination for LayoutDestination {
     }
     async fn prepare(&self, origin: Option<&MountOrigin>) -> Result<()> {
         *self.origin.lock().expect("origin lock") = origin.cloned();
-        Ok(())
+        self.hold_writer_lock().await
     }
     async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
+        self.hold_writer_lock().await?;
         Ok(self.layout.has_blob(&descriptor_digest(desc)?))
     }
     async fn put_blob(
@@ -146,14 +167,15 @@ impl ImageDestination for LayoutDestination {
         source: &dyn ImageSource,
         progress: &BlobProgress,
     ) -> Result<u64> {
+        self.hold_writer_lock().await?;
         let digest = descriptor_digest(desc)?;
-        let stream = source.blob(desc, 0).await?;
+        // A partial download kept by an interrupted run is continued from where it stopped.
         self.layout
-            .write_blob(
-                &digest,
-                Some(desc.size()),
-                ProgressReader::new(stream, progress.handle()),
-            )
+            .write_blob_resumable(&digest, Some(desc.size()), |offset| async move {
+                progress.set_position(offset);
+                let stream = source.blob(desc, offset).await?;
+                Ok(ProgressReader::new(stream, progress.handle()))
+            })
             .await
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {

@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 use oci_spec::image::Descriptor;
-use tokio::io::AsyncReadExt;
 
 use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource, MountOrigin};
 use crate::digest::VerifyingReader;
@@ -45,23 +44,10 @@ impl ImageSource for RegistrySource {
     }
     async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
         let digest = descriptor_digest(desc)?;
-        let (stream, start) = self.repo.get_blob(&digest, offset).await?;
-        if start == offset {
-            return Ok(stream);
-        }
-        // The registry ignored the Range header: skip to `offset` ourselves.
-        let mut stream = stream;
-        let skipped = tokio::io::copy(
-            &mut (&mut stream).take(offset - start),
-            &mut tokio::io::sink(),
-        )
-        .await?;
-        if skipped != offset - start {
-            return Err(crate::error::Error::network(format!(
-                "blob {digest} ended before offset {offset}"
-            )));
-        }
-        Ok(stream)
+        // Resumes by itself after dropped connections and stalls (Range from where it stopped).
+        self.repo
+            .blob_reader(&digest, Some(desc.size()), offset)
+            .await
     }
     fn mount_origin(&self) -> Option<MountOrigin> {
         Some(MountOrigin {

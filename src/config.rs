@@ -1,0 +1,171 @@
+//! imgctl's config file: per-registry settings in `config.toml` in the config dir (CLI.md,
+//! "Per-registry settings"), keyed by `host[:port]` as written in image references.
+//!
+//! ```toml
+//! [registry."localhost:5000"]
+//! upload = "chunked"        # "auto" (default), "monolithic" or "chunked"
+//! chunk-size = 4194304      # bytes per PATCH when chunked (default 4 MiB)
+//! insecure = true           # allow plain HTTP to this registry
+//! ca-file = "/etc/ssl/my-ca.pem"
+//! ```
+//!
+//! Keys imgctl does not know are ignored, so newer files work with older binaries.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::registry::UploadStrategy;
+
+/// File name of the config file inside the config dir.
+pub const CONFIG_FILE: &str = "config.toml";
+
+/// How blobs are uploaded to one registry (`upload = "…"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UploadMode {
+    /// Monolithic PUT, chunked when refused.
+    Auto,
+    /// Monolithic PUT only.
+    Monolithic,
+    /// Chunked PATCH uploads only.
+    Chunked,
+}
+
+/// Settings of one registry.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RegistryConfig {
+    /// Upload strategy.
+    pub upload: Option<UploadMode>,
+    /// Maximum bytes per PATCH request for chunked uploads.
+    pub chunk_size: Option<u64>,
+    /// Allow plain HTTP to this registry.
+    pub insecure: Option<bool>,
+    /// Extra trusted root certificate (PEM file) for this registry.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl RegistryConfig {
+    /// The upload strategy these settings ask for, or `None` when unset.
+    pub fn upload_strategy(&self) -> Option<UploadStrategy> {
+        let chunk = self
+            .chunk_size
+            .unwrap_or(crate::registry::DEFAULT_CHUNK_SIZE);
+        match (self.upload, self.chunk_size) {
+            (Some(UploadMode::Auto), _) => Some(UploadStrategy::Auto),
+            (Some(UploadMode::Monolithic), _) => Some(UploadStrategy::Monolithic),
+            (Some(UploadMode::Chunked), _) | (None, Some(_)) => {
+                Some(UploadStrategy::Chunked(chunk))
+            }
+            (None, None) => None,
+        }
+    }
+}
+
+/// The whole config file.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Config {
+    /// Per-registry settings keyed by `host[:port]`.
+    #[serde(default)]
+    pub registry: HashMap<String, RegistryConfig>,
+}
+
+impl Config {
+    /// The config dir: `$IMGCTL_CONFIG_DIR`, else `<platform config dir>/imgctl`
+    /// (`$XDG_CONFIG_HOME/imgctl` on Linux). `None` when neither can be found.
+    pub fn default_dir() -> Option<PathBuf> {
+        match std::env::var_os("IMGCTL_CONFIG_DIR") {
+            Some(d) if !d.is_empty() => Some(PathBuf::from(d)),
+            _ => dirs::config_dir().map(|d| d.join("imgctl")),
+        }
+    }
+
+    /// Reads `dir/config.toml`; an absent file is an empty config.
+    ///
+    /// Errors: Usage when the file is not valid TOML, a value has the wrong type, or
+    /// `chunk-size` is 0 (the message names the file).
+    pub fn load(dir: &Path) -> Result<Config> {
+        let path = dir.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(Error::from(e).context(format!("cannot read {}", path.display())));
+            }
+        };
+        Self::parse(&text).map_err(|e| e.context(format!("invalid config file {}", path.display())))
+    }
+
+    /// Parses the text of a config file. Errors: Usage as [`Config::load`].
+    pub fn parse(text: &str) -> Result<Config> {
+        let c: Config = toml::from_str(text).map_err(|e| Error::usage(e.to_string()))?;
+        for (host, r) in &c.registry {
+            if r.chunk_size == Some(0) {
+                return Err(Error::usage(format!(
+                    "registry {host:?}: chunk-size must be positive"
+                )));
+            }
+        }
+        Ok(c)
+    }
+
+    /// The settings of `host` (`name[:port]`, as in references), if any.
+    pub fn registry(&self, host: &str) -> Option<&RegistryConfig> {
+        self.registry
+            .get(host)
+            .or_else(|| self.registry.get(&host.to_ascii_lowercase()))
+    }
+
+    /// Every `ca-file` named in the file.
+    pub fn ca_files(&self) -> Vec<PathBuf> {
+        self.registry
+            .values()
+            .filter_map(|r| r.ca_file.clone())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_registry_settings() {
+        let c = Config::parse(
+            r#"
+            [registry."localhost:5000"]
+            upload = "chunked"
+            chunk-size = 1048576
+            future-key = "ignored"
+
+            [registry."ghcr.io"]
+            upload = "monolithic"
+            insecure = false
+
+            [registry."quay.io"]
+            chunk-size = 5
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.registry("localhost:5000").unwrap().upload_strategy(),
+            Some(UploadStrategy::Chunked(1 << 20))
+        );
+        assert_eq!(
+            c.registry("ghcr.io").unwrap().upload_strategy(),
+            Some(UploadStrategy::Monolithic)
+        );
+        assert_eq!(
+            c.registry("quay.io").unwrap().upload_strategy(),
+            Some(UploadStrategy::Chunked(5))
+        );
+        assert!(c.registry("docker.io").is_none());
+        assert!(Config::parse("[registry.x]\nchunk-size = 0").is_err());
+        assert!(Config::parse("[registry.x]\nupload = \"sideways\"").is_err());
+        assert!(Config::parse("not toml [").is_err());
+        assert!(Config::parse("").unwrap().registry.is_empty());
+    }
+}

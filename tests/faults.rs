@@ -1,0 +1,781 @@
+//! Fault injection (issue 5): a proxy of our own between imgctl and the real registry cuts,
+//! stalls, rewrites, rejects and redirects requests. Each case asserts the outcome: success
+//! after retry/resume with the verified digest, or a clear error with the store (or the
+//! registry) unchanged. Plus kill -9 during a pull, concurrent pulls into one store, and a gc
+//! during a pull, each checked with `skopeo inspect oci:`.
+
+mod common;
+#[path = "common/proxy.rs"]
+mod proxy;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+use proxy::{Fault, FaultProxy};
+use serde_json::Value;
+
+const MIB: usize = 1 << 20;
+
+/// A registry holding `app:v1` (pushed by imgctl directly), a proxy in front of it, and a
+/// sandbox whose `src` layout holds the image.
+struct Setup {
+    reg: Registry,
+    proxy: FaultProxy,
+    sb: Imgctl,
+    digest: String,
+    /// Layer digests, bottom first.
+    layers: Vec<String>,
+}
+
+impl Setup {
+    fn src(&self) -> std::path::PathBuf {
+        self.sb.dir().join("src")
+    }
+}
+
+fn setup_with(mode: Mode, layer_count: usize, layer_size: usize, push: bool) -> Setup {
+    let reg = Registry::start(mode);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let digest = build_random_image(&src, "v1", layer_count, layer_size, 7);
+    let manifest = read_json_blob(&src, &digest);
+    let layers = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["digest"].as_str().unwrap().to_string())
+        .collect();
+    if push {
+        let mut args = vec!["--progress", "none"];
+        let creds = reg.push_creds().map(|(u, p)| format!("{u}:{p}"));
+        if let Some(c) = &creds {
+            args.extend(["--creds", c]);
+        }
+        let from = format!("oci:{}:v1", src.display());
+        let to = format!("docker://{}", reg.reference("app:v1"));
+        args.extend(["copy", &from, &to]);
+        sb.run_ok(&args);
+    }
+    let proxy = FaultProxy::start(&reg.host());
+    Setup {
+        reg,
+        proxy,
+        sb,
+        digest,
+        layers,
+    }
+}
+
+fn setup(layer_count: usize, layer_size: usize) -> Setup {
+    setup_with(Mode::Plain, layer_count, layer_size, true)
+}
+
+fn run(sb: &Imgctl, args: &[&str]) -> std::process::Output {
+    let mut a = vec!["--progress", "none"];
+    a.extend_from_slice(args);
+    sb.run(&a)
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The image `name` in the sandbox store, as skopeo sees it: its digest and layer digests.
+fn skopeo_store_digest(store: &Path, name: &str) -> (String, Vec<String>) {
+    let out = skopeo_ok(&["inspect", &format!("oci:{}:{name}", store.display())]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let layers = v["Layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_string())
+        .collect();
+    (v["Digest"].as_str().unwrap().to_string(), layers)
+}
+
+/// Asserts the store holds `name` with `digest` and every blob in it hashes to its name.
+fn assert_pulled(s: &Setup, name: &str) {
+    let store = s.sb.store();
+    let (digest, layers) = skopeo_store_digest(&store, name);
+    assert_eq!(digest, s.digest);
+    assert_eq!(layers, s.layers);
+    for l in &s.layers {
+        assert_eq!(&sha256_digest(&read_blob(&store, l)), l, "blob {l} corrupt");
+    }
+}
+
+/// Asserts the store names no image and holds no blob.
+fn assert_store_empty(store: &Path) {
+    if !store.join("index.json").exists() {
+        return;
+    }
+    let index = read_index_json(store);
+    assert_eq!(
+        index["manifests"].as_array().map(Vec::len).unwrap_or(0),
+        0,
+        "{index}"
+    );
+    let blobs = std::fs::read_dir(store.join("blobs/sha256"))
+        .map(|rd| rd.count())
+        .unwrap_or(0);
+    assert_eq!(blobs, 0, "blobs left in the store");
+}
+
+/// Whether the registry's storage holds blob `digest` with the right content.
+fn registry_has_blob(reg: &Registry, digest: &str) -> bool {
+    let hex = digest.strip_prefix("sha256:").unwrap();
+    let path = reg
+        .storage_dir()
+        .join("docker/registry/v2/blobs/sha256")
+        .join(&hex[..2])
+        .join(hex)
+        .join("data");
+    std::fs::read(path).is_ok_and(|b| sha256_digest(&b) == digest)
+}
+
+/// Whether the registry has a manifest for `repo:tag` (asked directly, not through the proxy).
+fn registry_digest(reg: &Registry, repo_tag: &str) -> Option<String> {
+    let out = skopeo(
+        &[
+            vec![
+                "inspect".to_string(),
+                format!("docker://{}", reg.reference(repo_tag)),
+            ],
+            reg.skopeo_flags("", reg.push_creds()),
+        ]
+        .concat(),
+    );
+    if !out.status.success() {
+        return None;
+    }
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["Digest"].as_str().map(str::to_string)
+}
+
+fn blob_path(d: &str) -> String {
+    format!("/blobs/{d}")
+}
+
+// ----- downloads -----
+
+#[test]
+fn a_cut_blob_body_is_resumed_with_range() {
+    let s = setup(2, 3 * MIB);
+    s.proxy.add(
+        "GET",
+        &blob_path(&s.layers[0]),
+        2,
+        Fault::CutBody { after: 1_000_000 },
+    );
+    s.proxy.add(
+        "GET",
+        &blob_path(&s.layers[1]),
+        1,
+        Fault::CutBody { after: 2_500_000 },
+    );
+    let name = s.proxy.reference("app:v1");
+    let out = run(&s.sb, &["pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pulled(&s, &name);
+    // Bytes in flight when a connection drops are lost, so the resume offsets are not exactly
+    // where the proxy cut; each resumed request starts past the previous one.
+    let starts = |layer: &str| -> Vec<u64> {
+        s.proxy
+            .seen()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.contains(layer))
+            .map(|r| {
+                r.range.as_deref().map_or(0, |v| {
+                    v.trim_start_matches("bytes=")
+                        .trim_end_matches('-')
+                        .parse()
+                        .unwrap()
+                })
+            })
+            .collect()
+    };
+    let l0 = starts(&s.layers[0]);
+    assert_eq!(l0.len(), 3, "{l0:?}");
+    assert!(
+        l0[0] == 0 && l0[1] > 0 && l0[2] > l0[1] && l0[2] <= 2_000_000,
+        "{l0:?}"
+    );
+    let l1 = starts(&s.layers[1]);
+    assert_eq!(l1.len(), 2, "{l1:?}");
+    assert!(l1[0] == 0 && l1[1] > 0 && l1[1] <= 2_500_000, "{l1:?}");
+}
+
+#[test]
+fn a_stalled_download_times_out_and_resumes() {
+    let s = setup(1, 3 * MIB);
+    s.proxy.add(
+        "GET",
+        &blob_path(&s.layers[0]),
+        1,
+        Fault::Stall {
+            after: 1_000_000,
+            secs: 30,
+        },
+    );
+    let name = s.proxy.reference("app:v1");
+    let started = Instant::now();
+    let out = run(&s.sb, &["--timeout", "1", "pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_pulled(&s, &name);
+    assert!(
+        s.proxy
+            .seen()
+            .iter()
+            .any(|r| r.range.as_deref() == Some("bytes=1000000-")),
+        "no resumed request"
+    );
+}
+
+#[test]
+fn rate_limits_and_unavailable_answers_are_retried_after_retry_after() {
+    let s = setup(1, MIB);
+    s.proxy.add(
+        "GET",
+        "/manifests/",
+        1,
+        Fault::Respond {
+            status: 429,
+            body: r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}"#.into(),
+            content_type: "application/json",
+            retry_after: Some(1),
+        },
+    );
+    s.proxy.add(
+        "GET",
+        &blob_path(&s.layers[0]),
+        1,
+        Fault::Respond {
+            status: 503,
+            body: "<html><body>Service Unavailable</body></html>".into(),
+            content_type: "text/html",
+            retry_after: Some(1),
+        },
+    );
+    let name = s.proxy.reference("app:v1");
+    let started = Instant::now();
+    let out = run(&s.sb, &["pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    // Retry-After: 1 was honoured twice (plain backoff would start at 0.5 s).
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    assert_pulled(&s, &name);
+    let statuses: Vec<u16> = s.proxy.seen().iter().map(|r| r.status).collect();
+    assert!(
+        statuses.contains(&429) && statuses.contains(&503),
+        "{statuses:?}"
+    );
+}
+
+#[test]
+fn a_persistent_plain_text_429_is_a_rate_limit_error_after_retries() {
+    let s = setup(1, 1000);
+    s.proxy.add(
+        "GET",
+        "/manifests/",
+        0,
+        Fault::Respond {
+            status: 429,
+            body: "Too Many Requests: you have reached your pull rate limit".into(),
+            content_type: "text/plain",
+            retry_after: Some(0),
+        },
+    );
+    let out = run(
+        &s.sb,
+        &["--retries", "2", "pull", &s.proxy.reference("app:v1")],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("429") && err.contains("pull rate limit"),
+        "{err}"
+    );
+    // --retries 2: the first request and two retries
+    assert_eq!(s.proxy.count("GET", "/manifests/"), 3);
+    assert_store_empty(&s.sb.store());
+}
+
+#[test]
+fn gzip_content_encoding_and_missing_digest_headers_change_nothing() {
+    let s = setup(2, MIB);
+    s.proxy.add(
+        "GET",
+        "/blobs/sha256:",
+        0,
+        Fault::Rewrite {
+            status: None,
+            set: vec![
+                ("content-encoding", "gzip".into()),
+                ("docker-content-digest", "".into()),
+            ],
+            remove: vec![],
+        },
+    );
+    s.proxy.add(
+        "GET",
+        "/manifests/",
+        0,
+        Fault::Rewrite {
+            status: None,
+            set: vec![],
+            remove: vec!["docker-content-digest"],
+        },
+    );
+    let name = s.proxy.reference("app:v1");
+    let out = run(&s.sb, &["pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
+    assert_pulled(&s, &name);
+}
+
+#[test]
+fn a_different_manifest_is_refused_and_the_store_is_unchanged() {
+    let s = setup(1, 1000);
+    let other = s.sb.dir().join("other");
+    let other_digest = build_random_image(&other, "v1", 1, 500, 99);
+    let other_bytes = read_blob(&other, &other_digest);
+    s.proxy
+        .add("GET", "/manifests/", 0, Fault::ReplaceBody(other_bytes));
+    // by digest
+    let by_digest = s.proxy.reference(&format!("app@{}", s.digest));
+    let out = run(&s.sb, &["pull", &by_digest]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    assert!(stderr(&out).contains(&s.digest), "{}", stderr(&out));
+    assert_store_empty(&s.sb.store());
+    // by tag: the registry's Docker-Content-Digest does not match the bytes
+    let out = run(&s.sb, &["pull", &s.proxy.reference("app:v1")]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    assert_store_empty(&s.sb.store());
+}
+
+#[test]
+fn redirected_blobs_get_no_authorization_and_expired_redirects_are_renewed() {
+    let s = setup_with(Mode::Token, 2, MIB, true);
+    s.proxy
+        .add("GET", &blob_path(&s.layers[1]), 1, Fault::ExpiredRedirect);
+    s.proxy.add("GET", "/blobs/sha256:", 0, Fault::Redirect);
+    let name = s.proxy.reference("app:v1");
+    let creds = format!("{USER}:{PASSWORD}");
+    let out = run(&s.sb, &["--creds", &creds, "pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pulled(&s, &name);
+    let seen = s.proxy.seen();
+    let alt: Vec<_> = seen.iter().filter(|r| r.alt).collect();
+    assert!(
+        alt.len() >= 4,
+        "config + 2 layers + the expired one: {alt:?}"
+    );
+    assert!(
+        alt.iter().all(|r| !r.authorization),
+        "Authorization sent to another host"
+    );
+    assert!(alt.iter().any(|r| r.status == 403));
+    // the registry itself did get credentials
+    assert!(seen.iter().any(|r| !r.alt && r.authorization));
+}
+
+// ----- uploads -----
+
+fn push_through(s: &Setup, extra: &[&str]) -> std::process::Output {
+    let from = format!("oci:{}:v1", s.src().display());
+    let to = format!("docker://{}", s.proxy.reference("pushed:v1"));
+    let mut args: Vec<&str> = extra.to_vec();
+    args.extend(["copy", &from, &to]);
+    run(&s.sb, &args)
+}
+
+fn assert_pushed(s: &Setup) {
+    assert_eq!(
+        registry_digest(&s.reg, "pushed:v1").as_deref(),
+        Some(s.digest.as_str())
+    );
+    for l in &s.layers {
+        assert!(registry_has_blob(&s.reg, l), "{l} missing in the registry");
+    }
+}
+
+#[test]
+fn an_upload_reset_part_way_is_resumed_or_restarted() {
+    let s = setup_with(Mode::Plain, 2, 3 * MIB, false);
+    s.proxy.add(
+        "PUT",
+        "/blobs/uploads/",
+        2,
+        Fault::ResetUpload { after: 1_000_000 },
+    );
+    s.proxy.add(
+        "PUT",
+        "/manifests/",
+        1,
+        Fault::Respond {
+            status: 503,
+            body: "upstream connect error".into(),
+            content_type: "text/plain",
+            retry_after: Some(0),
+        },
+    );
+    let out = push_through(&s, &[]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pushed(&s);
+    // after each reset the session's state was asked for
+    assert!(
+        s.proxy.count("GET", "/blobs/uploads/") >= 2,
+        "{:?}",
+        s.proxy.seen()
+    );
+}
+
+#[test]
+fn a_refused_monolithic_put_falls_back_to_chunks_within_4_mib() {
+    let s = setup_with(Mode::Plain, 1, 9 * MIB, false);
+    // monolithic PUTs carry the body; the final PUT of a chunked upload is empty
+    s.proxy.add(
+        "PUT",
+        "/blobs/uploads/",
+        0,
+        Fault::RejectBodyOver {
+            max: 0,
+            status: 405,
+        },
+    );
+    s.proxy.add(
+        "PATCH",
+        "/blobs/uploads/",
+        0,
+        Fault::RejectBodyOver {
+            max: 4 * MIB as u64,
+            status: 413,
+        },
+    );
+    let out = push_through(&s, &[]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pushed(&s);
+    let patches: Vec<_> = s
+        .proxy
+        .seen()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .collect();
+    assert!(patches.len() >= 3, "{patches:?}");
+    assert!(
+        patches
+            .iter()
+            .all(|p| p.status == 202 && p.content_length.unwrap() <= 4 * MIB as u64)
+    );
+}
+
+/// Writes `config.toml` for `host` into the sandbox's config dir.
+fn write_config(sb: &Imgctl, host: &str, body: &str) {
+    let dir = sb.home().join(".config/imgctl");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!("[registry.\"{host}\"]\n{body}\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn chunked_uploads_from_config_accept_201_ignore_stale_range_and_honour_min_length() {
+    let s = setup_with(Mode::Plain, 1, 5 * MIB, false);
+    write_config(
+        &s.sb,
+        &s.proxy.host(),
+        "upload = \"chunked\"\nchunk-size = 1048576",
+    );
+    s.proxy.add(
+        "POST",
+        "/blobs/uploads/",
+        0,
+        Fault::Rewrite {
+            status: None,
+            set: vec![("oci-chunk-min-length", (2 * MIB).to_string())],
+            remove: vec![],
+        },
+    );
+    s.proxy.add(
+        "PATCH",
+        "/blobs/uploads/",
+        0,
+        Fault::Rewrite {
+            status: Some(201),
+            set: vec![("range", "0-0".into())],
+            remove: vec![],
+        },
+    );
+    let out = push_through(&s, &[]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pushed(&s);
+    let seen = s.proxy.seen();
+    assert_eq!(
+        seen.iter()
+            .filter(|r| r.method == "PUT" && r.path.contains("/blobs/uploads/"))
+            .filter(|r| r.content_length.unwrap_or(0) > 0)
+            .count(),
+        0,
+        "config forces chunked uploads"
+    );
+    let layer_patches: Vec<_> = seen
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.content_length.unwrap_or(0) > 100_000)
+        .collect();
+    // 5 MiB in chunks of at least the registry's 2 MiB minimum: 2 + 2 + 1
+    assert_eq!(layer_patches.len(), 3, "{layer_patches:?}");
+    assert_eq!(
+        layer_patches[1].content_range.as_deref(),
+        Some(format!("{}-{}", 2 * MIB, 4 * MIB - 1).as_str())
+    );
+}
+
+#[test]
+fn a_rejected_patch_is_a_clear_error_and_nothing_is_tagged() {
+    let s = setup_with(Mode::Plain, 1, MIB, false);
+    s.proxy.add(
+        "PATCH",
+        "/blobs/uploads/",
+        0,
+        Fault::Respond {
+            status: 405,
+            body: r#"{"errors":[{"code":"UNSUPPORTED","message":"PATCH not allowed"}]}"#.into(),
+            content_type: "application/json",
+            retry_after: None,
+        },
+    );
+    let out = push_through(&s, &["--chunk-size", "262144"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("405") && err.contains("PATCH not allowed"),
+        "{err}"
+    );
+    assert_eq!(registry_digest(&s.reg, "pushed:v1"), None);
+    // monolithic refused too: same clear error
+    s.proxy.add(
+        "PUT",
+        "/blobs/uploads/",
+        0,
+        Fault::RejectBodyOver {
+            max: 0,
+            status: 405,
+        },
+    );
+    let out = push_through(&s, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(registry_digest(&s.reg, "pushed:v1"), None);
+}
+
+#[test]
+fn blob_head_401_and_a_refused_mount_still_push() {
+    let s = setup(2, MIB);
+    s.proxy.add(
+        "HEAD",
+        "/blobs/sha256:",
+        0,
+        Fault::Respond {
+            status: 401,
+            body: String::new(),
+            content_type: "text/plain",
+            retry_after: None,
+        },
+    );
+    s.proxy.add(
+        "POST",
+        "mount=",
+        0,
+        Fault::Respond {
+            status: 403,
+            body: "mounts are not allowed".into(),
+            content_type: "text/plain",
+            retry_after: None,
+        },
+    );
+    // same-registry copy: the mount is refused, so the blobs are uploaded
+    let out = run(
+        &s.sb,
+        &[
+            "--format",
+            "json",
+            "copy",
+            &format!("docker://{}", s.proxy.reference("app:v1")),
+            &format!("docker://{}", s.proxy.reference("pushed:v1")),
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["blobs"]["uploaded"], 3, "{r}");
+    assert_eq!(r["blobs"]["mounted"], 0, "{r}");
+    assert_pushed(&s);
+}
+
+// ----- the store under concurrency and kill -9 -----
+
+fn partial_len(store: &Path) -> u64 {
+    std::fs::read_dir(store.join(".imgctl/partial"))
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .max()
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn kill_9_during_a_pull_leaves_a_valid_store_and_the_next_pull_resumes() {
+    let s = setup(1, 4 * MIB);
+    s.proxy.add(
+        "GET",
+        &blob_path(&s.layers[0]),
+        1,
+        Fault::Stall {
+            after: 2 * MIB + 1000,
+            secs: 60,
+        },
+    );
+    let name = s.proxy.reference("app:v1");
+    let mut child =
+        s.sb.cmd()
+            .args(["--progress", "none", "pull", &name])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+    let started = Instant::now();
+    while partial_len(&s.sb.store()) < 2 * MIB as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "download did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let kept = partial_len(&s.sb.store());
+    // the layout is valid, names nothing, and holds no half-written blob
+    let index = read_index_json(&s.sb.store());
+    assert_eq!(index["manifests"].as_array().unwrap().len(), 0);
+    assert!(
+        !s.sb
+            .store()
+            .join("blobs/sha256")
+            .join(&s.layers[0][7..])
+            .exists()
+    );
+    let out = run(&s.sb, &["pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pulled(&s, &name);
+    let resumed = format!("bytes={kept}-");
+    assert!(
+        s.proxy
+            .seen()
+            .iter()
+            .any(|r| r.range.as_deref() == Some(resumed.as_str())),
+        "expected a request with {resumed}: {:?}",
+        s.proxy.seen()
+    );
+    assert_eq!(partial_len(&s.sb.store()), 0);
+}
+
+#[test]
+fn two_concurrent_pulls_into_one_store_both_succeed() {
+    let s = setup(3, 2 * MIB);
+    let a = s.reg.reference("app:v1");
+    // same image under a second name in another repository: the same blobs, raced for
+    let out = run(
+        &s.sb,
+        &[
+            "copy",
+            &format!("docker://{a}"),
+            &format!("docker://{}", s.reg.reference("other:v1")),
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let b = s.reg.reference("other:v1");
+    let children: Vec<_> = [&a, &b]
+        .iter()
+        .map(|r| {
+            s.sb.cmd()
+                .args(["--progress", "none", "pull", r])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+    }
+    assert_pulled(&s, &a);
+    assert_pulled(&s, &b);
+}
+
+#[test]
+fn rmi_during_a_pull_does_not_delete_the_pulls_blobs() {
+    let s = setup(2, 2 * MIB);
+    // an unrelated image in the store, to be removed while the pull runs
+    let tiny = s.sb.dir().join("tiny");
+    build_random_image(&tiny, "v1", 1, 100, 42);
+    let tiny_name = s.reg.reference("tiny:v1");
+    let tiny_name = tiny_name.as_str();
+    let out = run(
+        &s.sb,
+        &[
+            "copy",
+            &format!("oci:{}:v1", tiny.display()),
+            &format!("docker://{tiny_name}"),
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = run(&s.sb, &["pull", tiny_name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    // a pull stalled part-way through layer 1, after config and layer 0 are written
+    let name = s.proxy.reference("app:v1");
+    s.proxy.add(
+        "GET",
+        &blob_path(&s.layers[1]),
+        1,
+        Fault::Stall {
+            after: MIB,
+            secs: 3,
+        },
+    );
+    let child =
+        s.sb.cmd()
+            .args(["--progress", "none", "--timeout", "30", "pull", &name])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    let started = Instant::now();
+    let layer0 = s.sb.store().join("blobs/sha256").join(&s.layers[0][7..]);
+    while partial_len(&s.sb.store()) < MIB as u64 / 2 || !layer0.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "download did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // layer 0 is written but not named yet: a gc now must not take it
+    let out = run(&s.sb, &["rmi", tiny_name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(layer0.exists());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pulled(&s, &name);
+    let names: Vec<String> = read_index_json(&s.sb.store())["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["annotations"][REF_NAME].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(names, vec![name.clone()]);
+}
