@@ -1,6 +1,7 @@
 //! The command line (CLI.md): clap definitions and a thin dispatch over the library.
 
 mod store;
+mod sync;
 mod transfer;
 
 use std::path::PathBuf;
@@ -37,10 +38,12 @@ pub enum ProgressArg {
     Auto,
     /// Bars.
     Tty,
-    /// One line per finished blob.
+    /// One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5).
     Plain,
     /// Nothing.
     None,
+    /// Newline-delimited JSON events on stderr.
+    Json,
 }
 
 /// Result formats on stdout.
@@ -110,12 +113,16 @@ impl GlobalOpts {
         if self.quiet {
             return Reporter::new(Mode::None);
         }
-        Reporter::new(match self.progress {
-            ProgressArg::Auto => Mode::auto(),
-            ProgressArg::Tty => Mode::Tty,
-            ProgressArg::Plain => Mode::Plain,
-            ProgressArg::None => Mode::None,
-        })
+        Reporter::with_interval(
+            match self.progress {
+                ProgressArg::Auto => Mode::auto(),
+                ProgressArg::Tty => Mode::Tty,
+                ProgressArg::Plain => Mode::Plain,
+                ProgressArg::None => Mode::None,
+                ProgressArg::Json => Mode::Json,
+            },
+            progress_interval(),
+        )
     }
 
     /// The local store directory.
@@ -170,6 +177,16 @@ impl GlobalOpts {
             timeout: Duration::from_secs(self.timeout.max(1)),
         })
     }
+}
+
+/// Seconds between plain progress lines / JSON progress events: IMGCTL_PROGRESS_INTERVAL, default 5.
+fn progress_interval() -> Duration {
+    std::env::var("IMGCTL_PROGRESS_INTERVAL")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(imgctl::progress::DEFAULT_INTERVAL)
 }
 
 /// Per-side overrides (for `copy`).
@@ -245,6 +262,9 @@ pub enum Command {
         /// Skip TLS verification for the destination registry.
         #[arg(long)]
         dest_insecure: bool,
+        /// Copy the image's referrers too (signatures, SBOMs, attestations; cosign digest tags).
+        #[arg(long)]
+        referrers: bool,
     },
     /// List the images in the local store.
     Images,
@@ -258,6 +278,28 @@ pub enum Command {
     Tags {
         /// Repository, e.g. localhost:5000/app
         repository: String,
+    },
+    /// Mirror images between registries per a YAML file (see README, "Sync").
+    Sync {
+        /// The sync configuration (YAML).
+        config: PathBuf,
+        /// Print the plan (what would be copied or skipped) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Go on with the other images when one fails (exit code 8 if any failed).
+        #[arg(long)]
+        keep_going: bool,
+        /// Run only shard K of N: every N-th image of the plan, starting at the K-th.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Copy referrers for every mapping (as `referrers: true`).
+        #[arg(long)]
+        referrers: bool,
+    },
+    /// Show Docker Hub's pull rate limit (a manifest HEAD, which does not count against it).
+    Ratelimit {
+        /// Image to ask about [default: docker.io/ratelimitpreview/test:latest]
+        reference: Option<String>,
     },
 }
 
@@ -283,6 +325,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             dest_ca_file,
             src_insecure,
             dest_insecure,
+            referrers,
         } => {
             let src = SideOpts {
                 creds: src_creds.clone(),
@@ -294,11 +337,32 @@ pub async fn run(cli: Cli) -> Result<()> {
                 ca_files: dest_ca_file.clone(),
                 insecure: *dest_insecure,
             };
-            transfer::copy(g, source, destination, platforms, &src, &dst).await
+            transfer::copy(g, source, destination, platforms, &src, &dst).await?;
+            if *referrers {
+                sync::copy_referrers(g, source, destination, &src, &dst, &g.reporter()).await?;
+            }
+            Ok(())
         }
         Command::Tag { source, targets } => store::tag(g, source, targets).await,
         Command::Images => store::images(g),
         Command::Rmi { references } => store::rmi(g, references),
         Command::Tags { repository } => store::tags(g, repository).await,
+        Command::Sync {
+            config,
+            dry_run,
+            keep_going,
+            shard,
+            referrers,
+        } => {
+            let a = sync::SyncArgs {
+                config,
+                dry_run: *dry_run,
+                keep_going: *keep_going,
+                shard: shard.as_deref(),
+                referrers: *referrers,
+            };
+            sync::sync(g, &a).await
+        }
+        Command::Ratelimit { reference } => sync::ratelimit(g, reference.as_deref()).await,
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod errors;
+mod extra;
 mod upload;
 
 use std::collections::{BTreeSet, HashMap};
