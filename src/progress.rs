@@ -125,11 +125,10 @@ struct Snapshot {
 impl Snapshot {
     /// `progress: 12.0 MiB/40.0 MiB (30%), 5.1 MiB/s, ETA 6s, images 3/25, blobs 10/40`.
     fn line(&self) -> String {
-        let pct = if self.total > 0 {
-            format!(" ({}%)", self.bytes * 100 / self.total)
-        } else {
-            String::new()
-        };
+        let pct = (self.bytes * 100)
+            .checked_div(self.total)
+            .map(|p| format!(" ({p}%)"))
+            .unwrap_or_default();
         let eta = match self.eta {
             Some(s) => format!("ETA {}", format_secs(s)),
             None => "ETA -".into(),

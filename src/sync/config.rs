@@ -466,6 +466,20 @@ mappings:
     }
 
     #[test]
+    fn readme_example_is_valid() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("# mirror.yaml\n")
+            .expect("README has the sync example");
+        let block = &readme[start..];
+        let block = &block[..block.find("```").unwrap()];
+        let c = SyncConfig::parse(block, Path::new("/work")).unwrap();
+        assert_eq!(c.mappings.len(), 5);
+        assert_eq!(c.mappings[4].tags, TagSelector::List(vec!["17".into()]));
+        assert!(c.mappings[1].tags.matches("3.20") && !c.mappings[1].tags.matches("3.19"));
+    }
+
+    #[test]
     fn credentials_come_from_named_variables_only() {
         let env = |k: &str| match k {
             "LOCAL_CREDS" => Some("bob:pa:ss".to_string()),

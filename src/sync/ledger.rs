@@ -23,18 +23,25 @@ use crate::manifest::descriptor_digest;
 use crate::progress::BlobProgress;
 use crate::transport::{FetchedManifest, ImageDestination, ImageSource, MountOrigin};
 
+/// (registry, digest).
+type RegistryKey = (String, Digest);
+/// (registry, repository, digest).
+type RepoKey = (String, String, Digest);
+/// Cells by key, created on first use.
+type Cells<K, V> = Mutex<HashMap<K, Arc<OnceCell<V>>>>;
+
 /// What the run knows about blobs at destinations; shared by every image of a run.
 #[derive(Default)]
 pub struct BlobLedger {
     /// (registry, digest) → the first repository of that registry known to hold the blob,
     /// set once the blob got there (uploaded, mounted or found) by this run.
-    first: Mutex<HashMap<(String, Digest), Arc<OnceCell<String>>>>,
+    first: Cells<RegistryKey, String>,
     /// (registry, repository, digest) known present.
-    present: Mutex<HashSet<(String, String, Digest)>>,
+    present: Mutex<HashSet<RepoKey>>,
     /// (registry, digest) → set once a manifest with that digest was first written there.
-    manifests: Mutex<HashMap<(String, Digest), Arc<OnceCell<()>>>>,
+    manifests: Cells<RegistryKey, ()>,
     /// (registry, repository, digest) → set once that manifest is written to the repository.
-    manifests_in_repo: Mutex<HashMap<(String, String, Digest), Arc<OnceCell<()>>>>,
+    manifests_in_repo: Cells<RepoKey, ()>,
 }
 
 impl BlobLedger {
