@@ -58,11 +58,17 @@ _imgctl() {
             imgctl,push)
                 cmd="imgctl__subcmd__push"
                 ;;
+            imgctl,ratelimit)
+                cmd="imgctl__subcmd__ratelimit"
+                ;;
             imgctl,rmi)
                 cmd="imgctl__subcmd__rmi"
                 ;;
             imgctl,save)
                 cmd="imgctl__subcmd__save"
+                ;;
+            imgctl,sync)
+                cmd="imgctl__subcmd__sync"
                 ;;
             imgctl,tag)
                 cmd="imgctl__subcmd__tag"
@@ -112,11 +118,17 @@ _imgctl() {
             imgctl__subcmd__help,push)
                 cmd="imgctl__subcmd__help__subcmd__push"
                 ;;
+            imgctl__subcmd__help,ratelimit)
+                cmd="imgctl__subcmd__help__subcmd__ratelimit"
+                ;;
             imgctl__subcmd__help,rmi)
                 cmd="imgctl__subcmd__help__subcmd__rmi"
                 ;;
             imgctl__subcmd__help,save)
                 cmd="imgctl__subcmd__help__subcmd__save"
+                ;;
+            imgctl__subcmd__help,sync)
+                cmd="imgctl__subcmd__help__subcmd__sync"
                 ;;
             imgctl__subcmd__help,tag)
                 cmd="imgctl__subcmd__help__subcmd__tag"
@@ -131,14 +143,14 @@ _imgctl() {
 
     case "${cmd}" in
         imgctl)
-            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help"
+            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -192,7 +204,7 @@ _imgctl() {
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -246,7 +258,7 @@ _imgctl() {
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -293,7 +305,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__copy)
-            opts="-v -q -h -V --platform --all --all-platforms --src-creds --dest-creds --src-ca-file --dest-ca-file --src-insecure --dest-insecure --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -h -V --platform --all --all-platforms --src-creds --dest-creds --src-ca-file --dest-ca-file --src-insecure --dest-insecure --referrers --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,7 +332,7 @@ _imgctl() {
                     return 0
                     ;;
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -374,7 +386,7 @@ _imgctl() {
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -428,7 +440,7 @@ _imgctl() {
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -475,7 +487,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__help)
-            opts="pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help"
+            opts="pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,6 +696,20 @@ _imgctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imgctl__subcmd__help__subcmd__ratelimit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imgctl__subcmd__help__subcmd__rmi)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -699,6 +725,20 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__help__subcmd__save)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imgctl__subcmd__help__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -748,7 +788,7 @@ _imgctl() {
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -806,7 +846,7 @@ _imgctl() {
                     return 0
                     ;;
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -872,7 +912,7 @@ _imgctl() {
                     return 0
                     ;;
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -942,7 +982,7 @@ _imgctl() {
                     return 0
                     ;;
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -996,7 +1036,7 @@ _imgctl() {
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1054,7 +1094,7 @@ _imgctl() {
                     return 0
                     ;;
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1112,7 +1152,7 @@ _imgctl() {
                     return 0
                     ;;
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1166,7 +1206,61 @@ _imgctl() {
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imgctl__subcmd__ratelimit)
+            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1220,7 +1314,7 @@ _imgctl() {
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1286,7 +1380,65 @@ _imgctl() {
                     return 0
                     ;;
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imgctl__subcmd__sync)
+            opts="-v -q -h -V --dry-run --keep-going --shard --referrers --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1340,7 +1492,7 @@ _imgctl() {
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1394,7 +1546,7 @@ _imgctl() {
             fi
             case "${prev}" in
                 --progress)
-                    COMPREPLY=($(compgen -W "auto tty plain none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -54,6 +54,8 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand load 'Load the images of a docker-archive into the local store (docker load)'
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand man 'Write man pages into DIR (or print imgctl.1)'
+            cand sync 'Mirror images between registries per a YAML file (see README, "Sync")'
+            cand ratelimit 'Show Docker Hub''s pull rate limit (a manifest HEAD, which does not count against it)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imgctl;pull'= {
@@ -142,6 +144,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand --all 'Copy the whole image index, every platform'
             cand --src-insecure 'Skip TLS verification for the source registry'
             cand --dest-insecure 'Skip TLS verification for the destination registry'
+            cand --referrers 'Copy the image''s referrers too (signatures, SBOMs, attestations; cosign digest tags)'
             cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
             cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
             cand -q 'No progress, only results and errors'
@@ -445,6 +448,52 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'imgctl;sync'= {
+            cand --shard 'Run only shard K of N: every N-th image of the plan, starting at the K-th'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand --dry-run 'Print the plan (what would be copied or skipped) and change nothing'
+            cand --keep-going 'Go on with the other images when one fails (exit code 8 if any failed)'
+            cand --referrers 'Copy referrers for every mapping (as `referrers: true`)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress, only results and errors'
+            cand --quiet 'No progress, only results and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'imgctl;ratelimit'= {
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress, only results and errors'
+            cand --quiet 'No progress, only results and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'imgctl;help'= {
             cand pull 'Pull an image from a registry into the local store'
             cand push 'Push an image from the local store to a registry'
@@ -463,6 +512,8 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand load 'Load the images of a docker-archive into the local store (docker load)'
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand man 'Write man pages into DIR (or print imgctl.1)'
+            cand sync 'Mirror images between registries per a YAML file (see README, "Sync")'
+            cand ratelimit 'Show Docker Hub''s pull rate limit (a manifest HEAD, which does not count against it)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imgctl;help;pull'= {
@@ -498,6 +549,10 @@ set edit:completion:arg-completer[imgctl] = {|@words|
         &'imgctl;help;completion'= {
         }
         &'imgctl;help;man'= {
+        }
+        &'imgctl;help;sync'= {
+        }
+        &'imgctl;help;ratelimit'= {
         }
         &'imgctl;help;help'= {
         }

@@ -26,8 +26,9 @@ end
 
 complete -c imgctl -n "__fish_imgctl_needs_command" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_needs_command" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_needs_command" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -60,12 +61,15 @@ complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "save" -d 'Write image
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "load" -d 'Load the images of a docker-archive into the local store (docker load)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "man" -d 'Write man pages into DIR (or print imgctl.1)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "sync" -d 'Mirror images between registries per a YAML file (see README, "Sync")'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "ratelimit" -d 'Show Docker Hub\'s pull rate limit (a manifest HEAD, which does not count against it)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l platform -d 'Platform(s) to pick from an image index: OS/ARCH[/VARIANT], or a comma list for a filtered index [default: linux and the host\'s architecture]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -84,8 +88,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s h -l help -d 'Pri
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -103,8 +108,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s h -l help -d 'Pri
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -127,8 +133,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l src-ca-file -d 'E
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l dest-ca-file -d 'Extra CA file for the destination registry' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -142,6 +149,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l config-dir -d 'im
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l all-platforms -l all -d 'Copy the whole image index, every platform'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l src-insecure -d 'Skip TLS verification for the source registry'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l dest-insecure -d 'Skip TLS verification for the destination registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l referrers -d 'Copy the image\'s referrers too (signatures, SBOMs, attestations; cosign digest tags)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
@@ -149,8 +157,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s h -l help -d 'Pri
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -168,8 +177,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s h -l help -d 'P
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -187,8 +197,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s h -l help -d 'Prin
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -208,8 +219,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s u -l username -d
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s p -l password -d 'Password on the command line: insecure (process list, shell history); prefer --password-stdin' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -231,8 +243,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s h -l help -d 'Pr
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -252,8 +265,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s V -l version -d
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l platform -d 'Inspect this platform\'s image of an index: OS/ARCH[/VARIANT]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -274,8 +288,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s h -l help -d '
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -293,8 +308,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s h -l help -d 'P
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -312,8 +328,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s h -l help -d '
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -333,8 +350,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s o -l output -d 'A
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l platform -d 'Platform to save from an index: OS/ARCH[/VARIANT] [default: the host\'s]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -354,8 +372,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s i -l input -d 'Ar
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l platform -d 'Platform to load from an index: OS/ARCH[/VARIANT] [default: the host\'s]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -373,8 +392,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s h -l help -d 'Pri
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -393,8 +413,9 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s V -l versio
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l dir -d 'Directory to write imgctl.1 and imgctl-COMMAND.1 into' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
-plain\t'One line per finished blob'
-none\t'Nothing'"
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
 json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
@@ -410,21 +431,67 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s q -l quiet -d 'No 
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "pull" -d 'Pull an image from a registry into the local store'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "push" -d 'Push an image from the local store to a registry'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "tag" -d 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "copy" -d 'Copy an image between any two locations (docker://, oci:, oci-archive:, docker-archive:, or the store)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "images" -d 'List the images in the local store'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "rmi" -d 'Remove images from the local store (blobs nothing else uses are deleted)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "tags" -d 'List the tags of a repository in a registry'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "login" -d 'Verify and store credentials for a registry (OS keychain), or list them (--list)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "logout" -d 'Remove stored credentials'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "inspect" -d 'Show an image or index: digest, tags, platform, config, layers (or its exact bytes)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "digest" -d 'Print the digest of the manifest or index a location names'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "catalog" -d 'List the repositories of a registry'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "delete" -d 'Delete a manifest from a registry (by digest; a tag is resolved first)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "save" -d 'Write images of the local store to a docker-archive (docker save)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "load" -d 'Load the images of a docker-archive into the local store (docker load)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "man" -d 'Write man pages into DIR (or print imgctl.1)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l shard -d 'Run only shard K of N: every N-th image of the plan, starting at the K-th' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l dry-run -d 'Print the plan (what would be copied or skipped) and change nothing'
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l keep-going -d 'Go on with the other images when one fails (exit code 8 if any failed)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l referrers -d 'Copy referrers for every mapping (as `referrers: true`)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "pull" -d 'Pull an image from a registry into the local store'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "push" -d 'Push an image from the local store to a registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "tag" -d 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "copy" -d 'Copy an image between any two locations (docker://, oci:, oci-archive:, docker-archive:, or the store)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "images" -d 'List the images in the local store'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "rmi" -d 'Remove images from the local store (blobs nothing else uses are deleted)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "tags" -d 'List the tags of a repository in a registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "login" -d 'Verify and store credentials for a registry (OS keychain), or list them (--list)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "logout" -d 'Remove stored credentials'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "inspect" -d 'Show an image or index: digest, tags, platform, config, layers (or its exact bytes)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "digest" -d 'Print the digest of the manifest or index a location names'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "catalog" -d 'List the repositories of a registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "delete" -d 'Delete a manifest from a registry (by digest; a tag is resolved first)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "save" -d 'Write images of the local store to a docker-archive (docker save)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "load" -d 'Load the images of a docker-archive into the local store (docker load)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "man" -d 'Write man pages into DIR (or print imgctl.1)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "sync" -d 'Mirror images between registries per a YAML file (see README, "Sync")'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "ratelimit" -d 'Show Docker Hub\'s pull rate limit (a manifest HEAD, which does not count against it)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

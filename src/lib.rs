@@ -4,6 +4,8 @@
 //! [`manifest`] are the content model; [`registry`] speaks the OCI distribution API;
 //! [`layout`] is the OCI image layout store; [`transport`] puts locations behind two traits;
 //! [`copy`] is the transfer engine; [`progress`] reports.
+//! [`mod@sync`] mirrors images per a YAML file; [`referrers`] copies signatures and SBOMs with an
+//! image; [`ratelimit`] reads Docker Hub's pull limits.
 
 pub mod config;
 pub mod copy;
@@ -14,6 +16,9 @@ pub mod layout;
 pub mod location;
 pub mod manifest;
 pub mod progress;
+pub mod ratelimit;
 pub mod reference;
+pub mod referrers;
 pub mod registry;
+pub mod sync;
 pub mod transport;

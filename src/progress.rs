@@ -1,48 +1,220 @@
-//! Progress reporting on stderr: indicatif bars on a terminal, one line per finished blob
-//! otherwise, nothing with `--quiet`. stdout is never touched here.
+//! Progress reporting on stderr (DESIGN.md §7): indicatif bars on a terminal, one aggregate
+//! line every few seconds in logs and CI (`plain`), newline-delimited JSON events (`json`), or
+//! nothing. stdout is never touched here, so a command's result can be piped.
+//!
+//! Every [`BlobProgress`] also feeds run-wide totals (bytes moved, bytes expected, blobs and
+//! images done) that the plain and JSON modes report periodically from a background thread.
 
-use std::io::IsTerminal;
-use std::sync::Arc;
+use std::io::{IsTerminal, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::transport::BlobOutcome;
+
+/// Default time between two aggregate lines (plain) or `progress` events (json).
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Bars (a terminal).
     Tty,
-    /// One line per finished blob (logs, CI).
+    /// One aggregate line every few seconds (logs, CI): bytes, rate, ETA, images done.
     Plain,
+    /// Newline-delimited JSON events on stderr (see [`Reporter`] for their shapes).
+    Json,
     /// Nothing.
     None,
 }
 
 impl Mode {
-    /// `auto`: bars when stderr is a terminal, plain lines otherwise.
+    /// `auto`: plain lines under CI (`CI` or `GITHUB_ACTIONS` set), bars when stderr is a
+    /// terminal, plain lines otherwise.
     pub fn auto() -> Mode {
-        if std::io::stderr().is_terminal() {
-            Mode::Tty
-        } else {
+        if ci_detected() || !std::io::stderr().is_terminal() {
             Mode::Plain
+        } else {
+            Mode::Tty
         }
     }
 }
 
-/// Creates per-blob progress handles for one command.
+/// Whether we run under CI: `GITHUB_ACTIONS=true`, or `CI` set to anything but `false`/`0`/empty.
+pub fn ci_detected() -> bool {
+    let set = |k: &str| {
+        std::env::var(k)
+            .map(|v| !v.is_empty() && v != "false" && v != "0")
+            .unwrap_or(false)
+    };
+    set("GITHUB_ACTIONS") || set("CI")
+}
+
+/// Whether colours may be used on stderr: a terminal and no `NO_COLOR` (https://no-color.org).
+pub fn color_enabled() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// Run-wide counters shared by every blob handle of a [`Reporter`].
+#[derive(Debug)]
+struct Totals {
+    started: Instant,
+    /// Bytes moved so far.
+    bytes: AtomicU64,
+    /// Bytes expected to move (sizes of blobs announced, less those skipped or mounted).
+    total: AtomicU64,
+    blobs_done: AtomicU64,
+    blobs_total: AtomicU64,
+    images_done: AtomicU64,
+    images_total: AtomicU64,
+}
+
+impl Totals {
+    fn new() -> Arc<Totals> {
+        Arc::new(Totals {
+            started: Instant::now(),
+            bytes: AtomicU64::new(0),
+            total: AtomicU64::new(0),
+            blobs_done: AtomicU64::new(0),
+            blobs_total: AtomicU64::new(0),
+            images_done: AtomicU64::new(0),
+            images_total: AtomicU64::new(0),
+        })
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        let total = self.total.load(Ordering::Relaxed).max(bytes);
+        let secs = self.started.elapsed().as_secs_f64();
+        let rate = if secs > 0.0 { bytes as f64 / secs } else { 0.0 };
+        let eta =
+            (rate > 0.0 && total > bytes).then(|| ((total - bytes) as f64 / rate).ceil() as u64);
+        Snapshot {
+            bytes,
+            total,
+            rate: rate as u64,
+            eta,
+            blobs_done: self.blobs_done.load(Ordering::Relaxed),
+            blobs_total: self.blobs_total.load(Ordering::Relaxed),
+            images_done: self.images_done.load(Ordering::Relaxed),
+            images_total: self.images_total.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The aggregate state at one moment.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Snapshot {
+    bytes: u64,
+    #[serde(rename = "totalBytes")]
+    total: u64,
+    #[serde(rename = "bytesPerSecond")]
+    rate: u64,
+    #[serde(rename = "etaSeconds")]
+    eta: Option<u64>,
+    blobs_done: u64,
+    blobs_total: u64,
+    images_done: u64,
+    images_total: u64,
+}
+
+impl Snapshot {
+    /// `progress: 12.0 MiB/40.0 MiB (30%), 5.1 MiB/s, ETA 6s, images 3/25, blobs 10/40`.
+    fn line(&self) -> String {
+        let pct = (self.bytes * 100)
+            .checked_div(self.total)
+            .map(|p| format!(" ({p}%)"))
+            .unwrap_or_default();
+        let eta = match self.eta {
+            Some(s) => format!("ETA {}", format_secs(s)),
+            None => "ETA -".into(),
+        };
+        let images = if self.images_total > 0 {
+            format!("{}/{}", self.images_done, self.images_total)
+        } else {
+            self.images_done.to_string()
+        };
+        format!(
+            "progress: {}/{}{pct}, {}/s, {eta}, images {images}, blobs {}/{}",
+            HumanBytes(self.bytes),
+            HumanBytes(self.total),
+            HumanBytes(self.rate),
+            self.blobs_done,
+            self.blobs_total
+        )
+    }
+}
+
+fn format_secs(s: u64) -> String {
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// Writes one line on stderr in one call (lines of concurrent writers do not interleave).
+fn emit(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(format!("{line}\n").as_bytes());
+    let _ = err.flush();
+}
+
+fn emit_json(v: serde_json::Value) {
+    emit(&v.to_string());
+}
+
+/// Creates per-blob progress handles for one command and reports run-wide totals.
+///
+/// JSON mode writes one object per line on stderr, each with an `event` field:
+/// `blob` (`digest` label, `size`, `status`: `started` | `uploaded` | `skipped` | `mounted`,
+/// `bytes`), `image` (`source`, `destination`, `action`, `digest`, `bytes`, `error`),
+/// `progress` (`bytes`, `totalBytes`, `bytesPerSecond`, `etaSeconds`, `blobsDone`,
+/// `blobsTotal`, `imagesDone`, `imagesTotal`) every interval and once at the end, and
+/// `message` (`message`).
 pub struct Reporter {
     mode: Mode,
     multi: Option<MultiProgress>,
+    totals: Arc<Totals>,
+    /// Dropping the sender stops the ticker thread; the handle is joined on drop.
+    ticker: Mutex<Option<(Sender<()>, std::thread::JoinHandle<()>)>>,
 }
 
 impl Reporter {
-    /// A reporter in `mode`.
+    /// A reporter in `mode`, reporting aggregate progress every [`DEFAULT_INTERVAL`].
     pub fn new(mode: Mode) -> Reporter {
+        Reporter::with_interval(mode, DEFAULT_INTERVAL)
+    }
+
+    /// A reporter in `mode` whose plain lines / JSON `progress` events come every `interval`.
+    pub fn with_interval(mode: Mode, interval: Duration) -> Reporter {
         let multi = (mode == Mode::Tty)
             .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
-        Reporter { mode, multi }
+        let totals = Totals::new();
+        let ticker = matches!(mode, Mode::Plain | Mode::Json).then(|| {
+            let (tx, rx) = std::sync::mpsc::channel::<()>();
+            let t = totals.clone();
+            let interval = interval.max(Duration::from_millis(10));
+            let handle = std::thread::spawn(move || {
+                loop {
+                    match rx.recv_timeout(interval) {
+                        Err(RecvTimeoutError::Timeout) => report(mode, &t.snapshot()),
+                        _ => return,
+                    }
+                }
+            });
+            (tx, handle)
+        });
+        Reporter {
+            mode,
+            multi,
+            totals,
+            ticker: Mutex::new(ticker),
+        }
     }
 
     /// A reporter that shows nothing (library use, tests).
@@ -50,37 +222,109 @@ impl Reporter {
         Reporter::new(Mode::None)
     }
 
+    /// The mode this reporter shows progress in.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
     /// A handle for one blob of `size` bytes, labelled `label` (e.g. a short digest).
     pub fn blob(&self, label: String, size: u64) -> BlobProgress {
+        self.totals.total.fetch_add(size, Ordering::Relaxed);
+        self.totals.blobs_total.fetch_add(1, Ordering::Relaxed);
         let bar = self.multi.as_ref().map(|m| {
             let bar = m.add(ProgressBar::new(size));
+            let template = if color_enabled() {
+                "{prefix:>19} [{bar:30.cyan/blue}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {msg}"
+            } else {
+                "{prefix:>19} [{bar:30}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {msg}"
+            };
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{prefix:>19} [{bar:30}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12}",
-                )
-                .expect("static template")
-                .progress_chars("=> "),
+                ProgressStyle::with_template(template)
+                    .expect("static template")
+                    .progress_chars("=> "),
             );
             bar.set_prefix(label.clone());
             bar
         });
+        if self.mode == Mode::Json {
+            emit_json(serde_json::json!({
+                "event": "blob", "digest": label, "size": size, "status": "started"
+            }));
+        }
         BlobProgress {
             bar,
             label,
             mode: self.mode,
+            size,
             bytes: Arc::new(AtomicU64::new(0)),
+            totals: self.totals.clone(),
         }
     }
 
-    /// Prints a status line (plain and tty modes) on stderr.
+    /// Announces `n` more images to move (for the `images done/total` count).
+    pub fn add_images(&self, n: u64) {
+        self.totals.images_total.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Records one image finished. `event` is the image's result document (source,
+    /// destination, action, digest, bytes, error); JSON mode emits it as an `image` event.
+    pub fn image_done(&self, event: &serde_json::Value) {
+        self.totals.images_done.fetch_add(1, Ordering::Relaxed);
+        if self.mode == Mode::Json {
+            let mut v = serde_json::json!({"event": "image"});
+            if let (Some(dst), Some(src)) = (v.as_object_mut(), event.as_object()) {
+                dst.extend(src.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            emit_json(v);
+        }
+    }
+
+    /// Prints a status line on stderr: above the bars (tty), as is (plain), as a `message`
+    /// event (json); nothing in none mode.
     pub fn line(&self, msg: &str) {
         match (&self.multi, self.mode) {
             (Some(m), _) => {
                 let _ = m.println(msg);
             }
-            (None, Mode::Plain) => eprintln!("{msg}"),
+            (None, Mode::Plain) => emit(msg),
+            (None, Mode::Json) => {
+                emit_json(serde_json::json!({"event": "message", "message": msg}))
+            }
             _ => {}
         }
+    }
+
+    /// Stops the periodic reports and prints the final aggregate line (plain) or `progress`
+    /// event (json), when anything was reported at all. Called on drop too; idempotent.
+    pub fn finish(&self) {
+        let ticker = self.ticker.lock().map(|mut t| t.take()).unwrap_or(None);
+        if let Some((tx, handle)) = ticker {
+            drop(tx);
+            let _ = handle.join();
+            let s = self.totals.snapshot();
+            if s.blobs_total > 0 || s.images_total > 0 || s.images_done > 0 {
+                report(self.mode, &s);
+            }
+        }
+    }
+}
+
+impl Drop for Reporter {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// One periodic report in `mode`.
+fn report(mode: Mode, s: &Snapshot) {
+    match mode {
+        Mode::Plain => emit(&s.line()),
+        Mode::Json => {
+            let mut v = serde_json::to_value(s).unwrap_or_default();
+            v["event"] = "progress".into();
+            emit_json(v);
+        }
+        _ => {}
     }
 }
 
@@ -90,7 +334,9 @@ pub struct BlobProgress {
     bar: Option<ProgressBar>,
     label: String,
     mode: Mode,
+    size: u64,
     bytes: Arc<AtomicU64>,
+    totals: Arc<Totals>,
 }
 
 impl BlobProgress {
@@ -100,7 +346,9 @@ impl BlobProgress {
             bar: None,
             label: String::new(),
             mode: Mode::None,
+            size: 0,
             bytes: Arc::new(AtomicU64::new(0)),
+            totals: Totals::new(),
         }
     }
     /// A handle sharing this blob's counters (for request bodies that must be `'static`).
@@ -114,28 +362,95 @@ impl BlobProgress {
     /// Adds `n` bytes moved.
     pub fn inc(&self, n: u64) {
         self.bytes.fetch_add(n, Ordering::Relaxed);
+        self.totals.bytes.fetch_add(n, Ordering::Relaxed);
         if let Some(b) = &self.bar {
             b.inc(n);
         }
     }
     /// Sets the position (bytes) after a resume or restart.
     pub fn set_position(&self, pos: u64) {
-        self.bytes.store(pos, Ordering::Relaxed);
+        let old = self.bytes.swap(pos, Ordering::Relaxed);
+        if pos >= old {
+            self.totals.bytes.fetch_add(pos - old, Ordering::Relaxed);
+        } else {
+            // A restart: the bytes sent before count again when resent.
+            let _ = self
+                .totals
+                .bytes
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                    Some(b.saturating_sub(old - pos))
+                });
+        }
         if let Some(b) = &self.bar {
             b.set_position(pos);
         }
     }
-    /// Marks the blob done with `outcome`.
+    /// Marks the blob done with `outcome`. A skipped or mounted blob leaves the expected total.
     pub fn finish(&self, outcome: BlobOutcome) {
-        let what = match outcome {
-            BlobOutcome::Uploaded(n) => format!("copied {}", HumanBytes(n)),
-            BlobOutcome::Skipped => "exists, skipped".into(),
-            BlobOutcome::Mounted => "mounted".into(),
+        self.totals.blobs_done.fetch_add(1, Ordering::Relaxed);
+        let (what, status, bytes) = match outcome {
+            BlobOutcome::Uploaded(n) => (format!("copied {}", HumanBytes(n)), "uploaded", n),
+            BlobOutcome::Skipped => ("exists, skipped".to_string(), "skipped", 0),
+            BlobOutcome::Mounted => ("mounted".to_string(), "mounted", 0),
         };
+        let unmoved = self.size.saturating_sub(self.position());
+        if unmoved > 0 {
+            let _ = self
+                .totals
+                .total
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+                    Some(t.saturating_sub(unmoved))
+                });
+        }
         match (&self.bar, self.mode) {
             (Some(b), _) => b.finish_with_message(what),
-            (None, Mode::Plain) => eprintln!("{} {what}", self.label),
+            (None, Mode::Json) => emit_json(serde_json::json!({
+                "event": "blob", "digest": self.label, "size": self.size,
+                "status": status, "bytes": bytes
+            })),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aggregate_line_and_eta() {
+        let s = Snapshot {
+            bytes: 10 * 1024 * 1024,
+            total: 40 * 1024 * 1024,
+            rate: 5 * 1024 * 1024,
+            eta: Some(6),
+            blobs_done: 10,
+            blobs_total: 40,
+            images_done: 3,
+            images_total: 25,
+        };
+        assert_eq!(
+            s.line(),
+            "progress: 10.00 MiB/40.00 MiB (25%), 5.00 MiB/s, ETA 6s, images 3/25, blobs 10/40"
+        );
+        assert_eq!(format_secs(125), "2m05s");
+        assert_eq!(format_secs(7300), "2h01m");
+    }
+
+    #[test]
+    fn totals_follow_blobs() {
+        let r = Reporter::hidden();
+        let a = r.blob("a".into(), 100);
+        let b = r.blob("b".into(), 50);
+        a.inc(60);
+        a.set_position(80);
+        b.finish(BlobOutcome::Skipped);
+        let s = r.totals.snapshot();
+        assert_eq!(
+            (s.bytes, s.total, s.blobs_done, s.blobs_total),
+            (80, 100, 1, 2)
+        );
+        a.set_position(0);
+        assert_eq!(r.totals.snapshot().bytes, 0);
     }
 }

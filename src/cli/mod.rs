@@ -6,6 +6,7 @@ mod inspect;
 mod login;
 mod query;
 mod store;
+mod sync;
 mod transfer;
 
 use std::path::PathBuf;
@@ -43,10 +44,12 @@ pub enum ProgressArg {
     Auto,
     /// Bars.
     Tty,
-    /// One line per finished blob.
+    /// One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5).
     Plain,
     /// Nothing.
     None,
+    /// Newline-delimited JSON events on stderr.
+    Json,
 }
 
 /// Result formats on stdout.
@@ -119,12 +122,16 @@ impl GlobalOpts {
         if self.quiet {
             return Reporter::new(Mode::None);
         }
-        Reporter::new(match self.progress {
-            ProgressArg::Auto => Mode::auto(),
-            ProgressArg::Tty => Mode::Tty,
-            ProgressArg::Plain => Mode::Plain,
-            ProgressArg::None => Mode::None,
-        })
+        Reporter::with_interval(
+            match self.progress {
+                ProgressArg::Auto => Mode::auto(),
+                ProgressArg::Tty => Mode::Tty,
+                ProgressArg::Plain => Mode::Plain,
+                ProgressArg::None => Mode::None,
+                ProgressArg::Json => Mode::Json,
+            },
+            progress_interval(),
+        )
     }
 
     /// The local store directory.
@@ -173,9 +180,7 @@ impl GlobalOpts {
     /// and TLS checks where given. Credentials follow the lookup chain of
     /// [`imgctl::credentials`]: flags, env, imgctl's login, docker and containers configs.
     pub fn client(&self, side: &SideOpts) -> Result<Client> {
-        let fixed = self.credentials(side.creds.as_deref())?;
-        let chain = CredentialChain::new(fixed, self.config_dir()?);
-        self.client_with(Arc::new(chain), side)
+        self.client_with(self.credential_chain(side.creds.as_deref())?, side)
     }
 
     /// Like [`GlobalOpts::client`] with credentials from `credentials`.
@@ -184,9 +189,26 @@ impl GlobalOpts {
         credentials: Arc<dyn CredentialProvider>,
         side: &SideOpts,
     ) -> Result<Client> {
+        Client::new(self.client_options(credentials, side)?)
+    }
+
+    /// The stored-credential lookup chain (flags, env, imgctl's login, docker and containers
+    /// configs) with `flag` as the highest-priority credentials.
+    pub fn credential_chain(&self, flag: Option<&str>) -> Result<Arc<dyn CredentialProvider>> {
+        let fixed = self.credentials(flag)?;
+        Ok(Arc::new(CredentialChain::new(fixed, self.config_dir()?)))
+    }
+
+    /// The client options of the global flags and `side`'s overrides: TLS, upload strategy,
+    /// retries, timeout, per-registry `config.toml` from the config dir.
+    pub fn client_options(
+        &self,
+        credentials: Arc<dyn CredentialProvider>,
+        side: &SideOpts,
+    ) -> Result<ClientOptions> {
         let mut ca_files = self.ca_files.clone();
         ca_files.extend(side.ca_files.iter().cloned());
-        Client::new(ClientOptions {
+        Ok(ClientOptions {
             insecure: self.insecure || side.insecure,
             ca_files,
             credentials,
@@ -197,12 +219,19 @@ impl GlobalOpts {
             },
             retries: self.retries,
             timeout: Duration::from_secs(self.timeout.max(1)),
-            config: Arc::new(match imgctl::config::Config::default_dir() {
-                Some(dir) => imgctl::config::Config::load(&dir)?,
-                None => imgctl::config::Config::default(),
-            }),
+            config: Arc::new(imgctl::config::Config::load(&self.config_dir()?)?),
         })
     }
+}
+
+/// Seconds between plain progress lines / JSON progress events: IMGCTL_PROGRESS_INTERVAL, default 5.
+fn progress_interval() -> Duration {
+    std::env::var("IMGCTL_PROGRESS_INTERVAL")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(imgctl::progress::DEFAULT_INTERVAL)
 }
 
 /// Per-side overrides (for `copy`).
@@ -278,6 +307,9 @@ pub enum Command {
         /// Skip TLS verification for the destination registry.
         #[arg(long)]
         dest_insecure: bool,
+        /// Copy the image's referrers too (signatures, SBOMs, attestations; cosign digest tags).
+        #[arg(long)]
+        referrers: bool,
     },
     /// List the images in the local store.
     Images,
@@ -360,6 +392,28 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Mirror images between registries per a YAML file (see README, "Sync").
+    Sync {
+        /// The sync configuration (YAML).
+        config: PathBuf,
+        /// Print the plan (what would be copied or skipped) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Go on with the other images when one fails (exit code 8 if any failed).
+        #[arg(long)]
+        keep_going: bool,
+        /// Run only shard K of N: every N-th image of the plan, starting at the K-th.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Copy referrers for every mapping (as `referrers: true`).
+        #[arg(long)]
+        referrers: bool,
+    },
+    /// Show Docker Hub's pull rate limit (a manifest HEAD, which does not count against it).
+    Ratelimit {
+        /// Image to ask about [default: docker.io/ratelimitpreview/test:latest]
+        reference: Option<String>,
+    },
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -384,6 +438,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             dest_ca_file,
             src_insecure,
             dest_insecure,
+            referrers,
         } => {
             let src = SideOpts {
                 creds: src_creds.clone(),
@@ -395,7 +450,11 @@ pub async fn run(cli: Cli) -> Result<()> {
                 ca_files: dest_ca_file.clone(),
                 insecure: *dest_insecure,
             };
-            transfer::copy(g, source, destination, platforms, &src, &dst).await
+            transfer::copy(g, source, destination, platforms, &src, &dst).await?;
+            if *referrers {
+                sync::copy_referrers(g, source, destination, &src, &dst, &g.reporter()).await?;
+            }
+            Ok(())
         }
         Command::Tag { source, targets } => store::tag(g, source, targets).await,
         Command::Images => store::images(g),
@@ -429,5 +488,22 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Load { input, platform } => archive::load(g, input, platform.as_deref()).await,
         Command::Completion { shell } => completion::completion(*shell),
         Command::Man { dir } => completion::man(dir.as_deref()),
+        Command::Sync {
+            config,
+            dry_run,
+            keep_going,
+            shard,
+            referrers,
+        } => {
+            let a = sync::SyncArgs {
+                config,
+                dry_run: *dry_run,
+                keep_going: *keep_going,
+                shard: shard.as_deref(),
+                referrers: *referrers,
+            };
+            sync::sync(g, &a).await
+        }
+        Command::Ratelimit { reference } => sync::ratelimit(g, reference.as_deref()).await,
     }
 }

@@ -5,6 +5,7 @@
 pub mod auth;
 mod download;
 pub mod errors;
+mod extra;
 mod token;
 mod upload;
 

@@ -1,0 +1,235 @@
+//! `imgctl sync CONFIG`, `imgctl ratelimit [REF]`, and `copy --referrers`.
+
+use std::path::Path;
+
+use imgctl::error::{Error, ErrorKind, Result};
+use imgctl::location::{BareMeans, Location};
+use imgctl::progress::Reporter;
+use imgctl::reference::Reference;
+use imgctl::referrers::{ReferrersJob, subjects};
+use imgctl::registry::ClientOptions;
+use imgctl::sync::{Action, Clients, RunOptions, Shard, SyncConfig, SyncOutcome, plan, run};
+
+use super::{FormatArg, GlobalOpts, SideOpts};
+
+/// The client options of the global flags with the stored-credential chain, which a sync
+/// registry without a credentials block falls back to.
+fn client_options(g: &GlobalOpts) -> Result<ClientOptions> {
+    g.client_options(g.credential_chain(None)?, &SideOpts::default())
+}
+
+/// Options of `imgctl sync`.
+pub struct SyncArgs<'a> {
+    pub config: &'a Path,
+    pub dry_run: bool,
+    pub keep_going: bool,
+    pub shard: Option<&'a str>,
+    pub referrers: bool,
+}
+
+/// `imgctl sync CONFIG`: plan, run, print one line per image and a summary (or one JSON
+/// document). Exit: 0 when no image failed; 8 (partial) with `--keep-going` when some did;
+/// else the first failure's own code.
+pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
+    let shard = a.shard.map(str::parse::<Shard>).transpose()?;
+    let mut config = SyncConfig::load(a.config)?;
+    if a.referrers {
+        for m in &mut config.mappings {
+            m.referrers = true;
+        }
+    }
+    let clients = Clients::new(&client_options(g)?, &config, |k| std::env::var(k).ok())?;
+    let mut units = plan(&config, &clients).await?;
+    let planned = units.len();
+    if let Some(s) = shard {
+        units = s.take(units);
+    }
+    let reporter = g.reporter();
+    let opts = RunOptions {
+        jobs: g.jobs as usize,
+        dry_run: a.dry_run,
+        keep_going: a.keep_going,
+    };
+    let outcome = run(units, &clients, &opts, &reporter).await;
+    reporter.finish();
+    print(g, &outcome, a, shard, planned)?;
+    let failed = outcome.count(Action::Failed);
+    match outcome.first_failure() {
+        None => Ok(()),
+        Some(_) if a.keep_going => Err(Error::new(
+            ErrorKind::Partial,
+            format!("{failed} of {} images failed", outcome.images.len()),
+        )),
+        Some(f) => Err(Error::new(
+            f.error_kind.unwrap_or(ErrorKind::Other),
+            format!(
+                "sync stopped after {} → {} failed: {}",
+                f.source,
+                f.destination,
+                f.error.as_deref().unwrap_or("unknown error")
+            ),
+        )
+        .with_hint("pass --keep-going to copy the other images anyway")),
+    }
+}
+
+fn print(
+    g: &GlobalOpts,
+    o: &SyncOutcome,
+    a: &SyncArgs<'_>,
+    shard: Option<Shard>,
+    planned: usize,
+) -> Result<()> {
+    let summary = serde_json::json!({
+        "planned": planned,
+        "copied": o.count(Action::Copied),
+        "skipped": o.count(Action::Skipped),
+        "failed": o.count(Action::Failed),
+        "wouldCopy": o.count(Action::WouldCopy),
+        "wouldSkip": o.count(Action::WouldSkip),
+        "notRun": o.not_run,
+        "bytes": o.bytes(),
+        "seconds": (o.seconds * 1000.0).round() / 1000.0,
+    });
+    match g.format {
+        FormatArg::Json => {
+            let doc = serde_json::json!({
+                "dryRun": a.dry_run,
+                "shard": shard.map(|s| s.to_string()),
+                "images": o.images,
+                "summary": summary,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        FormatArg::Text => {
+            use std::fmt::Write as _;
+            let mut out = String::new();
+            for i in &o.images {
+                let action = match i.action {
+                    Action::Copied => "copied",
+                    Action::Skipped => "skipped",
+                    Action::Failed => "failed",
+                    Action::WouldCopy => "would-copy",
+                    Action::WouldSkip => "would-skip",
+                };
+                let _ = write!(out, "{action:<10} {} -> {}", i.source, i.destination);
+                if let Some(d) = &i.digest {
+                    let _ = write!(out, " {d}");
+                }
+                if i.bytes > 0 {
+                    let _ = write!(out, " ({})", indicatif::HumanBytes(i.bytes));
+                }
+                if let Some(e) = &i.error {
+                    let _ = write!(out, ": {e}");
+                }
+                out.push('\n');
+            }
+            let _ = writeln!(
+                out,
+                "sync{}: {} copied, {} skipped, {} failed{}{}; {} sent in {:.1}s",
+                shard.map(|s| format!(" (shard {s})")).unwrap_or_default(),
+                o.count(Action::Copied),
+                o.count(Action::Skipped),
+                o.count(Action::Failed),
+                if a.dry_run {
+                    format!(
+                        ", {} would be copied, {} would be skipped (dry run)",
+                        o.count(Action::WouldCopy),
+                        o.count(Action::WouldSkip)
+                    )
+                } else {
+                    String::new()
+                },
+                if o.not_run > 0 {
+                    format!(", {} not run", o.not_run)
+                } else {
+                    String::new()
+                },
+                indicatif::HumanBytes(o.bytes()),
+                o.seconds
+            );
+            print!("{out}");
+        }
+    }
+    Ok(())
+}
+
+/// `imgctl ratelimit [REF]`: Docker Hub's pull limits from a manifest HEAD.
+pub async fn ratelimit(g: &GlobalOpts, reference: Option<&str>) -> Result<()> {
+    let r = reference.unwrap_or(imgctl::ratelimit::DEFAULT_REFERENCE);
+    let r = Reference::parse(r.strip_prefix("docker://").unwrap_or(r))?;
+    let client = g.client(&SideOpts::default())?;
+    let rl = imgctl::ratelimit::check(&client, &r).await?;
+    match g.format {
+        FormatArg::Json => println!("{}", serde_json::to_string_pretty(&rl)?),
+        FormatArg::Text => match (rl.limit, rl.remaining) {
+            (None, None) => println!(
+                "{}: no rate limit reported (HTTP {})",
+                r.registry, rl.status
+            ),
+            (limit, remaining) => {
+                let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+                let window = rl
+                    .window_seconds
+                    .map(|w| format!(" per {}h", w as f64 / 3600.0))
+                    .unwrap_or_default();
+                println!("limit: {}{window}", n(limit));
+                println!("remaining: {}", n(remaining));
+                if let Some(s) = &rl.source {
+                    println!("source: {s}");
+                }
+            }
+        },
+    }
+    if rl.status == 429 {
+        return Err(Error::new(ErrorKind::RateLimited, "rate limit reached"));
+    }
+    Ok(())
+}
+
+/// `copy --referrers`: after the image, copies the referrers of what was written (the root
+/// and, for an index, every child). Both locations must be registries.
+pub async fn copy_referrers(
+    g: &GlobalOpts,
+    source: &str,
+    destination: &str,
+    src_side: &SideOpts,
+    dst_side: &SideOpts,
+    reporter: &Reporter,
+) -> Result<()> {
+    let (Location::Registry(src), Location::Registry(dst)) = (
+        Location::parse(source, BareMeans::Registry)?,
+        Location::parse(destination, BareMeans::Registry)?,
+    ) else {
+        return Err(Error::usage(
+            "--referrers needs registry locations on both sides",
+        ));
+    };
+    let src_client = g.client(src_side)?;
+    let dst_client = g.client(dst_side)?;
+    let dst_repo = dst_client.repository(&dst.registry, &dst.repository);
+    let digest = match &dst.digest {
+        Some(d) => d.clone(),
+        None => dst_repo
+            .head_manifest(&dst.manifest_ref())
+            .await?
+            .and_then(|h| h.0)
+            .ok_or_else(|| Error::not_found(format!("{dst} not found after the copy")))?,
+    };
+    let src_repo = src_client.repository(&src.registry, &src.repository);
+    let opts = imgctl::copy::CopyOptions::new(imgctl::copy::Platforms::All, g.jobs as usize);
+    let job = ReferrersJob {
+        src_client: &src_client,
+        source: &src,
+        dst_client: &dst_client,
+        destination: &dst,
+        opts: &opts,
+        reporter,
+    };
+    let stats = job.copy(&subjects(&src_repo, &digest).await?).await?;
+    reporter.line(&format!(
+        "referrers: {} copied, {} already present, {} ignored",
+        stats.copied, stats.skipped, stats.ignored
+    ));
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! Executing a sync plan: images in parallel under one blob-transfer limit, an image skipped
+//! after manifest HEADs when the destination already has it, shared blobs moved once.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use tokio::sync::Semaphore;
+
+use crate::copy::{CopyOptions, Platforms, copy_image};
+use crate::digest::Digest;
+use crate::error::{Error, ErrorKind, Result};
+use crate::manifest::{Manifest, descriptor_digest, is_index, select_platform};
+use crate::progress::Reporter;
+use crate::referrers::{ReferrerStats, ReferrersJob, subjects};
+use crate::registry::Repository;
+use crate::transport::registry::{RegistryDestination, RegistrySource};
+
+use super::clients::Clients;
+use super::ledger::{BlobLedger, SharedBlobs};
+use super::plan::Unit;
+
+/// How to run a plan.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Concurrent blob transfers across all images (`--jobs`); also how many images are
+    /// worked on at once.
+    pub jobs: usize,
+    /// Only check what would be done (manifest HEADs); write nothing.
+    pub dry_run: bool,
+    /// Go on with the other images after one failed (else start no new image).
+    pub keep_going: bool,
+}
+
+/// What happened to one image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Copied to the destination.
+    Copied,
+    /// The destination had the same manifest digest already.
+    Skipped,
+    /// The copy (or the check before it) failed.
+    Failed,
+    /// Dry run: would be copied.
+    WouldCopy,
+    /// Dry run: would be skipped.
+    WouldSkip,
+}
+
+/// The result of one image, as printed by `--format json`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImageResult {
+    /// Source reference (`registry/repository:tag`).
+    pub source: String,
+    /// Destination reference.
+    pub destination: String,
+    /// Digest of the manifest (or index) at the destination, when known.
+    pub digest: Option<String>,
+    /// What happened.
+    pub action: Action,
+    /// Blob bytes sent for this image (and its referrers).
+    pub bytes: u64,
+    /// The error, for a failed image.
+    pub error: Option<String>,
+    /// Referrers copied with the image, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referrers: Option<ReferrerStats>,
+    /// The error's kind (for the exit code).
+    #[serde(skip)]
+    pub error_kind: Option<ErrorKind>,
+}
+
+/// The results of a run, in plan order, and what was not started.
+#[derive(Debug, Clone)]
+pub struct SyncOutcome {
+    /// One result per image that was started.
+    pub images: Vec<ImageResult>,
+    /// Images not started because an earlier one failed (without `keep_going`).
+    pub not_run: usize,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+impl SyncOutcome {
+    /// Images with `action`.
+    pub fn count(&self, action: Action) -> usize {
+        self.images.iter().filter(|i| i.action == action).count()
+    }
+    /// Bytes sent in total.
+    pub fn bytes(&self) -> u64 {
+        self.images.iter().map(|i| i.bytes).sum()
+    }
+    /// The first failure, if any.
+    pub fn first_failure(&self) -> Option<&ImageResult> {
+        self.images.iter().find(|i| i.action == Action::Failed)
+    }
+}
+
+/// Runs `units`. Never fails as a whole: each image's failure is in its result.
+pub async fn run(
+    units: Vec<Unit>,
+    clients: &Clients,
+    opts: &RunOptions,
+    reporter: &Reporter,
+) -> SyncOutcome {
+    let started = Instant::now();
+    let jobs = opts.jobs.max(1);
+    let limiter = Arc::new(Semaphore::new(jobs));
+    let ledger = BlobLedger::new();
+    let stop = AtomicBool::new(false);
+    reporter.add_images(units.len() as u64);
+    let total = units.len();
+    let ctx = Ctx {
+        clients,
+        opts,
+        reporter,
+        limiter: &limiter,
+        ledger: &ledger,
+    };
+    let mut results: Vec<(usize, ImageResult)> =
+        futures_util::stream::iter(units.iter().enumerate().map(|(i, u)| {
+            let ctx = &ctx;
+            let stop = &stop;
+            async move {
+                if stop.load(Ordering::SeqCst) {
+                    return None;
+                }
+                let r = ctx.image(u).await;
+                if r.action == Action::Failed && !ctx.opts.keep_going {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                if let Ok(v) = serde_json::to_value(&r) {
+                    ctx.reporter.image_done(&v);
+                }
+                Some((i, r))
+            }
+        }))
+        .buffer_unordered(jobs)
+        .filter_map(|r| async move { r })
+        .collect()
+        .await;
+    results.sort_by_key(|(i, _)| *i);
+    let images: Vec<ImageResult> = results.into_iter().map(|(_, r)| r).collect();
+    SyncOutcome {
+        not_run: total - images.len(),
+        images,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+struct Ctx<'a> {
+    clients: &'a Clients,
+    opts: &'a RunOptions,
+    reporter: &'a Reporter,
+    limiter: &'a Arc<Semaphore>,
+    ledger: &'a Arc<BlobLedger>,
+}
+
+impl Ctx<'_> {
+    async fn image(&self, u: &Unit) -> ImageResult {
+        let mut r = ImageResult {
+            source: u.source.to_string(),
+            destination: u.destination.to_string(),
+            digest: None,
+            action: Action::Failed,
+            bytes: 0,
+            error: None,
+            referrers: None,
+            error_kind: None,
+        };
+        if let Err(e) = self.image_inner(u, &mut r).await {
+            r.action = Action::Failed;
+            r.error_kind = Some(e.kind());
+            r.error = Some(e.to_string());
+        }
+        r
+    }
+
+    async fn image_inner(&self, u: &Unit, r: &mut ImageResult) -> Result<()> {
+        let src = self.clients.repository(&u.source);
+        let dst = self.clients.repository(&u.destination);
+        let tag = u.destination.tag.as_deref().unwrap_or("latest");
+        // 1. Manifest HEADs: skip an image the destination has already.
+        let current = match dst.head_manifest(tag).await? {
+            Some((Some(d), ..)) => Some(d),
+            _ => None,
+        };
+        let wanted = match (&current, self.opts.dry_run) {
+            (Some(_), _) | (None, true) => Some(source_digest(&src, u).await?),
+            (None, false) => None,
+        };
+        let copy_digest = match (current, wanted) {
+            (Some(c), Some(w)) if c == w => {
+                r.digest = Some(c.to_string());
+                r.action = if self.opts.dry_run {
+                    Action::WouldSkip
+                } else {
+                    Action::Skipped
+                };
+                None
+            }
+            (_, w) => Some(w),
+        };
+        if self.opts.dry_run {
+            if let Some(w) = copy_digest {
+                r.digest = w.map(|d| d.to_string());
+                r.action = Action::WouldCopy;
+            }
+            return Ok(());
+        }
+        // 2. Copy.
+        if copy_digest.is_some() {
+            let source =
+                RegistrySource::new(self.clients.client(&u.source.registry), u.source.clone());
+            let dest = SharedBlobs::new(
+                RegistryDestination::new(
+                    self.clients.client(&u.destination.registry),
+                    u.destination.clone(),
+                ),
+                self.ledger.clone(),
+                &u.destination.registry,
+                &u.destination.repository,
+            );
+            let report = copy_image(&source, &dest, &self.copy_options(u), self.reporter).await?;
+            r.digest = Some(report.digest.clone());
+            r.bytes = report.blobs.bytes;
+            r.action = Action::Copied;
+        }
+        // 3. Referrers of the image and of every child, also for a skipped image.
+        if u.referrers
+            && let Some(d) = r.digest.as_deref()
+        {
+            let d: Digest = d.parse()?;
+            let job = ReferrersJob {
+                src_client: self.clients.client(&u.source.registry),
+                source: &u.source,
+                dst_client: self.clients.client(&u.destination.registry),
+                destination: &u.destination,
+                opts: &self.copy_options(u),
+                reporter: self.reporter,
+            };
+            let stats = job.copy(&subjects(&src, &d).await?).await?;
+            r.bytes += stats.bytes;
+            r.referrers = Some(stats);
+        }
+        Ok(())
+    }
+
+    fn copy_options(&self, u: &Unit) -> CopyOptions {
+        let mut o = CopyOptions::new(u.platforms.clone(), 1);
+        o.limiter = self.limiter.clone();
+        o
+    }
+}
+
+/// The digest the destination should hold for `u`: the source tag's digest from a manifest
+/// HEAD, or, when one platform is picked out of an index (or the registry sends no digest),
+/// from the source's manifest itself.
+///
+/// Errors: NotFound when the source tag does not exist; NotFound when no image of the index
+/// matches the platform.
+pub async fn source_digest(src: &Repository, u: &Unit) -> Result<Digest> {
+    let tag = u.source.tag.as_deref().unwrap_or("latest");
+    let head = src
+        .head_manifest(tag)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("{} not found", u.source)))?;
+    let one = matches!(u.platforms, Platforms::One(_));
+    if let (Some(d), false) = (&head.0, one && is_index(&head.1)) {
+        return Ok(d.clone());
+    }
+    let m = src.get_manifest(tag).await?;
+    match (&u.platforms, Manifest::parse(&m.bytes, &m.media_type)?) {
+        (Platforms::One(p), Manifest::Index(idx)) => descriptor_digest(
+            select_platform(&idx, p)
+                .ok_or_else(|| Error::not_found(format!("{} has no image for {p}", u.source)))?,
+        ),
+        _ => Ok(m.digest),
+    }
+}

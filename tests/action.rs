@@ -1,0 +1,328 @@
+//! The composite GitHub Action (`action.yml`): its shell steps run as the runner would run them
+//! (`bash --noprofile --norc -eo pipefail`), with `${{ inputs.* }}` / `${{ github.* }}` filled
+//! in, against a real registry, writing step outputs to a temporary `GITHUB_OUTPUT` file.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::*;
+use serde_json::Value;
+
+/// A composite action's step, with its `env` still holding `${{ … }}` expressions.
+struct Step {
+    name: String,
+    run: String,
+    env: BTreeMap<String, String>,
+}
+
+fn action() -> (serde_yaml_ng::Value, Vec<Step>) {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap();
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    assert_eq!(doc["runs"]["using"].as_str(), Some("composite"));
+    let steps = doc["runs"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            assert_eq!(s["shell"].as_str(), Some("bash"), "every step runs in bash");
+            assert!(
+                s.get("if").is_none(),
+                "conditions live in the scripts (testable)"
+            );
+            let env = s
+                .get("env")
+                .and_then(|e| e.as_mapping())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().unwrap().to_string(),
+                                v.as_str().unwrap().to_string(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Step {
+                name: s["name"].as_str().unwrap().to_string(),
+                run: s["run"].as_str().unwrap().to_string(),
+                env,
+            }
+        })
+        .collect();
+    (doc, steps)
+}
+
+/// Replaces `${{ inputs.X }}` (value or the input's default) and the `github.*` contexts the
+/// action uses; panics on any other expression, so the test notices new ones.
+fn expand(v: &str, inputs: &BTreeMap<&str, String>, doc: &serde_yaml_ng::Value) -> String {
+    let mut out = String::new();
+    let mut rest = v;
+    while let Some(i) = rest.find("${{") {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find("}}").unwrap() + i;
+        let expr = rest[i + 3..end].trim();
+        let value = if let Some(name) = expr.strip_prefix("inputs.") {
+            inputs.get(name).cloned().unwrap_or_else(|| {
+                doc["inputs"][name]["default"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("unknown input {name}"))
+                    .to_string()
+            })
+        } else {
+            match expr {
+                "github.action_path" => env!("CARGO_MANIFEST_DIR").to_string(),
+                "github.action_repository" => "example/imgctl".into(),
+                "github.action_ref" => "v0.1.0".into(),
+                other => panic!("unexpected expression {other}"),
+            }
+        };
+        out.push_str(&value);
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Runs every step like the runner: env per step, `PATH` extended by `GITHUB_PATH` lines,
+/// outputs appended to `GITHUB_OUTPUT`. Returns (exit code of the first failing step or 0,
+/// outputs of the step with id `run`, combined stderr).
+fn run_action(
+    sb: &Imgctl,
+    inputs: &BTreeMap<&str, String>,
+    path_prefix: &Path,
+) -> (i32, BTreeMap<String, String>, String) {
+    let (doc, steps) = action();
+    let work = tempfile::tempdir_in(sb.dir()).unwrap();
+    let output = work.path().join("github_output");
+    let gh_path = work.path().join("github_path");
+    std::fs::write(&output, "").unwrap();
+    std::fs::write(&gh_path, "").unwrap();
+    let mut stderr = String::new();
+    let base_path = format!(
+        "{}:{}",
+        path_prefix.display(),
+        std::env::var("PATH").unwrap()
+    );
+    for step in steps {
+        let script = work.path().join("step.sh");
+        std::fs::write(&script, &step.run).unwrap();
+        let extra_path: Vec<String> = std::fs::read_to_string(&gh_path)
+            .unwrap()
+            .lines()
+            .rev()
+            .map(str::to_string)
+            .collect();
+        let path = if extra_path.is_empty() {
+            base_path.clone()
+        } else {
+            format!("{}:{base_path}", extra_path.join(":"))
+        };
+        let mut c = Command::new("bash");
+        c.args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&script);
+        // The sandbox environment of imgctl (store, home), as a runner's clean HOME would be.
+        let proto = sb.cmd();
+        for (k, v) in proto.get_envs() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        for (k, v) in &step.env {
+            c.env(k, expand(v, inputs, &doc));
+        }
+        let out = c
+            .env("PATH", path)
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_PATH", &gh_path)
+            .env("RUNNER_TEMP", work.path())
+            .env("GITHUB_ACTIONS", "true")
+            .env("CI", "true")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        stderr.push_str(&format!(
+            "--- {} ---\n{}",
+            step.name,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+        stderr.push_str(&String::from_utf8_lossy(&out.stdout));
+        if !out.status.success() {
+            return (
+                out.status.code().unwrap_or(-1),
+                parse_outputs(&output),
+                stderr,
+            );
+        }
+    }
+    (0, parse_outputs(&output), stderr)
+}
+
+/// Parses a `GITHUB_OUTPUT` file: `k=v` lines and `k<<DELIM` … `DELIM` blocks.
+fn parse_outputs(path: &Path) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(l) = lines.next() {
+        if let Some((k, delim)) = l.split_once("<<") {
+            let mut v = Vec::new();
+            for l in lines.by_ref() {
+                if l == delim {
+                    break;
+                }
+                v.push(l);
+            }
+            out.insert(k.to_string(), v.join("\n"));
+        } else if let Some((k, v)) = l.split_once('=') {
+            out.insert(k.to_string(), v.to_string());
+        }
+    }
+    out
+}
+
+fn imgctl_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_imgctl"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+#[test]
+fn action_copies_and_syncs_and_sets_outputs() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let digest = build_standard_image(&layout, "v1");
+
+    // copy: the digest becomes a step output
+    let inputs: BTreeMap<&str, String> = [
+        ("install", "path".to_string()),
+        ("command", "copy".into()),
+        ("source", format!("oci:{}:v1", layout.display())),
+        (
+            "destination",
+            format!("docker://{}", reg.reference("app:v1")),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let (status, outputs, log) = run_action(&sb, &inputs, &imgctl_dir());
+    assert_eq!(status, 0, "{log}");
+    assert_eq!(outputs["digest"], digest, "{outputs:?}");
+    assert_eq!(outputs["failed"], "0");
+    let digests: Value = serde_json::from_str(&outputs["digests"]).unwrap();
+    assert_eq!(digests[reg.reference("app:v1")], digest.as_str());
+    let result: Value = serde_json::from_str(&outputs["result"]).unwrap();
+    assert_eq!(result["digest"], digest.as_str());
+    assert!(log.contains("no registry to log in to"), "{log}");
+
+    // sync: credentials by env-var name; digests of every image as outputs; extra args pass
+    let cfg = sb.dir().join("mirror.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "mappings:\n  - source: {r}/app\n    destination: {r}/mirror/app\n    tags: [v1]\n",
+            r = reg.host()
+        ),
+    )
+    .unwrap();
+    let inputs: BTreeMap<&str, String> = [
+        ("install", "path".to_string()),
+        ("command", "sync".into()),
+        ("config", cfg.display().to_string()),
+        ("args", "--keep-going --shard 1/1".into()),
+    ]
+    .into_iter()
+    .collect();
+    let (status, outputs, log) = run_action(&sb, &inputs, &imgctl_dir());
+    assert_eq!(status, 0, "{log}");
+    assert_eq!(outputs["digest"], digest);
+    let digests: Value = serde_json::from_str(&outputs["digests"]).unwrap();
+    assert_eq!(
+        digests[reg.reference("mirror/app:v1")],
+        digest.as_str(),
+        "{digests}"
+    );
+    let (_, skopeo_digest) = skopeo_raw_manifest(
+        &format!("docker://{}", reg.reference("mirror/app:v1")),
+        &reg.skopeo_flags("", None),
+    );
+    assert_eq!(skopeo_digest, digest);
+
+    // a failing sync fails the step (exit 8) and still reports outputs
+    std::fs::write(
+        &cfg,
+        format!(
+            "mappings:\n  - source: {r}/app\n    destination: {r}/mirror/app\n    tags: [v1, nope]\n",
+            r = reg.host()
+        ),
+    )
+    .unwrap();
+    let (status, outputs, log) = run_action(&sb, &inputs, &imgctl_dir());
+    assert_eq!(status, 8, "{log}");
+    assert_eq!(outputs["failed"], "1", "{outputs:?}");
+}
+
+#[test]
+fn action_login_sends_the_password_on_stdin_only() {
+    // A stand-in imgctl on PATH records its arguments and stdin (the login command itself is
+    // tested with the credentials work); the step must pipe the secret, never pass it as an
+    // argument.
+    let sb = Imgctl::new();
+    let shim_dir = sb.dir().join("shim");
+    std::fs::create_dir_all(&shim_dir).unwrap();
+    let record = sb.dir().join("record");
+    std::fs::create_dir_all(&record).unwrap();
+    let shim = shim_dir.join("imgctl");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > {r}/args\ncat > {r}/stdin\nif [ \"$1\" != login ]; then echo '{{\"digest\":\"sha256:x\",\"reference\":\"r\"}}'; fi\n",
+            r = record.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let secret = "s3cr3t with spaces & $dollar";
+    let inputs: BTreeMap<&str, String> = [
+        ("install", "path".to_string()),
+        ("registry", "myreg.azurecr.io".into()),
+        ("username", "mirror-bot".into()),
+        ("password", secret.into()),
+        ("command", "bogus".into()),
+    ]
+    .into_iter()
+    .collect();
+    let (status, _, log) = run_action(&sb, &inputs, &shim_dir);
+    // the run step refuses the bogus command, after the login step ran
+    assert_eq!(status, 2, "{log}");
+    assert!(log.contains("command must be copy or sync"), "{log}");
+    let args = std::fs::read_to_string(record.join("args")).unwrap();
+    assert_eq!(
+        args.lines().collect::<Vec<_>>(),
+        [
+            "login",
+            "myreg.azurecr.io",
+            "--username",
+            "mirror-bot",
+            "--password-stdin"
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(record.join("stdin")).unwrap(),
+        secret
+    );
+    assert!(!log.contains(secret), "secret echoed: {log}");
+
+    // a login without a password is refused before anything runs
+    let mut inputs = inputs;
+    inputs.insert("password", String::new());
+    let (status, _, log) = run_action(&sb, &inputs, &shim_dir);
+    assert_eq!(status, 2, "{log}");
+    assert!(log.contains("needs username and password"), "{log}");
+}

@@ -1,0 +1,735 @@
+//! `imgctl sync` end to end between real registries on loopback: a token-auth source and a
+//! TLS + htpasswd destination with several repositories and 20+ tags; skip-by-HEAD on the second
+//! run (counted in the registries' access logs), dry run, shards, --keep-going, plain progress,
+//! referrers through the tag schema, `copy --referrers`, `ratelimit`.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::{Child, Output, Stdio};
+
+use common::*;
+use serde_json::{Value, json};
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+/// Global flags reaching `reg` with imgctl (credentials, CA).
+fn reg_flags(reg: &Registry) -> Vec<String> {
+    let mut v = Vec::new();
+    if let Some((u, p)) = reg.push_creds() {
+        v.push("--creds".into());
+        v.push(format!("{u}:{p}"));
+    }
+    if let Some(ca) = reg.ca_cert() {
+        v.push("--ca-file".into());
+        v.push(ca.display().to_string());
+    }
+    v
+}
+
+fn wait_all(children: Vec<(String, Child)>) {
+    for (what, c) in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{what}: {}", describe(&out));
+    }
+}
+
+/// A shared base layer plus one layer unique to `n`: images of one family share a blob.
+fn family_image(layout: &Path, tag: &str, n: u32) -> String {
+    build_image(
+        layout,
+        tag,
+        vec![
+            vec![
+                TarEntry::dir("etc"),
+                TarEntry::file("etc/os-release", "ID=imgctl-test-base\n"),
+            ],
+            vec![TarEntry::file("app.txt", format!("app build {n}\n"))],
+        ],
+        &Platform::default(),
+    )
+}
+
+/// Pushes `images` (layout tag → `repo:tag`) from `layout` to `reg` in parallel, then adds
+/// `aliases` (`repo:alias` → existing tag). Returns every `repo:tag` → digest.
+fn populate(
+    sb: &Imgctl,
+    reg: &Registry,
+    layout: &Path,
+    images: &[(&str, &str, String)],
+    aliases: &[(&str, &str, &[&str])],
+) -> BTreeMap<String, String> {
+    let mut digests = BTreeMap::new();
+    let mut children = Vec::new();
+    // The first image of each repository goes alone: concurrent uploads of one blob to one
+    // registry race inside distribution 2.8 (MANIFEST_BLOB_UNKNOWN).
+    let mut repos = BTreeSet::new();
+    for (i, (layout_tag, dest, digest)) in images.iter().enumerate() {
+        let first = repos.insert(dest.split(':').next().unwrap().to_string());
+        let mut c = sb.cmd();
+        c.args(reg_flags(reg))
+            .args(["-q", "copy", "--all-platforms"])
+            .arg(format!("oci:{}:{layout_tag}", layout.display()))
+            .arg(format!("docker://{}", reg.reference(dest)))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = c.spawn().unwrap();
+        if first || i == 0 {
+            wait_all(vec![(dest.to_string(), child)]);
+        } else {
+            children.push((dest.to_string(), child));
+        }
+        digests.insert(dest.to_string(), digest.clone());
+    }
+    wait_all(children);
+    let mut children = Vec::new();
+    for (repo, tag, new) in aliases {
+        let mut c = sb.cmd();
+        c.args(reg_flags(reg))
+            .args(["-q", "tag"])
+            .arg(format!(
+                "docker://{}",
+                reg.reference(&format!("{repo}:{tag}"))
+            ))
+            .args(new.iter())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        children.push((format!("{repo}:{tag}"), c.spawn().unwrap()));
+        let d = digests[&format!("{repo}:{tag}")].clone();
+        for n in new.iter() {
+            digests.insert(format!("{repo}:{n}"), d.clone());
+        }
+    }
+    wait_all(children);
+    digests
+}
+
+/// Runs `imgctl sync` with `--format json --progress none` and the given env; returns the
+/// output and the parsed document (Null when stdout is not JSON).
+fn sync(sb: &Imgctl, config: &Path, env: &[(&str, &str)], extra: &[&str]) -> (Output, Value) {
+    let out = sb
+        .cmd()
+        .envs(env.iter().copied())
+        .args(["--format", "json", "--progress", "none", "sync"])
+        .args(extra)
+        .arg(config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out, doc)
+}
+
+fn images(doc: &Value) -> Vec<Value> {
+    doc["images"].as_array().cloned().unwrap_or_default()
+}
+
+/// Access-log entries of `reg` from index `from` on.
+fn log_since(reg: &Registry, from: usize) -> Vec<AccessLogEntry> {
+    reg.access_log().into_iter().skip(from).collect()
+}
+
+#[test]
+fn mirror_token_registry_to_tls_registry() {
+    let src = Registry::start(Mode::Token);
+    let dst = Registry::start(Mode::TlsHtpasswd);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+
+    // Source: library/app (5 images + 4 aliases), library/tools (2 indexes + 2 aliases),
+    // team/web (4 images + 6 aliases): 23 tags; every image shares the base layer.
+    let mut imgs = Vec::new();
+    for (i, t) in ["v1.0.0", "v1.1.0", "v1.2.0", "v2.0.0", "v2.1.0-rc.1"]
+        .iter()
+        .enumerate()
+    {
+        let d = family_image(&layout, &format!("app-{t}"), i as u32);
+        imgs.push((format!("app-{t}"), format!("library/app:{t}"), d));
+    }
+    for (t, plats) in [
+        ("3.0", &["linux/amd64", "linux/arm64"][..]),
+        ("3.1", &["linux/amd64", "linux/arm/v7"][..]),
+    ] {
+        let d = build_index(&layout, &format!("tools-{t}"), plats);
+        imgs.push((format!("tools-{t}"), format!("library/tools:{t}"), d));
+    }
+    for (i, t) in ["a", "b", "c", "d"].iter().enumerate() {
+        let d = family_image(&layout, &format!("web-{t}"), 100 + i as u32);
+        imgs.push((format!("web-{t}"), format!("team/web:{t}"), d));
+    }
+    let imgs_ref: Vec<(&str, &str, String)> = imgs
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.clone()))
+        .collect();
+    let source = populate(
+        &sb,
+        &src,
+        &layout,
+        &imgs_ref,
+        &[
+            ("library/app", "v1.2.0", &["1", "stable"]),
+            ("library/app", "v2.0.0", &["latest"]),
+            ("library/app", "v2.1.0-rc.1", &["edge"]),
+            ("library/tools", "3.1", &["3", "latest"]),
+            ("team/web", "a", &["e", "f"]),
+            ("team/web", "b", &["g", "h"]),
+            ("team/web", "c", &["i"]),
+            ("team/web", "d", &["j"]),
+        ],
+    );
+    assert_eq!(source.len(), 23);
+
+    let cfg = sb.dir().join("mirror.yaml");
+    let (s, d) = (src.host(), dst.host());
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"registries:
+  {s}:
+    credentials:
+      env: SRC_CREDS
+  {d}:
+    ca_file: {ca}
+    credentials:
+      username: {USER}
+      password_env: DST_PASSWORD
+mappings:
+  - source: {s}/library/app
+    destination: {d}/mirror/app
+    tags: all
+  - source: {s}/library/tools
+    destination: {d}/mirror/tools
+    tags:
+      include: ['3(\.\d+)?', latest]
+  - source: {s}/team/web
+    destination: {d}/mirror/web
+    tags: [a, b, c, d, e, f, g, h, i, j]
+  - source: {s}/library/app
+    destination: {d}/mirror/app-v1
+    tags:
+      semver: ">=1.0, <2"
+      exclude: stable
+"#,
+            ca = dst.ca_cert().unwrap().display()
+        ),
+    )
+    .unwrap();
+    let src_creds = format!("{USER}:{PASSWORD}");
+    let env = [
+        ("SRC_CREDS", src_creds.as_str()),
+        ("DST_PASSWORD", PASSWORD),
+    ];
+    // app: 9 tags; tools: 4; web: 10; app-v1: v1.0.0 v1.1.0 v1.2.0 1 → 27 images.
+    let mut expected: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in &source {
+        let (repo, tag) = k.split_once(':').unwrap();
+        let dest = match repo {
+            "library/app" => "mirror/app",
+            "library/tools" => "mirror/tools",
+            _ => "mirror/web",
+        };
+        expected.insert(format!("{d}/{dest}:{tag}"), v.clone());
+        if repo == "library/app" && ["v1.0.0", "v1.1.0", "v1.2.0", "1"].contains(&tag) {
+            expected.insert(format!("{d}/mirror/app-v1:{tag}"), v.clone());
+        }
+    }
+    assert_eq!(expected.len(), 27);
+
+    // Credentials named in the file must exist.
+    let (out, _) = sync(&sb, &cfg, &[("SRC_CREDS", &src_creds)], &["--dry-run"]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DST_PASSWORD"));
+
+    // 1. Dry run: the plan, nothing written.
+    let before = dst.access_log().len();
+    let (out, doc) = sync(&sb, &cfg, &env, &["--dry-run"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let planned: BTreeMap<String, String> = images(&doc)
+        .iter()
+        .map(|i| {
+            assert_eq!(i["action"], "would-copy", "{i}");
+            (
+                i["destination"].as_str().unwrap().to_string(),
+                i["digest"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(planned, expected);
+    let writes: Vec<_> = log_since(&dst, before)
+        .into_iter()
+        .filter(|e| !matches!(e.method.as_str(), "GET" | "HEAD"))
+        .collect();
+    assert!(writes.is_empty(), "dry run wrote: {writes:?}");
+
+    // 2. First sync copies everything; shared blobs are uploaded once, then mounted.
+    let before = dst.access_log().len();
+    let (out, doc) = sync(&sb, &cfg, &env, &["--jobs", "4"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let copied: BTreeMap<String, String> = images(&doc)
+        .iter()
+        .map(|i| {
+            assert_eq!(i["action"], "copied", "{i}");
+            assert!(i["error"].is_null());
+            (
+                i["destination"].as_str().unwrap().to_string(),
+                i["digest"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(copied, expected);
+    assert_eq!(doc["summary"]["copied"], 27, "{}", doc["summary"]);
+    assert!(doc["summary"]["bytes"].as_u64().unwrap() > 0);
+    let log = log_since(&dst, before);
+    let mut uploads: BTreeMap<String, usize> = BTreeMap::new();
+    for e in log
+        .iter()
+        .filter(|e| e.method == "PUT" && e.path.contains("/blobs/uploads/"))
+    {
+        let digest = e
+            .path
+            .split("digest=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap();
+        *uploads.entry(digest.replace("%3A", ":")).or_default() += 1;
+    }
+    let twice: Vec<_> = uploads.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "blobs uploaded more than once: {twice:?}");
+    let mounts = log
+        .iter()
+        .filter(|e| e.method == "POST" && e.path.contains("mount=") && e.status == 201)
+        .count();
+    assert!(
+        mounts > 0,
+        "the shared base layer was never mounted: {uploads:?}"
+    );
+    // skopeo agrees on digests, for an image of every repository and the indexes.
+    for r in [
+        "mirror/app:v1.0.0",
+        "mirror/app:latest",
+        "mirror/app-v1:1",
+        "mirror/tools:3.0",
+        "mirror/tools:latest",
+        "mirror/web:j",
+    ] {
+        let (_, digest) = skopeo_raw_manifest(
+            &format!("docker://{d}/{r}"),
+            &dst.skopeo_flags("", Some((USER, PASSWORD))),
+        );
+        assert_eq!(digest, expected[&format!("{d}/{r}")], "{r}");
+    }
+
+    // 3. Second sync: manifest HEADs only, no blob traffic, no manifest GET.
+    let (src_before, dst_before) = (src.access_log().len(), dst.access_log().len());
+    let (out, doc) = sync(&sb, &cfg, &env, &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    for i in images(&doc) {
+        assert_eq!(i["action"], "skipped", "{i}");
+        assert_eq!(i["bytes"], 0);
+        assert_eq!(
+            i["digest"],
+            expected[i["destination"].as_str().unwrap()].as_str()
+        );
+    }
+    assert_eq!(images(&doc).len(), 27);
+    for (name, reg, before) in [
+        ("source", &src, src_before),
+        ("destination", &dst, dst_before),
+    ] {
+        let log = log_since(reg, before);
+        let heads = log
+            .iter()
+            .filter(|e| e.method == "HEAD" && e.path.contains("/manifests/"))
+            .count();
+        assert_eq!(heads, 27, "{name}: {log:?}");
+        let other: Vec<_> = log
+            .iter()
+            .filter(|e| {
+                let ping = e.method == "GET" && e.path == "/v2/";
+                let listing = e.method == "GET" && e.path.contains("/tags/list");
+                let head = e.method == "HEAD" && e.path.contains("/manifests/");
+                !(ping || listing || head)
+            })
+            .collect();
+        assert!(other.is_empty(), "{name}: unexpected requests {other:?}");
+    }
+}
+
+/// Source and destination on plain registries, for the tests of shards, failures and progress.
+struct Small {
+    src: Registry,
+    dst: Registry,
+    sb: Imgctl,
+    source: BTreeMap<String, String>,
+}
+
+fn small() -> Small {
+    let src = Registry::start(Mode::Plain);
+    let dst = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let mut imgs = Vec::new();
+    for i in 0..4u32 {
+        let d = family_image(&layout, &format!("t{i}"), i);
+        imgs.push((format!("t{i}"), format!("app:v{i}"), d));
+    }
+    let idx = build_index(&layout, "multi", &["linux/amd64", "linux/arm64"]);
+    imgs.push(("multi".into(), "multi:1".into(), idx));
+    let imgs_ref: Vec<(&str, &str, String)> = imgs
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.clone()))
+        .collect();
+    let source = populate(
+        &sb,
+        &src,
+        &layout,
+        &imgs_ref,
+        &[("app", "v0", &["w0", "x0"]), ("app", "v1", &["w1"])],
+    );
+    Small {
+        src,
+        dst,
+        sb,
+        source,
+    }
+}
+
+fn write_config(sb: &Imgctl, name: &str, text: &str) -> std::path::PathBuf {
+    let p = sb.dir().join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn shards_keep_going_and_plain_progress() {
+    let w = small();
+    let (s, d) = (w.src.host(), w.dst.host());
+    let cfg = write_config(
+        &w.sb,
+        "all.yaml",
+        &format!(
+            "mappings:\n  - source: {s}/app\n    destination: {d}/m/app\n    tags: all\n  \
+             - source: {s}/multi\n    destination: {d}/m/multi\n    tags: all\n    platforms: linux/arm64\n"
+        ),
+    );
+
+    // Shards 1/2 and 2/2 together copy every image exactly once.
+    let (out, plan) = sync(&w.sb, &cfg, &[], &["--dry-run"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let planned: BTreeSet<String> = images(&plan)
+        .iter()
+        .map(|i| i["destination"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(planned.len(), 8);
+    let mut seen = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let (out, doc) = sync(&w.sb, &cfg, &[], &["--shard", shard]);
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        assert_eq!(doc["shard"], shard);
+        for i in images(&doc) {
+            assert_eq!(i["action"], "copied", "{i}");
+            seen.push(i["destination"].as_str().unwrap().to_string());
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        planned.iter().cloned().collect::<Vec<_>>(),
+        "overlap or gap"
+    );
+    // The single platform picked out of the index is what the destination holds.
+    let (out, doc) = sync(&w.sb, &cfg, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        images(&doc).iter().all(|i| i["action"] == "skipped"),
+        "{doc}"
+    );
+    let multi = images(&doc)
+        .into_iter()
+        .find(|i| i["destination"].as_str().unwrap().ends_with("m/multi:1"))
+        .unwrap();
+    assert_ne!(
+        multi["digest"],
+        w.source["multi:1"].as_str(),
+        "not the index"
+    );
+
+    // One failing image does not stop the others with --keep-going; exit 8.
+    let cfg = write_config(
+        &w.sb,
+        "broken.yaml",
+        &format!(
+            "mappings:\n  - source: {s}/app\n    destination: {d}/k/app\n    tags: [v0, missing, v1, v2, v3]\n"
+        ),
+    );
+    let (out, doc) = sync(&w.sb, &cfg, &[], &["--keep-going"]);
+    assert_eq!(code(&out), 8, "{}", describe(&out));
+    let imgs = images(&doc);
+    assert_eq!(imgs.len(), 5);
+    for i in &imgs {
+        if i["source"].as_str().unwrap().ends_with(":missing") {
+            assert_eq!(i["action"], "failed");
+            assert!(
+                i["error"].as_str().unwrap().contains("MANIFEST_UNKNOWN"),
+                "{i}"
+            );
+        } else {
+            assert_eq!(i["action"], "copied", "{i}");
+        }
+    }
+    assert_eq!(doc["summary"]["failed"], 1);
+    // Without --keep-going the failure's own exit code (4: not found).
+    let cfg2 = write_config(
+        &w.sb,
+        "broken2.yaml",
+        &format!(
+            "mappings:\n  - source: {s}/app\n    destination: {d}/k2/app\n    tags: [missing]\n"
+        ),
+    );
+    let (out, _) = sync(&w.sb, &cfg2, &[], &[]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+
+    // Plain progress in a non-terminal run: periodic aggregate lines on stderr, only the
+    // result on stdout.
+    let cfg = write_config(
+        &w.sb,
+        "progress.yaml",
+        &format!("mappings:\n  - source: {s}/app\n    destination: {d}/p/app\n    tags: all\n"),
+    );
+    let out =
+        w.sb.cmd()
+            .env("IMGCTL_PROGRESS_INTERVAL", "0.02")
+            .env_remove("CI")
+            .args(["--progress", "plain", "--jobs", "1", "sync"])
+            .arg(&cfg)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 8, "{stdout}");
+    assert!(
+        lines[..7].iter().all(|l| l.starts_with("copied ")),
+        "{stdout}"
+    );
+    assert!(
+        lines[7].starts_with("sync: 7 copied, 0 skipped, 0 failed"),
+        "{stdout}"
+    );
+    let progress: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("progress: "))
+        .collect();
+    assert!(progress.len() >= 2, "no periodic lines: {stderr}");
+    assert!(progress.last().unwrap().contains("images 7/7"), "{stderr}");
+    assert!(
+        stderr.lines().all(|l| l.starts_with("progress: ")),
+        "other stderr lines: {stderr}"
+    );
+
+    // JSON progress: NDJSON events on stderr.
+    let out =
+        w.sb.cmd()
+            .args(["--progress", "json", "--format", "json", "sync"])
+            .arg(&cfg)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let events: Vec<Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(events.iter().filter(|e| e["event"] == "image").count(), 7);
+    let last = events
+        .iter()
+        .rev()
+        .find(|e| e["event"] == "progress")
+        .unwrap();
+    assert_eq!(last["imagesDone"], 7);
+    let _: Value = serde_json::from_slice(&out.stdout).unwrap();
+}
+
+/// Writes a referrer (artifact) manifest with `subject` into `layout`; returns its descriptor.
+fn write_referrer(layout: &Path, subject: &Value, payload: &str, artifact_type: &str) -> Value {
+    let empty = write_blob(layout, "application/vnd.oci.empty.v1+json", b"{}");
+    let blob = write_blob(layout, "application/json", payload.as_bytes());
+    let m = json!({
+        "schemaVersion": 2,
+        "mediaType": MT_MANIFEST,
+        "artifactType": artifact_type,
+        "config": empty,
+        "layers": [blob],
+        "subject": subject,
+    });
+    let mut d = write_blob(layout, MT_MANIFEST, &serde_json::to_vec(&m).unwrap());
+    d["artifactType"] = json!(artifact_type);
+    d
+}
+
+#[test]
+fn referrers_follow_the_image_through_the_tag_schema() {
+    let src = Registry::start(Mode::Plain);
+    let dst = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let image = family_image(&layout, "v1", 1);
+    let other = family_image(&layout, "other", 2);
+    let subject = |d: &str| json!({"mediaType": MT_MANIFEST, "digest": d, "size": std::fs::metadata(blob_path(&layout, d)).unwrap().len()});
+    let sbom = write_referrer(
+        &layout,
+        &subject(&image),
+        "{\"sbom\":1}",
+        "application/spdx+json",
+    );
+    let stray = write_referrer(
+        &layout,
+        &subject(&other),
+        "{\"sbom\":2}",
+        "application/spdx+json",
+    );
+    let hex = image.strip_prefix("sha256:").unwrap();
+    let fallback = format!("sha256-{hex}");
+    let index = json!({"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": [sbom, stray]});
+    let idx = write_blob(&layout, MT_INDEX, &serde_json::to_vec(&index).unwrap());
+    tag_descriptor(&layout, &fallback, idx);
+    // a cosign-style signature tag
+    let sig_layer = write_blob(
+        &layout,
+        "application/vnd.dev.cosign.simplesigning.v1+json",
+        format!("{{\"critical\":{{\"image\":{{\"docker-manifest-digest\":\"{image}\"}}}}}}")
+            .as_bytes(),
+    );
+    let sig_cfg = write_blob(
+        &layout,
+        MT_CONFIG,
+        b"{\"architecture\":\"\",\"os\":\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}",
+    );
+    let sig = json!({"schemaVersion": 2, "mediaType": MT_MANIFEST, "config": sig_cfg, "layers": [sig_layer]});
+    let sig_desc = write_blob(&layout, MT_MANIFEST, &serde_json::to_vec(&sig).unwrap());
+    let sig_digest = sig_desc["digest"].as_str().unwrap().to_string();
+    tag_descriptor(&layout, &format!("{fallback}.sig"), sig_desc);
+    let pushes: Vec<(String, String, String)> = [
+        ("v1", image.clone()),
+        ("other", other.clone()),
+        (fallback.as_str(), String::new()),
+        (&format!("{fallback}.sig"), sig_digest.clone()),
+    ]
+    .iter()
+    .map(|(t, d)| (t.to_string(), format!("app:{t}"), d.clone()))
+    .collect();
+    let p: Vec<(&str, &str, String)> = pushes
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.clone()))
+        .collect();
+    populate(&sb, &src, &layout, &p, &[]);
+
+    let (s, d) = (src.host(), dst.host());
+    let cfg = write_config(
+        &sb,
+        "ref.yaml",
+        &format!(
+            "mappings:\n  - source: {s}/app\n    destination: {d}/mirror/app\n    tags: [v1]\n    referrers: true\n"
+        ),
+    );
+    let (out, doc) = sync(&sb, &cfg, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let img = &images(&doc)[0];
+    assert_eq!(img["action"], "copied");
+    assert_eq!(img["referrers"]["copied"], 2, "{img}"); // the SBOM and the .sig tag
+    assert_eq!(img["referrers"]["ignored"], 1, "{img}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "ignoring referrer {}",
+            stray["digest"].as_str().unwrap()
+        )),
+        "{stderr}"
+    );
+
+    let flags = dst.skopeo_flags("", None);
+    let (raw, _) = skopeo_raw_manifest(&format!("docker://{d}/mirror/app:{fallback}"), &flags);
+    let listed: Value = serde_json::from_slice(&raw).unwrap();
+    let listed: Vec<&str> = listed["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["digest"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, vec![sbom["digest"].as_str().unwrap()]);
+    let (_, got) = skopeo_raw_manifest(
+        &format!(
+            "docker://{d}/mirror/app@{}",
+            sbom["digest"].as_str().unwrap()
+        ),
+        &flags,
+    );
+    assert_eq!(got, sbom["digest"].as_str().unwrap());
+    let (_, got) = skopeo_raw_manifest(&format!("docker://{d}/mirror/app:{fallback}.sig"), &flags);
+    assert_eq!(got, sig_digest);
+
+    // A second run finds everything in place.
+    let (out, doc) = sync(&sb, &cfg, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let img = &images(&doc)[0];
+    assert_eq!(img["action"], "skipped");
+    assert_eq!(img["referrers"]["copied"], 0, "{img}");
+
+    // copy --referrers does the same for one image.
+    let out = sb.run(&[
+        "-q",
+        "copy",
+        "--referrers",
+        &format!("docker://{s}/app:v1"),
+        &format!("docker://{d}/copied/app:v1"),
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), image);
+    let (_, got) = skopeo_raw_manifest(&format!("docker://{d}/copied/app:{fallback}.sig"), &flags);
+    assert_eq!(got, sig_digest);
+    let (raw, _) = skopeo_raw_manifest(&format!("docker://{d}/copied/app:{fallback}"), &flags);
+    assert!(String::from_utf8_lossy(&raw).contains(sbom["digest"].as_str().unwrap()));
+}
+
+#[test]
+fn ratelimit_reports_absent_limits_and_bad_configs_are_usage_errors() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let digest = build_standard_image(&layout, "v1");
+    sb.run_ok(&[
+        "-q",
+        "copy",
+        &format!("oci:{}:v1", layout.display()),
+        &format!("docker://{}", reg.reference("app:v1")),
+    ]);
+    let out = sb.run_ok(&["--format", "json", "ratelimit", &reg.reference("app:v1")]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["status"], 200);
+    assert!(v["limit"].is_null() && v["remaining"].is_null(), "{v}");
+    let out = sb.run_ok(&["ratelimit", &reg.reference("app:v1")]);
+    assert!(out.contains("no rate limit reported"), "{out}");
+    let _ = digest;
+
+    let cfg = write_config(
+        &sb,
+        "bad.yaml",
+        "mappings:\n  - source: a\n    destination: b\n    tags: {include: '('}\n",
+    );
+    let out = sb.run(&["sync", cfg.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("mapping 1"),
+        "{}",
+        describe(&out)
+    );
+    let out = sb.run(&["sync", "--shard", "3/2", cfg.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+}
