@@ -3,7 +3,7 @@
 # `docker-registry`) over loopback: push, pull, same-registry copy, no-op re-push, peak RSS,
 # start-up time and binary size. Runs the two tools alternately and reports medians.
 #
-#   bench/compare.sh [RUNS] [LAYER_MIB] [LAYERS]       # defaults: 5 runs, 4 x 256 MiB
+#   bench/compare.sh [RUNS] [LAYER_MIB] [LAYERS]       # defaults: 6 runs, 4 x 256 MiB
 #   BIG=1 bench/compare.sh                            # also a single 4 GiB layer (imgctl RSS)
 #   IMGCTL=path/to/imgctl JOBS=4 bench/compare.sh
 #
@@ -11,7 +11,7 @@
 # (~20 GiB with BIG=1). Prints a Markdown table on stdout; progress on stderr.
 set -euo pipefail
 
-RUNS=${1:-5}
+RUNS=${1:-6}
 LAYER_MIB=${2:-256}
 LAYERS=${3:-4}
 JOBS=${JOBS:-4}
@@ -101,11 +101,16 @@ EOF
 }
 
 # Runs a command under GNU time; appends "SECONDS MAXRSS_KIB" to file $1.
+# Dirty pages of the previous run are flushed first (`sync`), so neither tool pays for the
+# other's disk writeback (imgctl fsyncs its blobs before naming them; skopeo leaves that to the
+# kernel, which would otherwise flush during the next tool's run).
 measure() {
   local out=$1; shift
+  sync
   /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/cmd.err" || {
     cat "$WORK/cmd.err" >&2; echo "failed: $*" >&2; exit 1; }
   cat "$WORK/time.txt" >>"$out"
+  log "  $(basename "$out"): $(cut -d' ' -f1 "$WORK/time.txt") s, $(( $(cut -d' ' -f2 "$WORK/time.txt") / 1024 )) MiB"
 }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 col() { awk -v c="$2" '{print $c}' "$1"; }
@@ -122,20 +127,32 @@ log "image $DIGEST ($SIZE bytes)"
 : >"$WORK/push.imgctl"; : >"$WORK/push.skopeo"
 for i in $(seq "$RUNS"); do
   start_registry
-  log "push run $i: skopeo"
-  measure "$WORK/push.skopeo" "${SKO[@]}" copy --dest-tls-verify=false "oci:$WORK/src:bench" "docker://$REG/sko:v1"
-  log "push run $i: imgctl"
-  measure "$WORK/push.imgctl" "$IMGCTL" "${IMG[@]}" copy "oci:$WORK/src:bench" "docker://$REG/img:v1"
+  push_skopeo() {
+    log "push run $i: skopeo"
+    measure "$WORK/push.skopeo" "${SKO[@]}" copy --dest-tls-verify=false "oci:$WORK/src:bench" "docker://$REG/sko:v1"
+  }
+  push_imgctl() {
+    log "push run $i: imgctl"
+    measure "$WORK/push.imgctl" "$IMGCTL" "${IMG[@]}" copy "oci:$WORK/src:bench" "docker://$REG/img:v1"
+  }
+  # The tool that runs second in a pair is measurably slower (the first one's large writes
+  # are still being settled by the kernel), so the order alternates from run to run.
+  if (( i % 2 )); then push_skopeo; push_imgctl; else push_imgctl; push_skopeo; fi
 done
 
 # ----- pull: from the last registry, fresh destination per run -----
 : >"$WORK/pull.imgctl"; : >"$WORK/pull.skopeo"
 for i in $(seq "$RUNS"); do
   rm -rf "$WORK/out-sko" "$WORK/store"
-  log "pull run $i: skopeo"
-  measure "$WORK/pull.skopeo" "${SKO[@]}" copy --src-tls-verify=false "docker://$REG/img:v1" "oci:$WORK/out-sko:bench"
-  log "pull run $i: imgctl"
-  measure "$WORK/pull.imgctl" "$IMGCTL" "${IMG[@]}" --store "$WORK/store" pull "$REG/img:v1"
+  pull_skopeo() {
+    log "pull run $i: skopeo"
+    measure "$WORK/pull.skopeo" "${SKO[@]}" copy --src-tls-verify=false "docker://$REG/img:v1" "oci:$WORK/out-sko:bench"
+  }
+  pull_imgctl() {
+    log "pull run $i: imgctl"
+    measure "$WORK/pull.imgctl" "$IMGCTL" "${IMG[@]}" --store "$WORK/store" pull "$REG/img:v1"
+  }
+  if (( i % 2 )); then pull_skopeo; pull_imgctl; else pull_imgctl; pull_skopeo; fi
 done
 [ "$("$IMGCTL" --store "$WORK/store" images --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["digest"])')" = "$DIGEST" ] \
   || { echo "pulled digest differs" >&2; exit 1; }

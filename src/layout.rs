@@ -1126,15 +1126,19 @@ where
     R: AsyncRead + Unpin + Send,
     W: Write + Send + 'static,
 {
+    // One blocking thread per blob hashes and writes each chunk: with several blobs moving
+    // at once the cores are already busy, and a second thread per blob only adds hand-offs.
     let (file_tx, mut file_rx) = mpsc::channel::<Bytes>(CHUNK_QUEUE);
-    let (hash_tx, mut hash_rx) = mpsc::channel::<Bytes>(CHUNK_QUEUE);
     let writer = tokio::task::spawn_blocking(move || {
         let mut sink = sink;
+        let mut hasher = hasher;
         let mut n: u64 = 0;
         while let Some(b) = file_rx.blocking_recv() {
+            hasher.update(&b);
             if let Err(e) = sink.write_all(&b) {
                 return (
                     sink,
+                    hasher,
                     n,
                     Err(Error::from(e).context("failed to write to disk")),
                 );
@@ -1144,14 +1148,7 @@ where
         let flushed = sink
             .flush()
             .map_err(|e| Error::from(e).context("failed to write to disk"));
-        (sink, n, flushed)
-    });
-    let hash_thread = tokio::task::spawn_blocking(move || {
-        let mut hasher = hasher;
-        while let Some(b) = hash_rx.blocking_recv() {
-            hasher.update(&b);
-        }
-        hasher
+        (sink, hasher, n, flushed)
     });
     let read: Result<()> = async {
         let mut total: u64 = start;
@@ -1162,10 +1159,7 @@ where
                 Err(e) => {
                     // What arrived before the failure is kept (a partial file resumes after it).
                     if !buf.is_empty() {
-                        let chunk = buf.split().freeze();
-                        if hash_tx.send(chunk.clone()).await.is_ok() {
-                            let _ = file_tx.send(chunk).await;
-                        }
+                        let _ = file_tx.send(buf.split().freeze()).await;
                     }
                     return Err(e.into());
                 }
@@ -1178,11 +1172,8 @@ where
             }
             if n == 0 || buf.len() >= CHUNK {
                 if !buf.is_empty() {
-                    let chunk = buf.split().freeze();
                     // A send fails only when the writer stopped on an I/O error (reported below).
-                    if hash_tx.send(chunk.clone()).await.is_err()
-                        || file_tx.send(chunk).await.is_err()
-                    {
+                    if file_tx.send(buf.split().freeze()).await.is_err() {
                         return Ok(());
                     }
                 }
@@ -1195,9 +1186,7 @@ where
     }
     .await;
     drop(file_tx);
-    drop(hash_tx);
-    let (sink, written, write_result) = writer.await.map_err(joined)?;
-    let hasher = hash_thread.await.map_err(joined)?;
+    let (sink, hasher, written, write_result) = writer.await.map_err(joined)?;
     write_result?;
     Ok(Pumped {
         sink,
