@@ -540,8 +540,12 @@ impl Repository {
     }
 }
 
-/// Bytes held by an upload session from its `Range: 0-<last>` header (`0-0` with nothing
-/// uploaded yet is ambiguous in the spec; distribution sends `0--1`… or `0-0` for empty).
+/// Bytes held by an upload session from its `Range: 0-<last>` header.
+///
+/// `0-0` is ambiguous: distribution sends it both for an empty session and for one holding a
+/// single byte (it prints `size - 1` only when `size > 0`). Resuming at byte 1 when the session
+/// is empty would corrupt the blob, so `0-0` reads as 0 bytes: at worst the registry answers
+/// the next chunk with 416 and the upload restarts in a new session.
 fn parse_upload_range(v: &str) -> Option<u64> {
     let v = v.trim();
     let v = v.strip_prefix("bytes=").unwrap_or(v);
@@ -550,7 +554,7 @@ fn parse_upload_range(v: &str) -> Option<u64> {
         return None;
     }
     let end = end.trim();
-    if end == "-1" || end.is_empty() {
+    if end == "-1" || end == "0" || end.is_empty() {
         return Some(0);
     }
     end.parse::<u64>().ok().map(|e| e + 1)
@@ -570,6 +574,8 @@ mod tests {
     fn upload_ranges() {
         assert_eq!(parse_upload_range("0-99"), Some(100));
         assert_eq!(parse_upload_range("0--1"), Some(0));
+        // distribution's empty session; resuming at byte 1 would corrupt the blob
+        assert_eq!(parse_upload_range("0-0"), Some(0));
         assert_eq!(parse_upload_range("bytes=0-4"), Some(5));
         assert_eq!(parse_upload_range("5-9"), None);
         assert_eq!(parse_upload_range("junk"), None);
