@@ -198,6 +198,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand --version 'Print version'
         }
         &'imgctl;tags'= {
+            cand --page-size 'Tags per request (`?n=`); the registry may ignore it [default: the registry''s]'
             cand --progress 'Progress style on stderr'
             cand --format 'Result format on stdout'
             cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
@@ -316,6 +317,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand --version 'Print version'
         }
         &'imgctl;catalog'= {
+            cand --page-size 'Repositories per request (`?n=`)'
             cand --progress 'Progress style on stderr'
             cand --format 'Result format on stdout'
             cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'

@@ -195,6 +195,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s q -l quiet -d 'No 
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l page-size -d 'Tags per request (`?n=`); the registry may ignore it [default: the registry\'s]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
 plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
@@ -306,6 +307,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s q -l quiet -d '
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l page-size -d 'Repositories per request (`?n=`)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
 plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'

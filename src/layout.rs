@@ -606,7 +606,7 @@ impl Layout {
             ))
             .with_hint("write the manifest (and its blobs) before naming it"));
         }
-        let mut entry = serde_json::to_value(&desc)?;
+        let mut entry = manifest::descriptor_to_json(&desc)?;
         set_entry_name(&mut entry, name);
         let digest_str = digest.to_string();
 
@@ -913,7 +913,7 @@ impl Layout {
     }
 
     fn entry_descriptor(&self, i: usize, entry: &Value) -> Result<Descriptor> {
-        serde_json::from_value(entry.clone()).map_err(|e| {
+        manifest::descriptor_from_json(entry.clone()).map_err(|e| {
             Error::integrity(format!(
                 "entry {i} of {} is not a valid descriptor: {e}",
                 self.index_path().display()

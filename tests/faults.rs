@@ -768,6 +768,12 @@ fn rmi_during_a_pull_does_not_delete_the_pulls_blobs() {
     let out = run(&s.sb, &["rmi", tiny_name]);
     assert!(out.status.success(), "{}", describe(&out));
     assert!(layer0.exists());
+    // the deferred gc says so instead of "Deleted 0 blobs"
+    let err = stderr(&out);
+    assert!(
+        err.contains("unused blobs were kept") && !err.contains("Deleted"),
+        "{err}"
+    );
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
     assert_pulled(&s, &name);
@@ -778,4 +784,160 @@ fn rmi_during_a_pull_does_not_delete_the_pulls_blobs() {
         .filter_map(|m| m["annotations"][REF_NAME].as_str().map(str::to_string))
         .collect();
     assert_eq!(names, vec![name.clone()]);
+}
+
+// ----- token requests -----
+
+/// A Token-mode registry whose challenge sends clients to a fault proxy in front of its token
+/// server, and that proxy.
+fn token_registry_behind_a_proxy() -> (Registry, FaultProxy) {
+    let mut proxy = None;
+    let reg = Registry::start_token_with_realm(|realm| {
+        let u = url::Url::parse(realm).unwrap();
+        let p = FaultProxy::start(&format!("127.0.0.1:{}", u.port().unwrap()));
+        let advertised = format!("http://{}{}", p.host(), u.path());
+        proxy = Some(p);
+        advertised
+    });
+    (reg, proxy.unwrap())
+}
+
+fn push_with_creds(sb: &Imgctl, reg: &Registry, extra: &[&str]) -> std::process::Output {
+    let from = format!("oci:{}:v1", sb.dir().join("src").display());
+    let to = format!("docker://{}", reg.reference("app:v1"));
+    let creds = format!("{USER}:{PASSWORD}");
+    let mut args = vec!["--creds", creds.as_str()];
+    args.extend_from_slice(extra);
+    args.extend(["copy", &from, &to]);
+    run(sb, &args)
+}
+
+#[test]
+fn a_503_from_the_token_server_is_retried_and_the_push_succeeds() {
+    let (reg, token_proxy) = token_registry_behind_a_proxy();
+    let sb = Imgctl::new();
+    let digest = build_random_image(&sb.dir().join("src"), "v1", 1, 1000, 3);
+    token_proxy.add(
+        "*",
+        "/token",
+        1,
+        Fault::Respond {
+            status: 503,
+            body: "<html>token service unavailable</html>".into(),
+            content_type: "text/html",
+            retry_after: Some(0),
+        },
+    );
+    let out = push_with_creds(&sb, &reg, &[]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(registry_digest(&reg, "app:v1").as_deref(), Some(&*digest));
+    let statuses: Vec<u16> = token_proxy
+        .seen()
+        .iter()
+        .filter(|r| r.path.starts_with("/token"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses.first(), Some(&503), "{statuses:?}");
+    assert_eq!(statuses.get(1), Some(&200), "{statuses:?}");
+    // the token server issued the tokens the push used, to alice
+    assert!(
+        reg.token_requests()
+            .iter()
+            .any(|t| t.status == 200 && t.user.as_deref() == Some(USER))
+    );
+}
+
+#[test]
+fn a_persistent_429_from_the_token_server_exits_5_after_retries() {
+    let (reg, token_proxy) = token_registry_behind_a_proxy();
+    let sb = Imgctl::new();
+    build_random_image(&sb.dir().join("src"), "v1", 1, 1000, 4);
+    token_proxy.add(
+        "*",
+        "/token",
+        0,
+        Fault::Respond {
+            status: 429,
+            body: r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"token rate limit"}]}"#.into(),
+            content_type: "application/json",
+            retry_after: Some(0),
+        },
+    );
+    let out = push_with_creds(&sb, &reg, &["--retries", "1"]);
+    assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("token rate limit"),
+        "{}",
+        describe(&out)
+    );
+    // --retries 1: the first token request and one retry, then nothing else is tried
+    assert_eq!(token_proxy.count("GET", "/token"), 2);
+    assert!(reg.token_requests().is_empty());
+    assert_eq!(registry_digest(&reg, "app:v1"), None);
+}
+
+// ----- no-op re-push -----
+
+#[test]
+fn a_no_op_re_push_sends_only_heads_and_a_moved_tag_is_put() {
+    let s = setup(2, 1000);
+    // app:v1 is already in the registry: pushing it again through the proxy.
+    let from = format!("oci:{}:v1", s.src().display());
+    let to = format!("docker://{}", s.proxy.reference("app:v1"));
+    let out = run(&s.sb, &["copy", &from, &to]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let mut reqs: Vec<String> = s
+        .proxy
+        .seen()
+        .iter()
+        .map(|r| {
+            let what = if r.path.contains("/blobs/") {
+                "blob"
+            } else if r.path.contains("/manifests/") {
+                "manifest"
+            } else {
+                r.path.as_str()
+            };
+            format!("{} {what}", r.method)
+        })
+        .collect();
+    reqs.sort();
+    // config + 2 layers, the tag; nothing uploaded, no manifest PUT
+    assert_eq!(
+        reqs,
+        [
+            "GET /v2/",
+            "HEAD blob",
+            "HEAD blob",
+            "HEAD blob",
+            "HEAD manifest"
+        ],
+        "{:?}",
+        s.proxy.seen()
+    );
+    assert_eq!(
+        registry_digest(&s.reg, "app:v1").as_deref(),
+        Some(&*s.digest)
+    );
+
+    // The tag moved to another image: the same push PUTs the manifest again.
+    let other = s.sb.dir().join("other");
+    let other_digest = build_random_image(&other, "v1", 1, 1000, 99);
+    let out = run(
+        &s.sb,
+        &["copy", &format!("oci:{}:v1", other.display()), &to],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        registry_digest(&s.reg, "app:v1").as_deref(),
+        Some(&*other_digest)
+    );
+    s.proxy.clear_seen();
+    let out = run(&s.sb, &["copy", &from, &to]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(s.proxy.count("PUT", "/manifests/v1"), 1);
+    assert_eq!(
+        registry_digest(&s.reg, "app:v1").as_deref(),
+        Some(&*s.digest)
+    );
 }

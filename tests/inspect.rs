@@ -2,10 +2,13 @@
 //! real registry harness.
 
 mod common;
+#[path = "common/proxy.rs"]
+mod proxy;
 
 use std::path::Path;
 
 use common::*;
+use proxy::{Fault, FaultProxy};
 use serde_json::Value;
 
 fn json_out(sb: &Imgctl, args: &[&str]) -> Value {
@@ -222,6 +225,192 @@ fn tags_catalog_and_delete_with_token_auth() {
         &format!("{}@{built}", reg.reference("two")),
     ]);
     assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+}
+
+#[test]
+fn tags_and_catalog_follow_link_pagination_across_pages() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    build_standard_image(&src, "v1");
+    let repos = ["alpha", "bravo", "charlie", "delta", "echo"];
+    for r in repos {
+        push(&sb, &src, "v1", &reg.reference(&format!("{r}:t1")), false);
+    }
+    let tags: Vec<String> = (1..=7).map(|i| format!("t{i}")).collect();
+    let mut args = vec![
+        "--progress".to_string(),
+        "none".to_string(),
+        "tag".to_string(),
+        format!("docker://{}", reg.reference("alpha:t1")),
+    ];
+    args.extend(tags[1..].iter().cloned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    sb.run_ok(&args);
+
+    // distribution lists tags in storage (directory) order, in one page.
+    let whole = json_out(&sb, &["tags", &reg.reference("alpha")])["tags"].clone();
+    let order: Vec<String> = serde_json::from_value(whole.clone()).unwrap();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(sorted, tags);
+
+    // tags/list: distribution ignores `n` and sends everything; the proxy pages it by 3
+    // (3 pages: 3 + 3 + 1), with relative and then absolute Link targets.
+    let proxy = FaultProxy::start(&reg.host());
+    for absolute in [false, true] {
+        proxy.clear();
+        proxy.clear_seen();
+        proxy.add(
+            "GET",
+            "/tags/list",
+            0,
+            Fault::Paginate { page: 3, absolute },
+        );
+        let v = json_out(&sb, &["tags", &proxy.reference("alpha")]);
+        assert_eq!(v["tags"], whole, "absolute={absolute}");
+        let pages: Vec<String> = proxy
+            .seen()
+            .into_iter()
+            .filter(|r| r.path.contains("/tags/list"))
+            .map(|r| r.path)
+            .collect();
+        assert_eq!(
+            pages,
+            [
+                "/v2/alpha/tags/list".to_string(),
+                format!("/v2/alpha/tags/list?last={}&n=3", order[2]),
+                format!("/v2/alpha/tags/list?last={}&n=3", order[5]),
+            ],
+            "absolute={absolute}"
+        );
+    }
+    // --page-size is sent as `n` (the text output lists every tag, one a line).
+    proxy.clear_seen();
+    let out = sb.run_ok(&["tags", "--page-size", "3", &proxy.reference("alpha")]);
+    assert_eq!(out.lines().collect::<Vec<_>>(), order);
+    assert_eq!(proxy.count("GET", "/v2/alpha/tags/list?n=3"), 1);
+    assert_eq!(proxy.count("GET", "/v2/alpha/tags/list"), 3);
+    // A Link to another host is not followed (credentials stay with the registry).
+    proxy.clear();
+    proxy.add(
+        "GET",
+        "/tags/list",
+        0,
+        Fault::Rewrite {
+            status: None,
+            set: vec![(
+                "link",
+                "<http://127.0.0.2:9/v2/alpha/tags/list?last=t1>; rel=\"next\"".into(),
+            )],
+            remove: vec![],
+        },
+    );
+    let out = sb.run(&["tags", &proxy.reference("alpha")]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another host"));
+
+    // _catalog: distribution 2.8 itself pages when asked for `n` (relative Link targets).
+    let before = reg.access_log().len();
+    let v = json_out(&sb, &["catalog", "--page-size", "2", &reg.host()]);
+    assert_eq!(v["repositories"], serde_json::json!(repos));
+    let catalog: Vec<String> = reg.access_log()[before..]
+        .iter()
+        .filter(|e| e.path.starts_with("/v2/_catalog"))
+        .map(|e| e.path.clone())
+        .collect();
+    assert_eq!(
+        catalog,
+        [
+            "/v2/_catalog?n=2",
+            "/v2/_catalog?last=bravo&n=2",
+            "/v2/_catalog?last=delta&n=2"
+        ]
+    );
+    // The default page size (1000) gets them in one request.
+    let before = reg.access_log().len();
+    let out = sb.run_ok(&["catalog", &reg.host()]);
+    assert_eq!(out.lines().collect::<Vec<_>>(), repos);
+    let catalog: Vec<_> = reg.access_log()[before..]
+        .iter()
+        .filter(|e| e.path.starts_with("/v2/_catalog"))
+        .map(|e| e.path.clone())
+        .collect();
+    assert_eq!(catalog, ["/v2/_catalog?n=1000"]);
+    // Absolute Link targets in the catalog too.
+    proxy.clear();
+    proxy.clear_seen();
+    proxy.add(
+        "GET",
+        "/_catalog",
+        0,
+        Fault::Paginate {
+            page: 2,
+            absolute: true,
+        },
+    );
+    let v = json_out(&sb, &["catalog", &proxy.host()]);
+    assert_eq!(v["repositories"], serde_json::json!(repos));
+    assert_eq!(proxy.count("GET", "/v2/_catalog"), 3);
+    // A registry refusing the page size (distribution 3 over catalog.maxentries) is asked
+    // again without `n`.
+    proxy.clear();
+    proxy.clear_seen();
+    proxy.add(
+        "GET",
+        "/v2/_catalog?n=1000",
+        1,
+        Fault::Respond {
+            status: 400,
+            body: r#"{"errors":[{"code":"PAGINATION_NUMBER_INVALID","message":"invalid number of results requested"}]}"#.into(),
+            content_type: "application/json",
+            retry_after: None,
+        },
+    );
+    let v = json_out(&sb, &["catalog", &proxy.host()]);
+    assert_eq!(v["repositories"], serde_json::json!(repos));
+    let paths: Vec<String> = proxy.seen().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/v2/", "/v2/_catalog?n=1000", "/v2/_catalog"]);
+}
+
+#[test]
+fn delete_on_a_registry_with_deletion_disabled_says_so() {
+    let reg = Registry::start_with(
+        Mode::Plain,
+        StartOptions {
+            delete_disabled: true,
+            ..StartOptions::default()
+        },
+    );
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let built = build_standard_image(&src, "v1");
+    push(&sb, &src, "v1", &reg.reference("app:v1"), false);
+    for r in [
+        reg.reference("app:v1"),
+        format!("{}@{built}", reg.reference("app")),
+    ] {
+        let out = sb.run(&["delete", &r]);
+        assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("does not allow deleting manifests")
+                && err.contains("405")
+                && err.contains("UNSUPPORTED"),
+            "{err}"
+        );
+        assert!(
+            err.contains("hint: deletion must be enabled on the registry")
+                && err.contains("storage.delete.enabled"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty(), "{}", describe(&out));
+    }
+    // Nothing was deleted.
+    assert_eq!(
+        sb.run_ok(&["digest", &reg.reference("app:v1")]).trim(),
+        built
+    );
 }
 
 #[test]

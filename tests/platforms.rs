@@ -405,3 +405,100 @@ fn platform_list_writes_a_filtered_index_through_the_registry() {
         "{err}"
     );
 }
+
+/// The Windows entry of the Docker Hub nanoserver fixture (its `platform` object as is), with
+/// `os.features` added.
+fn windows_fixture_platform() -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/manifests/dockerhub-hello-world-nanoserver-list-windows.json");
+    let doc: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+    let mut platform = doc["manifests"][0]["platform"].clone();
+    assert_eq!(platform["os.version"], "10.0.17763.1040");
+    platform["os.features"] = json!(["win32k"]);
+    platform
+}
+
+/// Asserts `platform` is written with the image spec's keys only.
+fn assert_spec_platform_keys(platform: &Value, want: &Value) {
+    assert_eq!(platform, want, "platform written as {platform}");
+    let keys: Vec<&String> = platform.as_object().unwrap().keys().collect();
+    assert!(
+        !keys.iter().any(|k| k.contains('_')),
+        "non-spec keys: {keys:?}"
+    );
+}
+
+#[test]
+fn windows_os_version_and_features_are_written_with_the_spec_keys() {
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let idx = build_index(&src, "tmp", &["linux/amd64", "linux/arm64"]);
+    let mut doc = read_json_blob(&src, &idx);
+    let win_platform = windows_fixture_platform();
+    let layer = build_layer(&[TarEntry::file("Windows/hello.txt", "hello\n")]);
+    let mut win = write_image(&src, &[layer], &Platform::parse("windows/amd64"));
+    win["platform"] = win_platform.clone();
+    let win_digest = win["digest"].as_str().unwrap().to_string();
+    doc["manifests"].as_array_mut().unwrap().insert(1, win);
+    let desc = write_blob(&src, MT_INDEX, &serde_json::to_vec(&doc).unwrap());
+    tag_descriptor(&src, "v1", desc);
+    let from = format!("oci:{}:v1", src.display());
+    let dst = sb.dir().join("dst");
+
+    // One platform: the index.json entry carries the chosen child's platform.
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            "--platform",
+            "windows(10.0.17763.1040)/amd64",
+            &from,
+            &format!("oci:{}:win", dst.display()),
+        ],
+    );
+    assert_eq!(r["digest"], win_digest.as_str());
+    let entry = read_index_json(&dst)["manifests"][0].clone();
+    assert_eq!(entry["digest"], win_digest.as_str());
+    assert_spec_platform_keys(&entry["platform"], &win_platform);
+    // … and reads back through the library with os.version and os.features.
+    let layout = imgctl::layout::Layout::open(&dst).unwrap();
+    let d = layout.resolve("win").unwrap();
+    let p = d.platform().clone().unwrap();
+    assert_eq!(p.os_version().as_deref(), Some("10.0.17763.1040"));
+    assert_eq!(p.os_features().clone(), Some(vec!["win32k".to_string()]));
+    // skopeo reads the layout we wrote
+    let out = skopeo_ok(&["inspect", &format!("oci:{}:win", dst.display())]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["Digest"], win_digest.as_str());
+    assert_eq!(v["Os"], "windows");
+
+    // A platform list: a filtered index whose Windows entry keeps the spec keys.
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            "--platform",
+            "windows/amd64,linux/arm64",
+            &from,
+            &format!("oci:{}:two", dst.display()),
+        ],
+    );
+    let filtered = r["digest"].as_str().unwrap().to_string();
+    let fdoc = read_json_blob(&dst, &filtered);
+    let entries = fdoc["manifests"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{fdoc}");
+    assert_eq!(entries[0]["digest"], win_digest.as_str());
+    assert_spec_platform_keys(&entries[0]["platform"], &win_platform);
+    assert_eq!(
+        entries[1]["platform"],
+        json!({"architecture": "arm64", "os": "linux"})
+    );
+    let named = read_index_json(&dst)["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["digest"] == filtered.as_str())
+        .cloned()
+        .unwrap();
+    assert!(named.get("platform").is_none(), "{named}");
+}

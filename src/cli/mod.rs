@@ -323,6 +323,9 @@ pub enum Command {
     Tags {
         /// Repository, e.g. localhost:5000/app
         repository: String,
+        /// Tags per request (`?n=`); the registry may ignore it [default: the registry's]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        page_size: Option<u32>,
     },
     /// Verify and store credentials for a registry (OS keychain), or list them (--list).
     Login(login::LoginArgs),
@@ -354,6 +357,10 @@ pub enum Command {
     Catalog {
         /// Registry, e.g. localhost:5000
         registry: String,
+        /// Repositories per request (`?n=`)
+        #[arg(long, value_name = "N", default_value_t = imgctl::registry::CATALOG_PAGE_SIZE,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        page_size: u32,
     },
     /// Delete a manifest from a registry (by digest; a tag is resolved first).
     Delete {
@@ -459,7 +466,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Tag { source, targets } => store::tag(g, source, targets).await,
         Command::Images => store::images(g),
         Command::Rmi { references } => store::rmi(g, references),
-        Command::Tags { repository } => store::tags(g, repository).await,
+        Command::Tags {
+            repository,
+            page_size,
+        } => store::tags(g, repository, *page_size).await,
         Command::Login(a) => login::login(g, a).await,
         Command::Logout(a) => login::logout(g, a).await,
         Command::Inspect {
@@ -478,7 +488,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             inspect::inspect(g, location, view, platform.as_deref()).await
         }
         Command::Digest { location } => query::digest(g, location).await,
-        Command::Catalog { registry } => query::catalog(g, registry).await,
+        Command::Catalog {
+            registry,
+            page_size,
+        } => query::catalog(g, registry, *page_size).await,
         Command::Delete { reference } => query::delete(g, reference).await,
         Command::Save {
             references,

@@ -25,7 +25,7 @@ pub async fn digest(g: &GlobalOpts, location: &str) -> Result<()> {
 }
 
 /// `imgctl catalog REGISTRY`: every repository of a registry (Link pagination followed).
-pub async fn catalog(g: &GlobalOpts, registry: &str) -> Result<()> {
+pub async fn catalog(g: &GlobalOpts, registry: &str, page_size: u32) -> Result<()> {
     let host = registry
         .strip_prefix("docker://")
         .unwrap_or(registry)
@@ -40,7 +40,7 @@ pub async fn catalog(g: &GlobalOpts, registry: &str) -> Result<()> {
     // The handle's repository only seeds the token request; see Repository::catalog.
     let repos = client
         .repository(&registry, "catalog")
-        .catalog()
+        .catalog_paged(Some(page_size))
         .await
         .map_err(|e| {
             if e.kind() == ErrorKind::Auth {
@@ -81,14 +81,8 @@ pub async fn delete(g: &GlobalOpts, reference: &str) -> Result<()> {
             m.digest
         }
     };
-    repo.delete_manifest(&digest).await.map_err(|e| {
-        let msg = e.to_string();
-        if msg.contains("405") || msg.to_ascii_lowercase().contains("unsupported") {
-            e.with_hint("the registry refuses deletion (405): it must be enabled on the server, e.g. distribution's storage.delete.enabled: true")
-        } else {
-            e
-        }
-    })?;
+    // A registry refusing deletion (405 UNSUPPORTED) is reported with a hint by the library.
+    repo.delete_manifest(&digest).await?;
     let deleted = r.with_digest(digest.clone());
     match g.format {
         FormatArg::Text => println!("{digest}"),

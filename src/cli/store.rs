@@ -131,7 +131,13 @@ pub fn rmi(g: &GlobalOpts, references: &[String]) -> Result<()> {
         }
     }
     let stats = layout.gc()?;
-    if !g.quiet {
+    if stats.deferred {
+        // Shown even with --quiet: disk space the user expected back is not freed yet.
+        eprintln!(
+            "note: another imgctl process is writing into the store; unused blobs were kept \
+             and are deleted by the next rmi"
+        );
+    } else if !g.quiet {
         eprintln!(
             "Deleted {} blobs ({})",
             stats.blobs,
@@ -177,11 +183,14 @@ pub async fn tag(g: &GlobalOpts, source: &str, targets: &[String]) -> Result<()>
 }
 
 /// `imgctl tags REPO`.
-pub async fn tags(g: &GlobalOpts, repository: &str) -> Result<()> {
+pub async fn tags(g: &GlobalOpts, repository: &str, page_size: Option<u32>) -> Result<()> {
     let r =
         Reference::parse_repository(repository.strip_prefix("docker://").unwrap_or(repository))?;
     let client = g.client(&SideOpts::default())?;
-    let tags = client.repository(&r.registry, &r.repository).tags().await?;
+    let tags = client
+        .repository(&r.registry, &r.repository)
+        .tags_paged(page_size)
+        .await?;
     match g.format {
         FormatArg::Json => println!(
             "{}",

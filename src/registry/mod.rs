@@ -707,6 +707,30 @@ impl Repository {
         Ok(Some((digest, mt, size)))
     }
 
+    /// Whether `reference` (a tag or a digest) already names exactly the manifest `digest`:
+    /// one HEAD (with push access, as before a PUT), true when it answers 200 with
+    /// `Docker-Content-Digest: digest`. Any other answer (404, a refused HEAD, another or no
+    /// digest) is false, so that the caller PUTs. Errors: Network after retries.
+    pub async fn manifest_is(&self, reference: &str, digest: &Digest) -> Result<bool> {
+        let url = self.url(&format!("manifests/{reference}")).await?;
+        let resp = self
+            .send(Access::Push, || {
+                self.client
+                    .http()
+                    .head(&url)
+                    .header(header::ACCEPT, ACCEPT_MANIFESTS)
+            })
+            .await?;
+        let same = resp.status() == StatusCode::OK
+            && resp
+                .headers()
+                .get("docker-content-digest")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<Digest>().ok())
+                .is_some_and(|d| d == *digest);
+        Ok(same)
+    }
+
     /// PUTs `manifest` at `reference` (a tag, or its digest) with its media type as
     /// Content-Type. Errors when the registry refuses it or reports a different digest.
     pub async fn put_manifest(&self, reference: &str, manifest: &FetchedManifest) -> Result<()> {
@@ -758,6 +782,19 @@ impl Repository {
         let resp = self
             .send(Access::Delete, || self.client.http().delete(&url))
             .await?;
+        if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
+            let body = resp.bytes().await.unwrap_or_default();
+            return Err(errors::from_response(StatusCode::METHOD_NOT_ALLOWED, &body)
+                .context(format!(
+                    "{} does not allow deleting manifests",
+                    self.registry
+                ))
+                .context(what())
+                .with_hint(
+                    "deletion must be enabled on the registry, e.g. distribution's \
+                     storage.delete.enabled: true (REGISTRY_STORAGE_DELETE_ENABLED=true)",
+                ));
+        }
         Self::expect(resp, &[StatusCode::ACCEPTED, StatusCode::OK], what).await?;
         Ok(())
     }
@@ -902,42 +939,22 @@ impl Repository {
     }
 
     /// Lists the repository's tags (GET `tags/list`), following `Link: <…>; rel="next"` to
-    /// the end. Tags are returned in the registry's order.
+    /// the end. Tags are returned in the registry's order. Same as [`Repository::tags_paged`]
+    /// with no page size.
     pub async fn tags(&self) -> Result<Vec<String>> {
-        #[derive(serde::Deserialize)]
-        struct TagList {
-            #[serde(default)]
-            tags: Option<Vec<String>>,
-        }
-        let mut url = self.url("tags/list").await?;
-        let mut out = Vec::new();
+        self.tags_paged(None).await
+    }
+
+    /// Lists the repository's tags (distribution spec "Listing Tags"), asking for pages of
+    /// `page_size` tags (`?n=`; registries may ignore it, distribution 2.8 does) and following
+    /// `Link: <…>; rel="next"` (relative or absolute, same host only) to the end.
+    ///
+    /// Errors: NotFound for an unknown repository; Auth; Integrity when a `Link` leads to
+    /// another host or back to a page already read; Other on a malformed body.
+    pub async fn tags_paged(&self, page_size: Option<u32>) -> Result<Vec<String>> {
+        let url = self.url("tags/list").await?;
         let what = || format!("cannot list tags of {}/{}", self.registry, self.name);
-        for _ in 0..10_000 {
-            let u = url.clone();
-            let resp = self
-                .send(Access::Pull, || self.client.http().get(&u))
-                .await?;
-            let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
-            let next = resp
-                .headers()
-                .get(header::LINK)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_next_link)
-                .map(|n| {
-                    url::Url::parse(&url)
-                        .and_then(|b| b.join(&n))
-                        .map(|u| u.to_string())
-                });
-            let body = resp.bytes().await.map_err(|e| transport_error(&e, &url))?;
-            let list: TagList = serde_json::from_slice(&body)
-                .map_err(|e| Error::other(format!("invalid tag list: {e}")).context(what()))?;
-            out.extend(list.tags.unwrap_or_default());
-            match next {
-                Some(Ok(n)) => url = n,
-                _ => return Ok(out),
-            }
-        }
-        Err(Error::other("tag listing did not end after 10000 pages").context(what()))
+        self.list_pages(url, page_size, "tags", what).await
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {
@@ -962,50 +979,111 @@ impl Repository {
             .remove(digest)
     }
 
+    /// Lists the repositories of this handle's registry (GET `/v2/_catalog`), in pages of
+    /// [`CATALOG_PAGE_SIZE`]. Same as [`Repository::catalog_paged`] with that size.
+    pub async fn catalog(&self) -> Result<Vec<String>> {
+        self.catalog_paged(Some(CATALOG_PAGE_SIZE)).await
+    }
+
     /// Lists the repositories of this handle's registry (GET `/v2/_catalog`, distribution
-    /// spec "Listing Repositories"), following `Link: <…>; rel="next"` to the end. The handle's
-    /// repository only seeds the first token request; a Bearer challenge for
+    /// spec "Listing Repositories"), asking for pages of `page_size` names (`?n=`) and
+    /// following `Link: <…>; rel="next"` to the end. A registry answering the first page 400
+    /// (distribution 3 refuses `n` over its `catalog.maxentries`) is asked again without `n`.
+    /// The handle's repository only seeds the first token request; a Bearer challenge for
     /// `registry:catalog:*` is answered by the usual re-authentication.
     ///
     /// Errors: Auth when the account may not list the catalog; NotFound when the registry has
-    /// no catalog API; Other on a malformed body.
-    pub async fn catalog(&self) -> Result<Vec<String>> {
-        #[derive(serde::Deserialize)]
-        struct Catalog {
-            #[serde(default)]
-            repositories: Option<Vec<String>>,
-        }
-        let mut url = format!("{}/v2/_catalog", self.base().await?);
-        let mut out = Vec::new();
+    /// no catalog API; Integrity when a `Link` leads to another host or loops; Other on a
+    /// malformed body.
+    pub async fn catalog_paged(&self, page_size: Option<u32>) -> Result<Vec<String>> {
+        let url = format!("{}/v2/_catalog", self.base().await?);
         let what = || format!("cannot list the repositories of {}", self.registry);
-        for _ in 0..100_000 {
-            let u = url.clone();
+        self.list_pages(url, page_size, "repositories", what).await
+    }
+
+    /// GETs `first` (with `?n=page_size` when given) and every page its `Link: <…>;
+    /// rel="next"` headers lead to, collecting the string array `key` of each JSON body. A
+    /// first page answered 400 with `n` is asked again without it.
+    async fn list_pages(
+        &self,
+        first: String,
+        page_size: Option<u32>,
+        key: &str,
+        what: impl Fn() -> String,
+    ) -> Result<Vec<String>> {
+        let plain = url::Url::parse(&first)
+            .map_err(|e| Error::other(format!("bad registry URL {first:?}: {e}")))?;
+        let mut url = plain.clone();
+        if let Some(n) = page_size {
+            url.query_pairs_mut().append_pair("n", &n.to_string());
+        }
+        let mut sized = page_size.is_some();
+        let mut visited = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        loop {
+            let u = url.to_string();
+            if !visited.insert(u.clone()) {
+                return Err(Error::integrity(format!(
+                    "the registry's Link pagination loops back to {u}"
+                ))
+                .context(what()));
+            }
             let resp = self
                 .send(Access::Pull, || self.client.http().get(&u))
                 .await?;
-            let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
+            if sized && resp.status() == StatusCode::BAD_REQUEST && out.is_empty() {
+                debug!(url = %u, "page size refused; asking with the registry's default");
+                sized = false;
+                visited.clear();
+                url = plain.clone();
+                continue;
+            }
+            sized = false;
+            let resp = Self::expect(resp, &[StatusCode::OK], &what).await?;
             let next = resp
                 .headers()
-                .get(header::LINK)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_next_link)
-                .map(|n| {
-                    url::Url::parse(&url)
-                        .and_then(|b| b.join(&n))
-                        .map(|u| u.to_string())
-                });
-            let body = resp.bytes().await.map_err(|e| transport_error(&e, &url))?;
-            let list: Catalog = serde_json::from_slice(&body)
-                .map_err(|e| Error::other(format!("invalid catalog: {e}")).context(what()))?;
-            out.extend(list.repositories.unwrap_or_default());
-            match next {
-                Some(Ok(n)) if n != url => url = n,
-                _ => return Ok(out),
+                .get_all(header::LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(parse_next_link);
+            let body = resp.bytes().await.map_err(|e| transport_error(&e, &u))?;
+            #[derive(serde::Deserialize)]
+            struct Page {
+                #[serde(default)]
+                tags: Option<Vec<String>>,
+                #[serde(default)]
+                repositories: Option<Vec<String>>,
             }
+            let page: Page = serde_json::from_slice(&body)
+                .map_err(|e| Error::other(format!("invalid {key} list: {e}")).context(what()))?;
+            let names = if key == "tags" {
+                page.tags
+            } else {
+                page.repositories
+            };
+            out.extend(names.unwrap_or_default());
+            let Some(next) = next else {
+                return Ok(out);
+            };
+            let next = url.join(&next).map_err(|e| {
+                Error::integrity(format!("invalid Link {next:?} from the registry: {e}"))
+                    .context(what())
+            })?;
+            // Credentials go only where the listing started (a Link is like a redirect).
+            if next.origin() != url.origin() {
+                return Err(Error::integrity(format!(
+                    "the registry's Link pagination leads to another host ({next})"
+                ))
+                .context(what()));
+            }
+            url = next;
         }
-        Err(Error::other("catalog listing did not end after 100000 pages").context(what()))
     }
 }
+
+/// Page size `imgctl catalog` asks for (`?n=`); distribution 2.8 pages by 100 without it, and
+/// distribution 3 allows up to 1000 by default.
+pub const CATALOG_PAGE_SIZE: u32 = 1000;
 
 /// Extracts the target of `rel="next"` from a `Link` header value (RFC 8288).
 pub fn parse_next_link(v: &str) -> Option<String> {

@@ -56,7 +56,7 @@ impl TarLayout {
     /// The entries of `index.json`, in file order. Errors (Integrity) when malformed.
     pub fn entries(&self) -> Result<Vec<Descriptor>> {
         let bytes = self.tar.read_small("index.json")?;
-        let index: ImageIndex = serde_json::from_slice(&bytes).map_err(|e| {
+        let index: ImageIndex = crate::manifest::parse_index(&bytes).map_err(|e| {
             Error::integrity(format!(
                 "index.json in {} is not an image index: {e}",
                 self.tar.path().display()

@@ -123,9 +123,11 @@ impl ImageDestination for RegistryDestination {
         self.repo.upload_blob(&digest, size, open, progress).await
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
-        self.repo
-            .put_manifest(&manifest.digest.to_string(), manifest)
-            .await
+        let reference = manifest.digest.to_string();
+        if self.repo.manifest_is(&reference, &manifest.digest).await? {
+            return Ok(()); // a re-push: the registry has this manifest already
+        }
+        self.repo.put_manifest(&reference, manifest).await
     }
     async fn commit(
         &self,
@@ -142,6 +144,11 @@ impl ImageDestination for RegistryDestination {
             (Some(t), _) => t.clone(),
             (None, _) => root.digest.to_string(),
         };
+        // A no-op re-push: one HEAD instead of a PUT when the tag names this manifest already
+        // (a tag pointing elsewhere, or absent, is PUT).
+        if self.repo.manifest_is(&reference, &root.digest).await? {
+            return Ok(());
+        }
         self.repo.put_manifest(&reference, root).await
     }
 }

@@ -19,11 +19,13 @@
 
 pub mod image;
 pub mod registry;
+pub mod registry_options;
 pub mod token;
 pub mod tools;
 
 pub use image::*;
 pub use registry::*;
+pub use registry_options::*;
 pub use token::*;
 pub use tools::*;
 

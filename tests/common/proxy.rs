@@ -67,6 +67,12 @@ pub enum Fault {
     Redirect,
     /// Like [`Fault::Redirect`], but the second listener answers 403 (an expired URL).
     ExpiredRedirect,
+    /// Pagination for a registry that does not paginate (distribution ignores `n` on
+    /// `tags/list`): forward without the query, then answer only the `page` names (of the
+    /// body's `tags` or `repositories` array) that follow the request's `last` parameter, with
+    /// `Link: <…>; rel="next"` when more follow — a relative link, or an absolute
+    /// `http://127.0.0.1:P/…` one with `absolute`.
+    Paginate { page: usize, absolute: bool },
 }
 
 /// A rule: requests whose method is `method` (or any, for `"*"`) and whose path and query
@@ -410,7 +416,11 @@ async fn handle(
     }
 
     // Forward to the registry.
-    let url = format!("http://{}{path}", ctx.upstream);
+    let upstream_path = match &fault {
+        Some(Fault::Paginate { .. }) => path.split('?').next().unwrap_or_default().to_string(),
+        _ => path.clone(),
+    };
+    let url = format!("http://{}{upstream_path}", ctx.upstream);
     let mut up = ctx
         .client
         .request(req.method().clone(), &url)
@@ -476,6 +486,16 @@ async fn handle(
             }
             stream_body(resp, None, None)
         }
+        Some(Fault::Paginate { page, absolute }) if status == 200 => {
+            let full = resp.bytes().await.map_err(box_reqwest)?;
+            let (body, link) = paginate(&full, &path, *page, *absolute, &ctx.addr.to_string());
+            headers.remove("link");
+            if let Some(l) = link {
+                headers.insert("link", l.parse().unwrap());
+            }
+            headers.insert("content-length", body.len().to_string().parse().unwrap());
+            Full::new(Bytes::from(body)).map_err(|e| match e {}).boxed()
+        }
         Some(Fault::ReplaceBody(b)) => {
             headers.insert("content-length", b.len().to_string().parse().unwrap());
             Full::new(Bytes::from(b.clone()))
@@ -538,4 +558,52 @@ fn stream_body(
         },
     );
     BodyExt::boxed(StreamBody::new(s))
+}
+
+/// One page of the name list in `full` (`{"name":…, "tags":[…]}` or `{"repositories":[…]}`)
+/// for a request to `path`: the `page` names after its `last` query parameter, and the `Link`
+/// header value for the next page, if any.
+fn paginate(
+    full: &[u8],
+    path: &str,
+    page: usize,
+    absolute: bool,
+    proxy_host: &str,
+) -> (Vec<u8>, Option<String>) {
+    let mut doc: serde_json::Value = serde_json::from_slice(full).expect("a JSON name list");
+    let key = if doc.get("tags").is_some() {
+        "tags"
+    } else {
+        "repositories"
+    };
+    let names: Vec<String> = doc[key]
+        .as_array()
+        .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    let (base, query) = path.split_once('?').unwrap_or((path, ""));
+    let last = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "last")
+        .map(|(_, v)| v.into_owned());
+    let start = match &last {
+        Some(l) => names
+            .iter()
+            .position(|n| n == l)
+            .map_or(names.len(), |i| i + 1),
+        None => 0,
+    };
+    let end = (start + page).min(names.len());
+    doc[key] = serde_json::json!(names[start..end]);
+    let link = (end < names.len()).then(|| {
+        let q = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("last", &names[end - 1])
+            .append_pair("n", &page.to_string())
+            .finish();
+        let prefix = if absolute {
+            format!("http://{proxy_host}")
+        } else {
+            String::new()
+        };
+        format!("<{prefix}{base}?{q}>; rel=\"next\"")
+    });
+    (serde_json::to_vec(&doc).unwrap(), link)
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use super::registry_options::StartOptions;
 use super::token::{TOKEN_ISSUER, TOKEN_SERVICE, TokenConfig, TokenRequest, TokenServer};
 use super::{PASSWORD, USER};
 
@@ -91,6 +92,15 @@ impl Registry {
     }
 
     fn start_inner(mode: Mode, token_config: TokenConfig) -> Registry {
+        Self::start_opts(mode, token_config, StartOptions::default())
+    }
+
+    /// Starts a registry with `opts` (see [`StartOptions`]).
+    pub(super) fn start_opts(
+        mode: Mode,
+        token_config: TokenConfig,
+        opts: StartOptions<'_>,
+    ) -> Registry {
         let dir = tempfile::Builder::new()
             .prefix("imgctl-registry-")
             .tempdir()
@@ -152,9 +162,13 @@ impl Registry {
                     .arg("-out")
                     .arg(&crt));
                 let server = TokenServer::start(&key, token_config);
+                let realm = match opts.realm {
+                    Some(f) => f(&server.realm()),
+                    None => server.realm(),
+                };
                 auth_yaml = format!(
                     "auth:\n  token:\n    realm: {}\n    service: {TOKEN_SERVICE}\n    issuer: {TOKEN_ISSUER}\n    rootcertbundle: {}\n",
-                    server.realm(),
+                    realm,
                     crt.display()
                 );
                 token = Some(server);
@@ -169,9 +183,10 @@ impl Registry {
             write!(
                 config,
                 "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: false\n\
-                 storage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n\
+                 storage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: {}\n\
                  http:\n  addr: 127.0.0.1:{port}\n  secret: imgctl-test-secret\n{tls_yaml}{auth_yaml}",
-                root.join("storage").display()
+                root.join("storage").display(),
+                !opts.delete_disabled
             )
             .unwrap();
             fs::write(root.join("config.yml"), &config).unwrap();
