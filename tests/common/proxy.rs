@@ -67,6 +67,9 @@ pub enum Fault {
     Redirect,
     /// Like [`Fault::Redirect`], but the second listener answers 403 (an expired URL).
     ExpiredRedirect,
+    /// Answer `401 UNAUTHORIZED` without forwarding, with `challenge` as `WWW-Authenticate`
+    /// (e.g. a Bearer challenge, as a registry sends for an expired or revoked token).
+    Unauthorized { challenge: String },
 }
 
 /// A rule: requests whose method is `method` (or any, for `"*"`) and whose path and query
@@ -371,6 +374,18 @@ async fn handle(
                 );
             }
             record(*status, &mut seen);
+            return Ok(r);
+        }
+        Some(Fault::Unauthorized { challenge }) => {
+            let mut r = full(
+                401,
+                "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}",
+            );
+            r.headers_mut()
+                .insert("content-type", "application/json".parse().unwrap());
+            r.headers_mut()
+                .insert("www-authenticate", challenge.parse().unwrap());
+            record(401, &mut seen);
             return Ok(r);
         }
         Some(Fault::RejectBodyOver { max, status }) if seen.content_length.unwrap_or(0) > *max => {
