@@ -549,11 +549,13 @@ pub async fn run(cli: Cli) -> Result<()> {
                 ca_files: dest_ca_file.clone(),
                 insecure: *dest_insecure,
             };
-            transfer::copy(g, source, destination, platforms, &src, &dst).await?;
+            let mut result = transfer::copy(g, source, destination, platforms, &src, &dst).await?;
             if *referrers {
-                sync::copy_referrers(g, source, destination, &src, &dst, &g.reporter()).await?;
+                let stats =
+                    sync::copy_referrers(g, source, destination, &src, &dst, &g.reporter()).await?;
+                result["referrers"] = serde_json::to_value(stats)?;
             }
-            Ok(())
+            transfer::print_result(g, &result)
         }
         Command::Tag { source, targets } => store::tag(g, source, targets).await,
         Command::Images => store::images(g),
