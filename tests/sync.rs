@@ -765,14 +765,24 @@ fn platform_lists_write_a_filtered_index_and_skip_on_the_second_run() {
         "multi",
         &["linux/amd64", "linux/arm64", "linux/arm/v7"],
     );
-    populate(&sb, &src, &layout, &[("multi", "multi:1", idx.clone())], &[]);
+    populate(
+        &sb,
+        &src,
+        &layout,
+        &[("multi", "multi:1", idx.clone())],
+        &[],
+    );
     let children: BTreeMap<String, String> = read_json_blob(&layout, &idx)["manifests"]
         .as_array()
         .unwrap()
         .iter()
         .map(|m| {
             let p = &m["platform"];
-            let mut name = format!("{}/{}", p["os"].as_str().unwrap(), p["architecture"].as_str().unwrap());
+            let mut name = format!(
+                "{}/{}",
+                p["os"].as_str().unwrap(),
+                p["architecture"].as_str().unwrap()
+            );
             if let Some(v) = p["variant"].as_str() {
                 name = format!("{name}/{v}");
             }
