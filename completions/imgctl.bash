@@ -143,7 +143,7 @@ _imgctl() {
 
     case "${cmd}" in
         imgctl)
-            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -189,6 +189,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -197,7 +205,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__catalog)
-            opts="-v -q -h -V --page-size --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --page-size --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -247,6 +255,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -255,7 +271,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__completion)
-            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version bash elvish fish powershell zsh"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -301,6 +317,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -309,7 +333,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__copy)
-            opts="-v -q -h -V --platform --all --all-platforms --src-creds --dest-creds --src-ca-file --dest-ca-file --src-insecure --dest-insecure --referrers --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --platform --all --all-platforms --src-creds --dest-creds --src-ca-file --dest-ca-file --src-insecure --dest-insecure --referrers --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -375,6 +399,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -383,7 +415,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__delete)
-            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,6 +458,14 @@ _imgctl() {
                     return 0
                     ;;
                 --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -437,7 +477,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__digest)
-            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +520,14 @@ _imgctl() {
                     return 0
                     ;;
                 --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -785,7 +833,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__images)
-            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -831,6 +879,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -839,7 +895,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__inspect)
-            opts="-v -q -h -V --raw --config --layers --platform --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --raw --config --layers --platform --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -889,6 +945,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -897,7 +961,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__load)
-            opts="-i -v -q -h -V --input --platform --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-i -v -q -u -h -V --input --platform --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -955,20 +1019,6 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        imgctl__subcmd__login)
-            opts="-u -p -v -q -h -V --username --password --password-stdin --identity-token-stdin --list --to-docker-config --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --username)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -977,6 +1027,20 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imgctl__subcmd__login)
+            opts="-p -v -q -u -h -V --password --identity-token-stdin --list --to-docker-config --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --password)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1025,6 +1089,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1033,7 +1105,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__logout)
-            opts="-v -q -h -V --all --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --all --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1079,6 +1151,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1087,7 +1167,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__man)
-            opts="-v -q -h -V --dir --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --dir --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1137,6 +1217,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1145,7 +1233,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__pull)
-            opts="-v -q -h -V --platform --all --all-platforms --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --platform --all --all-platforms --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1195,6 +1283,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1203,7 +1299,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__push)
-            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1246,6 +1342,14 @@ _imgctl() {
                     return 0
                     ;;
                 --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1257,7 +1361,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__ratelimit)
-            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1300,6 +1404,14 @@ _imgctl() {
                     return 0
                     ;;
                 --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1311,7 +1423,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__rmi)
-            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1357,6 +1469,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1365,7 +1485,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__save)
-            opts="-o -v -q -h -V --output --platform --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-o -v -q -u -h -V --output --platform --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1423,6 +1543,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1431,7 +1559,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__sync)
-            opts="-v -q -h -V --dry-run --keep-going --shard --referrers --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --dry-run --keep-going --shard --referrers --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1481,6 +1609,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1489,7 +1625,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__tag)
-            opts="-v -q -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1535,6 +1671,14 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1543,7 +1687,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__tags)
-            opts="-v -q -h -V --page-size --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --help --version"
+            opts="-v -q -u -h -V --page-size --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1590,6 +1734,14 @@ _imgctl() {
                     return 0
                     ;;
                 --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

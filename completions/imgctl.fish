@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_imgctl_global_optspecs
-    string join \n v/verbose q/quiet progress= format= store= jobs= retries= timeout= ca-file= insecure creds= chunk-size= config-dir= h/help V/version
+    string join \n v/verbose q/quiet progress= format= store= jobs= retries= timeout= ca-file= insecure creds= chunk-size= config-dir= u/username= password-stdin h/help V/version
 end
 
 function __fish_imgctl_needs_command
@@ -39,9 +39,11 @@ complete -c imgctl -n "__fish_imgctl_needs_command" -l ca-file -d 'Extra trusted
 complete -c imgctl -n "__fish_imgctl_needs_command" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_needs_command" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_needs_command" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_needs_command" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_needs_command" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "pull" -d 'Pull an image from a registry into the local store'
@@ -80,10 +82,12 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l ca-file -d 'Extra
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l all-platforms -l all -d 'Copy the whole image index, every platform'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -101,9 +105,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l ca-file -d 'Extra
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -121,9 +127,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l ca-file -d 'Extra 
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l platform -d 'Platform(s) to pick from an image index: OS/ARCH[/VARIANT], or a comma list for a filtered index [default: linux and the host\'s architecture]' -r
@@ -146,6 +154,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l ca-file -d 'Extra
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l all-platforms -l all -d 'Copy the whole image index, every platform'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l src-insecure -d 'Skip TLS verification for the source registry'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l dest-insecure -d 'Skip TLS verification for the destination registry'
@@ -153,6 +162,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l referrers -d 'Cop
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -170,9 +180,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l ca-file -d 'Ext
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -190,9 +202,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l ca-file -d 'Extra 
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l page-size -d 'Tags per request (`?n=`); the registry may ignore it [default: the registry\'s]' -r
@@ -211,12 +225,13 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l ca-file -d 'Extra
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s V -l version -d 'Print version'
-complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s u -l username -d 'Username (prompted for on a terminal when missing)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s p -l password -d 'Password on the command line: insecure (process list, shell history); prefer --password-stdin' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
@@ -233,13 +248,14 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l ca-file -d 'Extr
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l password-stdin -d 'Read the password (or access token) from stdin'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l identity-token-stdin -d 'Read an OAuth2 identity/refresh token from stdin (e.g. ACR\'s, with -u 00000000-0000-0000-0000-000000000000)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l list -d 'List the registries imgctl holds credentials for (never the secrets)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l to-docker-config -d 'Store in docker\'s config.json (base64, not encrypted; mode 0600) instead of the OS keychain'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -257,10 +273,12 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l ca-file -d 'Ext
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l all -d 'Log out of every registry imgctl holds credentials for'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l platform -d 'Inspect this platform\'s image of an index: OS/ARCH[/VARIANT]' -r
@@ -279,12 +297,14 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l ca-file -d 'Ex
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l raw -d 'Print the manifest bytes exactly as stored'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l config -d 'Print the config blob exactly as stored'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l layers -d 'Show the layer history (created by, size, empty layers)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -302,9 +322,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l ca-file -d 'Ext
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l page-size -d 'Repositories per request (`?n=`)' -r
@@ -323,9 +345,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l ca-file -d 'Ex
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -343,9 +367,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l ca-file -d 'Ext
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s o -l output -d 'Archive file to write' -r -F
@@ -365,9 +391,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l ca-file -d 'Extra
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s i -l input -d 'Archive file to read' -r -F
@@ -387,9 +415,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l ca-file -d 'Extra
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -407,9 +437,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l ca-file -d 
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l dir -d 'Directory to write imgctl.1 and imgctl-COMMAND.1 into' -r -F
@@ -428,9 +460,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l ca-file -d 'Extra 
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l shard -d 'Run only shard K of N: every N-th image of the plan, starting at the K-th' -r
@@ -449,12 +483,14 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l ca-file -d 'Extra
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l dry-run -d 'Print the plan (what would be copied or skipped) and change nothing'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l keep-going -d 'Go on with the other images when one fails (exit code 8 if any failed)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l referrers -d 'Copy referrers for every mapping (as `referrers: true`)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -472,9 +508,11 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l ca-file -d '
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s q -l quiet -d 'No progress, only results and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "pull" -d 'Pull an image from a registry into the local store'

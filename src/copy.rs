@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures_util::{StreamExt, TryStreamExt};
-use oci_spec::image::{Descriptor, Platform};
+use oci_spec::image::{Descriptor, ImageIndex, Platform};
 use tokio::sync::Semaphore;
 
 use crate::digest::Digest;
@@ -90,6 +90,29 @@ fn is_foreign(d: &Descriptor) -> bool {
         && d.urls().as_ref().is_some_and(|u| !u.is_empty())
 }
 
+/// The index [`copy_image`] writes for [`Platforms::List`]: `root`'s document (parsed as
+/// `index`) keeping only the best match of each platform in `wants` and the attestations
+/// describing them, every other byte as it was; its digest is the new document's sha256.
+///
+/// Errors: NotFound naming a platform the index lacks; Integrity when `root` is not an index
+/// document.
+pub fn filtered_index(
+    root: &FetchedManifest,
+    index: &ImageIndex,
+    wants: &[PlatformSpec],
+) -> Result<FetchedManifest> {
+    let keep: Vec<String> = filter_entries(index, wants)?
+        .iter()
+        .map(|d| d.digest().to_string())
+        .collect();
+    let bytes = filter_index_bytes(&root.bytes, &keep)?;
+    Ok(FetchedManifest {
+        digest: Digest::sha256_of(&bytes),
+        bytes,
+        media_type: root.media_type.clone(),
+    })
+}
+
 /// Copies the image `src` names to `dst`. Returns what was written and moved.
 ///
 /// Errors: NotFound when no image matches the requested platform (the message lists the
@@ -135,21 +158,11 @@ pub async fn copy_image(
             (fetched, platform)
         }
         (Manifest::Index(index), Platforms::List(wants)) => {
-            let keep: Vec<String> = filter_entries(index, wants)
-                .map_err(|e| {
-                    e.context(src.describe()).with_hint(
-                        "pick platforms with --platform, or copy them all with --all-platforms",
-                    )
-                })?
-                .iter()
-                .map(|d| d.digest().to_string())
-                .collect();
-            let bytes = filter_index_bytes(&root.bytes, &keep)?;
-            let filtered = FetchedManifest {
-                digest: Digest::sha256_of(&bytes),
-                bytes,
-                media_type: root.media_type.clone(),
-            };
+            let filtered = filtered_index(&root, index, wants).map_err(|e| {
+                e.context(src.describe()).with_hint(
+                    "pick platforms with --platform, or copy them all with --all-platforms",
+                )
+            })?;
             let parsed = Manifest::parse(&filtered.bytes, &filtered.media_type)?;
             collect_children(src, &parsed, &mut nodes, &mut report.platforms, 0).await?;
             nodes.push(Node {

@@ -1,6 +1,9 @@
 //! The composite GitHub Action (`action.yml`): its shell steps run as the runner would run them
 //! (`bash --noprofile --norc -eo pipefail`), with `${{ inputs.* }}` / `${{ github.* }}` filled
 //! in, against a real registry, writing step outputs to a temporary `GITHUB_OUTPUT` file.
+//! Every step runs in its own kernel session keyring (`keyctl session -`) with no D-Bus
+//! session, like the separate processes of a Linux runner without a Secret Service: a login
+//! reaches the copy step through the user's persistent kernel keyring.
 
 mod common;
 
@@ -121,9 +124,17 @@ fn run_action(
         } else {
             format!("{}:{base_path}", extra_path.join(":"))
         };
-        let mut c = Command::new("bash");
-        c.args(["--noprofile", "--norc", "-eo", "pipefail"])
-            .arg(&script);
+        let mut c = Command::new("keyctl");
+        c.args([
+            "session",
+            "-",
+            "bash",
+            "--noprofile",
+            "--norc",
+            "-eo",
+            "pipefail",
+        ])
+        .arg(&script);
         // The sandbox environment of imgctl (store, home), as a runner's clean HOME would be.
         let proto = sb.cmd();
         for (k, v) in proto.get_envs() {
@@ -132,6 +143,10 @@ fn run_action(
                 None => c.env_remove(k),
             };
         }
+        c.env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("IMGCTL_KEYCHAIN")
+            .env_remove("IMGCTL_USERNAME")
+            .env_remove("IMGCTL_PASSWORD");
         for (k, v) in &step.env {
             c.env(k, expand(v, inputs, &doc));
         }
@@ -267,62 +282,191 @@ fn action_copies_and_syncs_and_sets_outputs() {
     assert_eq!(outputs["failed"], "1", "{outputs:?}");
 }
 
+/// Runs `imgctl ARGS` in `sb` inside a session keyring (as the action's steps run).
+fn keyctl_imgctl(sb: &Imgctl, args: &[&str]) -> std::process::Output {
+    let inner = sb.cmd();
+    let mut c = Command::new("keyctl");
+    c.args(["session", "-"]).arg(inner.get_program()).args(args);
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    c.env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("IMGCTL_KEYCHAIN")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
 #[test]
-fn action_login_sends_the_password_on_stdin_only() {
-    // A stand-in imgctl on PATH records its arguments and stdin (the login command itself is
-    // tested with the credentials work); the step must pipe the secret, never pass it as an
-    // argument.
+fn action_logs_in_with_the_real_imgctl_and_pushes_with_the_stored_credentials() {
+    let reg = Registry::start(Mode::Token);
     let sb = Imgctl::new();
-    let shim_dir = sb.dir().join("shim");
-    std::fs::create_dir_all(&shim_dir).unwrap();
-    let record = sb.dir().join("record");
-    std::fs::create_dir_all(&record).unwrap();
-    let shim = shim_dir.join("imgctl");
+    let layout = sb.dir().join("layout");
+    let digest = build_standard_image(&layout, "v1");
+    let copy_inputs = |store: &str, password: &str, tag: &str| -> BTreeMap<&'static str, String> {
+        [
+            ("install", "path".to_string()),
+            ("registry", reg.host()),
+            ("username", USER.to_string()),
+            ("password", password.to_string()),
+            ("credential-store", store.to_string()),
+            ("command", "copy".into()),
+            ("source", format!("oci:{}:v1", layout.display())),
+            ("destination", format!("docker://{}", reg.reference(tag))),
+        ]
+        .into_iter()
+        .collect()
+    };
+
+    // keychain (the default): the login step stores the secret in the kernel keyring, the
+    // copy step (another process, another session keyring) finds it there
+    let (status, outputs, log) = run_action(
+        &sb,
+        &copy_inputs("keychain", PASSWORD, "app:v1"),
+        &imgctl_dir(),
+    );
+    assert_eq!(status, 0, "{log}");
+    assert_eq!(outputs["digest"], digest, "{outputs:?}");
+    assert!(!log.contains(PASSWORD), "secret echoed: {log}");
+    let list: Value = serde_json::from_slice(
+        &keyctl_imgctl(&sb, &["--format", "json", "login", "--list"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(list[0]["registry"], reg.host().as_str(), "{list}");
+    assert_eq!(list[0]["store"], "keyutils", "{list}");
+    let pushes_as_alice = reg
+        .token_requests()
+        .iter()
+        .any(|r| r.user.as_deref() == Some(USER) && r.scopes.iter().any(|s| s.contains("push")));
+    assert!(pushes_as_alice, "{:?}", reg.token_requests());
+    let (_, got) = skopeo_raw_manifest(
+        &format!("docker://{}", reg.reference("app:v1")),
+        &reg.skopeo_flags("", Some((USER, PASSWORD))),
+    );
+    assert_eq!(got, digest);
+    let out = keyctl_imgctl(&sb, &["logout", &reg.host()]);
+    assert!(out.status.success(), "{}", describe(&out));
+
+    // a wrong password fails the login step with the auth code; nothing is copied
+    let (status, outputs, log) = run_action(
+        &sb,
+        &copy_inputs("keychain", "wrong-secret-77", "app:v2"),
+        &imgctl_dir(),
+    );
+    assert_eq!(status, 3, "{log}");
+    assert!(outputs.is_empty(), "{outputs:?}");
+    assert!(!log.contains("wrong-secret-77"), "{log}");
+
+    // docker-config: config.json (0600) in DOCKER_CONFIG, no keychain needed at all
+    let mut inputs = copy_inputs("docker-config", PASSWORD, "app:v3");
+    inputs.insert("args", "--retries 1".into());
+    let (status, outputs, log) = run_action(&sb, &inputs, &imgctl_dir());
+    assert_eq!(status, 0, "{log}");
+    assert_eq!(outputs["digest"], digest);
+    let config = sb.home().join(".docker/config.json");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains(&reg.host()), "{text}");
+
+    // a login without a password, or with an unknown store, is refused before anything runs
+    for (key, value, want) in [
+        ("password", "", "needs username and password"),
+        ("credential-store", "memory", "credential-store must be"),
+    ] {
+        let mut inputs = copy_inputs("keychain", PASSWORD, "app:v4");
+        inputs.insert(key, value.to_string());
+        let (status, _, log) = run_action(&sb, &inputs, &imgctl_dir());
+        assert_eq!(status, 2, "{log}");
+        assert!(log.contains(want), "{log}");
+    }
+}
+
+#[test]
+fn action_installs_the_release_binary_after_checking_its_sha256() {
+    // A stand-in `curl` is the one piece that cannot be real here: the test machine has no
+    // internet, so release downloads are served from a local directory (and their URLs
+    // recorded). The downloaded archive holds the real imgctl, which then runs the copy.
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let digest = build_standard_image(&layout, "v1");
+    let files = sb.dir().join("release");
+    let shim = sb.dir().join("shim");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::create_dir_all(&shim).unwrap();
+    let asset = "imgctl-x86_64-unknown-linux-gnu.tar.gz";
+    let bin_dir = tempfile::tempdir_in(sb.dir()).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_imgctl"), bin_dir.path().join("imgctl")).unwrap();
+    let ok = Command::new("tar")
+        .arg("-czf")
+        .arg(files.join(asset))
+        .arg("-C")
+        .arg(bin_dir.path())
+        .arg("imgctl")
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let sum = Command::new("sha256sum")
+        .arg(files.join(asset))
+        .output()
+        .unwrap();
+    let hex = String::from_utf8_lossy(&sum.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     std::fs::write(
-        &shim,
+        files.join(format!("{asset}.sha256")),
+        format!("{hex}  {asset}\n"),
+    )
+    .unwrap();
+    let urls = sb.dir().join("urls");
+    std::fs::write(
+        shim.join("curl"),
         format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > {r}/args\ncat > {r}/stdin\nif [ \"$1\" != login ]; then echo '{{\"digest\":\"sha256:x\",\"reference\":\"r\"}}'; fi\n",
-            r = record.display()
+            "#!/bin/sh\nout=\nwhile [ $# -gt 0 ]; do case \"$1\" in -o) out=\"$2\"; shift 2;; -*) shift;; *) url=\"$1\"; shift;; esac; done\necho \"$url\" >> {u}\ncp \"{f}/$(basename \"$url\")\" \"$out\"\n",
+            u = urls.display(),
+            f = files.display()
         ),
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let secret = "s3cr3t with spaces & $dollar";
+    std::fs::set_permissions(shim.join("curl"), std::fs::Permissions::from_mode(0o755)).unwrap();
     let inputs: BTreeMap<&str, String> = [
-        ("install", "path".to_string()),
-        ("registry", "myreg.azurecr.io".into()),
-        ("username", "mirror-bot".into()),
-        ("password", secret.into()),
-        ("command", "bogus".into()),
+        ("install", "release".to_string()),
+        ("version", "v9.9.9".into()),
+        ("command", "copy".into()),
+        ("source", format!("oci:{}:v1", layout.display())),
+        (
+            "destination",
+            format!("docker://{}", reg.reference("app:v1")),
+        ),
     ]
     .into_iter()
     .collect();
-    let (status, _, log) = run_action(&sb, &inputs, &shim_dir);
-    // the run step refuses the bogus command, after the login step ran
-    assert_eq!(status, 2, "{log}");
-    assert!(log.contains("command must be copy or sync"), "{log}");
-    let args = std::fs::read_to_string(record.join("args")).unwrap();
+    // PATH: the stand-in curl, no imgctl; the install step adds the unpacked one
+    let (status, outputs, log) = run_action(&sb, &inputs, &shim);
+    assert_eq!(status, 0, "{log}");
+    assert_eq!(outputs["digest"], digest);
+    let base = format!("https://github.com/example/imgctl/releases/download/v9.9.9/{asset}");
     assert_eq!(
-        args.lines().collect::<Vec<_>>(),
-        [
-            "login",
-            "myreg.azurecr.io",
-            "--username",
-            "mirror-bot",
-            "--password-stdin"
-        ]
+        std::fs::read_to_string(&urls)
+            .unwrap()
+            .lines()
+            .collect::<Vec<_>>(),
+        [base.clone(), format!("{base}.sha256")]
     );
-    assert_eq!(
-        std::fs::read_to_string(record.join("stdin")).unwrap(),
-        secret
-    );
-    assert!(!log.contains(secret), "secret echoed: {log}");
 
-    // a login without a password is refused before anything runs
-    let mut inputs = inputs;
-    inputs.insert("password", String::new());
-    let (status, _, log) = run_action(&sb, &inputs, &shim_dir);
-    assert_eq!(status, 2, "{log}");
-    assert!(log.contains("needs username and password"), "{log}");
+    // a tampered archive fails the install step; nothing runs
+    std::fs::write(files.join(asset), b"not the release").unwrap();
+    let (status, outputs, log) = run_action(&sb, &inputs, &shim);
+    assert_ne!(status, 0, "{log}");
+    assert!(outputs.is_empty(), "{outputs:?}");
 }

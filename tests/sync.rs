@@ -696,6 +696,26 @@ fn referrers_follow_the_image_through_the_tag_schema() {
     assert_eq!(got, sig_digest);
     let (raw, _) = skopeo_raw_manifest(&format!("docker://{d}/copied/app:{fallback}"), &flags);
     assert!(String::from_utf8_lossy(&raw).contains(sbom["digest"].as_str().unwrap()));
+
+    // Its JSON result carries the referrer counts: all present on a second copy, and fresh in
+    // another repository.
+    for (repo, copied, skipped) in [("copied", 0, 2), ("json", 2, 0)] {
+        let out = sb.run(&[
+            "-q",
+            "--format",
+            "json",
+            "copy",
+            "--referrers",
+            &format!("docker://{s}/app:v1"),
+            &format!("docker://{d}/{repo}/app:v1"),
+        ]);
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["digest"], image.as_str(), "{doc}");
+        assert_eq!(doc["referrers"]["copied"], copied, "{repo}: {doc}");
+        assert_eq!(doc["referrers"]["skipped"], skipped, "{repo}: {doc}");
+        assert_eq!(doc["referrers"]["ignored"], 1, "{repo}: {doc}");
+    }
 }
 
 #[test]
@@ -732,4 +752,100 @@ fn ratelimit_reports_absent_limits_and_bad_configs_are_usage_errors() {
     );
     let out = sb.run(&["sync", "--shard", "3/2", cfg.to_str().unwrap()]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
+}
+
+#[test]
+fn platform_lists_write_a_filtered_index_and_skip_on_the_second_run() {
+    let src = Registry::start(Mode::Plain);
+    let dst = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let idx = build_index(
+        &layout,
+        "multi",
+        &["linux/amd64", "linux/arm64", "linux/arm/v7"],
+    );
+    populate(
+        &sb,
+        &src,
+        &layout,
+        &[("multi", "multi:1", idx.clone())],
+        &[],
+    );
+    let children: BTreeMap<String, String> = read_json_blob(&layout, &idx)["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let p = &m["platform"];
+            let mut name = format!(
+                "{}/{}",
+                p["os"].as_str().unwrap(),
+                p["architecture"].as_str().unwrap()
+            );
+            if let Some(v) = p["variant"].as_str() {
+                name = format!("{name}/{v}");
+            }
+            (name, m["digest"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let (s, d) = (src.host(), dst.host());
+    let cfg = write_config(
+        &sb,
+        "plats.yaml",
+        &format!(
+            "mappings:\n  - source: {s}/multi\n    destination: {d}/m/multi\n    tags: ['1']\n    platforms: [linux/amd64, linux/arm64]\n"
+        ),
+    );
+    let (out, doc) = sync(&sb, &cfg, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let img = &images(&doc)[0];
+    assert_eq!(img["action"], "copied", "{img}");
+    let filtered = img["digest"].as_str().unwrap().to_string();
+    assert_ne!(filtered, idx, "a filtered index has its own digest");
+
+    // The destination holds the filtered index: byte-exact under its digest, two platforms.
+    let flags = dst.skopeo_flags("", None);
+    let (raw, got) = skopeo_raw_manifest(&format!("docker://{d}/m/multi:1"), &flags);
+    assert_eq!(got, filtered);
+    let index: Value = serde_json::from_slice(&raw).unwrap();
+    let listed: Vec<&str> = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["digest"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            children["linux/amd64"].as_str(),
+            children["linux/arm64"].as_str()
+        ]
+    );
+    // arm/v7 was left out, the other two images are complete
+    let (_, got) = skopeo_raw_manifest(
+        &format!("docker://{d}/m/multi@{}", children["linux/arm64"]),
+        &flags,
+    );
+    assert_eq!(got, children["linux/arm64"]);
+    let out = skopeo(&[
+        "inspect",
+        "--raw",
+        "--tls-verify=false",
+        &format!("docker://{d}/m/multi@{}", children["linux/arm/v7"]),
+    ]);
+    assert!(!out.status.success(), "arm/v7 was copied");
+
+    // A second run compares against the filtered digest: skipped, no blob or manifest write.
+    let before = dst.access_log().len();
+    let (out, doc) = sync(&sb, &cfg, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let img = &images(&doc)[0];
+    assert_eq!(img["action"], "skipped", "{img}");
+    assert_eq!(img["digest"], filtered.as_str());
+    let writes: Vec<_> = log_since(&dst, before)
+        .into_iter()
+        .filter(|e| e.method != "HEAD" && e.method != "GET")
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
 }

@@ -21,17 +21,13 @@ use imgctl::registry::auth::{Credentials, StaticCredentials};
 pub struct LoginArgs {
     /// Registry to log in to, e.g. ghcr.io or localhost:5000 [default: docker.io]
     pub registry: Option<String>,
-    /// Username (prompted for on a terminal when missing).
-    #[arg(short = 'u', long)]
-    pub username: Option<String>,
+    // -u/--username and --password-stdin are global options (GlobalOpts): the account and
+    // the secret to store.
     /// Password on the command line: insecure (process list, shell history); prefer --password-stdin.
     #[arg(short = 'p', long, conflicts_with_all = ["password_stdin", "identity_token_stdin"])]
     pub password: Option<String>,
-    /// Read the password (or access token) from stdin.
-    #[arg(long, conflicts_with = "identity_token_stdin")]
-    pub password_stdin: bool,
     /// Read an OAuth2 identity/refresh token from stdin (e.g. ACR's, with -u 00000000-0000-0000-0000-000000000000).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "password_stdin")]
     pub identity_token_stdin: bool,
     /// List the registries imgctl holds credentials for (never the secrets).
     #[arg(long, conflicts_with_all = ["registry", "username", "password", "password_stdin", "identity_token_stdin", "to_docker_config"])]
@@ -89,7 +85,7 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
         return Err(Error::usage("empty registry name"));
     }
     let identity = a.identity_token_stdin;
-    let username = match &a.username {
+    let username = match &g.username {
         Some(u) if !u.is_empty() => u.clone(),
         _ if identity => IDENTITY_TOKEN_USER.to_string(),
         _ if interactive() => prompt_line("Username: ")?,
@@ -104,7 +100,7 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
     }
     let secret = if identity {
         read_stdin_secret("identity token")?
-    } else if a.password_stdin {
+    } else if g.password_stdin {
         read_stdin_secret("password")?
     } else if let Some(p) = &a.password {
         warn!(

@@ -114,6 +114,56 @@ pub struct GlobalOpts {
     /// imgctl's config dir (credential index) [default: the platform config dir + /imgctl]
     #[arg(long, global = true, env = "IMGCTL_CONFIG_DIR", value_name = "DIR")]
     pub config_dir: Option<PathBuf>,
+    /// Username for every registry the command touches; the password comes from --password-stdin (login: the account to store).
+    #[arg(
+        short = 'u',
+        long,
+        global = true,
+        value_name = "USER",
+        conflicts_with = "creds"
+    )]
+    pub username: Option<String>,
+    /// Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store).
+    #[arg(long, global = true, conflicts_with = "creds")]
+    pub password_stdin: bool,
+    /// The password read by --password-stdin.
+    #[arg(skip)]
+    pub stdin_password: StdinPassword,
+}
+
+/// The password `--password-stdin` read, once per run. `Debug` never prints it.
+#[derive(Default)]
+pub struct StdinPassword(std::sync::OnceLock<String>);
+
+impl std::fmt::Debug for StdinPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "<redacted>"
+        } else {
+            "None"
+        })
+    }
+}
+
+/// Whether `path` names the process's standard input.
+fn is_stdin_path(path: &str) -> bool {
+    matches!(path, "-" | "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
+}
+
+/// Whether `cmd` reads its own data from stdin (an archive or a config given as `-` or
+/// `/dev/stdin`), which `--password-stdin` would then swallow.
+fn reads_stdin(cmd: &Command) -> bool {
+    let location = |l: &str| {
+        let path = l.split_once(':').map(|(_, p)| p).unwrap_or(l);
+        is_stdin_path(path) || is_stdin_path(path.split(':').next().unwrap_or(path))
+    };
+    match cmd {
+        Command::Copy { source, .. } => location(source),
+        Command::Inspect { location: l, .. } | Command::Digest { location: l } => location(l),
+        Command::Load { input, .. } => is_stdin_path(&input.to_string_lossy()),
+        Command::Sync { config, .. } => is_stdin_path(&config.to_string_lossy()),
+        _ => false,
+    }
 }
 
 impl GlobalOpts {
@@ -146,12 +196,60 @@ impl GlobalOpts {
             })
     }
 
-    /// Credentials from `flag`, else `--creds`, else IMGCTL_USERNAME/IMGCTL_PASSWORD.
+    /// Reads the password of `--username USER --password-stdin` from stdin (all of it, minus
+    /// trailing CR/LF), once, before `cmd` runs; `login` reads its own. Errors (Usage): one
+    /// flag without the other, stdin a terminal or empty, or `cmd` reading its data from stdin.
+    pub fn read_stdin_password(&self, cmd: &Command) -> Result<()> {
+        if matches!(cmd, Command::Login(_)) {
+            return Ok(());
+        }
+        match (&self.username, self.password_stdin) {
+            (None, false) => return Ok(()),
+            (None, true) => return Err(Error::usage("--password-stdin needs --username USER")),
+            (Some(_), false) => {
+                return Err(Error::usage(
+                    "--username needs --password-stdin (or use --creds, or imgctl login)",
+                ));
+            }
+            (Some(u), true) if u.is_empty() => return Err(Error::usage("empty --username")),
+            _ => {}
+        }
+        if reads_stdin(cmd) {
+            return Err(Error::usage(
+                "--password-stdin: this command reads its data from stdin already; use imgctl login or IMGCTL_USERNAME/IMGCTL_PASSWORD",
+            ));
+        }
+        use std::io::{IsTerminal as _, Read as _};
+        if std::io::stdin().is_terminal() {
+            return Err(Error::usage(
+                "--password-stdin: stdin is a terminal; pipe the password in (e.g. printf '%s' \"$TOKEN\" | imgctl …)",
+            ));
+        }
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Error::usage(format!("cannot read the password from stdin: {e}")))?;
+        let s = s.trim_end_matches(['\n', '\r']);
+        if s.is_empty() {
+            return Err(Error::usage("--password-stdin: no password on stdin"));
+        }
+        let _ = self.stdin_password.0.set(s.to_string());
+        Ok(())
+    }
+
+    /// Credentials from `flag`, else `--creds`, else `--username` with the password read by
+    /// `--password-stdin`, else IMGCTL_USERNAME/IMGCTL_PASSWORD.
     fn credentials(&self, flag: Option<&str>) -> Result<Option<Credentials>> {
         if let Some(c) = flag.or(self.creds.as_deref()) {
             return Credentials::parse(c)
                 .map(Some)
                 .ok_or_else(|| Error::usage("invalid credentials: expected USER[:PASS]"));
+        }
+        if let (Some(u), Some(p)) = (&self.username, self.stdin_password.0.get()) {
+            return Ok(Some(Credentials {
+                username: u.clone(),
+                password: p.clone(),
+            }));
         }
         match (
             std::env::var("IMGCTL_USERNAME"),
@@ -426,6 +524,7 @@ pub enum Command {
 /// Runs the parsed command line; the value is the process exit code.
 pub async fn run(cli: Cli) -> Result<()> {
     let g = &cli.global;
+    g.read_stdin_password(&cli.command)?;
     match &cli.command {
         Command::Pull {
             reference,
@@ -457,11 +556,13 @@ pub async fn run(cli: Cli) -> Result<()> {
                 ca_files: dest_ca_file.clone(),
                 insecure: *dest_insecure,
             };
-            transfer::copy(g, source, destination, platforms, &src, &dst).await?;
+            let mut result = transfer::copy(g, source, destination, platforms, &src, &dst).await?;
             if *referrers {
-                sync::copy_referrers(g, source, destination, &src, &dst, &g.reporter()).await?;
+                let stats =
+                    sync::copy_referrers(g, source, destination, &src, &dst, &g.reporter()).await?;
+                result["referrers"] = serde_json::to_value(stats)?;
             }
-            Ok(())
+            transfer::print_result(g, &result)
         }
         Command::Tag { source, targets } => store::tag(g, source, targets).await,
         Command::Images => store::images(g),

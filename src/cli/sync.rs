@@ -188,7 +188,8 @@ pub async fn ratelimit(g: &GlobalOpts, reference: Option<&str>) -> Result<()> {
 }
 
 /// `copy --referrers`: after the image, copies the referrers of what was written (the root
-/// and, for an index, every child). Both locations must be registries.
+/// and, for an index, every child). Both locations must be registries. Returns the counts
+/// (also reported on stderr).
 pub async fn copy_referrers(
     g: &GlobalOpts,
     source: &str,
@@ -196,7 +197,7 @@ pub async fn copy_referrers(
     src_side: &SideOpts,
     dst_side: &SideOpts,
     reporter: &Reporter,
-) -> Result<()> {
+) -> Result<imgctl::referrers::ReferrerStats> {
     let (Location::Registry(src), Location::Registry(dst)) = (
         Location::parse(source, BareMeans::Registry)?,
         Location::parse(destination, BareMeans::Registry)?,
@@ -231,5 +232,5 @@ pub async fn copy_referrers(
         "referrers: {} copied, {} already present, {} ignored",
         stats.copied, stats.skipped, stats.ignored
     ));
-    Ok(())
+    Ok(stats)
 }

@@ -24,7 +24,8 @@ fn platforms(p: &PlatformOpts) -> Result<Platforms> {
     })
 }
 
-/// Runs one transfer and prints its result (the digest, or the JSON document).
+/// Runs one transfer; returns its JSON result document (digest, platforms, blobs, source,
+/// destination, reference), printed by [`print_result`].
 async fn transfer(
     g: &GlobalOpts,
     src_loc: &Location,
@@ -32,7 +33,7 @@ async fn transfer(
     plat: &PlatformOpts,
     src_side: &SideOpts,
     dst_side: &SideOpts,
-) -> Result<()> {
+) -> Result<serde_json::Value> {
     let store = g.store_dir()?;
     let platforms = platforms(plat)?;
     let src_client = g.client(src_side)?;
@@ -57,22 +58,25 @@ async fn transfer(
                 dst.describe()
             ))
         })?;
+    let mut v = serde_json::to_value(&report).map_err(|e| Error::other(e.to_string()))?;
+    v["source"] = src.describe().into();
+    v["destination"] = dst.describe().into();
+    v["reference"] = match dst_loc {
+        Location::Registry(r) | Location::Store(r) => r.to_string(),
+        other => other.to_string(),
+    }
+    .into();
+    Ok(v)
+}
+
+/// Prints a transfer's result: its digest (text) or the whole document (JSON).
+pub fn print_result(g: &GlobalOpts, v: &serde_json::Value) -> Result<()> {
     match g.format {
-        FormatArg::Text => println!("{}", report.digest),
-        FormatArg::Json => {
-            let mut v = serde_json::to_value(&report).map_err(|e| Error::other(e.to_string()))?;
-            v["source"] = src.describe().into();
-            v["destination"] = dst.describe().into();
-            v["reference"] = match dst_loc {
-                Location::Registry(r) | Location::Store(r) => r.to_string(),
-                other => other.to_string(),
-            }
-            .into();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&v).map_err(|e| Error::other(e.to_string()))?
-            );
-        }
+        FormatArg::Text => println!("{}", v["digest"].as_str().unwrap_or_default()),
+        FormatArg::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(v).map_err(|e| Error::other(e.to_string()))?
+        ),
     }
     Ok(())
 }
@@ -89,6 +93,7 @@ pub async fn pull(g: &GlobalOpts, reference: &str, plat: &PlatformOpts) -> Resul
         &SideOpts::default(),
     )
     .await
+    .and_then(|v| print_result(g, &v))
 }
 
 /// `imgctl push REF [DEST]`: store → registry.
@@ -123,9 +128,11 @@ pub async fn push(g: &GlobalOpts, reference: &str, destination: Option<&str>) ->
         &SideOpts::default(),
     )
     .await
+    .and_then(|v| print_result(g, &v))
 }
 
-/// `imgctl copy SRC DST`.
+/// `imgctl copy SRC DST`: returns the result document, printed by the caller (after
+/// `--referrers` added its counts).
 pub async fn copy(
     g: &GlobalOpts,
     source: &str,
@@ -133,7 +140,7 @@ pub async fn copy(
     plat: &PlatformOpts,
     src_side: &SideOpts,
     dst_side: &SideOpts,
-) -> Result<()> {
+) -> Result<serde_json::Value> {
     let src = Location::parse(source, BareMeans::Registry)?;
     let dst = Location::parse(destination, BareMeans::Registry)?;
     transfer(g, &src, &dst, plat, src_side, dst_side).await

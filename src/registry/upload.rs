@@ -232,11 +232,17 @@ impl Repository {
                     wait,
                 }) if failures < retries => {
                     failures += 1;
+                    // A 401 mid-upload (token expired or revoked): the session status is
+                    // asked with a new token, which the rest of the upload then uses.
                     force_auth = err.kind() == ErrorKind::Auth;
                     let wait = super::backoff(failures, wait);
                     warn!(%digest, "upload interrupted ({err}); retrying in {:.1}s", wait.as_secs_f32());
                     tokio::time::sleep(wait).await;
-                    match self.upload_status(&location).await {
+                    let status = self.upload_status(&location, force_auth).await;
+                    if self.same_host(&location) {
+                        force_auth = false;
+                    }
+                    match status {
                         Ok(Some((location, n))) if n <= size => {
                             debug!(%digest, offset = n, "upload session continues");
                             offset = n;
@@ -293,10 +299,10 @@ impl Repository {
 
     /// Asks the registry how many bytes an upload session holds (GET on the session; 204
     /// with `Range: 0-<last>`). `Some((newest location, bytes))`, or `None` when the session
-    /// is gone (404 or any answer without a usable `Range`).
-    async fn upload_status(&self, location: &str) -> Result<Option<(String, u64)>> {
+    /// is gone (404 or any answer without a usable `Range`). `force`: with a new token.
+    async fn upload_status(&self, location: &str, force: bool) -> Result<Option<(String, u64)>> {
         let req = self
-            .authorize_upload(location, self.http().get(location), false)
+            .authorize_upload(location, self.http().get(location), force)
             .await?;
         let resp = req
             .send()
@@ -332,17 +338,21 @@ impl Repository {
         req: reqwest::RequestBuilder,
         force: bool,
     ) -> Result<reqwest::RequestBuilder> {
-        let same_host = url::Url::parse(location)
-            .ok()
-            .map(|u| super::url_host(&u) == self.host)
-            .unwrap_or(false);
-        if !same_host {
+        if !self.same_host(location) {
             return Ok(req);
         }
         let scopes = self.scopes(Access::Push);
         self.client
             .authorize(&self.registry, &self.host, &scopes, force, req)
             .await
+    }
+
+    /// Whether upload `location` is on the registry's own host (where credentials may go).
+    fn same_host(&self, location: &str) -> bool {
+        url::Url::parse(location)
+            .ok()
+            .map(|u| super::url_host(&u) == self.host)
+            .unwrap_or(false)
     }
 
     /// `location` with `digest=` appended to its query.

@@ -314,12 +314,21 @@ fn platforms(p: OneOrMany, at: &str) -> Result<Platforms> {
     if list.len() == 1 && list[0] == "all" {
         return Ok(Platforms::All);
     }
+    if list.len() > 1 && list.iter().any(|p| p == "all") {
+        return Err(Error::usage(format!(
+            "{at}: platforms: give all, or a list of OS/ARCH[/VARIANT], not both"
+        )));
+    }
     match list.as_slice() {
         [] => Err(Error::usage(format!("{at}: platforms is empty (use all)"))),
         [one] => Ok(Platforms::One(one.parse::<PlatformSpec>()?)),
-        _ => Err(Error::usage(format!(
-            "{at}: several platforms per mapping are not supported yet: give one OS/ARCH[/VARIANT], or all"
-        ))),
+        several => Ok(Platforms::List(
+            several
+                .iter()
+                .map(|p| p.parse::<PlatformSpec>())
+                .collect::<Result<Vec<_>>>()
+                .map_err(|e| e.context(at.to_string()))?,
+        )),
     }
 }
 
@@ -459,6 +468,18 @@ mappings:
         assert_eq!(m1.source.name(), "docker.io/library/alpine");
         assert!(!m1.referrers);
         assert_eq!(m1.platforms, Platforms::One("linux/arm64".parse().unwrap()));
+        let two = SyncConfig::parse(
+            "mappings: [{source: a, destination: b, tags: all, platforms: [linux/amd64, linux/arm64]}]",
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(
+            two.mappings[0].platforms,
+            Platforms::List(vec![
+                "linux/amd64".parse().unwrap(),
+                "linux/arm64".parse().unwrap()
+            ])
+        );
         assert!(m1.tags.matches("3.20") && !m1.tags.matches("3.19") && !m1.tags.matches("latest"));
         assert_eq!(c.mappings[2].tags, TagSelector::List(vec!["7.4".into()]));
         assert!(c.mappings[3].tags.matches("v1.2.3") && !c.mappings[3].tags.matches("2.0.0"));
@@ -528,8 +549,8 @@ mappings:
                 "semver",
             ),
             (
-                "mappings: [{source: a, destination: b, tags: all, platforms: [linux/amd64, linux/arm64]}]",
-                "several platforms",
+                "mappings: [{source: a, destination: b, tags: all, platforms: [linux/amd64, all]}]",
+                "not both",
             ),
             (
                 "mappings: [{source: a, destination: b, tags: ['bad tag']}]",

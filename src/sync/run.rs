@@ -8,7 +8,7 @@ use std::time::Instant;
 use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 
-use crate::copy::{CopyOptions, Platforms, copy_image};
+use crate::copy::{CopyOptions, Platforms, copy_image, filtered_index};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{Manifest, descriptor_digest, is_index, select_platform};
@@ -256,8 +256,9 @@ impl Ctx<'_> {
 }
 
 /// The digest the destination should hold for `u`: the source tag's digest from a manifest
-/// HEAD, or, when one platform is picked out of an index (or the registry sends no digest),
-/// from the source's manifest itself.
+/// HEAD, or, when platforms are picked out of an index (or the registry sends no digest),
+/// from the source's manifest itself: the picked image's digest (one platform) or the
+/// filtered index's (a list, see [`filtered_index`]).
 ///
 /// Errors: NotFound when the source tag does not exist; NotFound when no image of the index
 /// matches the platform.
@@ -267,8 +268,8 @@ pub async fn source_digest(src: &Repository, u: &Unit) -> Result<Digest> {
         .head_manifest(tag)
         .await?
         .ok_or_else(|| Error::not_found(format!("{} not found", u.source)))?;
-    let one = matches!(u.platforms, Platforms::One(_));
-    if let (Some(d), false) = (&head.0, one && is_index(&head.1)) {
+    let picks = matches!(u.platforms, Platforms::One(_) | Platforms::List(_));
+    if let (Some(d), false) = (&head.0, picks && is_index(&head.1)) {
         return Ok(d.clone());
     }
     let m = src.get_manifest(tag).await?;
@@ -277,6 +278,10 @@ pub async fn source_digest(src: &Repository, u: &Unit) -> Result<Digest> {
             select_platform(&idx, p)
                 .ok_or_else(|| Error::not_found(format!("{} has no image for {p}", u.source)))?,
         ),
+        // The filtered index copy_image writes: its digest, not the source index's.
+        (Platforms::List(wants), Manifest::Index(idx)) => filtered_index(&m, &idx, wants)
+            .map(|f| f.digest)
+            .map_err(|e| e.context(u.source.to_string())),
         _ => Ok(m.digest),
     }
 }

@@ -73,6 +73,9 @@ pub enum Fault {
     /// `Link: <…>; rel="next"` when more follow — a relative link, or an absolute
     /// `http://127.0.0.1:P/…` one with `absolute`.
     Paginate { page: usize, absolute: bool },
+    /// Answer `401 UNAUTHORIZED` without forwarding, with `challenge` as `WWW-Authenticate`
+    /// (e.g. a Bearer challenge, as a registry sends for an expired or revoked token).
+    Unauthorized { challenge: String },
 }
 
 /// A rule: requests whose method is `method` (or any, for `"*"`) and whose path and query
@@ -377,6 +380,18 @@ async fn handle(
                 );
             }
             record(*status, &mut seen);
+            return Ok(r);
+        }
+        Some(Fault::Unauthorized { challenge }) => {
+            let mut r = full(
+                401,
+                "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}",
+            );
+            r.headers_mut()
+                .insert("content-type", "application/json".parse().unwrap());
+            r.headers_mut()
+                .insert("www-authenticate", challenge.parse().unwrap());
+            record(401, &mut seen);
             return Ok(r);
         }
         Some(Fault::RejectBodyOver { max, status }) if seen.content_length.unwrap_or(0) > *max => {
