@@ -6,14 +6,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures_util::{StreamExt, TryStreamExt};
-use oci_spec::image::{Descriptor, ImageIndex, Platform};
+use oci_spec::image::{Descriptor, ImageIndex, ImageManifest, Platform};
+use tokio::io::AsyncReadExt;
 use tokio::sync::Semaphore;
 
-use crate::digest::Digest;
+use crate::digest::{Digest, VerifyingReader};
 use crate::error::{Error, Result};
 use crate::manifest::{
-    Manifest, PlatformSpec, descriptor_digest, filter_entries, filter_index_bytes, platform_string,
-    select_platform,
+    Manifest, PlatformSpec, descriptor_digest, filter_entries, filter_index_bytes, is_image_config,
+    platform_of_config, platform_string, select_platform,
 };
 use crate::progress::Reporter;
 use crate::transport::{BlobOutcome, FetchedManifest, ImageDestination, ImageSource};
@@ -58,7 +59,8 @@ pub struct CopyReport {
     pub media_type: String,
     /// Its size in bytes.
     pub size: u64,
-    /// Platforms copied (`os/arch[/variant]`), empty for a single image without one.
+    /// Platforms copied (`os/arch[/variant]`); for a single image, its config's platform
+    /// (empty for an artifact without one).
     pub platforms: Vec<String>,
     /// Blob counts and bytes moved.
     pub blobs: BlobCounts,
@@ -124,6 +126,7 @@ pub async fn copy_image(
     opts: &CopyOptions,
     reporter: &Reporter,
 ) -> Result<CopyReport> {
+    reporter.copy_started();
     let root = src.root_manifest().await?;
     let root_parsed = Manifest::parse(&root.bytes, &root.media_type)?;
     let mut report = CopyReport::default();
@@ -179,7 +182,11 @@ pub async fn copy_image(
             });
             (root, None)
         }
-        (Manifest::Image(_), _) => {
+        (Manifest::Image(m), platforms) => {
+            if let Some(p) = config_platform(src, m).await? {
+                check_single_platform(&src.describe(), &p, platforms)?;
+                report.platforms.push(platform_string(&p));
+            }
             nodes.push(Node {
                 fetched: root.clone(),
                 parsed: root_parsed.clone(),
@@ -215,7 +222,7 @@ pub async fn copy_image(
                 .await
                 .map_err(|_| Error::other("copy cancelled"))?;
             let digest = descriptor_digest(d)?;
-            let progress = reporter.blob(short(&digest), d.size());
+            let progress = reporter.blob(digest.to_string(), d.size());
             let outcome = move_blob(src, dst, d, origin.as_ref(), &progress)
                 .await
                 .map_err(|e| {
@@ -260,7 +267,51 @@ pub async fn copy_image(
     report.digest = root.digest.to_string();
     report.media_type = root.media_type.clone();
     report.size = root.size();
+    reporter.copy_done();
     Ok(report)
+}
+
+/// Largest config blob read to learn an image's platform, in bytes.
+const MAX_CONFIG_BYTES: u64 = 4 << 20;
+
+/// The platform in the config blob of image manifest `m` ([`platform_of_config`]), read from
+/// `src` and verified; `None` for an artifact (a config that is not an image configuration,
+/// or one over 4 MiB) or a config naming no os/architecture. Errors: the source's, Integrity
+/// when the blob does not match its descriptor.
+pub async fn config_platform(src: &dyn ImageSource, m: &ImageManifest) -> Result<Option<Platform>> {
+    let c = m.config();
+    if !is_image_config(c.media_type().as_ref()) || c.size() > MAX_CONFIG_BYTES {
+        return Ok(None);
+    }
+    let digest = descriptor_digest(c)?;
+    let stream = src.blob(c, 0).await?;
+    let mut bytes = Vec::with_capacity(c.size() as usize);
+    VerifyingReader::new(stream, digest.clone(), Some(c.size()))
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|e| Error::from(e).context(format!("cannot read config {digest}")))?;
+    Ok(platform_of_config(&bytes))
+}
+
+/// Checks that a single-platform image built for `have` fits an explicit `--platform`
+/// choice (a default host platform accepts any image, as before). Errors: NotFound naming
+/// the image's platform when none of the platforms asked for matches.
+pub fn check_single_platform(what: &str, have: &Platform, platforms: &Platforms) -> Result<()> {
+    let wants: Vec<&PlatformSpec> = match platforms {
+        Platforms::One(w) if w.explicit => vec![w],
+        Platforms::List(l) => l.iter().collect(),
+        _ => return Ok(()),
+    };
+    if wants.iter().any(|w| w.rank(have).is_some()) {
+        return Ok(());
+    }
+    let asked: Vec<String> = wants.iter().map(|w| w.to_string()).collect();
+    Err(Error::not_found(format!(
+        "{what} is a single-platform image for {}, not {}",
+        platform_string(have),
+        asked.join(", ")
+    ))
+    .with_hint("drop --platform to take the image as it is"))
 }
 
 /// Fetches every child of an index (recursively for nested indexes, up to depth 8), pushing
@@ -315,11 +366,6 @@ async fn move_blob(
     }
     let n = dst.put_blob(d, src, progress).await?;
     Ok(BlobOutcome::Uploaded(n))
-}
-
-/// `sha256:0123456789ab` — a digest shortened for progress labels.
-pub fn short(d: &Digest) -> String {
-    format!("{}:{}", d.algorithm().as_str(), &d.hex()[..12])
 }
 
 /// Formats the platform of a descriptor, if any.

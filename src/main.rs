@@ -3,7 +3,51 @@
 mod cli;
 
 use clap::Parser;
+use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
+
+/// Log events as the CLI's other messages: `warning: …`, `error: …`, and with `-v`/`-vv`
+/// `debug: …` / `trace: …` followed by the event's `key=value` fields. The label is coloured
+/// only when `ansi` (stderr is a terminal and `NO_COLOR` is unset).
+struct CliFormat {
+    ansi: bool,
+}
+
+impl<S, N> FormatEvent<S, N> for CliFormat
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut w: Writer<'_>,
+        event: &Event<'_>,
+    ) -> std::fmt::Result {
+        let level = *event.metadata().level();
+        let (label, colour) = if level == Level::ERROR {
+            ("error", "31")
+        } else if level == Level::WARN {
+            ("warning", "33")
+        } else if level == Level::INFO {
+            ("info", "32")
+        } else if level == Level::DEBUG {
+            ("debug", "34")
+        } else {
+            ("trace", "35")
+        };
+        if self.ansi {
+            write!(w, "\x1b[{colour}m{label}:\x1b[0m ")?;
+        } else {
+            write!(w, "{label}: ")?;
+        }
+        ctx.format_fields(w.by_ref(), event)?;
+        writeln!(w)
+    }
+}
 
 /// Keeps glibc from mapping and unmapping every transfer buffer: chunks of a few hundred KiB
 /// are above glibc's default mmap threshold, and each fresh mapping costs page faults and
@@ -31,11 +75,12 @@ fn main() {
             _ => "imgctl=trace",
         }),
     };
+    let ansi = imgctl::progress::color_enabled();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time()
+        .with_ansi(ansi)
+        .event_format(CliFormat { ansi })
         .init();
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

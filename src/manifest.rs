@@ -214,6 +214,10 @@ pub struct PlatformSpec {
     /// Windows `os.version` (e.g. `10.0.17763`): an entry matches when its `os.version` equals
     /// it or continues it with `.` (`10.0.17763.1040`). None matches any version.
     pub os_version: Option<String>,
+    /// Whether the user named this platform (`--platform`, a sync configuration): a
+    /// single-platform image built for another platform is then refused instead of copied.
+    /// False for [`PlatformSpec::host`], the default.
+    pub explicit: bool,
 }
 
 impl PlatformSpec {
@@ -235,11 +239,12 @@ impl PlatformSpec {
             architecture: architecture.into(),
             variant: variant.map(Into::into),
             os_version: None,
+            explicit: false,
         }
     }
 
-    /// Variants acceptable for this spec, best first (`arm/v7` accepts v7, v6, v5; `arm64`
-    /// without a variant means v8).
+    /// Variants acceptable for this spec, best first (`arm/v7` accepts v7, v6, v5; `arm`
+    /// without a variant means v7, as docker assumes; `arm64` without a variant means v8).
     fn acceptable_variants(&self) -> Vec<Option<String>> {
         let arm = ["v8", "v7", "v6", "v5"];
         let want = self
@@ -247,6 +252,7 @@ impl PlatformSpec {
             .clone()
             .or_else(|| match self.architecture.as_str() {
                 "arm64" => Some("v8".into()),
+                "arm" => Some("v7".into()),
                 _ => None,
             });
         match (self.architecture.as_str(), want.as_deref()) {
@@ -320,6 +326,7 @@ impl FromStr for PlatformSpec {
             architecture: parts[1].to_ascii_lowercase(),
             variant: parts.get(2).map(|v| v.to_ascii_lowercase()),
             os_version,
+            explicit: true,
         })
     }
 }
@@ -336,6 +343,33 @@ impl fmt::Display for PlatformSpec {
         }
         Ok(())
     }
+}
+
+/// True for the media types of an image configuration (OCI `config.v1`, Docker
+/// `container.image.v1`), as opposed to an artifact's config.
+pub fn is_image_config(media_type: &str) -> bool {
+    media_type == "application/vnd.oci.image.config.v1+json"
+        || media_type == "application/vnd.docker.container.image.v1+json"
+}
+
+/// The platform an image configuration (`bytes` of its config blob, image spec `config.md`)
+/// was built for: `os`, `architecture`, `variant` and `os.version`. `None` when the config is
+/// not JSON or names no `os` or no `architecture` (artifacts, empty configs).
+pub fn platform_of_config(bytes: &[u8]) -> Option<oci_spec::image::Platform> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let mut p = serde_json::json!({"os": field("os")?, "architecture": field("architecture")?});
+    if let Some(variant) = field("variant") {
+        p["variant"] = variant.into();
+    }
+    if let Some(version) = field("os.version") {
+        p["os_version"] = version.into();
+    }
+    serde_json::from_value(p).ok()
 }
 
 /// Formats a descriptor's platform as `os/arch[/variant]`, or `None` without one.
@@ -607,6 +641,57 @@ mod tests {
             "sha256:dc472a59fb006797aa2a6bfb54cc9c57959bb0a6d11fadaa608df8c16dea39cf"
         );
         assert_eq!(pick("linux/mips"), None);
+        // `arm` without a variant is arm/v7 (docker's default), then v6, v5: v6 here
+        assert_eq!(
+            pick("linux/arm").unwrap(),
+            "sha256:b5dbad4bdb4444d919294afe49a095c23e86782f98cdf0aa286198ddb814b50b"
+        );
+        assert_eq!(
+            pick("linux/arm/v5").unwrap(),
+            "sha256:9142d97ef280a7953cf1a85716de49a24cc1dd62776352afad67e635331ff77a"
+        );
+    }
+
+    #[test]
+    fn arm_without_variant_prefers_v7_then_v6_then_v5() {
+        let spec: PlatformSpec = "linux/arm".parse().unwrap();
+        assert!(spec.explicit);
+        assert!(!PlatformSpec::host().explicit);
+        let rank = |variant: Option<&str>| {
+            let mut p = serde_json::json!({"os": "linux", "architecture": "arm"});
+            if let Some(v) = variant {
+                p["variant"] = v.into();
+            }
+            spec.rank(&serde_json::from_value(p).unwrap())
+        };
+        assert!(rank(Some("v7")) < rank(Some("v6")));
+        assert!(rank(Some("v6")) < rank(Some("v5")));
+        assert!(rank(Some("v5")).is_some() && rank(None).is_some());
+        assert_eq!(rank(Some("v8")), None);
+    }
+
+    #[test]
+    fn platform_of_image_configs() {
+        let p = platform_of_config(
+            br#"{"architecture":"arm","os":"linux","variant":"v7","rootfs":{"type":"layers"}}"#,
+        )
+        .unwrap();
+        assert_eq!(platform_string(&p), "linux/arm/v7");
+        let p = platform_of_config(
+            br#"{"architecture":"amd64","os":"windows","os.version":"10.0.17763.1040"}"#,
+        )
+        .unwrap();
+        assert_eq!(p.os_version().as_deref(), Some("10.0.17763.1040"));
+        assert!(
+            "windows(10.0.17763)/amd64"
+                .parse::<PlatformSpec>()
+                .unwrap()
+                .rank(&p)
+                .is_some()
+        );
+        assert!(platform_of_config(b"{}").is_none());
+        assert!(platform_of_config(br#"{"os":"linux","architecture":""}"#).is_none());
+        assert!(platform_of_config(b"not json").is_none());
     }
 
     #[test]

@@ -70,6 +70,9 @@ struct Totals {
     blobs_total: AtomicU64,
     images_done: AtomicU64,
     images_total: AtomicU64,
+    /// Single copies started and finished (counted as images when no batch announced any).
+    copies_started: AtomicU64,
+    copies_done: AtomicU64,
 }
 
 impl Totals {
@@ -82,6 +85,8 @@ impl Totals {
             blobs_total: AtomicU64::new(0),
             images_done: AtomicU64::new(0),
             images_total: AtomicU64::new(0),
+            copies_started: AtomicU64::new(0),
+            copies_done: AtomicU64::new(0),
         })
     }
 
@@ -92,6 +97,15 @@ impl Totals {
         let rate = if secs > 0.0 { bytes as f64 / secs } else { 0.0 };
         let eta =
             (rate > 0.0 && total > bytes).then(|| ((total - bytes) as f64 / rate).ceil() as u64);
+        // A batch (sync) announces its images; a single copy (or one with its referrers)
+        // counts the copies it runs.
+        let (images_done, images_total) = match self.images_total.load(Ordering::Relaxed) {
+            0 => (
+                self.copies_done.load(Ordering::Relaxed),
+                self.copies_started.load(Ordering::Relaxed),
+            ),
+            n => (self.images_done.load(Ordering::Relaxed), n),
+        };
         Snapshot {
             bytes,
             total,
@@ -99,8 +113,8 @@ impl Totals {
             eta,
             blobs_done: self.blobs_done.load(Ordering::Relaxed),
             blobs_total: self.blobs_total.load(Ordering::Relaxed),
-            images_done: self.images_done.load(Ordering::Relaxed),
-            images_total: self.images_total.load(Ordering::Relaxed),
+            images_done,
+            images_total,
         }
     }
 }
@@ -157,6 +171,15 @@ fn format_secs(s: u64) -> String {
     }
 }
 
+/// `sha256:0123456789ab`: a digest shortened to 12 hex characters for bars; other labels as
+/// they are.
+fn short_label(digest: &str) -> String {
+    match digest.split_once(':') {
+        Some((alg, hex)) if hex.len() > 12 => format!("{alg}:{}", &hex[..12]),
+        _ => digest.to_string(),
+    }
+}
+
 /// Writes one line on stderr in one call (lines of concurrent writers do not interleave).
 fn emit(line: &str) {
     let mut err = std::io::stderr().lock();
@@ -171,7 +194,7 @@ fn emit_json(v: serde_json::Value) {
 /// Creates per-blob progress handles for one command and reports run-wide totals.
 ///
 /// JSON mode writes one object per line on stderr, each with an `event` field:
-/// `blob` (`digest` label, `size`, `status`: `started` | `uploaded` | `skipped` | `mounted`,
+/// `blob` (full `digest`, `size`, `status`: `started` | `copied` | `skipped` | `mounted`,
 /// `bytes`), `image` (`source`, `destination`, `action`, `digest`, `bytes`, `error`),
 /// `progress` (`bytes`, `totalBytes`, `bytesPerSecond`, `etaSeconds`, `blobsDone`,
 /// `blobsTotal`, `imagesDone`, `imagesTotal`) every interval and once at the end, and
@@ -227,8 +250,10 @@ impl Reporter {
         self.mode
     }
 
-    /// A handle for one blob of `size` bytes, labelled `label` (e.g. a short digest).
-    pub fn blob(&self, label: String, size: u64) -> BlobProgress {
+    /// A handle for one blob of `size` bytes named `digest` (`alg:hex`): JSON events carry
+    /// it whole, bars show it shortened to 12 hex characters.
+    pub fn blob(&self, digest: String, size: u64) -> BlobProgress {
+        let label = short_label(&digest);
         self.totals.total.fetch_add(size, Ordering::Relaxed);
         self.totals.blobs_total.fetch_add(1, Ordering::Relaxed);
         let bar = self.multi.as_ref().map(|m| {
@@ -243,22 +268,33 @@ impl Reporter {
                     .expect("static template")
                     .progress_chars("=> "),
             );
-            bar.set_prefix(label.clone());
+            bar.set_prefix(label);
             bar
         });
         if self.mode == Mode::Json {
             emit_json(serde_json::json!({
-                "event": "blob", "digest": label, "size": size, "status": "started"
+                "event": "blob", "digest": digest, "size": size, "status": "started"
             }));
         }
         BlobProgress {
             bar,
-            label,
+            digest,
             mode: self.mode,
             size,
             bytes: Arc::new(AtomicU64::new(0)),
             totals: self.totals.clone(),
         }
+    }
+
+    /// Records the start of one image copy; counted as `images done/total` when no batch
+    /// announced its images with [`Reporter::add_images`].
+    pub fn copy_started(&self) {
+        self.totals.copies_started.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records one image copy finished (see [`Reporter::copy_started`]).
+    pub fn copy_done(&self) {
+        self.totals.copies_done.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Announces `n` more images to move (for the `images done/total` count).
@@ -302,7 +338,7 @@ impl Reporter {
             drop(tx);
             let _ = handle.join();
             let s = self.totals.snapshot();
-            if s.blobs_total > 0 || s.images_total > 0 || s.images_done > 0 {
+            if s.blobs_total > 0 || s.images_total > 0 {
                 report(self.mode, &s);
             }
         }
@@ -332,7 +368,8 @@ fn report(mode: Mode, s: &Snapshot) {
 #[derive(Clone)]
 pub struct BlobProgress {
     bar: Option<ProgressBar>,
-    label: String,
+    /// The blob's full digest (JSON events).
+    digest: String,
     mode: Mode,
     size: u64,
     bytes: Arc<AtomicU64>,
@@ -344,7 +381,7 @@ impl BlobProgress {
     pub fn hidden() -> BlobProgress {
         BlobProgress {
             bar: None,
-            label: String::new(),
+            digest: String::new(),
             mode: Mode::None,
             size: 0,
             bytes: Arc::new(AtomicU64::new(0)),
@@ -389,7 +426,7 @@ impl BlobProgress {
     pub fn finish(&self, outcome: BlobOutcome) {
         self.totals.blobs_done.fetch_add(1, Ordering::Relaxed);
         let (what, status, bytes) = match outcome {
-            BlobOutcome::Uploaded(n) => (format!("copied {}", HumanBytes(n)), "uploaded", n),
+            BlobOutcome::Uploaded(n) => (format!("copied {}", HumanBytes(n)), "copied", n),
             BlobOutcome::Skipped => ("exists, skipped".to_string(), "skipped", 0),
             BlobOutcome::Mounted => ("mounted".to_string(), "mounted", 0),
         };
@@ -405,7 +442,7 @@ impl BlobProgress {
         match (&self.bar, self.mode) {
             (Some(b), _) => b.finish_with_message(what),
             (None, Mode::Json) => emit_json(serde_json::json!({
-                "event": "blob", "digest": self.label, "size": self.size,
+                "event": "blob", "digest": self.digest, "size": self.size,
                 "status": status, "bytes": bytes
             })),
             _ => {}
@@ -452,5 +489,24 @@ mod tests {
         );
         a.set_position(0);
         assert_eq!(r.totals.snapshot().bytes, 0);
+    }
+
+    #[test]
+    fn single_copies_count_as_images_and_labels_shorten() {
+        let r = Reporter::hidden();
+        r.copy_started();
+        let s = r.totals.snapshot();
+        assert_eq!((s.images_done, s.images_total), (0, 1));
+        r.copy_done();
+        let s = r.totals.snapshot();
+        assert_eq!((s.images_done, s.images_total), (1, 1));
+        // a batch's announced images win over its copies
+        r.add_images(5);
+        r.image_done(&serde_json::json!({}));
+        let s = r.totals.snapshot();
+        assert_eq!((s.images_done, s.images_total), (1, 5));
+        let d = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(short_label(d), "sha256:e3b0c44298fc");
+        assert_eq!(short_label("config"), "config");
     }
 }

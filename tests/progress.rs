@@ -60,10 +60,10 @@ fn plain_and_json_progress_keep_stdout_for_the_result() {
         .filter(|e| e["event"] == "blob" && e["status"] != "started")
         .collect();
     assert_eq!(done.len(), 4, "{events:?}");
-    // from a layout every blob is uploaded whole
+    // from a layout every blob is copied whole
     assert!(
         done.iter()
-            .all(|e| e["status"] == "uploaded" && e["bytes"] == e["size"]),
+            .all(|e| e["status"] == "copied" && e["bytes"] == e["size"]),
         "{done:?}"
     );
     let last = events.last().unwrap();

@@ -93,6 +93,14 @@ pub async fn inspect(
         chosen_platform = child.platform().as_ref().map(platform_string);
         m = src.manifest(&descriptor_digest(child)?).await?;
     }
+    // `--platform` on a single-platform image built for another platform is refused.
+    if let (Some(p), None) = (platform, &chosen_platform)
+        && let Ok(Manifest::Image(img)) = Manifest::parse(&m.bytes, &m.media_type)
+        && let Some(have) = imgctl::copy::config_platform(src.as_ref(), &img).await?
+    {
+        let wants = imgctl::copy::Platforms::List(parse_platform_list(p)?);
+        imgctl::copy::check_single_platform(&src.describe(), &have, &wants)?;
+    }
 
     if view == View::Raw {
         let mut out = std::io::stdout().lock();

@@ -38,7 +38,7 @@ impl Repository {
             }
             _ => {}
         }
-        let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
+        let resp = self.expect(resp, &[StatusCode::OK], what).await?;
         let is_index = resp
             .headers()
             .get(header::CONTENT_TYPE)

@@ -186,15 +186,23 @@ impl Client {
                 .registry(host)
                 .and_then(|r| r.insecure)
                 .unwrap_or(false);
-        let https = self.ping(&format!("https://{host}/v2/")).await;
+        let retries = self.inner.opts.retries;
+        // Where plain HTTP is allowed, HTTPS is tried once: a plain-HTTP registry fails the
+        // TLS handshake every time, and retrying it would only delay the HTTP attempt.
+        let https_retries = if allow_http { 0 } else { retries };
+        let https = self
+            .ping(&format!("https://{host}/v2/"), https_retries)
+            .await;
         let (scheme, resp) = match https {
             Ok(r) => ("https", r),
-            Err(https_err) if allow_http => match self.ping(&format!("http://{host}/v2/")).await {
-                Ok(r) if r.status() == StatusCode::OK || r.status() == StatusCode::UNAUTHORIZED => {
-                    ("http", r)
+            // Any valid HTTP answer (even 5xx) means the registry speaks plain HTTP: its status
+            // is handled below, not hidden behind the HTTPS attempt's TLS error.
+            Err(https_err) if allow_http => {
+                match self.ping(&format!("http://{host}/v2/"), retries).await {
+                    Ok(r) => ("http", r),
+                    Err(_) => return Err(https_err),
                 }
-                _ => return Err(https_err),
-            },
+            }
             Err(e) => return Err(e),
         };
         debug!(host, scheme, status = %resp.status(), "pinged registry");
@@ -225,21 +233,36 @@ impl Client {
         Ok(state)
     }
 
-    async fn ping(&self, url: &str) -> Result<Response> {
+    /// GETs `url` (a `/v2/` endpoint), retrying up to `retries` times on connect errors,
+    /// timeouts, 408, 429 and 5xx (waiting `Retry-After` when the registry sends it). Returns
+    /// the last response whatever its status. Errors: Network when no HTTP answer came.
+    async fn ping(&self, url: &str, retries: u32) -> Result<Response> {
         let mut attempt = 0;
         loop {
-            match self.http().get(url).send().await {
-                Ok(r) => return Ok(r),
-                Err(e) => {
-                    let err = transport_error(&e, url);
-                    if attempt < self.inner.opts.retries && e.is_timeout() {
-                        attempt += 1;
-                        tokio::time::sleep(backoff(attempt, None)).await;
-                        continue;
-                    }
-                    return Err(err);
+            let wait = match self.http().get(url).send().await {
+                Ok(r) if retryable_status(r.status()) && attempt < retries => {
+                    let wait = backoff(attempt + 1, retry_after(r.headers()));
+                    warn!(
+                        "{url} answered {}, retrying in {:.1}s",
+                        r.status(),
+                        wait.as_secs_f32()
+                    );
+                    wait
                 }
-            }
+                Ok(r) => return Ok(r),
+                Err(e) if attempt < retries && (e.is_connect() || e.is_timeout()) => {
+                    let wait = backoff(attempt + 1, None);
+                    warn!(
+                        "{}, retrying in {:.1}s",
+                        transport_error(&e, url),
+                        wait.as_secs_f32()
+                    );
+                    wait
+                }
+                Err(e) => return Err(transport_error(&e, url)),
+            };
+            attempt += 1;
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -574,8 +597,16 @@ impl Repository {
         }
     }
 
+    /// `registry/repository:tag`, or `registry/repository@digest` when `reference` is a
+    /// digest, for messages.
+    pub fn display_reference(&self, reference: &str) -> String {
+        let sep = if reference.contains(':') { '@' } else { ':' };
+        format!("{}/{}{sep}{reference}", self.registry, self.name)
+    }
+
     /// Checks `resp` is one of `ok`, else turns it into an error with `what` as context.
     async fn expect(
+        &self,
         resp: Response,
         ok: &[StatusCode],
         what: impl FnOnce() -> String,
@@ -587,7 +618,10 @@ impl Repository {
         let body = resp.bytes().await.unwrap_or_default();
         let mut err = errors::from_response(status, &body).context(what());
         if err.kind() == ErrorKind::Auth {
-            err = err.with_hint("check the credentials (--creds USER:PASS) and that the account may access this repository");
+            err = err.with_hint(format!(
+                "check the credentials (imgctl login {}, or --creds USER:PASS) and that the account may access this repository",
+                self.registry
+            ));
         }
         Err(err)
     }
@@ -599,12 +633,7 @@ impl Repository {
     /// Auth, Integrity (mismatch, not JSON, over 4 MiB).
     pub async fn get_manifest(&self, reference: &str) -> Result<FetchedManifest> {
         let url = self.url(&format!("manifests/{reference}")).await?;
-        let what = || {
-            format!(
-                "cannot get manifest {}/{}:{reference}",
-                self.registry, self.name
-            )
-        };
+        let what = || format!("cannot get manifest {}", self.display_reference(reference));
         let resp = self
             .send(Access::Pull, || {
                 self.client
@@ -614,7 +643,7 @@ impl Repository {
             })
             .await
             .map_err(|e| e.context(what()))?;
-        let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
+        let resp = self.expect(resp, &[StatusCode::OK], what).await?;
         let header_digest = resp
             .headers()
             .get("docker-content-digest")
@@ -673,8 +702,8 @@ impl Repository {
         let url = self.url(&format!("manifests/{reference}")).await?;
         let what = || {
             format!(
-                "cannot check manifest {}/{}:{reference}",
-                self.registry, self.name
+                "cannot check manifest {}",
+                self.display_reference(reference)
             )
         };
         let resp = self
@@ -688,7 +717,7 @@ impl Repository {
         if resp.status() == StatusCode::NOT_FOUND {
             return Ok(None);
         }
-        let resp = Self::expect(resp, &[StatusCode::OK], what).await?;
+        let resp = self.expect(resp, &[StatusCode::OK], what).await?;
         let h = resp.headers();
         let digest = h
             .get("docker-content-digest")
@@ -737,8 +766,9 @@ impl Repository {
         let url = self.url(&format!("manifests/{reference}")).await?;
         let what = || {
             format!(
-                "cannot put manifest {} to {}/{}:{reference}",
-                manifest.digest, self.registry, self.name
+                "cannot put manifest {} to {}",
+                manifest.digest,
+                self.display_reference(reference)
             )
         };
         let body = Bytes::from(manifest.bytes.clone());
@@ -752,12 +782,13 @@ impl Repository {
             })
             .await
             .map_err(|e| e.context(what()))?;
-        let resp = Self::expect(
-            resp,
-            &[StatusCode::CREATED, StatusCode::OK, StatusCode::ACCEPTED],
-            what,
-        )
-        .await?;
+        let resp = self
+            .expect(
+                resp,
+                &[StatusCode::CREATED, StatusCode::OK, StatusCode::ACCEPTED],
+                what,
+            )
+            .await?;
         if let Some(d) = resp
             .headers()
             .get("docker-content-digest")
@@ -795,7 +826,8 @@ impl Repository {
                      storage.delete.enabled: true (REGISTRY_STORAGE_DELETE_ENABLED=true)",
                 ));
         }
-        Self::expect(resp, &[StatusCode::ACCEPTED, StatusCode::OK], what).await?;
+        self.expect(resp, &[StatusCode::ACCEPTED, StatusCode::OK], what)
+            .await?;
         Ok(())
     }
 
@@ -814,14 +846,15 @@ impl Repository {
                 debug!(%digest, status = %resp.status(), "blob HEAD refused; treating the blob as absent");
                 Ok(false)
             }
-            _ => Self::expect(resp, &[], || {
-                format!(
-                    "cannot check blob {digest} in {}/{}",
-                    self.registry, self.name
-                )
-            })
-            .await
-            .map(|_| false),
+            _ => self
+                .expect(resp, &[], || {
+                    format!(
+                        "cannot check blob {digest} in {}/{}",
+                        self.registry, self.name
+                    )
+                })
+                .await
+                .map(|_| false),
         }
     }
 
@@ -874,7 +907,9 @@ impl Repository {
             }
             break resp;
         };
-        let resp = Self::expect(resp, &[StatusCode::OK, StatusCode::PARTIAL_CONTENT], what).await?;
+        let resp = self
+            .expect(resp, &[StatusCode::OK, StatusCode::PARTIAL_CONTENT], what)
+            .await?;
         let start = if resp.status() == StatusCode::PARTIAL_CONTENT {
             content_range_start(resp.headers()).unwrap_or(offset)
         } else {
@@ -1039,7 +1074,7 @@ impl Repository {
                 continue;
             }
             sized = false;
-            let resp = Self::expect(resp, &[StatusCode::OK], &what).await?;
+            let resp = self.expect(resp, &[StatusCode::OK], &what).await?;
             let next = resp
                 .headers()
                 .get_all(header::LINK)

@@ -276,10 +276,11 @@ impl Repository {
                 self.http().post(&url).header(header::CONTENT_LENGTH, "0")
             })
             .await?;
-        let resp = Self::expect(resp, &[StatusCode::ACCEPTED], || {
-            "cannot start an upload session".into()
-        })
-        .await?;
+        let resp = self
+            .expect(resp, &[StatusCode::ACCEPTED], || {
+                "cannot start an upload session".into()
+            })
+            .await?;
         let min_chunk = resp
             .headers()
             .get("oci-chunk-min-length")
