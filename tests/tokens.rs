@@ -254,7 +254,7 @@ fn username_and_password_stdin_flags_push_to_the_tls_registry() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
     let all = describe(&out);
     assert!(
-        all.contains("TRACE") || all.contains("DEBUG"),
+        all.contains("trace: ") || all.contains("debug: "),
         "-vv logs: {all}"
     );
     assert!(!all.contains(PASSWORD), "password leaked: {all}");

@@ -195,12 +195,14 @@ impl Client {
             .await;
         let (scheme, resp) = match https {
             Ok(r) => ("https", r),
-            // Any valid HTTP answer (even 5xx) means the registry speaks plain HTTP: its status
-            // is handled below, not hidden behind the HTTPS attempt's TLS error.
+            // Any HTTP answer (even 5xx) means the registry speaks plain HTTP: its status is
+            // handled below, not hidden behind the HTTPS attempt's TLS error. Except 400: what
+            // an HTTPS server (Go, nginx) answers a plain request on its TLS port, where the
+            // HTTPS error (an untrusted certificate, say) is the one that matters.
             Err(https_err) if allow_http => {
                 match self.ping(&format!("http://{host}/v2/"), retries).await {
-                    Ok(r) => ("http", r),
-                    Err(_) => return Err(https_err),
+                    Ok(r) if r.status() != StatusCode::BAD_REQUEST => ("http", r),
+                    _ => return Err(https_err),
                 }
             }
             Err(e) => return Err(e),
