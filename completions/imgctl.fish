@@ -41,15 +41,15 @@ complete -c imgctl -n "__fish_imgctl_needs_command" -l chunk-size -d 'Upload blo
 complete -c imgctl -n "__fish_imgctl_needs_command" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_needs_command" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_needs_command" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_needs_command" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_needs_command" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_needs_command" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "pull" -d 'Pull an image from a registry into the local store'
-complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "push" -d 'Push an image from the local store to a registry'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "push" -d 'Push an image from the local store to a registry (or to any location)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "tag" -d 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…'
-complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "copy" -d 'Copy an image between any two locations (docker://, oci:, oci-archive:, docker-archive:, or the store)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "copy" -d 'Copy an image between any two locations: registries, OCI layouts and archives, the local store'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "images" -d 'List the images in the local store'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "rmi" -d 'Remove images from the local store (blobs nothing else uses are deleted)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "tags" -d 'List the tags of a repository in a registry'
@@ -60,7 +60,7 @@ complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "digest" -d 'Print the
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "catalog" -d 'List the repositories of a registry'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "delete" -d 'Delete a manifest from a registry (by digest; a tag is resolved first)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "save" -d 'Write images of the local store to a docker-archive (docker save)'
-complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "load" -d 'Load the images of a docker-archive into the local store (docker load)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "load" -d 'Load the images of a docker-archive or OCI archive into the local store (docker load)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "man" -d 'Write man pages into DIR (or print imgctl.1)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "sync" -d 'Mirror images between registries per a YAML file (see README, "Sync")'
@@ -85,7 +85,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l config-dir -d 'im
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l all-platforms -l all -d 'Copy the whole image index, every platform'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -107,7 +107,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l chunk-size -d 'Up
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -129,7 +129,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l chunk-size -d 'Upl
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -160,7 +160,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l src-insecure -d '
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l dest-insecure -d 'Skip TLS verification for the destination registry'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l referrers -d 'Copy the image\'s referrers too (signatures, SBOMs, attestations; cosign digest tags)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -182,7 +182,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l chunk-size -d '
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -204,7 +204,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l chunk-size -d 'Upl
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -227,7 +227,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l chunk-size -d 'Up
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -253,7 +253,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l identity-token-s
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l list -d 'List the registries imgctl holds credentials for (never the secrets)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l to-docker-config -d 'Store in docker\'s config.json (base64, not encrypted; mode 0600) instead of the OS keychain'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -276,7 +276,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l config-dir -d '
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l all -d 'Log out of every registry imgctl holds credentials for'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -302,7 +302,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l raw -d 'Print 
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l config -d 'Print the config blob exactly as stored'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l layers -d 'Show the layer history (created by, size, empty layers)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -324,7 +324,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l chunk-size -d '
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -347,7 +347,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l chunk-size -d 
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -369,12 +369,12 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l chunk-size -d '
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s V -l version -d 'Print version'
-complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s o -l output -d 'Archive file to write' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s o -l output -d 'Archive file to write; - for stdout' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l platform -d 'Platform to save from an index: OS/ARCH[/VARIANT] [default: the host\'s]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
@@ -393,12 +393,12 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l chunk-size -d 'Up
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s V -l version -d 'Print version'
-complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s i -l input -d 'Archive file to read' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s i -l input -d 'Archive file to read; - for stdin' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l platform -d 'Platform to load from an index: OS/ARCH[/VARIANT] [default: the host\'s]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
@@ -417,7 +417,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l chunk-size -d 'Up
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -439,7 +439,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l chunk-size 
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -462,7 +462,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l chunk-size -d 'Upl
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -488,7 +488,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l dry-run -d 'Print
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l keep-going -d 'Go on with the other images when one fails (exit code 8 if any failed)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l referrers -d 'Copy referrers for every mapping (as `referrers: true`)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -510,15 +510,15 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l chunk-size -
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
-complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s q -l quiet -d 'No progress, only results and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "pull" -d 'Pull an image from a registry into the local store'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "push" -d 'Push an image from the local store to a registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "push" -d 'Push an image from the local store to a registry (or to any location)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "tag" -d 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "copy" -d 'Copy an image between any two locations (docker://, oci:, oci-archive:, docker-archive:, or the store)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "copy" -d 'Copy an image between any two locations: registries, OCI layouts and archives, the local store'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "images" -d 'List the images in the local store'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "rmi" -d 'Remove images from the local store (blobs nothing else uses are deleted)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "tags" -d 'List the tags of a repository in a registry'
@@ -529,7 +529,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "catalog" -d 'List the repositories of a registry'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "delete" -d 'Delete a manifest from a registry (by digest; a tag is resolved first)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "save" -d 'Write images of the local store to a docker-archive (docker save)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "load" -d 'Load the images of a docker-archive into the local store (docker load)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "load" -d 'Load the images of a docker-archive or OCI archive into the local store (docker load)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "man" -d 'Write man pages into DIR (or print imgctl.1)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help" -f -a "sync" -d 'Mirror images between registries per a YAML file (see README, "Sync")'

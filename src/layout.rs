@@ -209,7 +209,7 @@ impl Layout {
                     "{} is not an OCI image layout: it has no {f}",
                     root.display()
                 ))
-                .with_hint("check the path, or write an image there first (e.g. `imgctl pull IMAGE oci:DIR:TAG`)"));
+                .with_hint("check the path, or write an image there first (e.g. `imgctl copy IMAGE oci:DIR:TAG`)"));
             }
         }
         layout.check_version()?;
@@ -552,6 +552,73 @@ impl Layout {
             ))
             .with_hint("name the image again (imgctl replaces every entry of that name)")),
         }
+    }
+
+    /// The first entry (named or not) whose manifest digest is `digest`.
+    ///
+    /// Errors: NotFound when no entry has that digest; Integrity when `index.json` is malformed.
+    pub fn resolve_digest(&self, digest: &Digest) -> Result<Descriptor> {
+        let index = self.read_index()?;
+        let list = entries(&index);
+        let want = digest.to_string();
+        match list
+            .iter()
+            .position(|e| e.get("digest").and_then(Value::as_str) == Some(want.as_str()))
+        {
+            Some(i) => self.entry_descriptor(i, &list[i]),
+            None => Err(Error::not_found(format!(
+                "no image with digest {want} in OCI layout {}",
+                self.root.display()
+            ))),
+        }
+    }
+
+    /// The manifest digests of `index.json` entries starting with `prefix` (`sha256:HEX…` or
+    /// bare hex), deduplicated, in file order. For digest-prefix lookups like `rmi 0123abcd…`.
+    ///
+    /// Errors: as [`Layout::manifests`].
+    pub fn digests_with_prefix(&self, prefix: &str) -> Result<Vec<Digest>> {
+        let index = self.read_index()?;
+        let mut out: Vec<Digest> = Vec::new();
+        for e in entries(&index) {
+            let Some(d) = e.get("digest").and_then(Value::as_str) else {
+                continue;
+            };
+            let hex = d.split_once(':').map(|(_, h)| h).unwrap_or(d);
+            if (d.starts_with(prefix) || hex.starts_with(prefix))
+                && let Ok(d) = d.parse::<Digest>()
+                && !out.contains(&d)
+            {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes every entry whose manifest digest is `digest` (named or not), under the lock;
+    /// returns the names removed (empty for untagged entries). Blobs stay until [`Layout::gc`].
+    ///
+    /// Errors: NotFound when no entry has that digest; Integrity when `index.json` is malformed.
+    pub fn remove_digest(&self, digest: &Digest) -> Result<Vec<String>> {
+        let _lock = self.lock()?;
+        let mut index = self.read_index()?;
+        let list = entries_mut(&mut index)?;
+        let want = digest.to_string();
+        let hit = |e: &Value| e.get("digest").and_then(Value::as_str) == Some(want.as_str());
+        if !list.iter().any(hit) {
+            return Err(Error::not_found(format!(
+                "no image with digest {want} in OCI layout {}",
+                self.root.display()
+            )));
+        }
+        let names = list
+            .iter()
+            .filter(|e| hit(e))
+            .filter_map(|e| entry_name(e).map(str::to_string))
+            .collect();
+        list.retain(|e| !hit(e));
+        self.write_index(&index)?;
+        Ok(names)
     }
 
     /// The layout's only entry, for a location that names no image (`oci:DIR`).

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::reference::Reference;
 
@@ -35,7 +36,13 @@ pub enum Location {
     },
     /// An image in imgctl's local store, named by its full normalised reference.
     Store(Reference),
+    /// An image in imgctl's local store addressed by its manifest digest (`store:sha256:…`),
+    /// tagged or not. Read-only: a destination needs a name.
+    StoreDigest(Digest),
 }
+
+/// The transport prefixes [`Location::parse`] knows, as typed.
+pub const TRANSPORTS: &str = "docker://, oci:, oci-archive:, docker-archive:, store:";
 
 /// How to read a location string that has no transport prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +56,22 @@ pub enum BareMeans {
 impl Location {
     /// Parses `s`; a string without a known prefix is read as `bare` says.
     ///
-    /// Errors (kind Usage) on a malformed reference, an empty path or an invalid tag.
+    /// `store:REF` names an image of the local store whatever `bare` says; `store:sha256:HEX`
+    /// one by its manifest digest.
+    ///
+    /// Errors (kind Usage) on a malformed reference, an empty path, an invalid tag or an
+    /// unknown transport prefix (`ocii:/x`); a bare string that is not a reference but a path
+    /// on disk gets a hint naming the transports that read files.
     pub fn parse(s: &str, bare: BareMeans) -> Result<Location> {
+        if let Some(rest) = s.strip_prefix("store:") {
+            if rest.starts_with("sha256:") || rest.starts_with("sha512:") {
+                let d: Digest = rest
+                    .parse()
+                    .map_err(|e: Error| e.context(format!("invalid location {s:?}: bad digest")))?;
+                return Ok(Location::StoreDigest(d));
+            }
+            return Ok(Location::Store(Reference::parse(rest)?));
+        }
         if let Some(rest) = s.strip_prefix("docker://") {
             return Ok(Location::Registry(Reference::parse(rest)?));
         }
@@ -66,7 +87,7 @@ impl Location {
             let (path, reference) = split_path_reference(rest, s)?;
             return Ok(Location::DockerArchive { path, reference });
         }
-        let r = Reference::parse(s)?;
+        let r = Reference::parse(s).map_err(|e| bare_error(s, e))?;
         Ok(match bare {
             BareMeans::Registry => Location::Registry(r),
             BareMeans::Store => Location::Store(r),
@@ -87,8 +108,80 @@ impl fmt::Display for Location {
                 write!(f, "docker-archive:{}{}", path.display(), opt(reference))
             }
             Location::Store(r) => write!(f, "{r}"),
+            Location::StoreDigest(d) => write!(f, "store:{d}"),
         }
     }
+}
+
+impl Location {
+    /// What kind of location this is, for messages ("an OCI layout location").
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Location::Registry(_) => "a registry reference",
+            Location::Oci { .. } => "an OCI layout location",
+            Location::OciArchive { .. } => "an OCI archive location",
+            Location::DockerArchive { .. } => "a docker-archive location",
+            Location::Store(_) | Location::StoreDigest(_) => "a local store location",
+        }
+    }
+}
+
+/// The registry reference `s` names, for commands that only talk to registries (`tags`,
+/// `delete`, `tag docker://…`): `REF` or `docker://REF`. With `repository_only` the reference
+/// may have no tag and none is added (`tags`).
+///
+/// Errors (Usage): another transport's location ("`cmd` needs a registry repository (got an
+/// OCI layout location)"), an unknown transport, or a malformed reference.
+pub fn parse_registry(s: &str, cmd: &str, repository_only: bool) -> Result<Reference> {
+    let what = if repository_only {
+        "a registry repository"
+    } else {
+        "a registry reference"
+    };
+    match Location::parse(s, BareMeans::Registry) {
+        Ok(Location::Registry(_)) => {}
+        Ok(other) => {
+            return Err(
+                Error::usage(format!("{cmd} needs {what} (got {})", other.kind_name()))
+                    .with_hint("e.g. localhost:5000/app or docker://registry.example.com/team/app"),
+            );
+        }
+        Err(e) => return Err(e),
+    }
+    let plain = s.strip_prefix("docker://").unwrap_or(s);
+    if repository_only {
+        Reference::parse_repository(plain)
+    } else {
+        Reference::parse(plain)
+    }
+}
+
+/// The error for a bare string that is not a reference: an unknown transport prefix
+/// (`ocii:/tmp/x`), or a path on disk, get their own message or hint.
+fn bare_error(s: &str, e: Error) -> Error {
+    if let Some((prefix, rest)) = s.split_once(':') {
+        let looks_like_transport = !prefix.is_empty()
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && prefix.starts_with(|c: char| c.is_ascii_lowercase())
+            && (rest.contains('/') || rest.starts_with(['.', '~']));
+        if looks_like_transport {
+            return Error::usage(format!("unknown transport {prefix:?}; known: {TRANSPORTS}"));
+        }
+    }
+    let path = std::path::Path::new(s);
+    if path.is_dir() {
+        return e.with_hint(format!(
+            "{s} is a directory: did you mean oci:{s} (an OCI image layout)?"
+        ));
+    }
+    if path.is_file() {
+        return e.with_hint(format!(
+            "{s} is a file: did you mean oci-archive:{s} or docker-archive:{s}?"
+        ));
+    }
+    e
 }
 
 /// Splits `PATH[:TAG]`: the tag is after the last `:` that is not a Windows drive letter's
@@ -204,6 +297,32 @@ mod tests {
                 path: "C:\\x\\a.tar".into(),
                 reference: Some("app".into())
             }
+        );
+        assert!(matches!(
+            Location::parse("store:alpine:3.20", BareMeans::Registry).unwrap(),
+            Location::Store(r) if r.to_string() == "docker.io/library/alpine:3.20"
+        ));
+        let d = format!("sha256:{}", "ab".repeat(32));
+        assert_eq!(
+            Location::parse(&format!("store:{d}"), BareMeans::Registry).unwrap(),
+            Location::StoreDigest(d.parse().unwrap())
+        );
+        assert!(Location::parse("store:sha256:abc", BareMeans::Registry).is_err());
+        let e = Location::parse("ocii:/tmp/x:1", BareMeans::Registry).unwrap_err();
+        assert!(e.to_string().contains("unknown transport \"ocii\""), "{e}");
+        // A registry with a port is not a transport.
+        assert!(Location::parse("localhost:5000/app:1", BareMeans::Registry).is_ok());
+        let e = parse_registry("oci-archive:/x.tar", "tags", true).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("tags needs a registry repository (got an OCI archive location)"),
+            "{e}"
+        );
+        assert_eq!(
+            parse_registry("docker://localhost:5000/app", "tags", true)
+                .unwrap()
+                .tag,
+            None
         );
         assert!(Location::parse("oci:", BareMeans::Registry).is_err());
         assert!(Location::parse("docker://x/UP", BareMeans::Registry).is_err());

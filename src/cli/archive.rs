@@ -5,14 +5,19 @@ use std::path::Path;
 
 use imgctl::copy::{CopyOptions, Platforms, copy_image};
 use imgctl::error::{Error, Result};
-use imgctl::layout::Layout;
+use std::sync::Arc;
+
+use imgctl::layout::{Layout, REF_NAME};
 use imgctl::location::{BareMeans, Location};
 use imgctl::manifest::{PlatformSpec, parse_platform_list};
 use imgctl::reference::Reference;
+use imgctl::transport::ImageSource;
+use imgctl::transport::archive::TarIndex;
 use imgctl::transport::docker_archive::{
     DockerArchiveDestination, DockerArchiveSource, Select, list_images,
 };
 use imgctl::transport::layout::{LayoutDestination, LayoutSource};
+use imgctl::transport::oci_archive::{CONTAINERD_IMAGE_NAME, OciArchiveSource, TarLayout};
 
 use super::{FormatArg, GlobalOpts};
 
@@ -35,11 +40,26 @@ fn one_platform(platform: Option<&str>) -> Result<Platforms> {
 fn print_result(g: &GlobalOpts, name: &str, digest: &str) {
     match g.format {
         FormatArg::Text => println!("{digest}"),
-        FormatArg::Json => println!(
-            "{}",
-            serde_json::json!({"reference": name, "digest": digest})
-        ),
+        FormatArg::Json => {
+            let _ = super::print_json(&serde_json::json!({"reference": name, "digest": digest}));
+        }
     }
+}
+
+/// A scratch directory inside the store (same filesystem, cleaned up on drop) for archives
+/// streamed through stdin or stdout.
+fn scratch(g: &GlobalOpts) -> Result<tempfile::TempDir> {
+    let dir = g.store_dir()?;
+    Layout::open_or_create(&dir)?;
+    tempfile::Builder::new()
+        .prefix(".imgctl-stream-")
+        .tempdir_in(&dir)
+        .map_err(|e| {
+            Error::other(format!(
+                "cannot create a scratch directory in {}: {e}",
+                dir.display()
+            ))
+        })
 }
 
 /// `imgctl save REF… -o FILE`: images of the store → one docker-archive.
@@ -50,6 +70,16 @@ pub async fn save(
     platform: Option<&str>,
 ) -> Result<()> {
     let store = Layout::open_or_create(&g.store_dir()?)?;
+    // `-o -`: write the archive to a scratch file, then stream it to stdout (like docker save).
+    let to_stdout = output.as_os_str() == "-";
+    if to_stdout && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Err(Error::usage(
+            "refusing to write an archive to a terminal: redirect stdout (imgctl save IMAGE -o - > app.tar) or use -o FILE",
+        ));
+    }
+    let scratch_dir = if to_stdout { Some(scratch(g)?) } else { None };
+    let scratch_file = scratch_dir.as_ref().map(|d| d.path().join("archive.tar"));
+    let output = scratch_file.as_deref().unwrap_or(output);
     let dst =
         DockerArchiveDestination::deferred(output, format!("docker-archive:{}", output.display()))?;
     let opts = CopyOptions::new(one_platform(platform)?, g.jobs as usize);
@@ -73,29 +103,61 @@ pub async fn save(
         let report = copy_image(&src, &dst, &opts, &reporter)
             .await
             .map_err(|e| e.context(format!("cannot save {name}")))?;
-        print_result(g, &name, &report.digest);
+        if !to_stdout {
+            print_result(g, &name, &report.digest);
+        } else if !g.quiet {
+            eprintln!("Saved {name} ({})", report.digest);
+        }
     }
-    dst.finish().await
+    dst.finish().await?;
+    if let Some(f) = scratch_file {
+        let mut file = std::fs::File::open(&f)?;
+        let mut out = std::io::stdout().lock();
+        std::io::copy(&mut file, &mut out)
+            .and_then(|_| std::io::Write::flush(&mut out))
+            .map_err(|e| Error::other(format!("cannot write the archive to stdout: {e}")))?;
+    }
+    Ok(())
 }
 
-/// `imgctl load -i FILE`: every image of a docker-archive → the store, named by its
-/// `RepoTags` (an image without names is stored unnamed; its digest is printed).
+/// `imgctl load -i FILE` (`-i -`: stdin): every image of a docker-archive, or of an OCI
+/// archive, → the store. Docker-archive images are named by their `RepoTags`; OCI-archive
+/// images by their `io.containerd.image.name`, else their ref name when it is a full image
+/// reference (has a `/`, `:` or `@`; a bare tag like `1` is not). An image without such a name is stored untagged: `imgctl images` lists it as
+/// `<none>` and `imgctl tag DIGEST NAME` names it.
 pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Result<()> {
     let store_dir = g.store_dir()?;
-    let entries = {
+    let scratch_dir;
+    let input = if input.as_os_str() == "-" {
+        scratch_dir = scratch(g)?;
+        let f = scratch_dir.path().join("stdin.tar");
+        let mut out = std::fs::File::create(&f)?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut out)
+            .map_err(|e| Error::other(format!("cannot read the archive from stdin: {e}")))?;
+        f
+    } else {
+        input.to_path_buf()
+    };
+    let input = input.as_path();
+    let (entries, oci_entries) = {
         let p = input.to_path_buf();
-        tokio::task::spawn_blocking(move || list_images(&p))
-            .await
-            .map_err(|e| Error::other(format!("archive reader failed: {e}")))??
+        tokio::task::spawn_blocking(move || -> Result<_> {
+            let entries = list_images(&p)?;
+            let oci = if entries.is_empty() {
+                TarLayout::new(Arc::new(TarIndex::scan(&p)?))?.entries()?
+            } else {
+                Vec::new()
+            };
+            Ok((entries, oci))
+        })
+        .await
+        .map_err(|e| Error::other(format!("archive reader failed: {e}")))??
     };
     let opts = CopyOptions::new(one_platform(platform)?, g.jobs as usize);
     let reporter = g.reporter();
     let label = format!("docker-archive:{}", input.display());
-    // (selection, names to give it)
-    let mut jobs: Vec<(Select, Vec<String>)> = Vec::new();
-    if entries.is_empty() {
-        jobs.push((Select::Only, Vec::new()));
-    }
+    // (source, names to give it)
+    let mut jobs: Vec<(Box<dyn ImageSource>, Vec<String>)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let names = e
             .repo_tags
@@ -104,10 +166,37 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
             .iter()
             .map(|t| Reference::parse(t).map(|r| r.to_string()))
             .collect::<Result<Vec<_>>>()?;
-        jobs.push((Select::Entry(i), names));
+        let src = DockerArchiveSource::new(input, Select::Entry(i), label.clone());
+        jobs.push((Box::new(src), names));
     }
-    for (select, names) in jobs {
-        let src = DockerArchiveSource::new(input, select, label.clone());
+    if entries.is_empty() {
+        let oci_label = format!("oci-archive:{}", input.display());
+        let annotation = |d: &oci_spec::image::Descriptor, k: &str| {
+            d.annotations().as_ref().and_then(|a| a.get(k)).cloned()
+        };
+        if oci_entries.len() <= 1 {
+            let names = oci_entries
+                .first()
+                .map(oci_store_name)
+                .into_iter()
+                .flatten()
+                .collect();
+            let src = OciArchiveSource::new(input, None, oci_label.clone());
+            jobs.push((Box::new(src), names));
+        } else {
+            for d in &oci_entries {
+                let Some(tag) = annotation(d, REF_NAME) else {
+                    return Err(Error::usage(format!(
+                        "{oci_label} holds {} images and some have no ref name; copy them one by one",
+                        oci_entries.len()
+                    )));
+                };
+                let src = OciArchiveSource::new(input, Some(tag), oci_label.clone());
+                jobs.push((Box::new(src), oci_store_name(d).into_iter().collect()));
+            }
+        }
+    }
+    for (src, names) in jobs {
         let targets: Vec<Option<String>> = if names.is_empty() {
             vec![None]
         } else {
@@ -119,17 +208,35 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
                 name.clone(),
                 format!("{} (local store)", name.as_deref().unwrap_or("untagged")),
             );
-            let report = copy_image(&src, &dst, &opts, &reporter)
+            let report = copy_image(src.as_ref(), &dst, &opts, &reporter)
                 .await
-                .map_err(|e| e.context(format!("cannot load {label}")))?;
+                .map_err(|e| e.context(format!("cannot load {}", src.describe())))?;
             if !g.quiet {
-                eprintln!(
-                    "Loaded image: {}",
-                    name.as_deref().unwrap_or(&report.digest)
-                );
+                match &name {
+                    Some(n) => eprintln!("Loaded image: {n}"),
+                    None => eprintln!(
+                        "Loaded untagged image {}; name it with imgctl tag {} NAME",
+                        report.digest, report.digest
+                    ),
+                }
             }
             print_result(g, name.as_deref().unwrap_or(""), &report.digest);
         }
     }
     Ok(())
+}
+
+/// The store name of an OCI-archive entry: its `io.containerd.image.name`, else its
+/// `org.opencontainers.image.ref.name` — when it is a valid image reference (a bare tag like
+/// `1` is not; such an image is loaded untagged).
+fn oci_store_name(d: &oci_spec::image::Descriptor) -> Option<String> {
+    let a = d.annotations().as_ref()?;
+    let containerd = a.get(CONTAINERD_IMAGE_NAME);
+    // A ref name without `/`, `:` or `@` is a bare tag (`1`, `latest`), not an image name.
+    let ref_name = a.get(REF_NAME).filter(|n| n.contains(['/', ':', '@']));
+    [containerd, ref_name]
+        .into_iter()
+        .flatten()
+        .find_map(|n| Reference::parse(n).ok())
+        .map(|r| r.to_string())
 }

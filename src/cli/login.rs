@@ -60,7 +60,7 @@ fn read_stdin_secret(what: &str) -> Result<String> {
     Ok(s)
 }
 
-fn interactive() -> bool {
+pub(super) fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
@@ -185,10 +185,9 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
     index.registries.insert(registry.clone(), entry.clone());
     index.save(&config_dir)?;
     match g.format {
-        FormatArg::Json => println!(
-            "{}",
-            serde_json::json!({"registry": registry, "username": entry.username, "store": entry.store})
-        ),
+        FormatArg::Json => super::print_json(
+            &serde_json::json!({"registry": registry, "username": entry.username, "store": entry.store}),
+        )?,
         FormatArg::Text => println!("Login Succeeded"),
     }
     Ok(())
@@ -202,7 +201,7 @@ fn list(g: &GlobalOpts, index: &Index) -> Result<()> {
                 .iter()
                 .map(|(r, e)| serde_json::json!({"registry": r, "username": e.username, "store": e.store}))
                 .collect();
-            println!("{}", serde_json::Value::Array(v));
+            super::print_json(&serde_json::Value::Array(v))?;
         }
         FormatArg::Text => {
             let w = index

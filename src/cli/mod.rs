@@ -37,6 +37,15 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Prints `v` as one pretty-printed JSON document on stdout (every command's `--format json`).
+pub fn print_json(v: &serde_json::Value) -> Result<()> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).map_err(|e| Error::other(e.to_string()))?
+    );
+    Ok(())
+}
+
 /// Progress styles.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProgressArg {
@@ -61,13 +70,14 @@ pub enum FormatArg {
     Json,
 }
 
-/// Options shared by every command.
+/// Options shared by every command (shown under "Global options" in each command's help).
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// No progress, only results and errors.
+    /// No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Progress style on stderr.
@@ -241,9 +251,20 @@ impl GlobalOpts {
     /// `--password-stdin`, else IMGCTL_USERNAME/IMGCTL_PASSWORD.
     fn credentials(&self, flag: Option<&str>) -> Result<Option<Credentials>> {
         if let Some(c) = flag.or(self.creds.as_deref()) {
-            return Credentials::parse(c)
-                .map(Some)
-                .ok_or_else(|| Error::usage("invalid credentials: expected USER[:PASS]"));
+            let mut creds = Credentials::parse(c)
+                .ok_or_else(|| Error::usage("invalid credentials: expected USER[:PASS]"))?;
+            if !c.contains(':') {
+                // `--creds USER`: ask on a terminal; never go on to a 401 with an empty password.
+                if !login::interactive() {
+                    return Err(Error::usage(
+                        "no password: use --creds USER:PASS, --password-stdin, or imgctl login",
+                    ));
+                }
+                creds.password =
+                    rpassword::prompt_password(format!("Password for {}: ", creds.username))
+                        .map_err(|e| Error::usage(format!("cannot read the password: {e}")))?;
+            }
+            return Ok(Some(creds));
         }
         if let (Some(u), Some(p)) = (&self.username, self.stdin_password.0.get()) {
             return Ok(Some(Credentials {
@@ -364,26 +385,29 @@ pub enum Command {
         #[command(flatten)]
         platforms: PlatformOpts,
     },
-    /// Push an image from the local store to a registry.
+    /// Push an image from the local store to a registry (or to any location).
     Push {
-        /// The image in the store.
+        /// The image in the store: REF, store:REF or store:sha256:…
         reference: String,
-        /// Where to push it [default: the same reference]
+        /// Where to push it: REF, docker://REF, oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF] [default: the same reference in its registry]
         destination: Option<String>,
     },
     /// Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…
     Tag {
-        /// Store image, or docker://REF for a registry retag.
+        /// Store image (REF, sha256:… or a digest prefix), or docker://REF for a registry retag.
         source: String,
         /// New name(s): a reference in the store, or tags for a registry retag.
         #[arg(required = true)]
         targets: Vec<String>,
     },
-    /// Copy an image between any two locations (docker://, oci:, oci-archive:, docker-archive:, or the store).
+    /// Copy an image between any two locations: registries, OCI layouts and archives, the local store.
+    ///
+    /// Locations: REF or docker://REF (registry), oci:DIR[:TAG], oci-archive:FILE[:TAG],
+    /// docker-archive:FILE[:REF], store:REF or store:sha256:DIGEST (imgctl's local store).
     Copy {
-        /// Source location.
+        /// Source location, e.g. docker://alpine:3.20, oci:/tmp/lay:1, store:app:1
         source: String,
-        /// Destination location.
+        /// Destination location, e.g. oci-archive:/tmp/app.tar:1, localhost:5000/app:1
         destination: String,
         #[command(flatten)]
         platforms: PlatformOpts,
@@ -413,7 +437,7 @@ pub enum Command {
     Images,
     /// Remove images from the local store (blobs nothing else uses are deleted).
     Rmi {
-        /// Image references.
+        /// Image references, or digests (sha256:…, or a prefix of at least 12 hex digits).
         #[arg(required = true)]
         references: Vec<String>,
     },
@@ -431,7 +455,7 @@ pub enum Command {
     Logout(login::LogoutArgs),
     /// Show an image or index: digest, tags, platform, config, layers (or its exact bytes).
     Inspect {
-        /// Location: REF (registry), docker://REF, oci:PATH[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF]
+        /// Location: REF (registry), docker://REF, oci:PATH[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF], store:REF
         location: String,
         /// Print the manifest bytes exactly as stored.
         #[arg(long, conflicts_with_all = ["config", "layers"])]
@@ -448,7 +472,7 @@ pub enum Command {
     },
     /// Print the digest of the manifest or index a location names.
     Digest {
-        /// Location (REF, docker://REF, oci:…, oci-archive:…, docker-archive:…).
+        /// Location (REF, docker://REF, oci:…, oci-archive:…, docker-archive:…, store:…).
         location: String,
     },
     /// List the repositories of a registry.
@@ -470,16 +494,16 @@ pub enum Command {
         /// Images in the store.
         #[arg(required = true)]
         references: Vec<String>,
-        /// Archive file to write.
+        /// Archive file to write; - for stdout.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
         /// Platform to save from an index: OS/ARCH[/VARIANT] [default: the host's]
         #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
         platform: Option<String>,
     },
-    /// Load the images of a docker-archive into the local store (docker load).
+    /// Load the images of a docker-archive or OCI archive into the local store (docker load).
     Load {
-        /// Archive file to read.
+        /// Archive file to read; - for stdin.
         #[arg(short, long, value_name = "FILE")]
         input: PathBuf,
         /// Platform to load from an index: OS/ARCH[/VARIANT] [default: the host's]

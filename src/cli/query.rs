@@ -1,8 +1,8 @@
 //! `digest`, `catalog`, `delete`: small registry (and location) queries.
 
 use imgctl::error::{Error, ErrorKind, Result};
-use imgctl::location::{BareMeans, Location};
-use imgctl::reference::{Reference, normalise_registry};
+use imgctl::location::{BareMeans, Location, parse_registry};
+use imgctl::reference::normalise_registry;
 use imgctl::transport::open_source;
 
 use super::{FormatArg, GlobalOpts, SideOpts};
@@ -15,17 +15,22 @@ pub async fn digest(g: &GlobalOpts, location: &str) -> Result<()> {
     let m = src.root_manifest().await?;
     match g.format {
         FormatArg::Text => println!("{}", m.digest),
-        FormatArg::Json => println!(
-            "{}",
-            serde_json::json!({"location": src.describe(), "digest": m.digest.to_string(),
-                "mediaType": m.media_type, "size": m.size()})
-        ),
+        FormatArg::Json => super::print_json(&serde_json::json!({"location": src.describe(),
+            "digest": m.digest.to_string(), "mediaType": m.media_type, "size": m.size()}))?,
     }
     Ok(())
 }
 
 /// `imgctl catalog REGISTRY`: every repository of a registry (Link pagination followed).
 pub async fn catalog(g: &GlobalOpts, registry: &str, page_size: u32) -> Result<()> {
+    if let Ok(loc) = Location::parse(registry, BareMeans::Registry)
+        && !matches!(loc, Location::Registry(_))
+    {
+        return Err(Error::usage(format!(
+            "catalog needs a registry host (got {})",
+            loc.kind_name()
+        )));
+    }
     let host = registry
         .strip_prefix("docker://")
         .unwrap_or(registry)
@@ -50,10 +55,9 @@ pub async fn catalog(g: &GlobalOpts, registry: &str, page_size: u32) -> Result<(
             }
         })?;
     match g.format {
-        FormatArg::Json => println!(
-            "{}",
-            serde_json::json!({"registry": registry, "repositories": repos})
-        ),
+        FormatArg::Json => {
+            super::print_json(&serde_json::json!({"registry": registry, "repositories": repos}))?
+        }
         FormatArg::Text => {
             for r in repos {
                 println!("{r}");
@@ -66,7 +70,7 @@ pub async fn catalog(g: &GlobalOpts, registry: &str, page_size: u32) -> Result<(
 /// `imgctl delete REF`: deletes a manifest by digest; a tag is resolved first, with a warning
 /// that every tag on that digest goes with it.
 pub async fn delete(g: &GlobalOpts, reference: &str) -> Result<()> {
-    let r = Reference::parse(reference.strip_prefix("docker://").unwrap_or(reference))?;
+    let r = parse_registry(reference, "delete", false)?;
     let client = g.client(&SideOpts::default())?;
     let repo = client.repository(&r.registry, &r.repository);
     let digest = match &r.digest {
@@ -86,10 +90,9 @@ pub async fn delete(g: &GlobalOpts, reference: &str) -> Result<()> {
     let deleted = r.with_digest(digest.clone());
     match g.format {
         FormatArg::Text => println!("{digest}"),
-        FormatArg::Json => println!(
-            "{}",
-            serde_json::json!({"deleted": deleted.to_string(), "digest": digest.to_string()})
-        ),
+        FormatArg::Json => super::print_json(
+            &serde_json::json!({"deleted": deleted.to_string(), "digest": digest.to_string()}),
+        )?,
     }
     Ok(())
 }

@@ -63,6 +63,7 @@ async fn transfer(
     v["destination"] = dst.describe().into();
     v["reference"] = match dst_loc {
         Location::Registry(r) | Location::Store(r) => r.to_string(),
+        Location::StoreDigest(d) => d.to_string(),
         other => other.to_string(),
     }
     .into();
@@ -96,7 +97,8 @@ pub async fn pull(g: &GlobalOpts, reference: &str, plat: &PlatformOpts) -> Resul
     .and_then(|v| print_result(g, &v))
 }
 
-/// `imgctl push REF [DEST]`: store → registry.
+/// `imgctl push IMAGE [DEST]`: store → any location; DEST defaults to the image's own
+/// reference in its registry.
 pub async fn push(g: &GlobalOpts, reference: &str, destination: Option<&str>) -> Result<()> {
     let src = Location::parse(reference, BareMeans::Store)?;
     let dst = match destination {
@@ -105,16 +107,11 @@ pub async fn push(g: &GlobalOpts, reference: &str, destination: Option<&str>) ->
             Location::Store(r) => Location::Registry(r.clone()),
             other => {
                 return Err(Error::usage(format!(
-                    "push {other}: name the destination registry reference"
+                    "push {other}: name the destination, e.g. imgctl push {other} registry.example.com/app:1"
                 )));
             }
         },
     };
-    if !matches!(dst, Location::Registry(_)) {
-        return Err(Error::usage(format!(
-            "push writes to a registry; use copy for {dst}"
-        )));
-    }
     let all = PlatformOpts {
         platform: None,
         all_platforms: true,

@@ -34,6 +34,7 @@ fn parse_origin(desc: &Descriptor) -> Option<MountOrigin> {
 pub struct LayoutSource {
     layout: Layout,
     name: Option<String>,
+    digest: Option<Digest>,
     label: String,
 }
 
@@ -43,12 +44,26 @@ impl LayoutSource {
         LayoutSource {
             layout,
             name,
+            digest: None,
+            label,
+        }
+    }
+
+    /// A source for the entry (tagged or not) whose manifest digest is `digest`.
+    pub fn by_digest(layout: Layout, digest: Digest, label: String) -> Self {
+        LayoutSource {
+            layout,
+            name: None,
+            digest: Some(digest),
             label,
         }
     }
 
     /// The index.json entry this source reads.
     pub fn root_descriptor(&self) -> Result<Descriptor> {
+        if let Some(d) = &self.digest {
+            return self.layout.resolve_digest(d);
+        }
         match &self.name {
             Some(n) => self.layout.resolve(n),
             None => {

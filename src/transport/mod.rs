@@ -171,6 +171,11 @@ pub fn open_source(
             Some(r.to_string()),
             format!("{r} (local store)"),
         )),
+        Location::StoreDigest(d) => Box::new(layout::LayoutSource::by_digest(
+            crate::layout::Layout::open_or_create(store)?,
+            d.clone(),
+            format!("{d} (local store)"),
+        )),
         Location::Oci { path, tag } => Box::new(layout::LayoutSource::new(
             crate::layout::Layout::open(path)?,
             tag.clone(),
@@ -208,6 +213,11 @@ pub fn open_destination(
             Some(r.to_string()),
             format!("{r} (local store)"),
         )),
+        Location::StoreDigest(d) => {
+            return Err(crate::error::Error::usage(format!(
+                "cannot write to store:{d}: a store destination needs a name (store:REF)"
+            )));
+        }
         Location::Oci { path, tag } => Box::new(layout::LayoutDestination::new(
             crate::layout::Layout::open_or_create(path)?,
             tag.clone(),

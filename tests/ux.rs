@@ -1,0 +1,387 @@
+//! First-use problems end to end: `store:` locations, untagged store images addressed by
+//! digest, `--format json` everywhere (pretty), `rmi` of several images with missing ones,
+//! wrong-transport usage errors, `--creds USER` without a password, `save -o -` / `load -i -`,
+//! `-q`, and the help layout.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use common::*;
+use serde_json::{Value, json};
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs with `--format json`; asserts success and pretty-printed output; returns the document.
+fn json_out(sb: &Imgctl, args: &[&str]) -> Value {
+    let mut a = vec!["--format", "json", "--progress", "none"];
+    a.extend_from_slice(args);
+    let out = sb.run_ok(&a);
+    assert!(
+        out.trim_start().starts_with(['{', '[']) && (out.contains("\n  ") || out.trim().len() <= 2),
+        "not pretty-printed JSON: {out}"
+    );
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A sandbox whose store holds `example.com/app:1` (the standard image); returns its digest.
+fn store_with_app(sb: &Imgctl) -> String {
+    let lay = sb.dir().join("lay");
+    let digest = build_standard_image(&lay, "v1");
+    let src = format!("oci:{}:v1", p(&lay));
+    sb.run_ok(&["-q", "copy", &src, "store:example.com/app:1"]);
+    digest
+}
+
+#[test]
+fn store_locations_read_and_write_the_local_store() {
+    let sb = Imgctl::new();
+    let digest = store_with_app(&sb);
+    let out = sb.run_ok(&["images"]);
+    assert!(
+        out.contains("example.com/app:1") && out.contains(&digest),
+        "{out}"
+    );
+
+    // digest / inspect / copy read the store through store:REF.
+    assert_eq!(
+        sb.run_ok(&["digest", "store:example.com/app:1"]).trim(),
+        digest
+    );
+    let doc = json_out(&sb, &["inspect", "store:example.com/app:1"]);
+    assert_eq!(doc["digest"], json!(digest), "{doc}");
+    let out_lay = sb.dir().join("out");
+    let dst = format!("oci:{}:x", p(&out_lay));
+    let v = json_out(&sb, &["copy", "store:example.com/app:1", &dst]);
+    assert_eq!(v["digest"], json!(digest));
+    assert_eq!(sb.run_ok(&["digest", &dst]).trim(), digest);
+
+    // push accepts any destination; the blobs arrive intact (umoci reads the layout).
+    let pushed = sb.dir().join("pushed.tar");
+    let dst = format!("oci-archive:{}:2", p(&pushed));
+    assert_eq!(
+        sb.run_ok(&["-q", "push", "example.com/app:1", &dst]).trim(),
+        digest
+    );
+    assert_eq!(sb.run_ok(&["digest", &dst]).trim(), digest);
+
+    // store:sha256:… reads by digest; as a destination it is refused (it has no name).
+    let by_digest = format!("store:{digest}");
+    assert_eq!(sb.run_ok(&["digest", &by_digest]).trim(), digest);
+    let out = sb.run(&["copy", &format!("oci:{}:x", p(&out_lay)), &by_digest]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(stderr(&out).contains("needs a name"), "{}", stderr(&out));
+
+    // copy --help documents store:.
+    let help = sb.run_ok(&["copy", "--help"]);
+    assert!(help.contains("store:REF"), "{help}");
+}
+
+#[test]
+fn store_locations_against_a_registry() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let lay = sb.dir().join("lay");
+    let digest = build_standard_image(&lay, "v1");
+    let r = reg.reference("ux/app:1");
+    sb.run_ok(&[
+        "-q",
+        "--insecure",
+        "copy",
+        &format!("oci:{}:v1", p(&lay)),
+        &r,
+    ]);
+    sb.run_ok(&["-q", "--insecure", "pull", &r]);
+    // The example: the pulled image out of the store into a layout.
+    let out_lay = sb.dir().join("x");
+    let dst = format!("oci:{}:1", p(&out_lay));
+    sb.run_ok(&["-q", "copy", &format!("store:{r}"), &dst]);
+    assert_eq!(sb.run_ok(&["digest", &dst]).trim(), digest);
+    // push with no destination still goes to the image's own registry reference.
+    let r2 = reg.reference("ux/app:2");
+    sb.run_ok(&["-q", "tag", &r, &r2]);
+    assert_eq!(sb.run_ok(&["-q", "--insecure", "push", &r2]).trim(), digest);
+    assert_eq!(sb.run_ok(&["--insecure", "digest", &r2]).trim(), digest);
+}
+
+#[test]
+fn untagged_images_are_listed_and_addressable_by_digest() {
+    let sb = Imgctl::new();
+    let lay = sb.dir().join("lay");
+    let digest = build_standard_image(&lay, "v1");
+    // A docker-archive without names (RepoTags empty).
+    let dar = sb.dir().join("untagged.tar");
+    sb.run_ok(&[
+        "-q",
+        "copy",
+        &format!("oci:{}:v1", p(&lay)),
+        &format!("docker-archive:{}", p(&dar)),
+    ]);
+    let out = sb.run(&["--progress", "none", "load", "-i", p(&dar)]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("Loaded untagged image {digest}")) && err.contains("imgctl tag"),
+        "{err}"
+    );
+
+    // Listed as <none>, with its digest (text and JSON).
+    let text = sb.run_ok(&["images"]);
+    let row = text
+        .lines()
+        .find(|l| l.contains(&digest))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.starts_with("<none>"), "{text}");
+    let imgs = json_out(&sb, &["images"]);
+    assert_eq!(
+        imgs,
+        json!([{"reference": null, "digest": digest,
+        "size": imgs[0]["size"], "platforms": ["linux/amd64"]}])
+    );
+
+    // Addressable: store:sha256:…, a 12-hex prefix for tag, the full digest for rmi.
+    assert_eq!(
+        sb.run_ok(&["digest", &format!("store:{digest}")]).trim(),
+        digest
+    );
+    let prefix = &digest["sha256:".len().."sha256:".len() + 12];
+    let t = json_out(&sb, &["tag", prefix, "example.com/named:1"]);
+    assert_eq!(
+        t,
+        json!({"digest": digest, "tagged": ["example.com/named:1"]})
+    );
+    assert_eq!(
+        sb.run_ok(&["digest", "store:example.com/named:1"]).trim(),
+        digest
+    );
+    // rmi by digest removes every entry of that digest (the name and the untagged one).
+    let rm = json_out(&sb, &["rmi", &digest]);
+    assert_eq!(rm["removed"].as_array().unwrap().len(), 1, "{rm}");
+    assert_eq!(rm["removed"][0]["reference"], json!("example.com/named:1"));
+    assert!(rm["blobs_deleted"].as_u64().unwrap() >= 4, "{rm}");
+    assert_eq!(json_out(&sb, &["images"]), json!([]));
+    let blobs = std::fs::read_dir(sb.store().join("blobs/sha256"))
+        .unwrap()
+        .count();
+    assert_eq!(blobs, 0);
+}
+
+/// Tars an OCI layout directory into `file` (members `oci-layout`, `index.json`, `blobs/…`).
+fn tar_layout(dir: &Path, file: &Path) {
+    let st = std::process::Command::new("tar")
+        .args([
+            "-cf",
+            p(file),
+            "-C",
+            p(dir),
+            "oci-layout",
+            "index.json",
+            "blobs",
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+#[test]
+fn load_names_oci_archives_by_a_valid_reference_only() {
+    let sb = Imgctl::new();
+    // Ref name "1" (what skopeo writes for oci-archive:FILE:1): not a reference → untagged.
+    let lay = sb.dir().join("lay1");
+    let digest = build_standard_image(&lay, "1");
+    let f = sb.dir().join("one.tar");
+    tar_layout(&lay, &f);
+    let out = sb.run(&["--progress", "none", "load", "-i", p(&f)]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains(&format!("Loaded untagged image {digest}")),
+        "{}",
+        stderr(&out)
+    );
+    // Ref name a full reference → the image gets that name.
+    let lay = sb.dir().join("lay2");
+    let digest2 = build_image(
+        &lay,
+        "example.com/team/app:7",
+        vec![random_layer(1000, 7)],
+        &Platform::default(),
+    );
+    let f = sb.dir().join("named.tar");
+    tar_layout(&lay, &f);
+    let out = sb.run(&["--progress", "none", "load", "-i", p(&f)]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("Loaded image: example.com/team/app:7"),
+        "{}",
+        stderr(&out)
+    );
+    let imgs = json_out(&sb, &["images"]);
+    assert_eq!(imgs[0]["reference"], json!("example.com/team/app:7"));
+    assert_eq!(imgs[0]["digest"], json!(digest2));
+    assert_eq!(imgs[1]["reference"], json!(null));
+    assert_eq!(imgs[1]["digest"], json!(digest));
+}
+
+#[test]
+fn rmi_removes_what_exists_and_reports_what_is_missing() {
+    let sb = Imgctl::new();
+    let digest = store_with_app(&sb);
+    sb.run_ok(&["tag", "example.com/app:1", "example.com/app:2"]);
+    let out = sb.run(&[
+        "rmi",
+        "example.com/missing:1",
+        "example.com/app:2",
+        "nope:3",
+    ]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(
+        stdout(&out).contains(&format!("Untagged: example.com/app:2 ({digest})")),
+        "{}",
+        describe(&out)
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("example.com/missing:1")
+            && err.contains("docker.io/library/nope:3")
+            && err.contains("2 of 3 images not found"),
+        "{err}"
+    );
+    let imgs = json_out(&sb, &["images"]);
+    assert_eq!(imgs.as_array().unwrap().len(), 1);
+    assert_eq!(imgs[0]["reference"], json!("example.com/app:1"));
+    // JSON: removed and missing, exit 4.
+    let out = sb.run(&["--format", "json", "rmi", "gone:1", "example.com/app:1"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["missing"], json!(["docker.io/library/gone:1"]));
+    assert_eq!(v["removed"][0]["digest"], json!(digest));
+    assert_eq!(json_out(&sb, &["images"]), json!([]));
+    // A single missing image is still exit 4 with the store's message.
+    let out = sb.run(&["rmi", "gone:1"]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(stderr(&out).contains("no image named"), "{}", stderr(&out));
+}
+
+#[test]
+fn wrong_locations_are_usage_errors_with_hints() {
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("somelayout");
+    build_standard_image(&layout, "v1");
+    let layout_hint = format!("did you mean oci:{}", p(&layout));
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["tags".into(), "oci:/x".into()],
+            "tags needs a registry repository (got an OCI layout location)",
+        ),
+        (
+            vec!["delete".into(), "oci:/x".into()],
+            "delete needs a registry reference (got an OCI layout location)",
+        ),
+        (
+            vec!["copy".into(), "ocii:/tmp/x:1".into(), "oci:/tmp/y".into()],
+            "unknown transport \"ocii\"; known: docker://, oci:, oci-archive:, docker-archive:, store:",
+        ),
+        (vec!["inspect".into(), p(&layout).into()], &layout_hint),
+        (
+            vec![
+                "--creds".into(),
+                "alice".into(),
+                "tags".into(),
+                "127.0.0.1:9/x".into(),
+            ],
+            "no password: use --creds USER:PASS, --password-stdin, or imgctl login",
+        ),
+    ];
+    for (args, want) in cases {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = sb.run(&a);
+        assert_eq!(code(&out), 2, "{a:?}: {}", describe(&out));
+        assert!(stderr(&out).contains(want), "{a:?}: {}", stderr(&out));
+    }
+    // The layout hint names the command that exists.
+    let out = sb.run(&["inspect", &format!("oci:{}", p(&sb.dir().join("nolayout")))]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("imgctl copy IMAGE oci:DIR:TAG"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn save_to_stdout_and_load_from_stdin() {
+    let sb = Imgctl::new();
+    let digest = store_with_app(&sb);
+    let file = sb.dir().join("piped.tar");
+    let out = sb
+        .cmd()
+        .args(["--progress", "none", "save", "example.com/app:1", "-o", "-"])
+        .stdout(std::fs::File::create(&file).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let dst = format!("docker-archive:{}", p(&file));
+    assert_eq!(sb.run_ok(&["digest", &dst]).trim(), digest);
+    // No scratch files are left in the store.
+    let left: Vec<_> = std::fs::read_dir(sb.store())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".imgctl-stream"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    let sb2 = Imgctl::new();
+    let out = sb2
+        .cmd()
+        .args(["-q", "load", "-i", "-"])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    // -q hides the informational "Loaded image" line.
+    assert_eq!(stderr(&out), "");
+    assert_eq!(stdout(&out).trim(), digest);
+    assert_eq!(
+        sb2.run_ok(&["digest", "store:example.com/app:1"]).trim(),
+        digest
+    );
+}
+
+#[test]
+fn json_is_pretty_everywhere_and_help_groups_global_options() {
+    let sb = Imgctl::new();
+    let digest = store_with_app(&sb);
+    let d = json_out(&sb, &["digest", "store:example.com/app:1"]);
+    assert_eq!(d["digest"], json!(digest));
+    let t = json_out(&sb, &["tag", "example.com/app:1", "example.com/app:2"]);
+    assert_eq!(
+        t,
+        json!({"digest": digest, "tagged": ["example.com/app:2"]})
+    );
+    let l = json_out(&sb, &["login", "--list"]);
+    assert_eq!(l, json!([]));
+
+    let help = sb.run_ok(&["tags", "--help"]);
+    let global = help
+        .find("Global options:")
+        .unwrap_or_else(|| panic!("{help}"));
+    let own = help.find("--page-size").unwrap();
+    let insecure = help.find("--insecure").unwrap();
+    assert!(own < global && global < insecure, "{help}");
+}
