@@ -71,7 +71,7 @@ pub const STALE_PARTIAL_AGE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 const CHUNK: usize = 256 << 10;
 /// Chunks in flight between reader and writer: peak memory per write is about
 /// `(CHUNK_QUEUE + 2) * CHUNK`, whatever the blob size.
-const CHUNK_QUEUE: usize = 4;
+const CHUNK_QUEUE: usize = 2;
 /// Blobs of a type imgctl does not know are read as possible manifests only up to this size.
 const MAX_UNKNOWN_MANIFEST: u64 = 4 << 20;
 /// The deprecated OCI artifact manifest (image-spec 1.1 release candidates); `blobs` + `subject`.
