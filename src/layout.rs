@@ -72,6 +72,9 @@ const CHUNK: usize = 256 << 10;
 /// Chunks in flight between reader and writer: peak memory per write is about
 /// `(CHUNK_QUEUE + 2) * CHUNK`, whatever the blob size.
 const CHUNK_QUEUE: usize = 2;
+/// Blobs of at least this many bytes are hashed on a thread of their own while being written
+/// (a lone large layer then moves at about hashing speed rather than hashing + writing).
+const SPLIT_HASHING_AT: u64 = 512 << 20;
 /// Blobs of a type imgctl does not know are read as possible manifests only up to this size.
 const MAX_UNKNOWN_MANIFEST: u64 = 4 << 20;
 /// The deprecated OCI artifact manifest (image-spec 1.1 release candidates); `blobs` + `subject`.
@@ -1195,22 +1198,55 @@ where
 {
     // One blocking thread per blob hashes and writes each chunk: with several blobs moving
     // at once the cores are already busy, and a second thread per blob only adds hand-offs.
+    // A blob of SPLIT_HASHING_AT bytes or more is usually alone on the wire for most of its
+    // transfer, so there hashing moves to a thread of its own, overlapping with the writes.
+    let split = size.is_some_and(|s| s >= SPLIT_HASHING_AT);
     let (file_tx, mut file_rx) = mpsc::channel::<Bytes>(CHUNK_QUEUE);
     let writer = tokio::task::spawn_blocking(move || {
         let mut sink = sink;
-        let mut hasher = hasher;
+        let mut hasher = Some(hasher);
+        let mut hashing: Option<(
+            std::sync::mpsc::SyncSender<Bytes>,
+            std::thread::JoinHandle<Hasher>,
+        )> = None;
+        if split {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(CHUNK_QUEUE);
+            let mut h = hasher.take().expect("hasher present");
+            let thread = std::thread::spawn(move || {
+                while let Ok(b) = rx.recv() {
+                    h.update(&b);
+                }
+                h
+            });
+            hashing = Some((tx, thread));
+        }
         let mut n: u64 = 0;
+        let mut failed = None;
         while let Some(b) = file_rx.blocking_recv() {
-            hasher.update(&b);
+            match (&mut hasher, &hashing) {
+                (Some(h), _) => h.update(&b),
+                (None, Some((tx, _))) => {
+                    // The hashing thread only stops when this sender is dropped.
+                    let _ = tx.send(b.clone());
+                }
+                (None, None) => unreachable!("a hasher is always somewhere"),
+            }
             if let Err(e) = sink.write_all(&b) {
-                return (
-                    sink,
-                    hasher,
-                    n,
-                    Err(Error::from(e).context("failed to write to disk")),
-                );
+                failed = Some(Error::from(e).context("failed to write to disk"));
+                break;
             }
             n += b.len() as u64;
+        }
+        let hasher = match (hasher, hashing) {
+            (Some(h), _) => h,
+            (None, Some((tx, thread))) => {
+                drop(tx);
+                thread.join().expect("hashing thread does not panic")
+            }
+            (None, None) => unreachable!("a hasher is always somewhere"),
+        };
+        if let Some(e) = failed {
+            return (sink, hasher, n, Err(e));
         }
         let flushed = sink
             .flush()
