@@ -74,7 +74,11 @@ const CHUNK: usize = 256 << 10;
 const CHUNK_QUEUE: usize = 2;
 /// Blobs of at least this many bytes are hashed on a thread of their own while being written
 /// (a lone large layer then moves at about hashing speed rather than hashing + writing).
+#[cfg(not(test))]
 const SPLIT_HASHING_AT: u64 = 512 << 20;
+/// Unit tests cover both paths: their blobs of 512 KiB and more take the split one.
+#[cfg(test)]
+const SPLIT_HASHING_AT: u64 = 512 << 10;
 /// Blobs of a type imgctl does not know are read as possible manifests only up to this size.
 const MAX_UNKNOWN_MANIFEST: u64 = 4 << 20;
 /// The deprecated OCI artifact manifest (image-spec 1.1 release candidates); `blobs` + `subject`.
