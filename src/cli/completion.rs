@@ -37,10 +37,12 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
         .filter(|s| !s.is_hide_set() && s.get_name() != "help")
     {
         let name = format!("imgctl-{}", sub.get_name());
+        // Title and NAME read `imgctl-copy` (man's convention, like git-commit(1)); the
+        // SYNOPSIS shows the command as typed: `imgctl copy …`.
         let page = sub
             .clone()
             .display_name(name.clone())
-            .bin_name(name.clone());
+            .bin_name(format!("imgctl {}", sub.get_name()));
         pages.push((format!("{name}.1"), render(page)?));
     }
     Ok(pages)
