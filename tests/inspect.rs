@@ -429,3 +429,69 @@ fn completion_and_man_commands_generate() {
     );
     assert!(dir.join("imgctl.1").is_file());
 }
+
+/// A Docker 25+ `docker save` keeps the whole index but only the saved platform's image:
+/// inspect says which children the archive really holds.
+#[test]
+fn inspect_marks_index_children_absent_from_an_archive() {
+    let archive = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/archives/docker-save-v25-containerd-alpine-3.20.3.tar");
+    if !archive.exists() {
+        eprintln!(
+            "skipping: fixture {} is not laid beside the repository",
+            archive.display()
+        );
+        return;
+    }
+    let sb = Imgctl::new();
+    let loc = format!("docker-archive:{}", archive.display());
+    let doc: Value =
+        serde_json::from_str(&sb.run_ok(&["--format", "json", "inspect", &loc])).unwrap();
+    let platforms = doc["platforms"].as_array().unwrap();
+    assert_eq!(platforms.len(), 8, "{doc}");
+    let present: Vec<&str> = platforms
+        .iter()
+        .filter(|p| p["present"] == true)
+        .map(|p| p["platform"].as_str().unwrap())
+        .collect();
+    assert_eq!(present, ["linux/amd64"], "{doc}");
+    let text = sb.run_ok(&["inspect", &loc]);
+    assert_eq!(text.matches("(not in this location)").count(), 7, "{text}");
+    // A registry location is not probed child by child: "present" is null there.
+    let reg = Registry::start(Mode::Plain);
+    let src = sb.dir().join("idx");
+    build_index(&src, "multi", &["linux/amd64", "linux/arm64"]);
+    sb.run_ok(&[
+        "-q",
+        "copy",
+        "--all",
+        &format!("oci:{}:multi", src.display()),
+        &reg.reference("multi:1"),
+    ]);
+    let doc: Value = serde_json::from_str(&sb.run_ok(&[
+        "--format",
+        "json",
+        "inspect",
+        &reg.reference("multi:1"),
+    ]))
+    .unwrap();
+    let entries = doc["platforms"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{doc}");
+    assert!(entries.iter().all(|e| e["present"].is_null()), "{doc}");
+    // The same index in a layout: every child is there.
+    let doc: Value = serde_json::from_str(&sb.run_ok(&[
+        "--format",
+        "json",
+        "inspect",
+        &format!("oci:{}:multi", src.display()),
+    ]))
+    .unwrap();
+    assert!(
+        doc["platforms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["present"] == true),
+        "{doc}"
+    );
+}

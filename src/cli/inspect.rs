@@ -121,21 +121,31 @@ pub async fn inspect(
 
     match Manifest::parse(&m.bytes, &m.media_type)? {
         Manifest::Index(index) => {
-            let platforms: Vec<Value> = index
-                .manifests()
-                .iter()
-                .map(|d| {
-                    json!({
-                        "platform": d.platform().as_ref().map(platform_string),
-                        "digest": d.digest().to_string(),
-                        "mediaType": d.media_type().to_string(),
-                        "size": d.size(),
-                        "artifactType": d.artifact_type().as_ref().map(|a| a.to_string()),
-                        "attestation": !mf::is_runnable_entry(d)
-                            && d.platform().is_some(),
-                    })
-                })
-                .collect();
+            // A file location (layout, archive) may hold only some children of its index (a
+            // Docker 25+ `docker save` keeps the whole index but only the saved platforms);
+            // say which are there. A registry is not asked: that would cost a request each.
+            let local = !matches!(loc, Location::Registry(_));
+            let mut platforms: Vec<Value> = Vec::new();
+            for d in index.manifests() {
+                let present = if local {
+                    match descriptor_digest(d) {
+                        Ok(digest) => Some(src.manifest(&digest).await.is_ok()),
+                        Err(_) => Some(false),
+                    }
+                } else {
+                    None
+                };
+                platforms.push(json!({
+                    "platform": d.platform().as_ref().map(platform_string),
+                    "digest": d.digest().to_string(),
+                    "mediaType": d.media_type().to_string(),
+                    "size": d.size(),
+                    "artifactType": d.artifact_type().as_ref().map(|a| a.to_string()),
+                    "attestation": !mf::is_runnable_entry(d)
+                        && d.platform().is_some(),
+                    "present": present,
+                }));
+            }
             let tags = registry_tags(&loc, &client).await;
             let doc = json!({
                 "name": src.describe(),
@@ -153,8 +163,15 @@ pub async fn inspect(
                     header(&doc);
                     println!("Manifests:");
                     for p in &platforms {
+                        let mut note = String::new();
+                        if p["attestation"] == true {
+                            note.push_str("  (attestation)");
+                        }
+                        if p["present"] == false {
+                            note.push_str("  (not in this location)");
+                        }
                         println!(
-                            "  {:<20}  {}  {}",
+                            "  {:<20}  {}  {}{note}",
                             p["platform"].as_str().unwrap_or("-"),
                             p["digest"].as_str().unwrap_or(""),
                             p["mediaType"].as_str().unwrap_or("")
