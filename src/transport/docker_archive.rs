@@ -370,6 +370,8 @@ pub struct DockerArchiveDestination {
     reference: Mutex<Option<String>>,
     stage: tempfile::TempDir,
     layout: Layout,
+    /// Writes blobs and manifests into the staging layout.
+    inner: LayoutDestination,
     entries: Mutex<Vec<ArchiveEntry>>,
     write_on_commit: bool,
     label: String,
@@ -410,6 +412,7 @@ impl DockerArchiveDestination {
             path: path.to_path_buf(),
             reference: Mutex::new(reference),
             stage,
+            inner: LayoutDestination::new(layout.clone(), None, label.clone()),
             layout,
             entries: Mutex::new(Vec::new()),
             write_on_commit,
@@ -420,10 +423,6 @@ impl DockerArchiveDestination {
     /// Names the next committed image (a reference, normalised).
     pub fn set_reference(&self, reference: &Reference) {
         *self.reference.lock().expect("reference lock") = Some(reference.to_string());
-    }
-
-    fn inner(&self) -> LayoutDestination {
-        LayoutDestination::new(self.layout.clone(), None, self.label.clone())
     }
 
     /// Writes the archive (atomically replacing the file).
@@ -449,7 +448,7 @@ impl ImageDestination for DockerArchiveDestination {
         self.label.clone()
     }
     async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
-        Ok(self.layout.has_blob(&descriptor_digest(desc)?))
+        self.inner.has_blob(desc).await
     }
     async fn put_blob(
         &self,
@@ -457,11 +456,10 @@ impl ImageDestination for DockerArchiveDestination {
         source: &dyn ImageSource,
         progress: &BlobProgress,
     ) -> Result<u64> {
-        self.inner().put_blob(desc, source, progress).await
+        self.inner.put_blob(desc, source, progress).await
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
-        self.layout
-            .write_blob_bytes(&manifest.digest, &manifest.bytes)
+        self.inner.put_manifest(manifest).await
     }
     async fn commit(
         &self,
