@@ -56,7 +56,10 @@ fn run_with_stdin(mut c: Command, args: &[&str], stdin: Option<&str>) -> Output 
     let mut child = c.spawn().expect("spawn");
     if let Some(s) = stdin {
         use std::io::Write as _;
-        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        // imgctl may exit on a usage error before it reads stdin: a broken pipe is expected then
+        if let Err(e) = child.stdin.take().unwrap().write_all(s.as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
     }
     child.wait_with_output().unwrap()
 }
