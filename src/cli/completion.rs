@@ -29,7 +29,7 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
         clap_mangen::Man::new(c)
             .render(&mut out)
             .map_err(|e| Error::other(format!("cannot render man page: {e}")))?;
-        Ok(out)
+        Ok(examples_section(out))
     };
     let mut pages = vec![("imgctl.1".to_string(), render(cmd.clone())?)];
     for sub in cmd
@@ -46,6 +46,30 @@ pub fn man_pages() -> Result<Vec<(String, Vec<u8>)>> {
         pages.push((format!("{name}.1"), render(page)?));
     }
     Ok(pages)
+}
+
+/// Turns clap_mangen's `EXTRA` section (the command's `after_long_help`, which starts with
+/// the `Examples:` heading) into an `EXAMPLES` section printed as written (no filling).
+fn examples_section(page: Vec<u8>) -> Vec<u8> {
+    let page = String::from_utf8(page).expect("clap_mangen writes UTF-8");
+    let extra = format!(".SH EXTRA\n{}\n", super::examples::HEADING);
+    let Some(start) = page.find(&extra) else {
+        return page.into_bytes();
+    };
+    let body_start = start + extra.len();
+    let body_end = page[body_start..]
+        .find("\n.SH ")
+        .map_or(page.len(), |i| body_start + i + 1);
+    let body: String = page[body_start..body_end]
+        .lines()
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect();
+    format!(
+        "{}.SH EXAMPLES\n.nf\n.RS 4\n{body}.RE\n.fi\n{}",
+        &page[..start],
+        &page[body_end..]
+    )
+    .into_bytes()
 }
 
 /// `imgctl completion SHELL`: prints the script on stdout.

@@ -2,6 +2,7 @@
 
 mod archive;
 mod completion;
+mod examples;
 mod inspect;
 mod login;
 mod query;
@@ -379,6 +380,7 @@ pub struct PlatformOpts {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Pull an image from a registry into the local store.
+    #[command(after_long_help = examples::PULL)]
     Pull {
         /// Image reference, e.g. alpine:3.20 or localhost:5000/app@sha256:…
         reference: String,
@@ -386,6 +388,7 @@ pub enum Command {
         platforms: PlatformOpts,
     },
     /// Push an image from the local store to a registry (or to any location).
+    #[command(after_long_help = examples::PUSH)]
     Push {
         /// The image in the store: REF, store:REF or store:sha256:…
         reference: String,
@@ -393,6 +396,7 @@ pub enum Command {
         destination: Option<String>,
     },
     /// Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…
+    #[command(after_long_help = examples::TAG)]
     Tag {
         /// Store image (REF, sha256:… or a digest prefix), or docker://REF for a registry retag.
         source: String,
@@ -404,6 +408,7 @@ pub enum Command {
     ///
     /// Locations: REF or docker://REF (registry), oci:DIR[:TAG], oci-archive:FILE[:TAG],
     /// docker-archive:FILE[:REF], store:REF or store:sha256:DIGEST (imgctl's local store).
+    #[command(after_long_help = examples::COPY)]
     Copy {
         /// Source location, e.g. docker://alpine:3.20, oci:/tmp/lay:1, store:app:1
         source: String,
@@ -434,14 +439,17 @@ pub enum Command {
         referrers: bool,
     },
     /// List the images in the local store.
+    #[command(after_long_help = examples::IMAGES)]
     Images,
     /// Remove images from the local store (blobs nothing else uses are deleted).
+    #[command(after_long_help = examples::RMI)]
     Rmi {
         /// Image references, or digests (sha256:…, or a prefix of at least 12 hex digits).
         #[arg(required = true)]
         references: Vec<String>,
     },
     /// List the tags of a repository in a registry.
+    #[command(after_long_help = examples::TAGS)]
     Tags {
         /// Repository, e.g. localhost:5000/app
         repository: String,
@@ -450,10 +458,13 @@ pub enum Command {
         page_size: Option<u32>,
     },
     /// Verify and store credentials for a registry (OS keychain), or list them (--list).
+    #[command(after_long_help = examples::LOGIN)]
     Login(login::LoginArgs),
     /// Remove stored credentials.
+    #[command(after_long_help = examples::LOGOUT)]
     Logout(login::LogoutArgs),
     /// Show an image or index: digest, tags, platform, config, layers (or its exact bytes).
+    #[command(after_long_help = examples::INSPECT)]
     Inspect {
         /// Location: REF (registry), docker://REF, oci:PATH[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REF], store:REF
         location: String,
@@ -471,11 +482,13 @@ pub enum Command {
         platform: Option<String>,
     },
     /// Print the digest of the manifest or index a location names.
+    #[command(after_long_help = examples::DIGEST)]
     Digest {
         /// Location (REF, docker://REF, oci:…, oci-archive:…, docker-archive:…, store:…).
         location: String,
     },
     /// List the repositories of a registry.
+    #[command(after_long_help = examples::CATALOG)]
     Catalog {
         /// Registry, e.g. localhost:5000
         registry: String,
@@ -485,11 +498,13 @@ pub enum Command {
         page_size: u32,
     },
     /// Delete a manifest from a registry (by digest; a tag is resolved first).
+    #[command(after_long_help = examples::DELETE)]
     Delete {
         /// Reference, e.g. localhost:5000/app@sha256:… or localhost:5000/app:v1
         reference: String,
     },
     /// Write images of the local store to a docker-archive (docker save).
+    #[command(after_long_help = examples::SAVE)]
     Save {
         /// Images in the store.
         #[arg(required = true)]
@@ -502,6 +517,7 @@ pub enum Command {
         platform: Option<String>,
     },
     /// Load the images of a docker-archive or OCI archive into the local store (docker load).
+    #[command(after_long_help = examples::LOAD)]
     Load {
         /// Archive file to read; - for stdin.
         #[arg(short, long, value_name = "FILE")]
@@ -511,17 +527,20 @@ pub enum Command {
         platform: Option<String>,
     },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_long_help = examples::COMPLETION)]
     Completion {
         /// Shell.
         shell: clap_complete::Shell,
     },
     /// Write man pages into DIR (or print imgctl.1).
+    #[command(after_long_help = examples::MAN)]
     Man {
         /// Directory to write imgctl.1 and imgctl-COMMAND.1 into.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
     /// Mirror images between registries per a YAML file (see README, "Sync").
+    #[command(after_long_help = examples::SYNC)]
     Sync {
         /// The sync configuration (YAML).
         config: PathBuf,
@@ -539,6 +558,7 @@ pub enum Command {
         referrers: bool,
     },
     /// Show Docker Hub's pull rate limit (a manifest HEAD, which does not count against it).
+    #[command(after_long_help = examples::RATELIMIT)]
     Ratelimit {
         /// Image to ask about [default: docker.io/ratelimitpreview/test:latest]
         reference: Option<String>,

@@ -1,0 +1,131 @@
+//! Examples shown at the end of `imgctl COMMAND --help` and as the EXAMPLES section of each
+//! man page (see `completion::man_pages`). Each constant starts with the `Examples:` heading
+//! that `--help` prints; the man page drops that line and uses a `.SH EXAMPLES` heading.
+
+/// The heading every example block starts with.
+pub const HEADING: &str = "Examples:";
+
+pub const PULL: &str = "Examples:
+  imgctl pull alpine:3.20                        # docker.io/library/alpine:3.20, host platform
+  imgctl pull --platform linux/arm64 localhost:5000/app:1
+  imgctl pull --all-platforms localhost:5000/app:1   # keep the whole image index
+  imgctl pull localhost:5000/app@sha256:…        # by digest";
+
+pub const PUSH: &str = "Examples:
+  imgctl push localhost:5000/app:1               # to the registry it is named after
+  imgctl push app:1 registry.example.com/team/app:1
+  imgctl push localhost:5000/app:1 oci-archive:/tmp/app.tar:1";
+
+pub const TAG: &str = "Examples:
+  imgctl tag localhost:5000/app:1 registry.example.com/app:1   # a new name in the store
+  imgctl tag sha256:3f1c2a9b8d7e app:loaded                    # name an untagged image
+  imgctl tag docker://localhost:5000/app:1 stable latest       # retag in the registry";
+
+pub const COPY: &str = "Examples:
+  imgctl copy docker://alpine:3.20 docker://localhost:5000/mirror/alpine:3.20
+  imgctl copy --all localhost:5000/app:1 localhost:5000/other/app:1   # mounts, no bytes move
+  imgctl copy --platform linux/amd64,linux/arm64 SRC DST             # a filtered index
+  imgctl copy localhost:5000/app:1 oci:/tmp/layout:1
+  imgctl copy oci-archive:app.tar:1 docker-archive:app-docker.tar:localhost:5000/app:1
+  imgctl copy --referrers localhost:5000/app:1 localhost:5001/app:1  # with signatures, SBOMs
+  imgctl copy localhost:5000/app:1 docker-archive:/dev/stdout | ssh host imgctl load -i -";
+
+pub const IMAGES: &str = "Examples:
+  imgctl images
+  imgctl images --format json";
+
+pub const RMI: &str = "Examples:
+  imgctl rmi localhost:5000/app:1
+  imgctl rmi sha256:3f1c2a9b8d7e          # every name of that image";
+
+pub const TAGS: &str = "Examples:
+  imgctl tags localhost:5000/app
+  imgctl tags --format json alpine";
+
+pub const LOGIN: &str = "Examples:
+  imgctl login registry.example.com -u alice     # prompts for the password
+  echo \"$TOKEN\" | imgctl login ghcr.io -u alice --password-stdin
+  echo \"$REFRESH\" | imgctl login myreg.azurecr.io --identity-token-stdin
+  imgctl login --list";
+
+pub const LOGOUT: &str = "Examples:
+  imgctl logout registry.example.com
+  imgctl logout --all";
+
+pub const INSPECT: &str = "Examples:
+  imgctl inspect alpine:3.20
+  imgctl inspect --platform linux/arm64 localhost:5000/app:1
+  imgctl inspect --raw localhost:5000/app:1 | jq .
+  imgctl inspect --config oci:/tmp/layout:1
+  imgctl inspect --layers docker-archive:app.tar";
+
+pub const DIGEST: &str = "Examples:
+  imgctl digest localhost:5000/app:1
+  imgctl digest oci-archive:/tmp/app.tar:1";
+
+pub const CATALOG: &str = "Examples:
+  imgctl catalog localhost:5000";
+
+pub const DELETE: &str = "Examples:
+  imgctl delete localhost:5000/app@sha256:…
+  imgctl delete localhost:5000/app:old    # resolves the tag; every tag on that digest goes";
+
+pub const SAVE: &str = "Examples:
+  imgctl save localhost:5000/app:1 localhost:5000/db:2 -o images.tar
+  imgctl save app:1 -o - | gzip > app.tar.gz";
+
+pub const LOAD: &str = "Examples:
+  imgctl load -i images.tar
+  gunzip -c app.tar.gz | imgctl load -i -";
+
+pub const COMPLETION: &str = "Examples:
+  imgctl completion bash > ~/.local/share/bash-completion/completions/imgctl
+  imgctl completion zsh > \"${fpath[1]}/_imgctl\"
+  imgctl completion fish > ~/.config/fish/completions/imgctl.fish";
+
+pub const MAN: &str = "Examples:
+  imgctl man --dir ~/.local/share/man/man1 && man imgctl-copy";
+
+pub const SYNC: &str = "Examples:
+  imgctl sync mirror.yaml --dry-run
+  imgctl sync mirror.yaml --keep-going --format json
+  imgctl sync mirror.yaml --shard 2/4 --progress plain   # one job of a CI matrix";
+
+pub const RATELIMIT: &str = "Examples:
+  imgctl ratelimit
+  imgctl ratelimit docker.io/library/nginx:latest";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every visible subcommand has examples, and every example command line parses (the
+    /// words from `imgctl` up to a shell `|`, `>`, `&&` or `#` comment).
+    #[test]
+    fn every_command_has_examples_that_parse() {
+        let cmd = super::super::Cli::command();
+        for sub in cmd
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        {
+            let help = sub
+                .get_after_long_help()
+                .unwrap_or_else(|| panic!("{} has no examples", sub.get_name()))
+                .to_string();
+            let mut lines = help.lines();
+            assert_eq!(lines.next(), Some(HEADING));
+            for l in lines {
+                let argv: Vec<&str> = l
+                    .split_whitespace()
+                    .skip_while(|w| *w != "imgctl")
+                    .take_while(|w| !["|", ">", "&&", "#"].contains(w))
+                    .collect();
+                assert_eq!(argv.get(1), Some(&sub.get_name()), "{l}");
+                if let Err(e) = cmd.clone().try_get_matches_from(&argv) {
+                    panic!("example does not parse: {l}\n{e}");
+                }
+            }
+        }
+    }
+}
