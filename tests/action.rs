@@ -431,7 +431,7 @@ fn action_installs_the_release_binary_after_checking_its_sha256() {
     std::fs::write(
         shim.join("curl"),
         format!(
-            "#!/bin/sh\nout=\nwhile [ $# -gt 0 ]; do case \"$1\" in -o) out=\"$2\"; shift 2;; -*) shift;; *) url=\"$1\"; shift;; esac; done\necho \"$url\" >> {u}\ncp \"{f}/$(basename \"$url\")\" \"$out\"\n",
+            "#!/bin/sh\nout=\nwhile [ $# -gt 0 ]; do case \"$1\" in -o) out=\"$2\"; shift 2;; -*) shift;; *) url=\"$1\"; shift;; esac; done\necho \"$url\" >> {u}\ncase \"$url\" in */v0.0.0-missing/*) echo 'curl: (22) The requested URL returned error: 404' >&2; exit 22;; esac\ncp \"{f}/$(basename \"$url\")\" \"$out\"\n",
             u = urls.display(),
             f = files.display()
         ),
@@ -464,9 +464,61 @@ fn action_installs_the_release_binary_after_checking_its_sha256() {
         [base.clone(), format!("{base}.sha256")]
     );
 
-    // a tampered archive fails the install step; nothing runs
-    std::fs::write(files.join(asset), b"not the release").unwrap();
-    let (status, outputs, log) = run_action(&sb, &inputs, &shim);
+    // `auto` (the default) takes the release binary when there is one: cargo is not run
+    let cargo_log = sb.dir().join("cargo-args");
+    std::fs::write(
+        shim.join("cargo"),
+        format!(
+            "#!/bin/sh\necho \"$*\" >> {log}\nroot=\nwhile [ $# -gt 0 ]; do case \"$1\" in --root) root=\"$2\"; shift 2;; *) shift;; esac; done\ncp {bin} \"$root/bin/imgctl\"\n",
+            log = cargo_log.display(),
+            bin = env!("CARGO_BIN_EXE_imgctl"),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(shim.join("cargo"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut auto = inputs.clone();
+    auto.remove("install");
+    let (status, outputs, log) = run_action(&sb, &auto, &shim);
+    assert_eq!(status, 0, "{log}");
+    assert_eq!(outputs["digest"], digest);
+    assert!(log.contains("installed the imgctl release v9.9.9"), "{log}");
+    assert!(!cargo_log.exists(), "cargo ran although the release exists");
+
+    // no release for this version: `auto` builds the action's source with cargo (a stand-in
+    // cargo records the call and puts the test's imgctl where `cargo install` would); `release`
+    // fails and says what to use instead
+    auto.insert("version", "v0.0.0-missing".into());
+    let (status, outputs, log) = run_action(&sb, &auto, &shim);
+    assert_eq!(status, 0, "{log}");
+    assert_eq!(outputs["digest"], digest);
+    let cargo_args = std::fs::read_to_string(&cargo_log).unwrap();
+    assert!(
+        cargo_args.starts_with("install --locked --quiet --root ")
+            && cargo_args
+                .trim_end()
+                .ends_with(&format!("--path {}", env!("CARGO_MANIFEST_DIR"))),
+        "{cargo_args}"
+    );
+    let mut release = auto.clone();
+    release.insert("install", "release".into());
+    let (status, outputs, log) = run_action(&sb, &release, &shim);
     assert_ne!(status, 0, "{log}");
+    assert!(log.contains("install: release failed"), "{log}");
     assert!(outputs.is_empty(), "{outputs:?}");
+
+    // a tampered archive fails the install step, with `auto` too (no fallback); nothing runs
+    std::fs::remove_file(&cargo_log).unwrap();
+    std::fs::write(files.join(asset), b"not the release").unwrap();
+    for install in ["release", "auto"] {
+        let mut tampered = inputs.clone();
+        tampered.insert("install", install.into());
+        let (status, outputs, log) = run_action(&sb, &tampered, &shim);
+        assert_ne!(status, 0, "{install}: {log}");
+        assert!(
+            log.contains("does not match its .sha256"),
+            "{install}: {log}"
+        );
+        assert!(outputs.is_empty(), "{outputs:?}");
+        assert!(!cargo_log.exists(), "{install}: fell back to cargo");
+    }
 }
