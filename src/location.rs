@@ -170,24 +170,44 @@ fn bare_error(s: &str, e: Error) -> Error {
             return Error::usage(format!("unknown transport {prefix:?}; known: {TRANSPORTS}"));
         }
     }
+    match local_path_hint(s) {
+        Some(h) => e.with_hint(h),
+        None => e,
+    }
+}
+
+/// A hint for a location string without a transport that also names a directory or file on
+/// disk (`inspect ./layout`, or `inspect layout` which went to Docker Hub): "did you mean
+/// oci:…?". None when `s` has a transport prefix or names nothing on disk.
+pub fn local_path_hint(s: &str) -> Option<String> {
+    if s.starts_with("docker://") {
+        return None;
+    }
     let path = std::path::Path::new(s);
     if path.is_dir() {
-        return e.with_hint(format!(
+        Some(format!(
             "{s} is a directory: did you mean oci:{s} (an OCI image layout)?"
-        ));
-    }
-    if path.is_file() {
-        return e.with_hint(format!(
+        ))
+    } else if path.is_file() {
+        Some(format!(
             "{s} is a file: did you mean oci-archive:{s} or docker-archive:{s}?"
-        ));
+        ))
+    } else {
+        None
     }
-    e
 }
 
 /// Splits `PATH[:TAG]`: the tag is after the last `:` that is not a Windows drive letter's
-/// (`C:\images\app:1.0` → (`C:\images\app`, `1.0`)) and that is not followed by a path separator.
+/// (`C:\images\app:1.0` → (`C:\images\app`, `1.0`); a drive letter is a letter, `:` and a path
+/// separator, so `b:v1` is the directory `b` with the tag `v1`) and that is not followed by a
+/// path separator.
 fn split_path_tag(rest: &str, whole: &str) -> Result<(PathBuf, Option<String>)> {
-    let is_drive_colon = |i: usize| i == 1 && rest.as_bytes()[0].is_ascii_alphabetic();
+    // `C:\…` or `C:/…` only: a one-letter directory with a tag (`b:v1`) is a path and a tag
+    let is_drive_colon = |i: usize| {
+        i == 1
+            && rest.as_bytes()[0].is_ascii_alphabetic()
+            && matches!(rest.as_bytes().get(2), Some(b'\\' | b'/'))
+    };
     let (path, tag) = match rest.rfind(':') {
         Some(i) if !is_drive_colon(i) && !rest[i + 1..].contains(['/', '\\']) => {
             (&rest[..i], Some(rest[i + 1..].to_string()))
@@ -255,6 +275,28 @@ mod tests {
             Location::parse("oci:C:\\images\\app:1.0", BareMeans::Registry).unwrap(),
             Location::Oci {
                 path: "C:\\images\\app".into(),
+                tag: Some("1.0".into())
+            }
+        );
+        // a one-letter directory is not a drive letter unless a path separator follows
+        assert_eq!(
+            Location::parse("oci:b:v1", BareMeans::Registry).unwrap(),
+            Location::Oci {
+                path: "b".into(),
+                tag: Some("v1".into())
+            }
+        );
+        assert_eq!(
+            Location::parse("oci-archive:a:1", BareMeans::Registry).unwrap(),
+            Location::OciArchive {
+                path: "a".into(),
+                tag: Some("1".into())
+            }
+        );
+        assert_eq!(
+            Location::parse("oci:C:/images/app:1.0", BareMeans::Registry).unwrap(),
+            Location::Oci {
+                path: "C:/images/app".into(),
                 tag: Some("1.0".into())
             }
         );

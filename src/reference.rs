@@ -80,6 +80,21 @@ impl Reference {
         if let Some(t) = &tag {
             validate_tag(t).map_err(|why| bad("tag", &format!("{t:?} {why}")))?;
         }
+        // `127.0.0.1:5000` or `localhost:5000` alone: docker would take it for the Docker Hub
+        // repository `library/127.0.0.1` with tag 5000; it is a registry without a repository.
+        if !name.contains('/')
+            && (name == "localhost" || name.parse::<std::net::Ipv4Addr>().is_ok())
+            && tag
+                .as_deref()
+                .is_some_and(|t| t.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Error::usage(format!(
+                "invalid reference {s:?}: {name_tag} is a registry address, not a repository"
+            ))
+            .with_hint(format!(
+                "name a repository in it, e.g. {name_tag}/app (imgctl catalog {name_tag} lists them)"
+            )));
+        }
         let (registry, repository) = match name.split_once('/') {
             Some((first, rest))
                 if first.contains('.')
@@ -310,6 +325,26 @@ mod tests {
         assert_eq!(r.to_string(), format!("ghcr.io/o/x:t@{d}"));
         let r = Reference::parse("[::1]:5000/x:1").unwrap();
         assert_eq!(r.registry, "[::1]:5000");
+    }
+
+    #[test]
+    fn a_registry_address_alone_is_not_a_docker_hub_repository() {
+        for s in ["127.0.0.1:5000", "localhost:5000"] {
+            let e = Reference::parse_repository(s).unwrap_err();
+            assert_eq!(e.kind(), crate::error::ErrorKind::Usage);
+            let text = format!("{e} {}", e.hint().unwrap_or_default());
+            assert!(
+                text.contains("is a registry address, not a repository"),
+                "{text}"
+            );
+            assert!(text.contains(&format!("{s}/app")), "{text}");
+        }
+        // a tag that is not a port, and real repositories, are unaffected
+        assert_eq!(
+            Reference::parse("localhost:v1").unwrap().to_string(),
+            "docker.io/library/localhost:v1"
+        );
+        assert!(Reference::parse("127.0.0.1:5000/app").is_ok());
     }
 
     #[test]

@@ -313,6 +313,34 @@ fn wrong_locations_are_usage_errors_with_hints() {
         assert_eq!(code(&out), 2, "{a:?}: {}", describe(&out));
         assert!(stderr(&out).contains(want), "{a:?}: {}", stderr(&out));
     }
+    // A registry address without a repository is not taken for a Docker Hub repository.
+    let out = sb.run(&["tags", "127.0.0.1:9"]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("127.0.0.1:9 is a registry address, not a repository")
+            && stderr(&out).contains("127.0.0.1:9/app"),
+        "{}",
+        describe(&out)
+    );
+    // A bare location that is a valid reference and also a directory here: the registry
+    // answer fails (nothing listens on port 9), and the hint points at the directory. (With a
+    // bare name like `layout` the request would go to Docker Hub, which tests do not contact.)
+    build_standard_image(&sb.dir().join("127.0.0.1:9").join("x"), "v1");
+    for cmd in ["inspect", "digest"] {
+        let out = sb
+            .cmd()
+            .current_dir(sb.dir())
+            .args(["--retries", "0", cmd, "127.0.0.1:9/x"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 6, "{}", describe(&out));
+        assert!(
+            stderr(&out)
+                .contains("hint: 127.0.0.1:9/x is a directory: did you mean oci:127.0.0.1:9/x"),
+            "{}",
+            describe(&out)
+        );
+    }
     // The layout hint names the command that exists.
     let out = sb.run(&["inspect", &format!("oci:{}", p(&sb.dir().join("nolayout")))]);
     assert_eq!(code(&out), 4, "{}", describe(&out));

@@ -567,6 +567,27 @@ pub enum Command {
 
 /// Runs the parsed command line; the value is the process exit code.
 pub async fn run(cli: Cli) -> Result<()> {
+    let bare_locations: Vec<&str> = match &cli.command {
+        Command::Pull { reference, .. } => vec![reference],
+        Command::Inspect { location, .. } | Command::Digest { location } => vec![location],
+        Command::Copy { source, .. } => vec![source],
+        _ => vec![],
+    };
+    run_command(&cli).await.map_err(|e| {
+        // `inspect layout` with a directory `layout` here went to Docker Hub: say so
+        match bare_locations
+            .iter()
+            .find_map(|s| imgctl::location::local_path_hint(s))
+        {
+            Some(h) if e.hint().is_none() && e.kind() != imgctl::error::ErrorKind::Usage => {
+                e.with_hint(h)
+            }
+            _ => e,
+        }
+    })
+}
+
+async fn run_command(cli: &Cli) -> Result<()> {
     let g = &cli.global;
     g.read_stdin_password(&cli.command)?;
     match &cli.command {
