@@ -193,6 +193,38 @@ enum FileTags {
     Word(String),
     List(Vec<String>),
     Filter(FileTagFilter),
+    /// Anything else: explained by [`explain_tags`] (an untagged enum's own error only says
+    /// that no variant matched).
+    Other(serde_yaml_ng::Value),
+}
+
+/// Why `tags:` did not parse: a number or boolean where a tag string belongs (YAML reads
+/// `1.10` as 1.1 and `2` as an integer), or the filter's own error.
+fn explain_tags(v: serde_yaml_ng::Value) -> Error {
+    use serde_yaml_ng::Value;
+    let scalar = |v: &Value| match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some("null".to_string()),
+        _ => None,
+    };
+    let not_a_string = match &v {
+        Value::Sequence(items) => items.iter().find_map(scalar),
+        other => scalar(other),
+    };
+    if let Some(x) = not_a_string {
+        return Error::usage(format!(
+            "tags: {x} is not a string (YAML reads unquoted 2 as a number and 1.10 as 1.1)"
+        ))
+        .with_hint("quote every tag: tags: [\"2\", \"1.10\"]");
+    }
+    match v {
+        Value::Mapping(_) => match serde_yaml_ng::from_value::<FileTagFilter>(v) {
+            Err(e) => Error::usage(format!("tags: {e}")),
+            Ok(_) => Error::usage("tags: invalid filter"),
+        },
+        _ => Error::usage("tags: expected a list of tags, all, or {include, exclude, semver}"),
+    }
 }
 
 #[derive(Deserialize)]
@@ -366,6 +398,7 @@ fn mapping(
         (Some(FileTags::Word(w)), None) if w == "all" => TagSelector::All,
         (Some(FileTags::Word(w)), None) => TagSelector::List(vec![w]),
         (Some(FileTags::List(l)), None) => TagSelector::List(l),
+        (Some(FileTags::Other(v)), None) => return Err(explain_tags(v)),
         (Some(FileTags::Filter(f)), None) => TagSelector::filter(
             &f.include.map(OneOrMany::into_vec).unwrap_or_default(),
             &f.exclude.map(OneOrMany::into_vec).unwrap_or_default(),
@@ -484,6 +517,27 @@ mappings:
         assert_eq!(c.mappings[2].tags, TagSelector::List(vec!["7.4".into()]));
         assert!(c.mappings[3].tags.matches("v1.2.3") && !c.mappings[3].tags.matches("2.0.0"));
         assert_eq!(c.mappings[4].tags, TagSelector::All);
+    }
+
+    #[test]
+    fn unquoted_numeric_tags_are_refused_with_a_quoting_hint() {
+        for tags in ["[2, 1.10]", "[\"2\", 1.10]", "3.20", "true"] {
+            let text = format!("mappings: [{{source: a, destination: r.io/a, tags: {tags}}}]\n");
+            let e = SyncConfig::parse(&text, Path::new("/work")).err().unwrap();
+            let all = format!("{e} {}", e.hint().unwrap_or_default());
+            assert!(all.contains("is not a string"), "{tags}: {all}");
+            assert!(all.contains("quote every tag"), "{tags}: {all}");
+        }
+        // a filter's own mistakes keep their message, not the untagged enum's
+        let text = "mappings: [{source: a, destination: r.io/a, tags: {inclde: x}}]\n";
+        let e = SyncConfig::parse(text, Path::new("/work")).err().unwrap();
+        assert!(e.to_string().contains("inclde"), "{e}");
+        let quoted = "mappings: [{source: a, destination: r.io/a, tags: [\"2\", \"1.10\"]}]\n";
+        let c = SyncConfig::parse(quoted, Path::new("/work")).unwrap();
+        assert_eq!(
+            c.mappings[0].tags,
+            TagSelector::List(vec!["2".into(), "1.10".into()])
+        );
     }
 
     #[test]
