@@ -160,6 +160,15 @@ fn untagged_images_are_listed_and_addressable_by_digest() {
         digest
     );
     let prefix = &digest["sha256:".len().."sha256:".len() + 12];
+    // a too-short prefix is a usage error that says how long it must be
+    let short = &digest[.."sha256:".len() + 4];
+    let out = sb.run(&["tag", short, "example.com/named:1"]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("is too short: give at least 12 hex digits"),
+        "{}",
+        describe(&out)
+    );
     let t = json_out(&sb, &["tag", prefix, "example.com/named:1"]);
     assert_eq!(
         t,

@@ -149,6 +149,15 @@ fn digest_like(s: &str) -> Option<&str> {
 /// prefix nothing matches.
 fn store_image(layout: &Layout, s: &str) -> Result<StoreImage> {
     let bare = s.strip_prefix("store:").unwrap_or(s);
+    if let Some(hex) = bare.strip_prefix("sha256:")
+        && hex.len() < 12
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Err(Error::usage(format!(
+            "digest prefix {bare} is too short: give at least 12 hex digits"
+        ))
+        .with_hint("list the store's digests with `imgctl images`"));
+    }
     if let Some(hex) = digest_like(bare) {
         let found = layout.digests_with_prefix(&hex.to_ascii_lowercase())?;
         // A 12+ hex string that matches no digest may still be a repository name.
