@@ -484,6 +484,24 @@ fn skopeo_pushes_imgctl_pulls_and_registry_retag() {
     let (_, d) = skopeo_raw_manifest(&format!("oci:{}:latest", dst.display()), &[]);
     assert_eq!(d, digest);
     umoci_stat(&dst, "latest");
+    // a layout written for others carries no imgctl annotation; the store records the origin
+    // (so a push from it mounts)
+    let index = std::fs::read_to_string(dst.join("index.json")).unwrap();
+    assert!(!index.contains("io.imgctl"), "{index}");
+    sb.run_ok(&["-q", "pull", &reg.reference("sk/img:latest")]);
+    let index = std::fs::read_to_string(sb.store().join("index.json")).unwrap();
+    assert!(
+        index.contains(&format!(
+            "\"io.imgctl.origin\":\"{}\"",
+            reg.reference("sk/img")
+        )),
+        "{index}"
+    );
+    let pulled = json(&sb, &["pull", &reg.reference("sk/img:latest")]);
+    assert_eq!(
+        pulled["destination"],
+        format!("store:{}", reg.reference("sk/img:latest")).as_str()
+    );
 }
 
 #[test]

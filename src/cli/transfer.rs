@@ -59,8 +59,14 @@ async fn transfer(
             ))
         })?;
     let mut v = serde_json::to_value(&report).map_err(|e| Error::other(e.to_string()))?;
-    v["source"] = src.describe().into();
-    v["destination"] = dst.describe().into();
+    // as locations a user can type: the store is `store:REF`, not "REF (local store)"
+    let location = |l: &Location, described: String| match l {
+        Location::Store(r) => format!("store:{r}"),
+        Location::StoreDigest(d) => format!("store:{d}"),
+        _ => described,
+    };
+    v["source"] = location(src_loc, src.describe()).into();
+    v["destination"] = location(dst_loc, dst.describe()).into();
     v["reference"] = match dst_loc {
         Location::Registry(r) | Location::Store(r) => r.to_string(),
         Location::StoreDigest(d) => d.to_string(),

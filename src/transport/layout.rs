@@ -129,6 +129,7 @@ pub struct LayoutDestination {
     name: Option<String>,
     label: String,
     origin: Mutex<Option<MountOrigin>>,
+    record_origin: bool,
     /// Held from [`ImageDestination::prepare`] until dropped, so a concurrent gc (`rmi`) in
     /// another process does not delete blobs written but not yet named in `index.json`.
     writer: std::sync::Mutex<Option<WriterLock>>,
@@ -142,8 +143,18 @@ impl LayoutDestination {
             name,
             label,
             origin: Mutex::new(None),
+            record_origin: false,
             writer: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Records where the image came from (`io.imgctl.origin`, the source registry and
+    /// repository) on its `index.json` entry, so a later push to that registry mounts the
+    /// blobs instead of uploading them. For imgctl's own store only: layouts and archives
+    /// written for others carry no imgctl annotations.
+    pub fn recording_origin(mut self) -> Self {
+        self.record_origin = true;
+        self
     }
 
     /// Takes the layout's writer lock (once; it may wait for a running gc).
@@ -216,7 +227,9 @@ impl ImageDestination for LayoutDestination {
         if let Some(n) = &self.name {
             annotations.insert(REF_NAME.to_string(), n.clone());
         }
-        if let Some(o) = self.origin.lock().expect("origin lock").as_ref() {
+        if let Some(o) = self.origin.lock().expect("origin lock").as_ref()
+            && self.record_origin
+        {
             annotations.insert(
                 ORIGIN_ANNOTATION.to_string(),
                 format!("{}/{}", o.registry, o.repository),

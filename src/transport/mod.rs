@@ -208,11 +208,14 @@ pub fn open_destination(
     use crate::location::Location;
     Ok(match loc {
         Location::Registry(r) => Box::new(registry::RegistryDestination::new(client, r.clone())),
-        Location::Store(r) => Box::new(layout::LayoutDestination::new(
-            crate::layout::Layout::open_or_create(store)?,
-            Some(r.to_string()),
-            format!("{r} (local store)"),
-        )),
+        Location::Store(r) => Box::new(
+            layout::LayoutDestination::new(
+                crate::layout::Layout::open_or_create(store)?,
+                Some(r.to_string()),
+                format!("{r} (local store)"),
+            )
+            .recording_origin(),
+        ),
         Location::StoreDigest(d) => {
             return Err(crate::error::Error::usage(format!(
                 "cannot write to store:{d}: a store destination needs a name (store:REF)"
