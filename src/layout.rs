@@ -660,8 +660,10 @@ impl Layout {
 
     /// Adds `desc` to `index.json` named `name`, under the lock: any entry already named `name`
     /// is replaced (in place; otherwise the entry is appended). With `name: None` the entry is
-    /// unnamed, and an unnamed entry of the same digest is replaced rather than duplicated.
-    /// `name` is authoritative: a [`REF_NAME`] annotation inside `desc` is overwritten or
+    /// unnamed, and an unnamed entry of the same digest is replaced rather than duplicated;
+    /// when a named entry already holds that digest nothing is added (loading an image the
+    /// layout already has by name adds no `<none>` row). Naming a digest removes its unnamed
+    /// entries (like `docker tag` of a dangling image). `name` is authoritative: a [`REF_NAME`] annotation inside `desc` is overwritten or
     /// removed. Other entries, and unknown fields anywhere in `index.json`, are kept.
     ///
     /// Errors: Usage when `name` is not a valid ref name (OCI grammar: components of
@@ -687,12 +689,17 @@ impl Layout {
         let _lock = self.lock()?;
         let mut index = self.read_index()?;
         let list = entries_mut(&mut index)?;
+        let same_digest = |e: &Value| e.get("digest").and_then(Value::as_str) == Some(&digest_str);
+        if name.is_none()
+            && list
+                .iter()
+                .any(|e| entry_name(e).is_some() && same_digest(e))
+        {
+            return Ok(());
+        }
         let replaces = |e: &Value| match name {
             Some(n) => entry_name(e) == Some(n),
-            None => {
-                entry_name(e).is_none()
-                    && e.get("digest").and_then(Value::as_str) == Some(&digest_str)
-            }
+            None => entry_name(e).is_none() && same_digest(e),
         };
         let old = list.clone();
         let at = list.iter().position(replaces);
@@ -700,6 +707,9 @@ impl Layout {
         match at {
             Some(i) => list.insert(i, entry),
             None => list.push(entry),
+        }
+        if name.is_some() {
+            list.retain(|e| entry_name(e).is_some() || !same_digest(e));
         }
         if *list == old {
             return Ok(());
@@ -1831,12 +1841,20 @@ mod tests {
             "v1"
         );
         // Unnamed entries are not duplicated; a ref.name inside `desc` does not sneak in.
-        let mut tagged = b.clone();
+        let c = image(&l, &[&tar(3)]);
+        let mut tagged = c.clone();
         tagged.set_annotations(Some([(REF_NAME.to_string(), "sneaky".to_string())].into()));
         l.set_ref(None, tagged.clone()).unwrap();
         l.set_ref(None, tagged).unwrap();
         assert_eq!(l.manifests().unwrap().len(), 3);
         assert_eq!(l.ref_names().unwrap(), ["v1", "v2"]);
+        // A digest that has a name gets no unnamed entry besides it
+        l.set_ref(None, b.clone()).unwrap();
+        assert_eq!(l.manifests().unwrap().len(), 3);
+        // Naming an unnamed image replaces its unnamed entry
+        l.set_ref(Some("v3"), c.clone()).unwrap();
+        assert_eq!(l.manifests().unwrap().len(), 3);
+        assert_eq!(l.ref_names().unwrap(), ["v1", "v2", "v3"]);
 
         let e = l.resolve("nope").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::NotFound);

@@ -178,6 +178,18 @@ fn untagged_images_are_listed_and_addressable_by_digest() {
         sb.run_ok(&["digest", "store:example.com/named:1"]).trim(),
         digest
     );
+    // naming it replaced the <none> row; loading the same image again adds none
+    let names = |sb: &Imgctl| -> Vec<Value> {
+        json_out(sb, &["images"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["reference"].clone())
+            .collect()
+    };
+    assert_eq!(names(&sb), [json!("example.com/named:1")]);
+    sb.run_ok(&["-q", "load", "-i", p(&dar)]);
+    assert_eq!(names(&sb), [json!("example.com/named:1")]);
     // rmi by digest removes every entry of that digest (the name and the untagged one).
     let rm = json_out(&sb, &["rmi", &digest]);
     assert_eq!(rm["removed"].as_array().unwrap().len(), 1, "{rm}");
