@@ -252,7 +252,7 @@ impl Client {
                     wait
                 }
                 Ok(r) => return Ok(r),
-                Err(e) if attempt < retries && (e.is_connect() || e.is_timeout()) => {
+                Err(e) if attempt < retries && retryable_transport(&e, false) => {
                     let wait = backoff(attempt + 1, None);
                     warn!(
                         "{}, retrying in {:.1}s",
@@ -400,6 +400,40 @@ fn retry_after(h: &HeaderMap) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
+/// Whether a transport error is worth another attempt: connect errors and timeouts (and, for
+/// requests already sent, `request` errors), except a host name that does not exist — a
+/// permanent answer that retrying only delays (skopeo and curl fail at once too). A temporary
+/// resolver failure ("Temporary failure in name resolution") is retried.
+fn retryable_transport(e: &reqwest::Error, sent: bool) -> bool {
+    (e.is_connect() || e.is_timeout() || (sent && e.is_request())) && !no_such_host(&error_chain(e))
+}
+
+/// Whether an error chain's text is the resolver saying the name does not exist (glibc's
+/// EAI_NONAME/EAI_NODATA, macOS, Windows wording).
+fn no_such_host(chain: &str) -> bool {
+    let lower = chain.to_ascii_lowercase();
+    [
+        "name or service not known",
+        "no address associated with hostname",
+        "nodename nor servname provided",
+        "no such host is known",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+}
+
+/// The messages of `e`'s sources, each after ": ".
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut chain = String::new();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        src = s.source();
+    }
+    chain
+}
+
 fn retryable_status(s: StatusCode) -> bool {
     s == StatusCode::REQUEST_TIMEOUT || s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error()
 }
@@ -416,13 +450,7 @@ fn transport_error(e: &reqwest::Error, url: &str) -> Error {
             })
         })
         .unwrap_or_default();
-    let mut chain = String::new();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = src {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        src = s.source();
-    }
+    let chain = error_chain(e);
     let what = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -432,7 +460,11 @@ fn transport_error(e: &reqwest::Error, url: &str) -> Error {
     };
     let mut err = Error::network(format!("{what} ({host}){chain}"));
     let lower = chain.to_ascii_lowercase();
-    if lower.contains("certificate") || lower.contains("unknownissuer") {
+    if no_such_host(&chain) {
+        err = err.with_hint(format!(
+            "no host named {host} was found: check the registry name (a Docker Hub image needs no registry: nginx, user/app)"
+        ));
+    } else if lower.contains("certificate") || lower.contains("unknownissuer") {
         err = err.with_hint("the registry's TLS certificate is not trusted: pass --ca-file FILE, or --insecure for a test registry");
     }
     err
@@ -529,9 +561,7 @@ impl Repository {
             let resp = match req.send().await {
                 Ok(r) => r,
                 Err(e) => {
-                    if attempt < self.client.inner.opts.retries
-                        && (e.is_connect() || e.is_timeout() || e.is_request())
-                    {
+                    if attempt < self.client.inner.opts.retries && retryable_transport(&e, true) {
                         attempt += 1;
                         warn!(
                             "retrying after transport error: {}",
@@ -1162,6 +1192,27 @@ pub(crate) fn content_range(start: u64, len: u64) -> HeaderValue {
 
 #[cfg(test)]
 mod tests {
+    use super::no_such_host;
+
+    #[test]
+    fn a_missing_host_is_permanent_a_resolver_hiccup_is_not() {
+        for m in [
+            ": client error (Connect): dns error: failed to lookup address information: Name or service not known",
+            ": dns error: failed to lookup address information: No address associated with hostname",
+            ": dns error: failed to lookup address information: nodename nor servname provided, or not known",
+            ": dns error: No such host is known. (os error 11001)",
+        ] {
+            assert!(no_such_host(m), "{m}");
+        }
+        for m in [
+            ": dns error: failed to lookup address information: Temporary failure in name resolution",
+            ": tcp connect error: Connection refused (os error 111)",
+            "",
+        ] {
+            assert!(!no_such_host(m), "{m}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -120,7 +120,7 @@ async fn send(
                 tokio::time::sleep(backoff(attempt, retry_after(r.headers()))).await;
             }
             Ok(r) => return Ok((r, sent)),
-            Err(e) if attempt < retries && (e.is_connect() || e.is_timeout()) => {
+            Err(e) if attempt < retries && super::retryable_transport(&e, false) => {
                 attempt += 1;
                 tokio::time::sleep(backoff(attempt, None)).await;
             }
