@@ -639,7 +639,35 @@ impl Repository {
         format!("{}/{}{sep}{reference}", self.registry, self.name)
     }
 
-    /// Checks `resp` is one of `ok`, else turns it into an error with `what` as context.
+    /// Whether requests to this registry go without credentials (none given, stored or
+    /// found for it).
+    pub fn anonymous(&self) -> bool {
+        self.client
+            .inner
+            .opts
+            .credentials
+            .credentials(&self.registry)
+            .is_none()
+    }
+
+    /// The hint for an Auth error: log in when the request was anonymous, else check the
+    /// credentials and the account's access to `what` (e.g. "this repository").
+    fn auth_hint(&self, what: &str) -> String {
+        if self.anonymous() {
+            format!(
+                "no credentials were sent to {r}: run imgctl login {r}, or pass --creds USER:PASS",
+                r = self.registry
+            )
+        } else {
+            format!(
+                "check the credentials (imgctl login {}, or --creds USER:PASS) and that the account may access {what}",
+                self.registry
+            )
+        }
+    }
+
+    /// Checks `resp` is one of `ok`, else turns it into an error with `what` as context; an
+    /// Auth error gets a hint that fits whether credentials were sent.
     async fn expect(
         &self,
         resp: Response,
@@ -653,10 +681,7 @@ impl Repository {
         let body = resp.bytes().await.unwrap_or_default();
         let mut err = errors::from_response(status, &body).context(what());
         if err.kind() == ErrorKind::Auth {
-            err = err.with_hint(format!(
-                "check the credentials (imgctl login {}, or --creds USER:PASS) and that the account may access this repository",
-                self.registry
-            ));
+            err = err.with_hint(self.auth_hint("this repository"));
         }
         Err(err)
     }
@@ -1063,13 +1088,24 @@ impl Repository {
     /// The handle's repository only seeds the first token request; a Bearer challenge for
     /// `registry:catalog:*` is answered by the usual re-authentication.
     ///
-    /// Errors: Auth when the account may not list the catalog; NotFound when the registry has
+    /// Errors: Auth when the request was anonymous (hint: log in) or the account may not list
+    /// the catalog (hint: the `registry:catalog:*` permission); NotFound when the registry has
     /// no catalog API; Integrity when a `Link` leads to another host or loops; Other on a
     /// malformed body.
     pub async fn catalog_paged(&self, page_size: Option<u32>) -> Result<Vec<String>> {
         let url = format!("{}/v2/_catalog", self.base().await?);
         let what = || format!("cannot list the repositories of {}", self.registry);
-        self.list_pages(url, page_size, "repositories", what).await
+        self.list_pages(url, page_size, "repositories", what)
+            .await
+            .map_err(|e| {
+                if e.kind() == ErrorKind::Auth && !self.anonymous() {
+                    e.with_hint(self.auth_hint(
+                        "the catalog (listing it needs the registry:catalog:* permission)",
+                    ))
+                } else {
+                    e
+                }
+            })
     }
 
     /// GETs `first` (with `?n=page_size` when given) and every page its `Link: <…>;
