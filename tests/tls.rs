@@ -129,6 +129,23 @@ fn self_signed_ca_certificate_is_trusted_when_given_and_refused_otherwise() {
     let out = sb.run(&["--creds", &creds, "tags", &repo]);
     assert_tls_refused(&out, "self-signed CA certificate");
     assert!(hint(&out).contains("--ca-file"), "{}", stderr(&out));
+
+    // A registry whose self-signed certificate was made again (same name, new key): the old
+    // certificate given with --ca-file does not vouch for it.
+    let renewed = Registry::start_self_signed(SelfSigned::new("127.0.0.1", "IP:127.0.0.1"));
+    let out = sb.run(&[
+        "--ca-file",
+        cert,
+        "--creds",
+        &creds,
+        "tags",
+        &format!("{}/app", renewed.host()),
+    ]);
+    assert_tls_refused(
+        &out,
+        "CA certificate (basicConstraints CA:TRUE) that is not in the given CA file(s)",
+    );
+    assert!(!hint(&out).contains("pass --ca-file"), "{}", stderr(&out));
 }
 
 #[test]
