@@ -628,3 +628,30 @@ fn without_a_keychain_login_says_so_and_writes_docker_config_only_on_request() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not logged in to docker.io"));
 }
+
+#[test]
+fn an_invalid_keychain_choice_is_a_usage_error_before_any_request() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let before = reg.access_log().len();
+    for bad in ["bogus", "keychain"] {
+        let mut c = sb.cmd();
+        c.env("IMGCTL_KEYCHAIN", bad);
+        let out = run_with_stdin(
+            c,
+            &["login", &reg.host(), "-u", USER, "--password-stdin"],
+            Some(PASSWORD),
+        );
+        assert_eq!(code(&out), 2, "{bad}: {}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("invalid IMGCTL_KEYCHAIN value \"{bad}\""))
+                && err.contains("auto, none, secret-service, keyutils"),
+            "{err}"
+        );
+    }
+    // The registry saw nothing, and nothing was stored.
+    assert_eq!(reg.access_log().len(), before, "{:?}", reg.access_log());
+    assert!(!sb.home().join(".config/imgctl/credentials.json").exists());
+    assert!(!sb.home().join(".docker/config.json").exists());
+}

@@ -186,7 +186,7 @@ fn tags_catalog_and_delete_with_token_auth() {
 
     let v = json_out(&sb, &["--creds", &creds, "catalog", &reg.host()]);
     assert_eq!(v["repositories"], serde_json::json!(["team/one", "two"]));
-    // The catalog needs registry:catalog:*; the reader may not list it.
+    // The catalog needs registry:catalog:*; the reader may not list it, and is told so.
     let out = sb.run(&[
         "--creds",
         &format!("{READER_USER}:{READER_PASSWORD}"),
@@ -194,6 +194,26 @@ fn tags_catalog_and_delete_with_token_auth() {
         &reg.host(),
     ]);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains("hint: check the credentials"), "{err}");
+    assert!(err.contains("registry:catalog:*"), "{err}");
+    // Anonymous (no credentials anywhere): the hint is to log in, not a permission.
+    let login = format!("imgctl login {}", reg.host());
+    for args in [
+        ["catalog", &reg.host()],
+        ["tags", &reg.reference("team/one")],
+        ["digest", &reg.reference("team/one:a")],
+    ] {
+        let out = sb.run(&args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let hint = err.lines().find(|l| l.starts_with("hint:")).unwrap_or("");
+        assert!(
+            hint.contains("no credentials were sent") && hint.contains(&login),
+            "{args:?}: {err}"
+        );
+        assert!(!hint.contains("registry:catalog"), "{args:?}: {err}");
+    }
 
     // delete by tag: resolved to the digest, with a warning; the other tag goes too.
     let out = sb.run(&["--creds", &creds, "delete", &reg.reference("team/one:a")]);

@@ -381,6 +381,27 @@ fn tls_htpasswd_with_ca_file() {
         &reg.reference("tls/app:1"),
     ]);
     assert_eq!(code(&out), 3, "{}", describe(&out));
+    // no credentials at all (Basic auth registry) → 3, and the hint is to log in
+    let login = format!("imgctl login {}", reg.host());
+    for args in [
+        vec!["-q", "--ca-file", ca, "pull", &reg.reference("tls/app:1")],
+        vec!["--ca-file", ca, "catalog", &reg.host()],
+        vec!["--ca-file", ca, "tags", &reg.reference("tls/app")],
+    ] {
+        let out = sb.run(&args);
+        assert_eq!(code(&out), 3, "{args:?}: {}", describe(&out));
+        let hint = stderr(&out)
+            .lines()
+            .find(|l| l.starts_with("hint:"))
+            .unwrap_or("")
+            .to_string();
+        assert!(hint.contains(&login), "{args:?}: {}", stderr(&out));
+        assert!(
+            !hint.contains("registry:catalog"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
     // untrusted certificate → network exit code with a hint
     let out = sb.run(&["-q", "--creds", &creds, "pull", &reg.reference("tls/app:1")]);
     assert_eq!(code(&out), 6, "{}", describe(&out));

@@ -84,6 +84,10 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
     if registry.is_empty() {
         return Err(Error::usage("empty registry name"));
     }
+    if !a.to_docker_config {
+        // An invalid IMGCTL_KEYCHAIN is a usage error before the registry is contacted.
+        keychain::wanted()?;
+    }
     let identity = a.identity_token_stdin;
     let username = match &g.username {
         Some(u) if !u.is_empty() => u.clone(),

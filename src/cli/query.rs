@@ -1,6 +1,6 @@
 //! `digest`, `catalog`, `delete`: small registry (and location) queries.
 
-use imgctl::error::{Error, ErrorKind, Result};
+use imgctl::error::{Error, Result};
 use imgctl::location::{BareMeans, Location, parse_registry};
 use imgctl::reference::normalise_registry;
 use imgctl::transport::open_source;
@@ -42,18 +42,12 @@ pub async fn catalog(g: &GlobalOpts, registry: &str, page_size: u32) -> Result<(
     }
     let registry = normalise_registry(host);
     let client = g.client(&SideOpts::default())?;
-    // The handle's repository only seeds the token request; see Repository::catalog.
+    // The handle's repository only seeds the token request; see Repository::catalog. An Auth
+    // error's hint says to log in (anonymous) or names the permission (credentials sent).
     let repos = client
         .repository(&registry, "catalog")
         .catalog_paged(Some(page_size))
-        .await
-        .map_err(|e| {
-            if e.kind() == ErrorKind::Auth {
-                e.with_hint("listing the catalog needs the registry:catalog:* permission")
-            } else {
-                e
-            }
-        })?;
+        .await?;
     match g.format {
         FormatArg::Json => {
             super::print_json(&serde_json::json!({"registry": registry, "repositories": repos}))?

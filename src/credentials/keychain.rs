@@ -81,14 +81,57 @@ pub fn open(name: &str) -> Result<Arc<CredentialStore>> {
     }
 }
 
-/// Picks the keychain to write to: `IMGCTL_KEYCHAIN` (`auto`, `none`, or a store name) or the
-/// first reachable of [`candidates`]. Errors (Other) listing why each one failed.
+/// What `IMGCTL_KEYCHAIN` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// Unset, empty or `auto`: the first reachable of [`candidates`].
+    Auto,
+    /// `none`: no keychain at all.
+    None,
+    /// One of [`candidates`], by name.
+    Store(&'static str),
+}
+
+/// Parses an `IMGCTL_KEYCHAIN` value (`None`: unset). Errors (Usage) naming the valid values
+/// (`auto`, `none` and this system's [`candidates`]) when it is anything else, a store of
+/// another OS included.
+pub fn parse_wanted(value: Option<&str>) -> Result<Wanted> {
+    match value.unwrap_or("") {
+        "" | "auto" => Ok(Wanted::Auto),
+        "none" => Ok(Wanted::None),
+        v => match candidates().iter().find(|c| **c == v) {
+            Some(c) => Ok(Wanted::Store(c)),
+            None => {
+                let mut valid = vec!["auto", "none"];
+                valid.extend(candidates());
+                Err(Error::usage(format!(
+                    "invalid IMGCTL_KEYCHAIN value {v:?}: valid values on this system are {}",
+                    valid.join(", ")
+                )))
+            }
+        },
+    }
+}
+
+/// Reads `IMGCTL_KEYCHAIN` from the environment and checks it (see [`parse_wanted`]); cheap,
+/// touches no keychain. Errors (Usage) on an invalid or non-UTF-8 value.
+pub fn wanted() -> Result<Wanted> {
+    match std::env::var("IMGCTL_KEYCHAIN") {
+        Ok(v) => parse_wanted(Some(&v)),
+        Err(std::env::VarError::NotPresent) => parse_wanted(None),
+        Err(std::env::VarError::NotUnicode(v)) => parse_wanted(Some(&v.to_string_lossy())),
+    }
+}
+
+/// Picks the keychain to write to: the one `IMGCTL_KEYCHAIN` names, or the first reachable of
+/// [`candidates`] (`auto`). Errors: Usage when `IMGCTL_KEYCHAIN` is invalid (see [`wanted`]);
+/// Other listing why each store failed, or when it is `none`.
 pub fn select() -> Result<(String, Arc<CredentialStore>)> {
-    let wanted = std::env::var("IMGCTL_KEYCHAIN").unwrap_or_default();
-    let names: Vec<&str> = match wanted.as_str() {
-        "" | "auto" => candidates().to_vec(),
-        "none" => Vec::new(),
-        n => vec![n],
+    let wanted = wanted()?;
+    let names: Vec<&str> = match wanted {
+        Wanted::Auto => candidates().to_vec(),
+        Wanted::None => Vec::new(),
+        Wanted::Store(n) => vec![n],
     };
     let mut why = Vec::new();
     for n in names {
@@ -98,7 +141,7 @@ pub fn select() -> Result<(String, Arc<CredentialStore>)> {
         }
     }
     if why.is_empty() {
-        why.push(if wanted == "none" {
+        why.push(if wanted == Wanted::None {
             "IMGCTL_KEYCHAIN=none".to_string()
         } else {
             "this system has no supported keychain".to_string()
@@ -235,6 +278,22 @@ mod tests {
         assert_eq!(parts.concat(), long);
         let s = "é".repeat(3); // 2 bytes each
         assert_eq!(split_secret(&s, 3), vec!["é", "é", "é"]);
+    }
+
+    #[test]
+    fn keychain_env_values() {
+        assert_eq!(parse_wanted(None).unwrap(), Wanted::Auto);
+        assert_eq!(parse_wanted(Some("")).unwrap(), Wanted::Auto);
+        assert_eq!(parse_wanted(Some("auto")).unwrap(), Wanted::Auto);
+        assert_eq!(parse_wanted(Some("none")).unwrap(), Wanted::None);
+        for c in candidates() {
+            assert_eq!(parse_wanted(Some(c)).unwrap(), Wanted::Store(c));
+        }
+        for bad in ["bogus", "Auto", " none", "docker-config"] {
+            let e = parse_wanted(Some(bad)).unwrap_err();
+            assert_eq!(e.kind(), crate::error::ErrorKind::Usage, "{bad}");
+            assert!(e.to_string().contains("auto, none"), "{e}");
+        }
     }
 
     #[test]

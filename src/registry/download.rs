@@ -7,7 +7,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use tokio_util::io::StreamReader;
 use tracing::warn;
 
-use super::{Repository, backoff, transport_error};
+use super::{Repository, backoff};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::transport::BlobStream;
@@ -97,7 +97,7 @@ async fn next_chunk(mut st: State) -> Result<Option<(Bytes, State)>> {
                 )),
                 _ => return Ok(None),
             },
-            Some(Err(e)) => transport_error(&e, ""),
+            Some(Err(e)) => st.repo.client.transport_error(&e, ""),
         };
         st.body = None;
         if st.failures >= retries {

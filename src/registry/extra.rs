@@ -52,7 +52,7 @@ impl Repository {
         let body = resp
             .bytes()
             .await
-            .map_err(|e| super::transport_error(&e, &url).context(what()))?;
+            .map_err(|e| self.client.transport_error(&e, &url).context(what()))?;
         if body.len() > MAX_MANIFEST_BYTES {
             return Err(
                 Error::integrity("referrers list larger than 4 MiB refused").context(what())

@@ -6,6 +6,7 @@ pub mod auth;
 mod download;
 pub mod errors;
 mod extra;
+mod tls;
 mod token;
 mod upload;
 
@@ -81,6 +82,8 @@ struct HostState {
 struct Inner {
     http: reqwest::Client,
     opts: ClientOptions,
+    /// Whether the user gave CA files (`--ca-file`, `config.toml`): decides the TLS hints.
+    user_cas: bool,
     hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostState>>>>,
 }
 
@@ -104,31 +107,30 @@ pub fn is_loopback(host: &str) -> bool {
 }
 
 impl Client {
-    /// Builds a client. Errors (Usage) when a CA file cannot be read or parsed.
+    /// Builds a client from `opts`. TLS trusts the system store plus the certificates of
+    /// `opts.ca_files` and of the `ca-file`s in `opts.config`; a registry whose own
+    /// certificate is byte-identical to one of those is trusted as it is, even a self-signed
+    /// CA certificate (its name and validity are still checked; see `tls.rs`).
+    ///
+    /// Errors: Usage when a CA file cannot be read, is not PEM, holds no certificate or a
+    /// certificate that cannot be a trust anchor; Other when the HTTP client cannot be built.
     pub fn new(opts: ClientOptions) -> Result<Client> {
-        let mut b = reqwest::Client::builder()
-            .use_rustls_tls()
+        let b = reqwest::Client::builder()
             .user_agent(concat!("imgctl/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
             .read_timeout(opts.timeout)
             .pool_idle_timeout(Duration::from_secs(60))
-            .redirect(reqwest::redirect::Policy::limited(10))
-            .danger_accept_invalid_certs(opts.insecure);
-        for f in opts.ca_files.iter().chain(opts.config.ca_files().iter()) {
-            let pem = std::fs::read(f)
-                .map_err(|e| Error::usage(format!("cannot read CA file {}: {e}", f.display())))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| Error::usage(format!("invalid CA file {}: {e}", f.display())))?;
-            if certs.is_empty() {
-                return Err(Error::usage(format!(
-                    "CA file {} holds no certificate",
-                    f.display()
-                )));
-            }
-            for c in certs {
-                b = b.add_root_certificate(c);
-            }
-        }
+            .redirect(reqwest::redirect::Policy::limited(10));
+        let config_cas = opts.config.ca_files();
+        let user_certs = tls::read_ca_files(opts.ca_files.iter().chain(config_cas.iter()))?;
+        let user_cas = !user_certs.is_empty();
+        let b = if opts.insecure {
+            b.use_rustls_tls().danger_accept_invalid_certs(true)
+        } else if user_cas {
+            b.use_preconfigured_tls(tls::client_config(user_certs)?)
+        } else {
+            b.use_rustls_tls()
+        };
         let http = b
             .build()
             .map_err(|e| Error::other(format!("cannot build HTTP client: {e}")))?;
@@ -136,9 +138,15 @@ impl Client {
             inner: Arc::new(Inner {
                 http,
                 opts,
+                user_cas,
                 hosts: Mutex::new(HashMap::new()),
             }),
         })
+    }
+
+    /// Maps a reqwest error on `url` to an imgctl error (see [`transport_error`]).
+    fn transport_error(&self, e: &reqwest::Error, url: &str) -> Error {
+        transport_error(e, url, self.inner.user_cas)
     }
 
     /// A handle on `repository` in `registry` (normalised name, e.g. `docker.io`).
@@ -256,12 +264,12 @@ impl Client {
                     let wait = backoff(attempt + 1, None);
                     warn!(
                         "{}, retrying in {:.1}s",
-                        transport_error(&e, url),
+                        self.transport_error(&e, url),
                         wait.as_secs_f32()
                     );
                     wait
                 }
-                Err(e) => return Err(transport_error(&e, url)),
+                Err(e) => return Err(self.transport_error(&e, url)),
             };
             attempt += 1;
             tokio::time::sleep(wait).await;
@@ -287,8 +295,7 @@ impl Client {
         };
         let creds = self.inner.opts.credentials.credentials(registry);
         let token = token::fetch(
-            self.http(),
-            self.inner.opts.retries,
+            self,
             &token::TokenRequest {
                 realm: &realm,
                 service: service.as_deref(),
@@ -344,8 +351,7 @@ impl Client {
             None => Ok(false),
             Some(Challenge::Bearer { realm, service, .. }) => {
                 token::fetch(
-                    self.http(),
-                    self.inner.opts.retries,
+                    self,
                     &token::TokenRequest {
                         realm: &realm,
                         service: service.as_deref(),
@@ -365,7 +371,7 @@ impl Client {
                     .basic_auth(&creds.username, Some(&creds.password))
                     .send()
                     .await
-                    .map_err(|e| transport_error(&e, &url))?;
+                    .map_err(|e| self.transport_error(&e, &url))?;
                 let status = resp.status();
                 if status.is_success() {
                     return Ok(true);
@@ -438,11 +444,16 @@ fn retryable_status(s: StatusCode) -> bool {
     s == StatusCode::REQUEST_TIMEOUT || s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error()
 }
 
-/// Maps a reqwest transport error to a Network error that names the URL's host, never its
-/// query (which may carry upload state) nor any header.
-fn transport_error(e: &reqwest::Error, url: &str) -> Error {
+/// Maps a reqwest transport error on `url` to a Network error that names the URL's host
+/// (else the error's own URL's), never its query (which may carry upload state) nor any header.
+///
+/// A refused server certificate is described in plain words with a hint that fits:
+/// `user_cas` says whether the user gave CA files, so that the hint never asks for
+/// `--ca-file` when one was given.
+fn transport_error(e: &reqwest::Error, url: &str, user_cas: bool) -> Error {
     let host = url::Url::parse(url)
         .ok()
+        .or_else(|| e.url().cloned())
         .and_then(|u| {
             u.host_str().map(|h| match u.port() {
                 Some(p) => format!("{h}:{p}"),
@@ -450,7 +461,6 @@ fn transport_error(e: &reqwest::Error, url: &str) -> Error {
             })
         })
         .unwrap_or_default();
-    let chain = error_chain(e);
     let what = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -458,6 +468,22 @@ fn transport_error(e: &reqwest::Error, url: &str) -> Error {
     } else {
         "request failed"
     };
+    let mut chain = String::new();
+    let mut tls_error = None;
+    let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = src {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        tls_error = tls_error.or_else(|| rustls_error(s));
+        src = s.source();
+    }
+    if let Some((problem, hint)) = tls_error.and_then(|t| tls::certificate_problem(t, user_cas)) {
+        debug!(host, "TLS handshake failed{chain}");
+        return Error::network(format!(
+            "{what} ({host}): the registry's TLS certificate is not accepted: {problem}"
+        ))
+        .with_hint(hint);
+    }
     let mut err = Error::network(format!("{what} ({host}){chain}"));
     let lower = chain.to_ascii_lowercase();
     if no_such_host(&chain) {
@@ -465,9 +491,23 @@ fn transport_error(e: &reqwest::Error, url: &str) -> Error {
             "no host named {host} was found: check the registry name (a Docker Hub image needs no registry: nginx, user/app)"
         ));
     } else if lower.contains("certificate") || lower.contains("unknownissuer") {
-        err = err.with_hint("the registry's TLS certificate is not trusted: pass --ca-file FILE, or --insecure for a test registry");
+        err = err.with_hint(if user_cas {
+            "the registry's TLS certificate is not trusted: check it against the given CA file(s), or use --insecure for a test registry"
+        } else {
+            "the registry's TLS certificate is not trusted: pass --ca-file FILE, or --insecure for a test registry"
+        });
     }
     err
+}
+
+/// The rustls error `e` is or wraps in (possibly nested) `io::Error`s, whose `source()` skips
+/// the error they wrap (hyper-rustls wraps tokio-rustls' io::Error in another one).
+fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(r) = e.downcast_ref::<rustls::Error>() {
+        return Some(r);
+    }
+    let inner = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+    rustls_error(inner)
 }
 
 /// A repository in a registry; every request carries the scopes it needs.
@@ -565,15 +605,14 @@ impl Repository {
                         attempt += 1;
                         warn!(
                             "retrying after transport error: {}",
-                            transport_error(&e, "")
+                            self.client.transport_error(&e, "")
                         );
                         tokio::time::sleep(backoff(attempt, None)).await;
                         continue;
                     }
-                    return Err(transport_error(
-                        &e,
-                        &e.url().map(|u| u.to_string()).unwrap_or_default(),
-                    ));
+                    return Err(self
+                        .client
+                        .transport_error(&e, &e.url().map(|u| u.to_string()).unwrap_or_default()));
                 }
             };
             let status = resp.status();
@@ -636,7 +675,35 @@ impl Repository {
         format!("{}/{}{sep}{reference}", self.registry, self.name)
     }
 
-    /// Checks `resp` is one of `ok`, else turns it into an error with `what` as context.
+    /// Whether requests to this registry go without credentials (none given, stored or
+    /// found for it).
+    pub fn anonymous(&self) -> bool {
+        self.client
+            .inner
+            .opts
+            .credentials
+            .credentials(&self.registry)
+            .is_none()
+    }
+
+    /// The hint for an Auth error: log in when the request was anonymous, else check the
+    /// credentials and the account's access to `what` (e.g. "this repository").
+    fn auth_hint(&self, what: &str) -> String {
+        if self.anonymous() {
+            format!(
+                "no credentials were sent to {r}: run imgctl login {r}, or pass --creds USER:PASS",
+                r = self.registry
+            )
+        } else {
+            format!(
+                "check the credentials (imgctl login {}, or --creds USER:PASS) and that the account may access {what}",
+                self.registry
+            )
+        }
+    }
+
+    /// Checks `resp` is one of `ok`, else turns it into an error with `what` as context; an
+    /// Auth error gets a hint that fits whether credentials were sent.
     async fn expect(
         &self,
         resp: Response,
@@ -650,10 +717,7 @@ impl Repository {
         let body = resp.bytes().await.unwrap_or_default();
         let mut err = errors::from_response(status, &body).context(what());
         if err.kind() == ErrorKind::Auth {
-            err = err.with_hint(format!(
-                "check the credentials (imgctl login {}, or --creds USER:PASS) and that the account may access this repository",
-                self.registry
-            ));
+            err = err.with_hint(self.auth_hint("this repository"));
         }
         Err(err)
     }
@@ -695,7 +759,7 @@ impl Repository {
         while let Some(chunk) = stream
             .try_next()
             .await
-            .map_err(|e| transport_error(&e, &url).context(what()))?
+            .map_err(|e| self.client.transport_error(&e, &url).context(what()))?
         {
             bytes.extend_from_slice(&chunk);
             if bytes.len() > MAX_MANIFEST_BYTES {
@@ -896,9 +960,10 @@ impl Repository {
     /// stream that resumes after failures, use [`Repository::blob_reader`].
     pub async fn get_blob(&self, digest: &Digest, offset: u64) -> Result<(BlobStream, u64)> {
         let (resp, start) = self.blob_response(digest, offset).await?;
+        let client = self.client.clone();
         let stream = resp
             .bytes_stream()
-            .map_err(|e| std::io::Error::other(transport_error(&e, "")));
+            .map_err(move |e| std::io::Error::other(client.transport_error(&e, "")));
         Ok((Box::pin(StreamReader::new(stream)), start))
     }
 
@@ -1059,13 +1124,24 @@ impl Repository {
     /// The handle's repository only seeds the first token request; a Bearer challenge for
     /// `registry:catalog:*` is answered by the usual re-authentication.
     ///
-    /// Errors: Auth when the account may not list the catalog; NotFound when the registry has
+    /// Errors: Auth when the request was anonymous (hint: log in) or the account may not list
+    /// the catalog (hint: the `registry:catalog:*` permission); NotFound when the registry has
     /// no catalog API; Integrity when a `Link` leads to another host or loops; Other on a
     /// malformed body.
     pub async fn catalog_paged(&self, page_size: Option<u32>) -> Result<Vec<String>> {
         let url = format!("{}/v2/_catalog", self.base().await?);
         let what = || format!("cannot list the repositories of {}", self.registry);
-        self.list_pages(url, page_size, "repositories", what).await
+        self.list_pages(url, page_size, "repositories", what)
+            .await
+            .map_err(|e| {
+                if e.kind() == ErrorKind::Auth && !self.anonymous() {
+                    e.with_hint(self.auth_hint(
+                        "the catalog (listing it needs the registry:catalog:* permission)",
+                    ))
+                } else {
+                    e
+                }
+            })
     }
 
     /// GETs `first` (with `?n=page_size` when given) and every page its `Link: <…>;
@@ -1113,7 +1189,10 @@ impl Repository {
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .find_map(parse_next_link);
-            let body = resp.bytes().await.map_err(|e| transport_error(&e, &u))?;
+            let body = resp
+                .bytes()
+                .await
+                .map_err(|e| self.client.transport_error(&e, &u))?;
             #[derive(serde::Deserialize)]
             struct Page {
                 #[serde(default)]

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use tracing::debug;
 
 use super::auth::{Credentials, Token, TokenResponse};
-use super::{backoff, errors, retry_after, retryable_status, transport_error};
+use super::{Client, backoff, errors, retry_after, retryable_status};
 use crate::credentials::{SecretKind, secret_kind};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -29,12 +29,10 @@ pub(crate) struct TokenRequest<'a> {
     pub creds: Option<&'a Credentials>,
 }
 
-/// Obtains a token for `req`; errors: Auth (401/403 or no token in the answer), Network.
-pub(crate) async fn fetch(
-    http: &reqwest::Client,
-    retries: u32,
-    req: &TokenRequest<'_>,
-) -> Result<Token> {
+/// Obtains a token for `req` with `client`'s HTTP client and retry count; errors: Auth
+/// (401/403 or no token in the answer), Network.
+pub(crate) async fn fetch(client: &Client, req: &TokenRequest<'_>) -> Result<Token> {
+    let http = client.http();
     match req.creds.map(secret_kind) {
         Some(SecretKind::RegistryToken) => {
             // A bearer token for the registry itself: nothing to request.
@@ -48,13 +46,10 @@ pub(crate) async fn fetch(
         Some(SecretKind::IdentityToken) => {
             let c = req.creds.expect("creds");
             let form = post_form(req, &c.password);
-            let resp = send(http, retries, req.realm, || {
-                http.post(req.realm).form(&form)
-            })
-            .await?;
+            let resp = send(client, req.realm, || http.post(req.realm).form(&form)).await?;
             if resp.0.status() != StatusCode::NOT_FOUND {
                 debug!(realm = %req.realm, scopes = ?req.scopes, "token requested with a refresh token (POST)");
-                return parse(resp, req).await;
+                return parse(client, resp, req).await;
             }
             debug!(realm = %req.realm, "token endpoint has no OAuth2 POST (404); using GET");
         }
@@ -73,7 +68,7 @@ pub(crate) async fn fetch(
         query.push(("account", &c.username));
     }
     debug!(realm = %req.realm, scopes = ?req.scopes, user = req.creds.map(|c| c.username.as_str()), "requesting token (GET)");
-    let resp = send(http, retries, req.realm, || {
+    let resp = send(client, req.realm, || {
         let mut r = http.get(req.realm).query(&query);
         if let Some(c) = req.creds {
             r = r.basic_auth(&c.username, Some(&c.password));
@@ -81,7 +76,7 @@ pub(crate) async fn fetch(
         r
     })
     .await?;
-    parse(resp, req).await
+    parse(client, resp, req).await
 }
 
 /// The OAuth2 form for a refresh-token grant (scopes space separated, as RFC 6749 wants).
@@ -106,11 +101,11 @@ fn post_form<'a>(req: &TokenRequest<'a>, refresh_token: &'a str) -> Vec<(&'stati
 /// Sends with retries on connect errors, timeouts, 408/429/5xx; returns the response and the
 /// moment it was sent (the token's lifetime counts from there).
 async fn send(
-    _http: &reqwest::Client,
-    retries: u32,
+    client: &Client,
     realm: &str,
     make: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<(reqwest::Response, Instant)> {
+    let retries = client.inner.opts.retries;
     let mut attempt = 0;
     loop {
         let sent = Instant::now();
@@ -124,13 +119,18 @@ async fn send(
                 attempt += 1;
                 tokio::time::sleep(backoff(attempt, None)).await;
             }
-            Err(e) => return Err(transport_error(&e, realm).context("token request failed")),
+            Err(e) => {
+                return Err(client
+                    .transport_error(&e, realm)
+                    .context("token request failed"));
+            }
         }
     }
 }
 
 /// Turns a token endpoint answer into a [`Token`]. The body is never echoed into errors.
 async fn parse(
+    client: &Client,
     (resp, sent): (reqwest::Response, Instant),
     req: &TokenRequest<'_>,
 ) -> Result<Token> {
@@ -149,7 +149,10 @@ async fn parse(
         }
         return Err(err);
     }
-    let body = resp.bytes().await.map_err(|e| transport_error(&e, realm))?;
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| client.transport_error(&e, realm))?;
     let parsed: TokenResponse = serde_json::from_slice(&body)
         .map_err(|_| Error::auth(format!("token endpoint {realm} returned invalid JSON")))?;
     Token::from_response(parsed, req.scopes.clone(), sent)

@@ -10,7 +10,7 @@ use reqwest::{Body, StatusCode};
 use tokio::io::AsyncReadExt;
 use tracing::{debug, warn};
 
-use super::{Access, Repository, content_range, errors, transport_error};
+use super::{Access, Repository, content_range, errors};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::progress::BlobProgress;
@@ -308,7 +308,7 @@ impl Repository {
         let resp = req
             .send()
             .await
-            .map_err(|e| transport_error(&e, location))?;
+            .map_err(|e| self.client.transport_error(&e, location))?;
         if resp.status() != StatusCode::NO_CONTENT && resp.status() != StatusCode::OK {
             return Ok(None);
         }
@@ -378,7 +378,7 @@ impl Repository {
             return Err(Failure::Fatal(e));
         }
         resp.map_err(|e| Failure::Retry {
-            err: transport_error(&e, location),
+            err: self.client.transport_error(&e, location),
             location: location.to_string(),
             wait: None,
         })

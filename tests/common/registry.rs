@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-use super::registry_options::StartOptions;
+use super::registry_options::{SelfSigned, StartOptions};
 use super::token::{TOKEN_ISSUER, TOKEN_SERVICE, TokenConfig, TokenRequest, TokenServer};
 use super::{PASSWORD, USER};
 
@@ -113,7 +113,10 @@ impl Registry {
         match mode {
             Mode::Plain => {}
             Mode::TlsHtpasswd => {
-                make_tls_certs(root);
+                match &opts.server_cert {
+                    Some(cert) => make_self_signed_cert(root, cert),
+                    None => make_tls_certs(root),
+                }
                 let out = Command::new("htpasswd")
                     .args(["-Bbn", USER, PASSWORD])
                     .output()
@@ -207,8 +210,18 @@ impl Registry {
                     "http"
                 }
             );
-            let ca = (mode == Mode::TlsHtpasswd).then(|| root.join("ca").join("ca.crt"));
-            match wait_ready(&mut child.0, &url, ca.as_deref(), Duration::from_secs(20)) {
+            // rustls (the readiness client) refuses a self-signed CA:TRUE server certificate:
+            // readiness is then checked without verification.
+            let ca = (mode == Mode::TlsHtpasswd && opts.server_cert.is_none())
+                .then(|| root.join("ca").join("ca.crt"));
+            let verify = opts.server_cert.is_none();
+            match wait_ready(
+                &mut child.0,
+                &url,
+                ca.as_deref(),
+                verify,
+                Duration::from_secs(20),
+            ) {
                 Ok(()) => {
                     return Registry {
                         mode,
@@ -358,14 +371,24 @@ fn http_client(ca: Option<&Path>) -> reqwest::Client {
     b.build().unwrap()
 }
 
-/// Polls `url` until it answers 200 or 401, the child exits, or `timeout` passes.
+/// Polls `url` until it answers 200 or 401, the child exits, or `timeout` passes; `verify`:
+/// whether the server's certificate is verified (against `ca` and the system roots).
 fn wait_ready(
     child: &mut Child,
     url: &str,
     ca: Option<&Path>,
+    verify: bool,
     timeout: Duration,
 ) -> Result<(), String> {
-    let client = http_client(ca);
+    let client = if verify {
+        http_client(ca)
+    } else {
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .danger_accept_invalid_certs(true)
+            .build()
+            .unwrap()
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -455,4 +478,68 @@ fn make_tls_certs(root: &Path) {
         .arg(&ext)
         .arg("-out")
         .arg(root.join("server.crt")));
+}
+
+/// Writes `server.crt` and `server.key` (a self-signed certificate as `cert` describes) into
+/// `root`, and the certificate again as `ca/ca.crt` (what clients trust).
+fn make_self_signed_cert(root: &Path, cert: &SelfSigned) {
+    let ca_dir = root.join("ca");
+    fs::create_dir_all(&ca_dir).unwrap();
+    let key = root.join("server.key");
+    let crt = root.join("server.crt");
+    let subj = format!("/CN={}", cert.cn);
+    let san = format!("subjectAltName={}", cert.san);
+    if !cert.expired {
+        run(Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", &subj,
+            ])
+            .args(["-addext", &san, "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&crt));
+    } else {
+        // `openssl req` cannot backdate; `openssl ca -selfsign` can.
+        let csr = root.join("server.csr");
+        run(Command::new("openssl")
+            .args([
+                "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", &subj,
+            ])
+            .args(["-addext", &san])
+            .args(["-addext", "basicConstraints=critical,CA:TRUE", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&csr));
+        let db = root.join("ca-db");
+        fs::create_dir_all(&db).unwrap();
+        fs::write(db.join("index.txt"), "").unwrap();
+        fs::write(db.join("serial"), "01\n").unwrap();
+        let cnf = db.join("ca.cnf");
+        fs::write(
+            &cnf,
+            format!(
+                "[ca]\ndefault_ca = d\n[d]\ndatabase = {db}/index.txt\nserial = {db}/serial\n\
+                 new_certs_dir = {db}\ndefault_md = sha256\npolicy = p\ncopy_extensions = copy\n\
+                 unique_subject = no\n[p]\ncommonName = supplied\n",
+                db = db.display()
+            ),
+        )
+        .unwrap();
+        run(Command::new("openssl")
+            .args(["ca", "-batch", "-notext", "-selfsign", "-config"])
+            .arg(&cnf)
+            .arg("-keyfile")
+            .arg(&key)
+            .arg("-in")
+            .arg(&csr)
+            .args([
+                "-startdate",
+                "20200101000000Z",
+                "-enddate",
+                "20200102000000Z",
+            ])
+            .arg("-out")
+            .arg(&crt));
+    }
+    fs::copy(&crt, ca_dir.join("ca.crt")).unwrap();
 }
