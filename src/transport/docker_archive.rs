@@ -420,6 +420,17 @@ impl DockerArchiveDestination {
         })
     }
 
+    /// The error for an image index, which a docker-archive cannot hold.
+    fn index_refused(&self, root: &FetchedManifest) -> Error {
+        Error::usage(format!(
+            "{} holds single-platform images and {} is an image index",
+            self.label, root.digest
+        ))
+        .with_hint(
+            "pick one platform with --platform OS/ARCH, or use oci-archive: to keep the whole index",
+        )
+    }
+
     /// Names the next committed image (a reference, normalised).
     pub fn set_reference(&self, reference: &Reference) {
         *self.reference.lock().expect("reference lock") = Some(reference.to_string());
@@ -461,6 +472,12 @@ impl ImageDestination for DockerArchiveDestination {
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
         self.inner.put_manifest(manifest).await
     }
+    fn check_root(&self, root: &FetchedManifest, manifest: &Manifest) -> Result<()> {
+        match manifest {
+            Manifest::Image(_) => Ok(()),
+            Manifest::Index(_) => Err(self.index_refused(root)),
+        }
+    }
     async fn commit(
         &self,
         root: &FetchedManifest,
@@ -468,15 +485,7 @@ impl ImageDestination for DockerArchiveDestination {
     ) -> Result<()> {
         let image = match Manifest::parse(&root.bytes, &root.media_type)? {
             Manifest::Image(m) => m,
-            Manifest::Index(_) => {
-                return Err(Error::usage(format!(
-                    "{} holds single-platform images and {} is an image index",
-                    self.label, root.digest
-                ))
-                .with_hint(
-                    "pick platforms with --platform OS/ARCH, or use oci-archive: to keep the whole index",
-                ));
-            }
+            Manifest::Index(_) => return Err(self.index_refused(root)),
         };
         self.layout.write_blob_bytes(&root.digest, &root.bytes)?;
         let reference = self.reference.lock().expect("reference lock").clone();

@@ -16,6 +16,7 @@ use tokio::io::AsyncRead;
 
 use crate::digest::Digest;
 use crate::error::Result;
+use crate::manifest::Manifest;
 use crate::progress::BlobProgress;
 
 /// A stream of blob bytes. Not verified by the transport: the reader is wrapped in a
@@ -90,6 +91,11 @@ pub enum BlobOutcome {
 pub trait ImageDestination: Send + Sync {
     /// A human-readable name of the location, for messages.
     fn describe(&self) -> String;
+    /// Checks that the destination can hold `root` (`manifest` is its parsed form), before any
+    /// blob moves: a docker-archive refuses an image index. Errors: Usage when it cannot.
+    fn check_root(&self, _root: &FetchedManifest, _manifest: &Manifest) -> Result<()> {
+        Ok(())
+    }
     /// Called once before any write; `origin` is the source's repository when a mount could
     /// apply (a registry destination asks one token for both scopes).
     async fn prepare(&self, _origin: Option<&MountOrigin>) -> Result<()> {
