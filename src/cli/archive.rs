@@ -12,7 +12,7 @@ use imgctl::location::{BareMeans, Location};
 use imgctl::manifest::{PlatformSpec, parse_platform_list};
 use imgctl::reference::Reference;
 use imgctl::transport::ImageSource;
-use imgctl::transport::archive::TarIndex;
+use imgctl::transport::archive::{ArchiveTarget, TarIndex};
 use imgctl::transport::docker_archive::{
     DockerArchiveDestination, DockerArchiveSource, Select, list_images,
 };
@@ -37,17 +37,28 @@ fn one_platform(platform: Option<&str>) -> Result<Platforms> {
     })
 }
 
-fn print_result(g: &GlobalOpts, name: &str, digest: &str) {
-    match g.format {
-        FormatArg::Text => println!("{digest}"),
+/// Prints one image's result on stdout, or on stderr when the archive itself takes stdout.
+fn print_result(g: &GlobalOpts, name: &str, digest: &str, to_stderr: bool) {
+    let text = match g.format {
+        FormatArg::Text => digest.to_string(),
         FormatArg::Json => {
-            let _ = super::print_json(&serde_json::json!({"reference": name, "digest": digest}));
+            match serde_json::to_string_pretty(
+                &serde_json::json!({"reference": name, "digest": digest}),
+            ) {
+                Ok(t) => t,
+                Err(_) => return,
+            }
         }
+    };
+    if to_stderr {
+        eprintln!("{text}");
+    } else {
+        println!("{text}");
     }
 }
 
-/// A scratch directory inside the store (same filesystem, cleaned up on drop) for archives
-/// streamed through stdin or stdout.
+/// A scratch directory inside the store (same filesystem, cleaned up on drop) for an archive
+/// read from stdin (it is spooled to a file: reading seeks).
 fn scratch(g: &GlobalOpts) -> Result<tempfile::TempDir> {
     let dir = g.store_dir()?;
     Layout::open_or_create(&dir)?;
@@ -62,26 +73,37 @@ fn scratch(g: &GlobalOpts) -> Result<tempfile::TempDir> {
         })
 }
 
-/// `imgctl save REF… -o FILE`: images of the store → one docker-archive.
+/// `imgctl save REF… -o FILE`: images of the store → one docker-archive. `-o -` (or a path
+/// naming stdout, such as `/dev/stdout`) streams it to stdout, refused on a terminal; the
+/// results (digests, or JSON documents) then go to stderr. Any other path is written as
+/// [`ArchiveTarget::resolve`] decides: a file atomically, a FIFO or device in place.
 pub async fn save(
     g: &GlobalOpts,
     references: &[String],
     output: &Path,
     platform: Option<&str>,
 ) -> Result<()> {
-    let store = Layout::open_or_create(&g.store_dir()?)?;
-    // `-o -`: write the archive to a scratch file, then stream it to stdout (like docker save).
+    let store_dir = g.store_dir()?;
+    let store = Layout::open_or_create(&store_dir)?;
     let to_stdout = output.as_os_str() == "-";
     if to_stdout && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         return Err(Error::usage(
             "refusing to write an archive to a terminal: redirect stdout (imgctl save IMAGE -o - > app.tar) or use -o FILE",
         ));
     }
-    let scratch_dir = if to_stdout { Some(scratch(g)?) } else { None };
-    let scratch_file = scratch_dir.as_ref().map(|d| d.path().join("archive.tar"));
-    let output = scratch_file.as_deref().unwrap_or(output);
-    let dst =
-        DockerArchiveDestination::deferred(output, format!("docker-archive:{}", output.display()))?;
+    let (target, label) = if to_stdout {
+        (
+            ArchiveTarget::stdout()?,
+            "docker-archive:- (stdout)".to_string(),
+        )
+    } else {
+        (
+            ArchiveTarget::resolve(output)?,
+            format!("docker-archive:{}", output.display()),
+        )
+    };
+    let results_to_stderr = target.is_stdout();
+    let dst = DockerArchiveDestination::deferred(target, &store_dir, label)?;
     let opts = CopyOptions::new(one_platform(platform)?, g.jobs as usize);
     let reporter = g.reporter();
     for r in references {
@@ -103,21 +125,9 @@ pub async fn save(
         let report = copy_image(&src, &dst, &opts, &reporter)
             .await
             .map_err(|e| e.context(format!("cannot save {name}")))?;
-        if !to_stdout {
-            print_result(g, &name, &report.digest);
-        } else if !g.quiet {
-            eprintln!("Saved {name} ({})", report.digest);
-        }
+        print_result(g, &name, &report.digest, results_to_stderr);
     }
-    dst.finish().await?;
-    if let Some(f) = scratch_file {
-        let mut file = std::fs::File::open(&f)?;
-        let mut out = std::io::stdout().lock();
-        std::io::copy(&mut file, &mut out)
-            .and_then(|_| std::io::Write::flush(&mut out))
-            .map_err(|e| Error::other(format!("cannot write the archive to stdout: {e}")))?;
-    }
-    Ok(())
+    dst.finish().await
 }
 
 /// `imgctl load -i FILE` (`-i -`: stdin): every image of a docker-archive, or of an OCI
@@ -220,7 +230,7 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
                     ),
                 }
             }
-            print_result(g, name.as_deref().unwrap_or(""), &report.digest);
+            print_result(g, name.as_deref().unwrap_or(""), &report.digest, false);
         }
     }
     Ok(())

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::OnceCell;
 
-use super::archive::{TarIndex, layout_members, staging_dir, write_tar};
+use super::archive::{ArchiveTarget, TarIndex, layout_members};
 use super::layout::LayoutDestination;
 use super::oci_archive::{CONTAINERD_IMAGE_NAME, TarLayout, blob_member};
 use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource};
@@ -366,7 +366,7 @@ impl ImageSource for DockerArchiveSource {
 /// [`DockerArchiveDestination::deferred`], copy each image, then call
 /// [`DockerArchiveDestination::finish`].
 pub struct DockerArchiveDestination {
-    path: PathBuf,
+    target: Arc<ArchiveTarget>,
     reference: Mutex<Option<String>>,
     stage: tempfile::TempDir,
     layout: Layout,
@@ -378,38 +378,41 @@ pub struct DockerArchiveDestination {
 }
 
 impl DockerArchiveDestination {
-    /// A destination writing one image named `reference` (normalised; untagged when None).
+    /// A destination writing one image named `reference` (normalised; untagged when None) into
+    /// `target` (see [`ArchiveTarget::resolve`]), staged beside it, or in `store` (the local
+    /// store) when it is a stream.
     ///
-    /// Errors: Usage when `path` is a directory or `reference` is malformed.
-    pub fn new(path: &Path, reference: Option<String>, label: String) -> Result<Self> {
-        Self::build(path, reference, label, true)
+    /// Errors: Usage when `reference` is malformed; Other when the staging directory cannot
+    /// be created.
+    pub fn new(
+        target: ArchiveTarget,
+        store: &Path,
+        reference: Option<String>,
+        label: String,
+    ) -> Result<Self> {
+        Self::build(target, store, reference, label, true)
     }
 
-    /// A destination for several images: name each with [`Self::set_reference`] before its
-    /// copy, and call [`Self::finish`] at the end.
-    pub fn deferred(path: &Path, label: String) -> Result<Self> {
-        Self::build(path, None, label, false)
+    /// A destination for several images (`save`): name each with [`Self::set_reference`]
+    /// before its copy, and call [`Self::finish`] at the end. Errors: as [`Self::new`].
+    pub fn deferred(target: ArchiveTarget, store: &Path, label: String) -> Result<Self> {
+        Self::build(target, store, None, label, false)
     }
 
     fn build(
-        path: &Path,
+        target: ArchiveTarget,
+        store: &Path,
         reference: Option<String>,
         label: String,
         write_on_commit: bool,
     ) -> Result<Self> {
-        if path.is_dir() {
-            return Err(Error::usage(format!(
-                "{} is a directory; docker-archive: writes a tar file",
-                path.display()
-            )));
-        }
         let reference = reference
             .map(|r| Reference::parse(&r).map(|r| r.to_string()))
             .transpose()?;
-        let stage = staging_dir(path)?;
+        let stage = target.staging_dir(store)?;
         let layout = Layout::open_or_create(stage.path())?;
         Ok(DockerArchiveDestination {
-            path: path.to_path_buf(),
+            target: Arc::new(target),
             reference: Mutex::new(reference),
             stage,
             inner: LayoutDestination::new(layout.clone(), None, label.clone()),
@@ -436,17 +439,19 @@ impl DockerArchiveDestination {
         *self.reference.lock().expect("reference lock") = Some(reference.to_string());
     }
 
-    /// Writes the archive (atomically replacing the file).
+    /// Writes the archive into its target (a file atomically replaced, or a stream).
+    ///
+    /// Errors: Other on I/O failure.
     pub async fn finish(&self) -> Result<()> {
         let root = self.stage.path().to_path_buf();
         let manifest_json = serde_json::to_vec(&*self.entries.lock().expect("entries lock"))?;
-        let dest = self.path.clone();
+        let target = self.target.clone();
         tokio::task::spawn_blocking(move || {
             let mj = root.join("manifest.json");
             std::fs::write(&mj, manifest_json)?;
             let mut members = layout_members(&root)?;
             members.push(("manifest.json".into(), mj));
-            write_tar(&dest, &members)
+            target.write(&members)
         })
         .await
         .map_err(|e| Error::other(format!("archive writer failed: {e}")))?

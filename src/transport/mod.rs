@@ -205,7 +205,12 @@ pub fn open_source(
     })
 }
 
-/// Opens `loc` for writing (creating an OCI layout when needed). See [`open_source`].
+/// Opens `loc` for writing (creating an OCI layout when needed). An archive's path is resolved
+/// by [`archive::ArchiveTarget::resolve`] (a file replaced atomically, a stream such as
+/// `/dev/stdout` written into); a streamed archive is staged in `store`. See [`open_source`].
+///
+/// Errors: Usage for `store:sha256:…` and for an archive path that cannot be written (a
+/// directory, a missing directory, a terminal); the layout's and archive's I/O errors.
 pub fn open_destination(
     loc: &crate::location::Location,
     client: &crate::registry::Client,
@@ -230,13 +235,15 @@ pub fn open_destination(
             loc.to_string(),
         )),
         Location::OciArchive { path, tag } => Box::new(oci_archive::OciArchiveDestination::new(
-            path,
+            archive::ArchiveTarget::resolve(path)?,
+            store,
             tag.clone(),
             loc.to_string(),
         )?),
         Location::DockerArchive { path, reference } => {
             Box::new(docker_archive::DockerArchiveDestination::new(
-                path,
+                archive::ArchiveTarget::resolve(path)?,
+                store,
                 reference.clone(),
                 loc.to_string(),
             )?)
