@@ -1,13 +1,15 @@
 //! Where archives are written: streams (`/dev/stdout` in a pipeline, a FIFO, `/dev/null`) are
 //! written in place and never replaced, a symlink stays a symlink while its target gets the
-//! archive, new files honour the umask and a replaced archive keeps its mode, and a
-//! docker-archive refuses an image index before any blob moves.
+//! archive, new files honour the umask and a replaced archive keeps its mode, archive paths
+//! that cannot work are named in clear errors, and a docker-archive refuses an image index
+//! before any blob moves.
 //!
 //! Nothing under /dev is touched except by writing to it: `/dev/stdout` is only ever the
 //! stdout of a piped child process, FIFOs and symlinks live in the sandbox.
 
 mod common;
 
+use std::io::Write as _;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -71,6 +73,22 @@ fn images(sb: &Imgctl) -> Vec<(Option<String>, String)> {
             )
         })
         .collect()
+}
+
+/// Runs `imgctl ARGS` with `input` on stdin (a broken pipe is fine: imgctl may refuse first).
+fn run_stdin(sb: &Imgctl, args: &[&str], input: &[u8]) -> Output {
+    let mut child = sb
+        .cmd()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Err(e) = child.stdin.take().unwrap().write_all(input) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
+    child.wait_with_output().unwrap()
 }
 
 /// `imgctl copy REF docker-archive:/dev/stdout | imgctl load -i -`, the example of
@@ -401,6 +419,70 @@ fn layouts_store_and_archives_honour_the_umask() {
         let mode = std::fs::metadata(o(file)).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640, "{file}");
     }
+}
+
+/// Archive paths that cannot work are named in the error, with the exit code of a bad
+/// argument (2): a directory given as an archive (with a hint to `oci:DIR` when it is a
+/// layout), a missing output directory (not an internal staging path), and an archive read
+/// from stdin is "stdin" (not the scratch file it was spooled to).
+#[test]
+fn archive_path_errors_name_the_path() {
+    let sb = Imgctl::new();
+    let lay = sb.dir().join("lay");
+    build_standard_image(&lay, "v1");
+    let plain = sb.dir().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    let dst = format!("oci:{}:x", p(&sb.dir().join("dst")));
+    for (dir, is_layout) in [(&plain, false), (&lay, true)] {
+        let hint = format!("oci:{}", p(dir));
+        let mut runs = vec![sb.run(&["load", "-i", p(dir)])];
+        for t in ["oci-archive", "docker-archive"] {
+            runs.push(sb.run(&["copy", &format!("{t}:{}", p(dir)), &dst]));
+        }
+        for out in runs {
+            assert_eq!(code(&out), 2, "{}", describe(&out));
+            let err = stderr(&out);
+            assert!(err.contains(&format!("{} is a directory", p(dir))), "{err}");
+            assert_eq!(err.contains(&hint), is_layout, "{err}");
+        }
+    }
+
+    // Not a tar / compressed, on stdin.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&[0u8; 4096]).unwrap();
+    let gz = gz.finish().unwrap();
+    for (input, want_code, want) in [
+        (vec![b'x'; 4096], 7, "stdin is not a valid tar archive"),
+        (vec![b'x'; 100], 7, "stdin is not a tar archive"),
+        (gz, 2, "stdin is gzip-compressed"),
+    ] {
+        let out = run_stdin(&sb, &["load", "-i", "-"], &input);
+        assert_eq!(code(&out), want_code, "{}", describe(&out));
+        assert!(stderr(&out).contains(want), "{}", describe(&out));
+        assert!(!stderr(&out).contains(".imgctl"), "{}", describe(&out));
+    }
+
+    // A missing output directory.
+    sb.run_ok(&["-q", "copy", &format!("oci:{}:v1", p(&lay)), "store:app:1"]);
+    let src = format!("oci:{}:v1", p(&lay));
+    for args in [
+        vec!["save", "app:1", "-o", "nodir/x.tar"],
+        vec!["copy", &src, "oci-archive:nodir/x.tar:v1"],
+        vec!["copy", &src, "docker-archive:nodir/x.tar"],
+    ] {
+        let out = sb
+            .cmd()
+            .args(&args)
+            .current_dir(sb.dir())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 2, "{args:?}: {}", describe(&out));
+        let err = stderr(&out);
+        assert!(err.contains("directory nodir does not exist"), "{err}");
+        assert!(!err.contains(".imgctl"), "{err}");
+    }
+    assert!(!sb.dir().join("nodir").exists());
 }
 
 /// A docker-archive holds single-platform images: copying an index (whole, or filtered to

@@ -14,7 +14,7 @@ use imgctl::reference::Reference;
 use imgctl::transport::ImageSource;
 use imgctl::transport::archive::{ArchiveTarget, TarIndex};
 use imgctl::transport::docker_archive::{
-    DockerArchiveDestination, DockerArchiveSource, Select, list_images,
+    DockerArchiveDestination, DockerArchiveSource, Select, read_entries,
 };
 use imgctl::transport::layout::{LayoutDestination, LayoutSource};
 use imgctl::transport::oci_archive::{CONTAINERD_IMAGE_NAME, OciArchiveSource, TarLayout};
@@ -135,10 +135,33 @@ pub async fn save(
 /// images by their `io.containerd.image.name`, else their ref name when it is a full image
 /// reference (has a `/`, `:` or `@`; a bare tag like `1` is not). An image without such a name is stored untagged: `imgctl images` lists it as
 /// `<none>` and `imgctl tag DIGEST NAME` names it.
+///
+/// Errors: Usage when `input` is a directory (with a hint for an OCI layout) or a compressed
+/// archive; NotFound when missing; Integrity when it is not a (safe) tar archive. An archive
+/// read from stdin is named `stdin` in messages.
 pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Result<()> {
     let store_dir = g.store_dir()?;
+    let from_stdin = input.as_os_str() == "-";
+    if !from_stdin && input.is_dir() {
+        let shown = input.display();
+        let e = Error::usage(format!(
+            "{shown} is a directory, not an archive file: load reads a docker-archive or OCI archive (a tar file)"
+        ));
+        return Err(if input.join("oci-layout").is_file() {
+            e.with_hint(format!(
+                "{shown} is an OCI image layout: load an image from it with imgctl copy oci:{shown}:TAG store:NAME"
+            ))
+        } else {
+            e
+        });
+    }
+    let shown = if from_stdin {
+        "stdin".to_string()
+    } else {
+        input.display().to_string()
+    };
     let scratch_dir;
-    let input = if input.as_os_str() == "-" {
+    let input = if from_stdin {
         scratch_dir = scratch(g)?;
         let f = scratch_dir.path().join("stdin.tar");
         let mut out = std::fs::File::create(&f)?;
@@ -151,10 +174,12 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
     let input = input.as_path();
     let (entries, oci_entries) = {
         let p = input.to_path_buf();
+        let shown = shown.clone();
         tokio::task::spawn_blocking(move || -> Result<_> {
-            let entries = list_images(&p)?;
+            let tar = TarIndex::scan_as(&p, &shown)?;
+            let entries = read_entries(&tar)?;
             let oci = if entries.is_empty() {
-                TarLayout::new(Arc::new(TarIndex::scan(&p)?))?.entries()?
+                TarLayout::new(Arc::new(tar))?.entries()?
             } else {
                 Vec::new()
             };
@@ -165,7 +190,11 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
     };
     let opts = CopyOptions::new(one_platform(platform)?, g.jobs as usize);
     let reporter = g.reporter();
-    let label = format!("docker-archive:{}", input.display());
+    let label = if from_stdin {
+        "the docker-archive on stdin".to_string()
+    } else {
+        format!("docker-archive:{shown}")
+    };
     // (source, names to give it)
     let mut jobs: Vec<(Box<dyn ImageSource>, Vec<String>)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
@@ -176,11 +205,15 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
             .iter()
             .map(|t| Reference::parse(t).map(|r| r.to_string()))
             .collect::<Result<Vec<_>>>()?;
-        let src = DockerArchiveSource::new(input, Select::Entry(i), label.clone());
+        let src = DockerArchiveSource::new(input, Select::Entry(i), label.clone()).shown_as(&shown);
         jobs.push((Box::new(src), names));
     }
     if entries.is_empty() {
-        let oci_label = format!("oci-archive:{}", input.display());
+        let oci_label = if from_stdin {
+            "the OCI archive on stdin".to_string()
+        } else {
+            format!("oci-archive:{shown}")
+        };
         let annotation = |d: &oci_spec::image::Descriptor, k: &str| {
             d.annotations().as_ref().and_then(|a| a.get(k)).cloned()
         };
@@ -191,7 +224,7 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
                 .into_iter()
                 .flatten()
                 .collect();
-            let src = OciArchiveSource::new(input, None, oci_label.clone());
+            let src = OciArchiveSource::new(input, None, oci_label.clone()).shown_as(&shown);
             jobs.push((Box::new(src), names));
         } else {
             for d in &oci_entries {
@@ -201,7 +234,8 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
                         oci_entries.len()
                     )));
                 };
-                let src = OciArchiveSource::new(input, Some(tag), oci_label.clone());
+                let src =
+                    OciArchiveSource::new(input, Some(tag), oci_label.clone()).shown_as(&shown);
                 jobs.push((Box::new(src), oci_store_name(d).into_iter().collect()));
             }
         }

@@ -38,19 +38,20 @@ struct Member {
 #[derive(Debug)]
 pub struct TarIndex {
     path: PathBuf,
+    /// How messages name the archive (its path, or e.g. `stdin` for a spooled copy).
+    name: String,
     files: HashMap<String, Member>,
 }
 
 /// Normalises a member name to `a/b/c`. Errors (Integrity) on an absolute name or one that
 /// climbs with `..`.
-fn normalise(name: &Path, archive: &Path) -> Result<String> {
+fn normalise(name: &Path, archive: &str) -> Result<String> {
     let mut parts: Vec<&str> = Vec::new();
     for c in name.components() {
         match c {
             Component::Normal(s) => parts.push(s.to_str().ok_or_else(|| {
                 Error::integrity(format!(
-                    "archive {} has a member name that is not UTF-8",
-                    archive.display()
+                    "archive {archive} has a member name that is not UTF-8"
                 ))
             })?),
             Component::CurDir => {}
@@ -62,10 +63,9 @@ fn normalise(name: &Path, archive: &Path) -> Result<String> {
     Ok(parts.join("/"))
 }
 
-fn escape_error(archive: &Path, what: &str) -> Error {
+fn escape_error(archive: &str, what: &str) -> Error {
     Error::integrity(format!(
-        "archive {} refused: member {what:?} points outside the archive (absolute path, `..` or an escaping link)",
-        archive.display()
+        "archive {archive} refused: member {what:?} points outside the archive (absolute path, `..` or an escaping link)"
     ))
     .with_hint("the archive is malformed or malicious; nothing was extracted from it")
 }
@@ -90,15 +90,33 @@ fn resolve_relative(base: &str, target: &str) -> Option<String> {
 }
 
 impl TarIndex {
-    /// Scans the tar archive at `path` (blocking I/O).
+    /// Scans the tar archive at `path` (blocking I/O); messages name it by its path.
     ///
-    /// Errors: NotFound when the file is missing; Usage when it is compressed (gzip, zstd,
-    /// bzip2, xz: decompress it first); Integrity when it is not a tar archive, a member
-    /// escapes the archive, or a member is sparse or truncated.
+    /// Errors: NotFound when the file is missing; Usage when it is a directory (with a hint to
+    /// `oci:DIR` when it is an OCI image layout) or compressed (gzip, zstd, bzip2, xz:
+    /// decompress it first); Integrity when it is not a tar archive, a member escapes the
+    /// archive, or a member is sparse or truncated.
     pub fn scan(path: &Path) -> Result<TarIndex> {
-        let mut file = File::open(path).map_err(|e| {
-            Error::from(e).context(format!("cannot open archive {}", path.display()))
-        })?;
+        Self::scan_as(path, &path.display().to_string())
+    }
+
+    /// [`TarIndex::scan`], naming the archive `name` in messages (`stdin` for an archive
+    /// spooled from stdin into a temp file, whose path means nothing to the user).
+    pub fn scan_as(path: &Path, shown: &str) -> Result<TarIndex> {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Error::from(e).context(format!("cannot open archive {shown}")))?;
+        if meta.is_dir() {
+            let e = Error::usage(format!("{shown} is a directory, not an archive file"));
+            return Err(if path.join("oci-layout").is_file() {
+                e.with_hint(format!(
+                    "{shown} is an OCI image layout: name it oci:{shown} (oci:DIR[:TAG])"
+                ))
+            } else {
+                e
+            });
+        }
+        let mut file = File::open(path)
+            .map_err(|e| Error::from(e).context(format!("cannot open archive {shown}")))?;
         let len = file.metadata()?.len();
         let mut magic = [0u8; 6];
         let n = file.read(&mut magic)?;
@@ -116,23 +134,31 @@ impl TarIndex {
         };
         if let Some(c) = compressed {
             return Err(Error::usage(format!(
-                "archive {} is {c}-compressed; imgctl reads plain tar archives",
-                path.display()
+                "archive {shown} is {c}-compressed; imgctl reads plain tar archives"
             ))
             .with_hint("decompress it first, e.g. `gunzip -k FILE` or `zstd -d FILE`"));
         }
         if len < 512 {
             return Err(Error::integrity(format!(
-                "{} is not a tar archive ({len} bytes)",
-                path.display()
+                "{shown} is not a tar archive ({len} bytes)"
             )));
         }
         file.seek(SeekFrom::Start(0))?;
         let bad = |e: std::io::Error| {
-            Error::integrity(format!(
-                "{} is not a valid tar archive: {e}",
-                path.display()
-            ))
+            // The tar reader quotes the bytes it could not parse: keep them off the terminal.
+            let why: String = e
+                .to_string()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_graphic() || c == ' ' {
+                        c
+                    } else {
+                        '?'
+                    }
+                })
+                .take(200)
+                .collect();
+            Error::integrity(format!("{shown} is not a valid tar archive: {why}"))
         };
         let mut files: HashMap<String, Member> = HashMap::new();
         let mut links: HashMap<String, String> = HashMap::new();
@@ -140,7 +166,7 @@ impl TarIndex {
         for entry in archive.entries_with_seek().map_err(bad)? {
             let entry = entry.map_err(bad)?;
             let raw_name = entry.path().map_err(bad)?.into_owned();
-            let name = normalise(&raw_name, path)?;
+            let name = normalise(&raw_name, shown)?;
             let kind = entry.header().entry_type();
             use tar::EntryType as T;
             match kind {
@@ -151,8 +177,7 @@ impl TarIndex {
                     };
                     if m.offset.checked_add(m.size).is_none_or(|end| end > len) {
                         return Err(Error::integrity(format!(
-                            "archive {} is truncated: member {name} ends past the end of the file",
-                            path.display()
+                            "archive {shown} is truncated: member {name} ends past the end of the file"
                         )));
                     }
                     links.remove(&name);
@@ -172,14 +197,13 @@ impl TarIndex {
                     };
                     let resolved = resolved
                         .filter(|r| !r.is_empty())
-                        .ok_or_else(|| escape_error(path, &format!("{name} -> {target}")))?;
+                        .ok_or_else(|| escape_error(shown, &format!("{name} -> {target}")))?;
                     files.remove(&name);
                     links.insert(name, resolved);
                 }
                 T::GNUSparse => {
                     return Err(Error::integrity(format!(
-                        "archive {}: sparse member {name} is not supported",
-                        path.display()
+                        "archive {shown}: sparse member {name} is not supported"
                     )));
                 }
                 // Directories, pax/GNU metadata, devices, FIFOs: nothing to serve.
@@ -202,13 +226,14 @@ impl TarIndex {
         }
         Ok(TarIndex {
             path: path.to_path_buf(),
+            name: shown.to_string(),
             files,
         })
     }
 
-    /// [`TarIndex::scan`] on a blocking thread.
-    pub async fn scan_async(path: PathBuf) -> Result<Arc<TarIndex>> {
-        tokio::task::spawn_blocking(move || TarIndex::scan(&path).map(Arc::new))
+    /// [`TarIndex::scan_as`] on a blocking thread.
+    pub async fn scan_async(path: PathBuf, shown: String) -> Result<Arc<TarIndex>> {
+        tokio::task::spawn_blocking(move || TarIndex::scan_as(&path, &shown).map(Arc::new))
             .await
             .map_err(|e| Error::other(format!("archive scan failed: {e}")))?
     }
@@ -216,6 +241,11 @@ impl TarIndex {
     /// The archive file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How messages name the archive: its path, or the name given to [`TarIndex::scan_as`].
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// Whether the archive holds a regular file (or a link to one) named `name`.
@@ -230,10 +260,7 @@ impl TarIndex {
 
     fn member(&self, name: &str) -> Result<Member> {
         self.files.get(name).copied().ok_or_else(|| {
-            Error::not_found(format!(
-                "{name} is not present in archive {}",
-                self.path.display()
-            ))
+            Error::not_found(format!("{name} is not present in archive {}", self.name))
         })
     }
 
@@ -245,8 +272,7 @@ impl TarIndex {
         if m.size > MAX_SMALL_MEMBER {
             return Err(Error::integrity(format!(
                 "{name} in {} is {} bytes, too large for a manifest or config",
-                self.path.display(),
-                m.size
+                self.name, m.size
             )));
         }
         let mut f = File::open(&self.path)?;

@@ -75,20 +75,17 @@ pub enum Select {
 ///
 /// Errors: as [`TarIndex::scan`]; Integrity when `manifest.json` is malformed.
 pub fn list_images(path: &Path) -> Result<Vec<ArchiveEntry>> {
-    let tar = TarIndex::scan(path)?;
-    read_entries(&tar)
+    read_entries(&TarIndex::scan(path)?)
 }
 
-fn read_entries(tar: &TarIndex) -> Result<Vec<ArchiveEntry>> {
+/// The images `manifest.json` of the scanned archive `tar` lists (empty for a pure OCI layout
+/// archive). Errors: Integrity when `manifest.json` is malformed.
+pub fn read_entries(tar: &TarIndex) -> Result<Vec<ArchiveEntry>> {
     if !tar.contains("manifest.json") {
         return Ok(Vec::new());
     }
-    serde_json::from_slice(&tar.read_small("manifest.json")?).map_err(|e| {
-        Error::integrity(format!(
-            "manifest.json in {} is malformed: {e}",
-            tar.path().display()
-        ))
-    })
+    serde_json::from_slice(&tar.read_small("manifest.json")?)
+        .map_err(|e| Error::integrity(format!("manifest.json in {} is malformed: {e}", tar.name())))
 }
 
 /// `name` normalised as a reference (`alpine` → `docker.io/library/alpine:latest`), or itself.
@@ -116,6 +113,8 @@ enum Resolved {
 /// Reads one image from a docker-archive.
 pub struct DockerArchiveSource {
     path: PathBuf,
+    /// How messages name the archive file.
+    shown: String,
     select: Select,
     label: String,
     state: OnceCell<Resolved>,
@@ -126,16 +125,24 @@ impl DockerArchiveSource {
     pub fn new(path: &Path, select: Select, label: String) -> Self {
         DockerArchiveSource {
             path: path.to_path_buf(),
+            shown: path.display().to_string(),
             select,
             label,
             state: OnceCell::new(),
         }
     }
 
+    /// Names the archive file `shown` in messages instead of its path (`stdin` for an archive
+    /// spooled from stdin into a temp file).
+    pub fn shown_as(mut self, shown: impl Into<String>) -> Self {
+        self.shown = shown.into();
+        self
+    }
+
     async fn state(&self) -> Result<&Resolved> {
         self.state
             .get_or_try_init(|| async {
-                let tar = TarIndex::scan_async(self.path.clone()).await?;
+                let tar = TarIndex::scan_async(self.path.clone(), self.shown.clone()).await?;
                 let select = self.select.clone();
                 let label = self.label.clone();
                 tokio::task::spawn_blocking(move || resolve(tar, &select, &label))
@@ -295,10 +302,7 @@ enum Compression {
 /// sha256, size and compression of member `name`, streamed (blocking).
 fn hash_member(tar: &TarIndex, name: &str) -> Result<(Digest, u64, Compression)> {
     let size = tar.size(name).ok_or_else(|| {
-        Error::not_found(format!(
-            "{name} is not present in archive {}",
-            tar.path().display()
-        ))
+        Error::not_found(format!("{name} is not present in archive {}", tar.name()))
     })?;
     let mut reader = tar.open_sync(name)?;
     let mut hasher = Hasher::new(Algorithm::Sha256);

@@ -43,7 +43,7 @@ impl TarLayout {
         if !tar.contains("index.json") {
             return Err(Error::integrity(format!(
                 "{} is not an OCI image layout archive (no index.json)",
-                tar.path().display()
+                tar.name()
             )));
         }
         Ok(TarLayout { tar })
@@ -60,7 +60,7 @@ impl TarLayout {
         let index: ImageIndex = crate::manifest::parse_index(&bytes).map_err(|e| {
             Error::integrity(format!(
                 "index.json in {} is not an image index: {e}",
-                self.tar.path().display()
+                self.tar.name()
             ))
         })?;
         Ok(index.manifests().clone())
@@ -141,7 +141,7 @@ impl TarLayout {
             .map_err(|e| {
                 Error::not_found(format!(
                     "blob {digest} is not present in archive {}",
-                    self.tar.path().display()
+                    self.tar.name()
                 ))
                 .with_kind(e.kind())
             })
@@ -159,6 +159,8 @@ fn entry_name(d: &Descriptor) -> Option<String> {
 /// Reads an image from an OCI layout archive.
 pub struct OciArchiveSource {
     path: PathBuf,
+    /// How messages name the archive file.
+    shown: String,
     tag: Option<String>,
     label: String,
     layout: OnceCell<TarLayout>,
@@ -169,16 +171,24 @@ impl OciArchiveSource {
     pub fn new(path: &Path, tag: Option<String>, label: String) -> Self {
         OciArchiveSource {
             path: path.to_path_buf(),
+            shown: path.display().to_string(),
             tag,
             label,
             layout: OnceCell::new(),
         }
     }
 
+    /// Names the archive file `shown` in messages instead of its path (`stdin` for an archive
+    /// spooled from stdin into a temp file).
+    pub fn shown_as(mut self, shown: impl Into<String>) -> Self {
+        self.shown = shown.into();
+        self
+    }
+
     async fn layout(&self) -> Result<&TarLayout> {
         self.layout
             .get_or_try_init(|| async {
-                TarLayout::new(TarIndex::scan_async(self.path.clone()).await?)
+                TarLayout::new(TarIndex::scan_async(self.path.clone(), self.shown.clone()).await?)
             })
             .await
     }
