@@ -195,6 +195,13 @@ pub async fn copy_image(
         }
     };
 
+    // The destination may refuse the root (a docker-archive takes no index): before any blob.
+    let root_node = nodes
+        .iter()
+        .rfind(|n| n.fetched.digest == root.digest)
+        .expect("the root is among the manifests to write");
+    dst.check_root(&root, &root_node.parsed)?;
+
     // 2. Blobs, deduplicated by digest, in the order the manifests list them.
     let mut seen = BTreeSet::new();
     let mut blobs: Vec<Descriptor> = Vec::new();

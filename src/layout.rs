@@ -950,9 +950,7 @@ impl Layout {
     fn temp_file(&self, prefix: &str) -> Result<NamedTempFile> {
         let dir = self.tmp_dir();
         fs::create_dir_all(&dir).ctx(|| format!("failed to create {}", dir.display()))?;
-        tempfile::Builder::new()
-            .prefix(prefix)
-            .tempfile_in(&dir)
+        shared_temp_file_in(&dir, prefix)
             .ctx(|| format!("failed to create a temp file in {}", dir.display()))
     }
 
@@ -1328,6 +1326,21 @@ fn same_file(file: &File, path: &Path) -> bool {
         let _ = file;
         path.is_file()
     }
+}
+
+/// A new temp file in `dir` named `PREFIX…`, created the way any tool creates a file: mode
+/// 0666 minus the process's umask on Unix (the kernel applies the umask at `open`), so a layout
+/// or archive it becomes is readable by others as the user's umask allows (tempfile's own
+/// default is 0600). Never for files holding secrets: those use
+/// [`crate::credentials::index::write_private_file`] (0600). Deleted on drop unless persisted.
+///
+/// Errors: the I/O error of creating it.
+pub fn shared_temp_file_in(dir: &Path, prefix: &str) -> std::io::Result<NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix);
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    b.tempfile_in(dir)
 }
 
 /// Renames `tmp` to `dest` (creating `dest`'s directory) and fsyncs the directory, so the new

@@ -655,3 +655,44 @@ fn an_invalid_keychain_choice_is_a_usage_error_before_any_request() {
     assert!(!sb.home().join(".config/imgctl/credentials.json").exists());
     assert!(!sb.home().join(".docker/config.json").exists());
 }
+
+/// Files holding secrets stay 0600 whatever the umask (layouts and archives follow the umask;
+/// these never do): docker's `config.json` written by `login --to-docker-config`, also when it
+/// replaces a world-readable one, and imgctl's credential index (in a 0700 directory).
+#[test]
+fn secret_files_stay_0600_under_any_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let reg = Registry::start(Mode::TlsHtpasswd);
+    let sb = Imgctl::new();
+    let ca = reg.ca_cert().unwrap();
+    let host = reg.host();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let cfg = sb.home().join(".docker/config.json");
+    std::fs::write(&cfg, "{}").unwrap();
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut c = sb.cmd();
+    c.env("IMGCTL_KEYCHAIN", "none")
+        .args(["--ca-file", ca.to_str().unwrap()]);
+    login_ok(
+        with_umask(&c, "000"),
+        &host,
+        USER,
+        PASSWORD,
+        &["--to-docker-config"],
+    );
+    let index_dir = sb.home().join(".config/imgctl");
+    for (file, want) in [
+        (cfg.clone(), 0o600),
+        (index_dir.join("credentials.json"), 0o600),
+        (index_dir.clone(), 0o700),
+    ] {
+        assert_eq!(mode(&file), want, "{}", file.display());
+    }
+    let v: Value = serde_json::from_slice(&std::fs::read(&cfg).unwrap()).unwrap();
+    assert!(v["auths"][host.as_str()]["auth"].is_string(), "{v}");
+    // logout rewrites both: still 0600.
+    let out = run_with_stdin(with_umask(&c, "000"), &["logout", &host], None);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(mode(&cfg), 0o600);
+    assert_eq!(mode(&index_dir.join("credentials.json")), 0o600);
+}

@@ -12,9 +12,9 @@ use imgctl::location::{BareMeans, Location};
 use imgctl::manifest::{PlatformSpec, parse_platform_list};
 use imgctl::reference::Reference;
 use imgctl::transport::ImageSource;
-use imgctl::transport::archive::TarIndex;
+use imgctl::transport::archive::{ArchiveTarget, TarIndex};
 use imgctl::transport::docker_archive::{
-    DockerArchiveDestination, DockerArchiveSource, Select, list_images,
+    DockerArchiveDestination, DockerArchiveSource, Select, read_entries,
 };
 use imgctl::transport::layout::{LayoutDestination, LayoutSource};
 use imgctl::transport::oci_archive::{CONTAINERD_IMAGE_NAME, OciArchiveSource, TarLayout};
@@ -37,17 +37,28 @@ fn one_platform(platform: Option<&str>) -> Result<Platforms> {
     })
 }
 
-fn print_result(g: &GlobalOpts, name: &str, digest: &str) {
-    match g.format {
-        FormatArg::Text => println!("{digest}"),
+/// Prints one image's result on stdout, or on stderr when the archive itself takes stdout.
+fn print_result(g: &GlobalOpts, name: &str, digest: &str, to_stderr: bool) {
+    let text = match g.format {
+        FormatArg::Text => digest.to_string(),
         FormatArg::Json => {
-            let _ = super::print_json(&serde_json::json!({"reference": name, "digest": digest}));
+            match serde_json::to_string_pretty(
+                &serde_json::json!({"reference": name, "digest": digest}),
+            ) {
+                Ok(t) => t,
+                Err(_) => return,
+            }
         }
+    };
+    if to_stderr {
+        eprintln!("{text}");
+    } else {
+        println!("{text}");
     }
 }
 
-/// A scratch directory inside the store (same filesystem, cleaned up on drop) for archives
-/// streamed through stdin or stdout.
+/// A scratch directory inside the store (same filesystem, cleaned up on drop) for an archive
+/// read from stdin (it is spooled to a file: reading seeks).
 fn scratch(g: &GlobalOpts) -> Result<tempfile::TempDir> {
     let dir = g.store_dir()?;
     Layout::open_or_create(&dir)?;
@@ -62,26 +73,37 @@ fn scratch(g: &GlobalOpts) -> Result<tempfile::TempDir> {
         })
 }
 
-/// `imgctl save REF… -o FILE`: images of the store → one docker-archive.
+/// `imgctl save REF… -o FILE`: images of the store → one docker-archive. `-o -` (or a path
+/// naming stdout, such as `/dev/stdout`) streams it to stdout, refused on a terminal; the
+/// results (digests, or JSON documents) then go to stderr. Any other path is written as
+/// [`ArchiveTarget::resolve`] decides: a file atomically, a FIFO or device in place.
 pub async fn save(
     g: &GlobalOpts,
     references: &[String],
     output: &Path,
     platform: Option<&str>,
 ) -> Result<()> {
-    let store = Layout::open_or_create(&g.store_dir()?)?;
-    // `-o -`: write the archive to a scratch file, then stream it to stdout (like docker save).
+    let store_dir = g.store_dir()?;
+    let store = Layout::open_or_create(&store_dir)?;
     let to_stdout = output.as_os_str() == "-";
     if to_stdout && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         return Err(Error::usage(
             "refusing to write an archive to a terminal: redirect stdout (imgctl save IMAGE -o - > app.tar) or use -o FILE",
         ));
     }
-    let scratch_dir = if to_stdout { Some(scratch(g)?) } else { None };
-    let scratch_file = scratch_dir.as_ref().map(|d| d.path().join("archive.tar"));
-    let output = scratch_file.as_deref().unwrap_or(output);
-    let dst =
-        DockerArchiveDestination::deferred(output, format!("docker-archive:{}", output.display()))?;
+    let (target, label) = if to_stdout {
+        (
+            ArchiveTarget::stdout()?,
+            "docker-archive:- (stdout)".to_string(),
+        )
+    } else {
+        (
+            ArchiveTarget::resolve(output)?,
+            format!("docker-archive:{}", output.display()),
+        )
+    };
+    let results_to_stderr = target.is_stdout();
+    let dst = DockerArchiveDestination::deferred(target, &store_dir, label)?;
     let opts = CopyOptions::new(one_platform(platform)?, g.jobs as usize);
     let reporter = g.reporter();
     for r in references {
@@ -103,21 +125,9 @@ pub async fn save(
         let report = copy_image(&src, &dst, &opts, &reporter)
             .await
             .map_err(|e| e.context(format!("cannot save {name}")))?;
-        if !to_stdout {
-            print_result(g, &name, &report.digest);
-        } else if !g.quiet {
-            eprintln!("Saved {name} ({})", report.digest);
-        }
+        print_result(g, &name, &report.digest, results_to_stderr);
     }
-    dst.finish().await?;
-    if let Some(f) = scratch_file {
-        let mut file = std::fs::File::open(&f)?;
-        let mut out = std::io::stdout().lock();
-        std::io::copy(&mut file, &mut out)
-            .and_then(|_| std::io::Write::flush(&mut out))
-            .map_err(|e| Error::other(format!("cannot write the archive to stdout: {e}")))?;
-    }
-    Ok(())
+    dst.finish().await
 }
 
 /// `imgctl load -i FILE` (`-i -`: stdin): every image of a docker-archive, or of an OCI
@@ -125,10 +135,33 @@ pub async fn save(
 /// images by their `io.containerd.image.name`, else their ref name when it is a full image
 /// reference (has a `/`, `:` or `@`; a bare tag like `1` is not). An image without such a name is stored untagged: `imgctl images` lists it as
 /// `<none>` and `imgctl tag DIGEST NAME` names it.
+///
+/// Errors: Usage when `input` is a directory (with a hint for an OCI layout) or a compressed
+/// archive; NotFound when missing; Integrity when it is not a (safe) tar archive. An archive
+/// read from stdin is named `stdin` in messages.
 pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Result<()> {
     let store_dir = g.store_dir()?;
+    let from_stdin = input.as_os_str() == "-";
+    if !from_stdin && input.is_dir() {
+        let shown = input.display();
+        let e = Error::usage(format!(
+            "{shown} is a directory, not an archive file: load reads a docker-archive or OCI archive (a tar file)"
+        ));
+        return Err(if input.join("oci-layout").is_file() {
+            e.with_hint(format!(
+                "{shown} is an OCI image layout: load an image from it with imgctl copy oci:{shown}:TAG store:NAME"
+            ))
+        } else {
+            e
+        });
+    }
+    let shown = if from_stdin {
+        "stdin".to_string()
+    } else {
+        input.display().to_string()
+    };
     let scratch_dir;
-    let input = if input.as_os_str() == "-" {
+    let input = if from_stdin {
         scratch_dir = scratch(g)?;
         let f = scratch_dir.path().join("stdin.tar");
         let mut out = std::fs::File::create(&f)?;
@@ -141,10 +174,12 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
     let input = input.as_path();
     let (entries, oci_entries) = {
         let p = input.to_path_buf();
+        let shown = shown.clone();
         tokio::task::spawn_blocking(move || -> Result<_> {
-            let entries = list_images(&p)?;
+            let tar = TarIndex::scan_as(&p, &shown)?;
+            let entries = read_entries(&tar)?;
             let oci = if entries.is_empty() {
-                TarLayout::new(Arc::new(TarIndex::scan(&p)?))?.entries()?
+                TarLayout::new(Arc::new(tar))?.entries()?
             } else {
                 Vec::new()
             };
@@ -155,7 +190,11 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
     };
     let opts = CopyOptions::new(one_platform(platform)?, g.jobs as usize);
     let reporter = g.reporter();
-    let label = format!("docker-archive:{}", input.display());
+    let label = if from_stdin {
+        "the docker-archive on stdin".to_string()
+    } else {
+        format!("docker-archive:{shown}")
+    };
     // (source, names to give it)
     let mut jobs: Vec<(Box<dyn ImageSource>, Vec<String>)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
@@ -166,11 +205,15 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
             .iter()
             .map(|t| Reference::parse(t).map(|r| r.to_string()))
             .collect::<Result<Vec<_>>>()?;
-        let src = DockerArchiveSource::new(input, Select::Entry(i), label.clone());
+        let src = DockerArchiveSource::new(input, Select::Entry(i), label.clone()).shown_as(&shown);
         jobs.push((Box::new(src), names));
     }
     if entries.is_empty() {
-        let oci_label = format!("oci-archive:{}", input.display());
+        let oci_label = if from_stdin {
+            "the OCI archive on stdin".to_string()
+        } else {
+            format!("oci-archive:{shown}")
+        };
         let annotation = |d: &oci_spec::image::Descriptor, k: &str| {
             d.annotations().as_ref().and_then(|a| a.get(k)).cloned()
         };
@@ -181,7 +224,7 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
                 .into_iter()
                 .flatten()
                 .collect();
-            let src = OciArchiveSource::new(input, None, oci_label.clone());
+            let src = OciArchiveSource::new(input, None, oci_label.clone()).shown_as(&shown);
             jobs.push((Box::new(src), names));
         } else {
             for d in &oci_entries {
@@ -191,7 +234,8 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
                         oci_entries.len()
                     )));
                 };
-                let src = OciArchiveSource::new(input, Some(tag), oci_label.clone());
+                let src =
+                    OciArchiveSource::new(input, Some(tag), oci_label.clone()).shown_as(&shown);
                 jobs.push((Box::new(src), oci_store_name(d).into_iter().collect()));
             }
         }
@@ -220,7 +264,7 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
                     ),
                 }
             }
-            print_result(g, name.as_deref().unwrap_or(""), &report.digest);
+            print_result(g, name.as_deref().unwrap_or(""), &report.digest, false);
         }
     }
     Ok(())

@@ -621,13 +621,15 @@ async fn run_command(cli: &Cli) -> Result<()> {
                 ca_files: dest_ca_file.clone(),
                 insecure: *dest_insecure,
             };
+            // Checked before the copy: an archive written to stdout moves the result to stderr.
+            let to_stderr = transfer::destination_on_stdout(destination);
             let mut result = transfer::copy(g, source, destination, platforms, &src, &dst).await?;
             if *referrers {
                 let stats =
                     sync::copy_referrers(g, source, destination, &src, &dst, &g.reporter()).await?;
                 result["referrers"] = serde_json::to_value(stats)?;
             }
-            transfer::print_result(g, &result)
+            transfer::print_result(g, &result, to_stderr)
         }
         Command::Tag { source, targets } => store::tag(g, source, targets).await,
         Command::Images => store::images(g),

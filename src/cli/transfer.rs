@@ -76,16 +76,38 @@ async fn transfer(
     Ok(v)
 }
 
-/// Prints a transfer's result: its digest (text) or the whole document (JSON).
-pub fn print_result(g: &GlobalOpts, v: &serde_json::Value) -> Result<()> {
-    match g.format {
-        FormatArg::Text => println!("{}", v["digest"].as_str().unwrap_or_default()),
-        FormatArg::Json => println!(
-            "{}",
+/// Prints a transfer's result: its digest (text) or the whole document (JSON), on stdout, or
+/// on stderr when `to_stderr` (the archive written took stdout, see [`archive_on_stdout`]).
+pub fn print_result(g: &GlobalOpts, v: &serde_json::Value, to_stderr: bool) -> Result<()> {
+    let text = match g.format {
+        FormatArg::Text => v["digest"].as_str().unwrap_or_default().to_string(),
+        FormatArg::Json => {
             serde_json::to_string_pretty(v).map_err(|e| Error::other(e.to_string()))?
-        ),
+        }
+    };
+    if to_stderr {
+        eprintln!("{text}");
+    } else {
+        println!("{text}");
     }
     Ok(())
+}
+
+/// Whether destination `dst` is an archive written to this process's stdout
+/// (`docker-archive:/dev/stdout`, `oci-archive:/proc/self/fd/1`, …): stdout then carries the
+/// archive alone, and the result goes to stderr.
+pub fn archive_on_stdout(dst: &Location) -> bool {
+    match dst {
+        Location::OciArchive { path, .. } | Location::DockerArchive { path, .. } => {
+            imgctl::transport::archive::is_stdout(path)
+        }
+        _ => false,
+    }
+}
+
+/// [`archive_on_stdout`] for an unparsed destination (false when it does not parse).
+pub fn destination_on_stdout(destination: &str) -> bool {
+    Location::parse(destination, BareMeans::Registry).is_ok_and(|l| archive_on_stdout(&l))
 }
 
 /// `imgctl pull REF`: registry → store, named by the full normalised reference.
@@ -100,7 +122,7 @@ pub async fn pull(g: &GlobalOpts, reference: &str, plat: &PlatformOpts) -> Resul
         &SideOpts::default(),
     )
     .await
-    .and_then(|v| print_result(g, &v))
+    .and_then(|v| print_result(g, &v, false))
 }
 
 /// `imgctl push IMAGE [DEST]`: store → any location; DEST defaults to the image's own
@@ -122,6 +144,7 @@ pub async fn push(g: &GlobalOpts, reference: &str, destination: Option<&str>) ->
         platform: None,
         all_platforms: true,
     };
+    let to_stderr = archive_on_stdout(&dst);
     transfer(
         g,
         &src,
@@ -131,7 +154,7 @@ pub async fn push(g: &GlobalOpts, reference: &str, destination: Option<&str>) ->
         &SideOpts::default(),
     )
     .await
-    .and_then(|v| print_result(g, &v))
+    .and_then(|v| print_result(g, &v, to_stderr))
 }
 
 /// `imgctl copy SRC DST`: returns the result document, printed by the caller (after

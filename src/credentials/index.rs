@@ -91,11 +91,13 @@ pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
             .map_err(|e| Error::other(format!("cannot create {}: {e}", dir.display())))?;
     }
     let what = |e: std::io::Error| Error::other(format!("cannot write {}: {e}", path.display()));
-    // tempfile creates its files with mode 0600 on Unix.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".imgctl-")
-        .tempfile_in(dir)
-        .map_err(what)?;
+    // Created 0600 (whatever the umask; tempfile's default, said explicitly): unlike layouts
+    // and archives (crate::layout::shared_temp_file_in), these files hold secrets.
+    let mut b = tempfile::Builder::new();
+    b.prefix(".imgctl-");
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+    let mut tmp = b.tempfile_in(dir).map_err(what)?;
     tmp.write_all(bytes).map_err(what)?;
     tmp.as_file().sync_all().map_err(what)?;
     tmp.persist(path).map_err(|e| what(e.error))?;

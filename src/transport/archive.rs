@@ -6,15 +6,17 @@
 //! name is absolute or climbs out with `..`, or a symlink/hardlink whose target leaves the
 //! archive, makes the whole archive refused (Integrity) — nothing is ever written from it.
 //!
-//! Writing stages the image in an OCI layout in a temp directory beside the target file, then
-//! [`write_tar`] streams the files into a temp archive and renames it over the target, so a
-//! failed copy never leaves a half-written archive.
+//! Writing goes through an [`ArchiveTarget`]: the image is staged in an OCI layout in a temp
+//! directory, then tarred. A regular file (or a new path, or a symlink to either) is written
+//! atomically — a temp archive beside the file, renamed over it — so a failed copy never leaves
+//! a half-written archive; a stream (`/dev/stdout`, a FIFO, `/dev/null`) is written straight
+//! into and never replaced.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom};
+use std::fs::{File, Metadata, OpenOptions, Permissions};
+use std::io::{BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
@@ -36,19 +38,20 @@ struct Member {
 #[derive(Debug)]
 pub struct TarIndex {
     path: PathBuf,
+    /// How messages name the archive (its path, or e.g. `stdin` for a spooled copy).
+    name: String,
     files: HashMap<String, Member>,
 }
 
 /// Normalises a member name to `a/b/c`. Errors (Integrity) on an absolute name or one that
 /// climbs with `..`.
-fn normalise(name: &Path, archive: &Path) -> Result<String> {
+fn normalise(name: &Path, archive: &str) -> Result<String> {
     let mut parts: Vec<&str> = Vec::new();
     for c in name.components() {
         match c {
             Component::Normal(s) => parts.push(s.to_str().ok_or_else(|| {
                 Error::integrity(format!(
-                    "archive {} has a member name that is not UTF-8",
-                    archive.display()
+                    "archive {archive} has a member name that is not UTF-8"
                 ))
             })?),
             Component::CurDir => {}
@@ -60,10 +63,9 @@ fn normalise(name: &Path, archive: &Path) -> Result<String> {
     Ok(parts.join("/"))
 }
 
-fn escape_error(archive: &Path, what: &str) -> Error {
+fn escape_error(archive: &str, what: &str) -> Error {
     Error::integrity(format!(
-        "archive {} refused: member {what:?} points outside the archive (absolute path, `..` or an escaping link)",
-        archive.display()
+        "archive {archive} refused: member {what:?} points outside the archive (absolute path, `..` or an escaping link)"
     ))
     .with_hint("the archive is malformed or malicious; nothing was extracted from it")
 }
@@ -88,15 +90,33 @@ fn resolve_relative(base: &str, target: &str) -> Option<String> {
 }
 
 impl TarIndex {
-    /// Scans the tar archive at `path` (blocking I/O).
+    /// Scans the tar archive at `path` (blocking I/O); messages name it by its path.
     ///
-    /// Errors: NotFound when the file is missing; Usage when it is compressed (gzip, zstd,
-    /// bzip2, xz: decompress it first); Integrity when it is not a tar archive, a member
-    /// escapes the archive, or a member is sparse or truncated.
+    /// Errors: NotFound when the file is missing; Usage when it is a directory (with a hint to
+    /// `oci:DIR` when it is an OCI image layout) or compressed (gzip, zstd, bzip2, xz:
+    /// decompress it first); Integrity when it is not a tar archive, a member escapes the
+    /// archive, or a member is sparse or truncated.
     pub fn scan(path: &Path) -> Result<TarIndex> {
-        let mut file = File::open(path).map_err(|e| {
-            Error::from(e).context(format!("cannot open archive {}", path.display()))
-        })?;
+        Self::scan_as(path, &path.display().to_string())
+    }
+
+    /// [`TarIndex::scan`], naming the archive `name` in messages (`stdin` for an archive
+    /// spooled from stdin into a temp file, whose path means nothing to the user).
+    pub fn scan_as(path: &Path, shown: &str) -> Result<TarIndex> {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Error::from(e).context(format!("cannot open archive {shown}")))?;
+        if meta.is_dir() {
+            let e = Error::usage(format!("{shown} is a directory, not an archive file"));
+            return Err(if path.join("oci-layout").is_file() {
+                e.with_hint(format!(
+                    "{shown} is an OCI image layout: name it oci:{shown} (oci:DIR[:TAG])"
+                ))
+            } else {
+                e
+            });
+        }
+        let mut file = File::open(path)
+            .map_err(|e| Error::from(e).context(format!("cannot open archive {shown}")))?;
         let len = file.metadata()?.len();
         let mut magic = [0u8; 6];
         let n = file.read(&mut magic)?;
@@ -114,23 +134,31 @@ impl TarIndex {
         };
         if let Some(c) = compressed {
             return Err(Error::usage(format!(
-                "archive {} is {c}-compressed; imgctl reads plain tar archives",
-                path.display()
+                "archive {shown} is {c}-compressed; imgctl reads plain tar archives"
             ))
             .with_hint("decompress it first, e.g. `gunzip -k FILE` or `zstd -d FILE`"));
         }
         if len < 512 {
             return Err(Error::integrity(format!(
-                "{} is not a tar archive ({len} bytes)",
-                path.display()
+                "{shown} is not a tar archive ({len} bytes)"
             )));
         }
         file.seek(SeekFrom::Start(0))?;
         let bad = |e: std::io::Error| {
-            Error::integrity(format!(
-                "{} is not a valid tar archive: {e}",
-                path.display()
-            ))
+            // The tar reader quotes the bytes it could not parse: keep them off the terminal.
+            let why: String = e
+                .to_string()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_graphic() || c == ' ' {
+                        c
+                    } else {
+                        '?'
+                    }
+                })
+                .take(200)
+                .collect();
+            Error::integrity(format!("{shown} is not a valid tar archive: {why}"))
         };
         let mut files: HashMap<String, Member> = HashMap::new();
         let mut links: HashMap<String, String> = HashMap::new();
@@ -138,7 +166,7 @@ impl TarIndex {
         for entry in archive.entries_with_seek().map_err(bad)? {
             let entry = entry.map_err(bad)?;
             let raw_name = entry.path().map_err(bad)?.into_owned();
-            let name = normalise(&raw_name, path)?;
+            let name = normalise(&raw_name, shown)?;
             let kind = entry.header().entry_type();
             use tar::EntryType as T;
             match kind {
@@ -149,8 +177,7 @@ impl TarIndex {
                     };
                     if m.offset.checked_add(m.size).is_none_or(|end| end > len) {
                         return Err(Error::integrity(format!(
-                            "archive {} is truncated: member {name} ends past the end of the file",
-                            path.display()
+                            "archive {shown} is truncated: member {name} ends past the end of the file"
                         )));
                     }
                     links.remove(&name);
@@ -170,14 +197,13 @@ impl TarIndex {
                     };
                     let resolved = resolved
                         .filter(|r| !r.is_empty())
-                        .ok_or_else(|| escape_error(path, &format!("{name} -> {target}")))?;
+                        .ok_or_else(|| escape_error(shown, &format!("{name} -> {target}")))?;
                     files.remove(&name);
                     links.insert(name, resolved);
                 }
                 T::GNUSparse => {
                     return Err(Error::integrity(format!(
-                        "archive {}: sparse member {name} is not supported",
-                        path.display()
+                        "archive {shown}: sparse member {name} is not supported"
                     )));
                 }
                 // Directories, pax/GNU metadata, devices, FIFOs: nothing to serve.
@@ -200,13 +226,14 @@ impl TarIndex {
         }
         Ok(TarIndex {
             path: path.to_path_buf(),
+            name: shown.to_string(),
             files,
         })
     }
 
-    /// [`TarIndex::scan`] on a blocking thread.
-    pub async fn scan_async(path: PathBuf) -> Result<Arc<TarIndex>> {
-        tokio::task::spawn_blocking(move || TarIndex::scan(&path).map(Arc::new))
+    /// [`TarIndex::scan_as`] on a blocking thread.
+    pub async fn scan_async(path: PathBuf, shown: String) -> Result<Arc<TarIndex>> {
+        tokio::task::spawn_blocking(move || TarIndex::scan_as(&path, &shown).map(Arc::new))
             .await
             .map_err(|e| Error::other(format!("archive scan failed: {e}")))?
     }
@@ -214,6 +241,11 @@ impl TarIndex {
     /// The archive file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How messages name the archive: its path, or the name given to [`TarIndex::scan_as`].
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// Whether the archive holds a regular file (or a link to one) named `name`.
@@ -228,10 +260,7 @@ impl TarIndex {
 
     fn member(&self, name: &str) -> Result<Member> {
         self.files.get(name).copied().ok_or_else(|| {
-            Error::not_found(format!(
-                "{name} is not present in archive {}",
-                self.path.display()
-            ))
+            Error::not_found(format!("{name} is not present in archive {}", self.name))
         })
     }
 
@@ -243,8 +272,7 @@ impl TarIndex {
         if m.size > MAX_SMALL_MEMBER {
             return Err(Error::integrity(format!(
                 "{name} in {} is {} bytes, too large for a manifest or config",
-                self.path.display(),
-                m.size
+                self.name, m.size
             )));
         }
         let mut f = File::open(&self.path)?;
@@ -274,62 +302,349 @@ impl TarIndex {
     }
 }
 
-/// Writes a tar archive at `dest` holding `members` (archive name, file on disk) in order,
-/// atomically: a temp file in `dest`'s directory, fsync'd, then renamed over `dest`. Headers
-/// are deterministic (mode 0644, uid/gid 0, mtime 0). Blocking I/O, constant memory.
+/// Where an archive is written, decided by [`ArchiveTarget::resolve`] from what its path names,
+/// as `docker save -o` and skopeo decide:
 ///
-/// Errors: Other on I/O failure (`dest` is unchanged then).
-pub fn write_tar(dest: &Path, members: &[(String, PathBuf)]) -> Result<()> {
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let ctx =
-        |e: std::io::Error| Error::other(format!("cannot write archive {}: {e}", dest.display()));
-    let tmp = tempfile::Builder::new()
-        .prefix(".imgctl-archive-")
-        .tempfile_in(&dir)
-        .map_err(ctx)?;
-    {
-        let mut b = tar::Builder::new(BufWriter::with_capacity(1 << 20, tmp.as_file()));
-        b.mode(tar::HeaderMode::Deterministic);
-        for (name, file) in members {
-            let f = File::open(file).map_err(ctx)?;
-            let mut h = tar::Header::new_ustar();
-            h.set_size(f.metadata().map_err(ctx)?.len());
-            h.set_mode(0o644);
-            h.set_mtime(0);
-            h.set_uid(0);
-            h.set_gid(0);
-            h.set_entry_type(tar::EntryType::Regular);
-            b.append_data(&mut h, name, f).map_err(ctx)?;
-        }
-        b.into_inner()
-            .map_err(ctx)?
-            .into_inner()
-            .map_err(|e| ctx(e.into_error()))?;
-    }
-    tmp.as_file().sync_all().map_err(ctx)?;
-    tmp.persist(dest).map_err(|e| ctx(e.error))?;
-    Ok(())
+/// - **a regular file**, a path that does not exist yet, or a symlink to either: written
+///   atomically — a temp archive beside the file the path resolves to, fsync'd, renamed over
+///   it. A symlink stays a symlink and the file it points at gets the archive. A replaced file
+///   keeps its mode; a new one gets 0666 minus the umask, like any tool's output.
+/// - **anything else that exists** — a character device (`/dev/null`), a FIFO, a socket — and
+///   **this process's stdout** (`/dev/stdout`, `/proc/self/fd/1`, `save -o -`), whatever it
+///   is: written straight into, never replaced. No atomicity is possible there: a failed copy
+///   may have written part of an archive into the stream.
+///
+/// The image is staged in a temp directory before the tar is written: beside the file, or for
+/// a stream in the local store (a directory on disk, like the file's).
+#[derive(Debug)]
+pub struct ArchiveTarget {
+    /// The path as given (for messages).
+    path: PathBuf,
+    kind: TargetKind,
 }
 
-/// A temp directory beside `dest` (same filesystem) for staging an archive's OCI layout.
-pub fn staging_dir(dest: &Path) -> Result<tempfile::TempDir> {
-    let dir = match dest.parent() {
+#[derive(Debug)]
+enum TargetKind {
+    /// Staged beside `file` (the path with its symlinks followed) and renamed over it.
+    File {
+        file: PathBuf,
+        /// The mode of the file replaced, kept on the new one; `None` for a new file.
+        permissions: Option<Permissions>,
+    },
+    /// Written into. `file` is opened by [`ArchiveTarget::resolve`], except a FIFO's: opening
+    /// one waits for a reader, so that happens when the archive is written.
+    Stream {
+        file: Mutex<Option<File>>,
+        stdout: bool,
+    },
+}
+
+/// The error for an archive refused on a terminal.
+fn terminal_error(shown: &str) -> Error {
+    Error::usage(format!(
+        "refusing to write an archive to a terminal ({shown})"
+    ))
+    .with_hint(
+        "redirect stdout to a file or a pipe (… > app.tar, … | imgctl load -i -), or name a file",
+    )
+}
+
+/// This process's stdout as a file of its own (a duplicate of fd 1).
+fn stdout_file() -> std::io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        Ok(File::from(std::io::stdout().as_fd().try_clone_to_owned()?))
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::io::AsHandle;
+        Ok(File::from(
+            std::io::stdout().as_handle().try_clone_to_owned()?,
+        ))
+    }
+    #[cfg(not(any(unix, windows)))]
+    Err(std::io::Error::other(
+        "stdout cannot be duplicated on this platform",
+    ))
+}
+
+/// Whether `a` and `b` describe the same file (device and inode; never on non-Unix).
+fn same_inode(a: &Metadata, b: &Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
+}
+
+/// Whether `path` names this process's stdout (the same device and inode as fd 1, following
+/// symlinks: `/dev/stdout`, `/proc/self/fd/1`, or the file stdout was redirected to). Used to
+/// send results to stderr when the archive takes stdout. False when either cannot be stat'ed.
+pub fn is_stdout(path: &Path) -> bool {
+    match (
+        std::fs::metadata(path),
+        stdout_file().and_then(|f| f.metadata()),
+    ) {
+        (Ok(a), Ok(b)) => same_inode(&a, &b),
+        _ => false,
+    }
+}
+
+/// Follows the symlinks `path` itself is (not those of its directories) to the path they end
+/// at, which may not exist. Errors (Usage) after 40 links, as the kernel's ELOOP.
+fn follow_links(path: &Path) -> Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = std::fs::read_link(&p).map_err(|e| {
+                    Error::from(e).context(format!("cannot read symlink {}", p.display()))
+                })?;
+                p = match p.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(Error::usage(format!(
+        "cannot write {}: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
+/// The directory `file` is in (`.` for a bare name).
+fn dir_of(file: &Path) -> PathBuf {
+    match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    };
-    tempfile::Builder::new()
-        .prefix(".imgctl-stage-")
-        .tempdir_in(&dir)
-        .map_err(|e| {
-            Error::from(e).context(format!(
-                "cannot create a staging directory for {} in {}",
-                dest.display(),
-                dir.display()
-            ))
+    }
+}
+
+impl ArchiveTarget {
+    /// Decides how an archive is written at `path` (see [`ArchiveTarget`]); opens a stream
+    /// now, except a FIFO (opened when the archive is written: that waits for a reader).
+    ///
+    /// Errors (Usage, naming `path`): a directory; a directory on the way that does not exist
+    /// or is not a directory; a terminal; a symlink loop. Other when a stream cannot be opened
+    /// for writing (a socket, permissions).
+    pub fn resolve(path: &Path) -> Result<ArchiveTarget> {
+        let shown = path.display().to_string();
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A new file, or a dangling symlink: created where the links end.
+                let file = follow_links(path)?;
+                let dir = dir_of(&file);
+                return match std::fs::metadata(&dir) {
+                    Ok(d) if d.is_dir() => Ok(ArchiveTarget {
+                        path: path.to_path_buf(),
+                        kind: TargetKind::File {
+                            file,
+                            permissions: None,
+                        },
+                    }),
+                    Ok(_) => Err(Error::usage(format!(
+                        "cannot write {shown}: {} is not a directory",
+                        dir.display()
+                    ))),
+                    Err(_) => Err(Error::usage(format!(
+                        "cannot write {shown}: directory {} does not exist",
+                        dir.display()
+                    ))
+                    .with_hint("create it first, or name a file in an existing directory")),
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+                return Err(Error::usage(format!(
+                    "cannot write {shown}: {} is not a directory",
+                    dir_of(path).display()
+                )));
+            }
+            Err(e) => return Err(Error::from(e).context(format!("cannot write {shown}"))),
+        };
+        if is_stdout(path) {
+            return Self::stdout_as(path);
+        }
+        if meta.is_dir() {
+            return Err(
+                Error::usage(format!("{shown} is a directory, not an archive file")).with_hint(
+                    "name a file (e.g. DIR/app.tar), or write an OCI image layout directory with oci:DIR",
+                ),
+            );
+        }
+        if meta.is_file() {
+            let file = follow_links(path)?;
+            // A path the links end at that names another file (a magic link such as
+            // /proc/self/fd/N to a deleted file) cannot be renamed over: write in place then.
+            if std::fs::metadata(&file).is_ok_and(|m| same_inode(&m, &meta)) || cfg!(not(unix)) {
+                return Ok(ArchiveTarget {
+                    path: path.to_path_buf(),
+                    kind: TargetKind::File {
+                        file,
+                        permissions: Some(meta.permissions()),
+                    },
+                });
+            }
+        }
+        #[cfg(unix)]
+        if std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type()) {
+            return Ok(ArchiveTarget {
+                path: path.to_path_buf(),
+                kind: TargetKind::Stream {
+                    file: Mutex::new(None),
+                    stdout: false,
+                },
+            });
+        }
+        let file = Self::open_stream(path, meta.is_file())?;
+        Ok(ArchiveTarget {
+            path: path.to_path_buf(),
+            kind: TargetKind::Stream {
+                file: Mutex::new(Some(file)),
+                stdout: false,
+            },
         })
+    }
+
+    /// This process's stdout (`save -o -`).
+    ///
+    /// Errors: Usage when stdout is a terminal; Other when it cannot be duplicated.
+    pub fn stdout() -> Result<ArchiveTarget> {
+        Self::stdout_as(Path::new("stdout"))
+    }
+
+    fn stdout_as(path: &Path) -> Result<ArchiveTarget> {
+        if std::io::stdout().is_terminal() {
+            return Err(terminal_error(&path.display().to_string()));
+        }
+        let file = stdout_file().map_err(|e| Error::other(format!("cannot use stdout: {e}")))?;
+        Ok(ArchiveTarget {
+            path: path.to_path_buf(),
+            kind: TargetKind::Stream {
+                file: Mutex::new(Some(file)),
+                stdout: true,
+            },
+        })
+    }
+
+    /// Opens a stream for writing (no create; `truncate` for a regular file). Errors: Other
+    /// when it cannot be opened, Usage when it is a terminal.
+    fn open_stream(path: &Path, truncate: bool) -> Result<File> {
+        let file = OpenOptions::new()
+            .write(true)
+            .truncate(truncate)
+            .open(path)
+            .map_err(|e| {
+                Error::other(format!("cannot open {} for writing: {e}", path.display()))
+            })?;
+        if file.is_terminal() {
+            return Err(terminal_error(&path.display().to_string()));
+        }
+        Ok(file)
+    }
+
+    /// The path as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the archive goes to this process's stdout (results then go to stderr).
+    pub fn is_stdout(&self) -> bool {
+        matches!(self.kind, TargetKind::Stream { stdout: true, .. })
+    }
+
+    /// Whether the archive is written into a stream (no staging beside it, no atomicity).
+    pub fn is_stream(&self) -> bool {
+        matches!(self.kind, TargetKind::Stream { .. })
+    }
+
+    /// A temp directory to stage the archive's OCI layout in: beside the file (same
+    /// filesystem), or for a stream in `store` (the local store, created when missing).
+    /// Removed when dropped.
+    ///
+    /// Errors: Other when it cannot be created (naming the directory).
+    pub fn staging_dir(&self, store: &Path) -> Result<tempfile::TempDir> {
+        let (dir, prefix) = match &self.kind {
+            TargetKind::File { file, .. } => (dir_of(file), ".imgctl-stage-"),
+            TargetKind::Stream { .. } => {
+                crate::layout::Layout::open_or_create(store)?;
+                (store.to_path_buf(), ".imgctl-stream-")
+            }
+        };
+        tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir_in(&dir)
+            .map_err(|e| {
+                Error::other(format!(
+                    "cannot create a staging directory for {} in {}: {}",
+                    self.path.display(),
+                    dir.display(),
+                    // tempfile's message names the temp path, which means nothing to the user.
+                    std::io::Error::from(e.kind())
+                ))
+            })
+    }
+
+    /// Writes a tar archive holding `members` (archive name, file on disk) in order. Headers
+    /// are deterministic (mode 0644, uid/gid 0, mtime 0). Blocking I/O, constant memory; a
+    /// FIFO is opened here, waiting for its reader. Called once.
+    ///
+    /// Errors: Other on I/O failure, naming the path as given (a file is unchanged then; a
+    /// stream may have received part of the archive).
+    pub fn write(&self, members: &[(String, PathBuf)]) -> Result<()> {
+        let ctx = |e: std::io::Error| {
+            Error::other(format!("cannot write archive {}: {e}", self.path.display()))
+        };
+        match &self.kind {
+            TargetKind::File { file, permissions } => {
+                let tmp = crate::layout::shared_temp_file_in(&dir_of(file), ".imgctl-archive-")
+                    .map_err(ctx)?;
+                if let Some(p) = permissions {
+                    tmp.as_file().set_permissions(p.clone()).map_err(ctx)?;
+                }
+                tar_into(tmp.as_file(), members).map_err(ctx)?;
+                tmp.as_file().sync_all().map_err(ctx)?;
+                tmp.persist(file).map_err(|e| ctx(e.error))?;
+                Ok(())
+            }
+            TargetKind::Stream { file, .. } => {
+                let taken = file.lock().expect("archive stream lock").take();
+                let out = match taken {
+                    Some(f) => f,
+                    None => Self::open_stream(&self.path, false)?,
+                };
+                tar_into(&out, members).map_err(ctx)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Streams `members` as a tar archive into `out` and flushes it.
+fn tar_into(out: impl Write, members: &[(String, PathBuf)]) -> std::io::Result<()> {
+    let mut b = tar::Builder::new(BufWriter::with_capacity(1 << 20, out));
+    b.mode(tar::HeaderMode::Deterministic);
+    for (name, file) in members {
+        let f = File::open(file)?;
+        let mut h = tar::Header::new_ustar();
+        h.set_size(f.metadata()?.len());
+        h.set_mode(0o644);
+        h.set_mtime(0);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, name, f)?;
+    }
+    let mut w = b.into_inner()?;
+    w.flush()
 }
 
 /// The files of the staged OCI layout at `root` to put in an archive: `oci-layout`,

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::OnceCell;
 
-use super::archive::{TarIndex, layout_members, staging_dir, write_tar};
+use super::archive::{ArchiveTarget, TarIndex, layout_members};
 use super::layout::LayoutDestination;
 use super::oci_archive::{CONTAINERD_IMAGE_NAME, TarLayout, blob_member};
 use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource};
@@ -75,20 +75,17 @@ pub enum Select {
 ///
 /// Errors: as [`TarIndex::scan`]; Integrity when `manifest.json` is malformed.
 pub fn list_images(path: &Path) -> Result<Vec<ArchiveEntry>> {
-    let tar = TarIndex::scan(path)?;
-    read_entries(&tar)
+    read_entries(&TarIndex::scan(path)?)
 }
 
-fn read_entries(tar: &TarIndex) -> Result<Vec<ArchiveEntry>> {
+/// The images `manifest.json` of the scanned archive `tar` lists (empty for a pure OCI layout
+/// archive). Errors: Integrity when `manifest.json` is malformed.
+pub fn read_entries(tar: &TarIndex) -> Result<Vec<ArchiveEntry>> {
     if !tar.contains("manifest.json") {
         return Ok(Vec::new());
     }
-    serde_json::from_slice(&tar.read_small("manifest.json")?).map_err(|e| {
-        Error::integrity(format!(
-            "manifest.json in {} is malformed: {e}",
-            tar.path().display()
-        ))
-    })
+    serde_json::from_slice(&tar.read_small("manifest.json")?)
+        .map_err(|e| Error::integrity(format!("manifest.json in {} is malformed: {e}", tar.name())))
 }
 
 /// `name` normalised as a reference (`alpine` → `docker.io/library/alpine:latest`), or itself.
@@ -116,6 +113,8 @@ enum Resolved {
 /// Reads one image from a docker-archive.
 pub struct DockerArchiveSource {
     path: PathBuf,
+    /// How messages name the archive file.
+    shown: String,
     select: Select,
     label: String,
     state: OnceCell<Resolved>,
@@ -126,16 +125,24 @@ impl DockerArchiveSource {
     pub fn new(path: &Path, select: Select, label: String) -> Self {
         DockerArchiveSource {
             path: path.to_path_buf(),
+            shown: path.display().to_string(),
             select,
             label,
             state: OnceCell::new(),
         }
     }
 
+    /// Names the archive file `shown` in messages instead of its path (`stdin` for an archive
+    /// spooled from stdin into a temp file).
+    pub fn shown_as(mut self, shown: impl Into<String>) -> Self {
+        self.shown = shown.into();
+        self
+    }
+
     async fn state(&self) -> Result<&Resolved> {
         self.state
             .get_or_try_init(|| async {
-                let tar = TarIndex::scan_async(self.path.clone()).await?;
+                let tar = TarIndex::scan_async(self.path.clone(), self.shown.clone()).await?;
                 let select = self.select.clone();
                 let label = self.label.clone();
                 tokio::task::spawn_blocking(move || resolve(tar, &select, &label))
@@ -295,10 +302,7 @@ enum Compression {
 /// sha256, size and compression of member `name`, streamed (blocking).
 fn hash_member(tar: &TarIndex, name: &str) -> Result<(Digest, u64, Compression)> {
     let size = tar.size(name).ok_or_else(|| {
-        Error::not_found(format!(
-            "{name} is not present in archive {}",
-            tar.path().display()
-        ))
+        Error::not_found(format!("{name} is not present in archive {}", tar.name()))
     })?;
     let mut reader = tar.open_sync(name)?;
     let mut hasher = Hasher::new(Algorithm::Sha256);
@@ -366,7 +370,7 @@ impl ImageSource for DockerArchiveSource {
 /// [`DockerArchiveDestination::deferred`], copy each image, then call
 /// [`DockerArchiveDestination::finish`].
 pub struct DockerArchiveDestination {
-    path: PathBuf,
+    target: Arc<ArchiveTarget>,
     reference: Mutex<Option<String>>,
     stage: tempfile::TempDir,
     layout: Layout,
@@ -378,38 +382,41 @@ pub struct DockerArchiveDestination {
 }
 
 impl DockerArchiveDestination {
-    /// A destination writing one image named `reference` (normalised; untagged when None).
+    /// A destination writing one image named `reference` (normalised; untagged when None) into
+    /// `target` (see [`ArchiveTarget::resolve`]), staged beside it, or in `store` (the local
+    /// store) when it is a stream.
     ///
-    /// Errors: Usage when `path` is a directory or `reference` is malformed.
-    pub fn new(path: &Path, reference: Option<String>, label: String) -> Result<Self> {
-        Self::build(path, reference, label, true)
+    /// Errors: Usage when `reference` is malformed; Other when the staging directory cannot
+    /// be created.
+    pub fn new(
+        target: ArchiveTarget,
+        store: &Path,
+        reference: Option<String>,
+        label: String,
+    ) -> Result<Self> {
+        Self::build(target, store, reference, label, true)
     }
 
-    /// A destination for several images: name each with [`Self::set_reference`] before its
-    /// copy, and call [`Self::finish`] at the end.
-    pub fn deferred(path: &Path, label: String) -> Result<Self> {
-        Self::build(path, None, label, false)
+    /// A destination for several images (`save`): name each with [`Self::set_reference`]
+    /// before its copy, and call [`Self::finish`] at the end. Errors: as [`Self::new`].
+    pub fn deferred(target: ArchiveTarget, store: &Path, label: String) -> Result<Self> {
+        Self::build(target, store, None, label, false)
     }
 
     fn build(
-        path: &Path,
+        target: ArchiveTarget,
+        store: &Path,
         reference: Option<String>,
         label: String,
         write_on_commit: bool,
     ) -> Result<Self> {
-        if path.is_dir() {
-            return Err(Error::usage(format!(
-                "{} is a directory; docker-archive: writes a tar file",
-                path.display()
-            )));
-        }
         let reference = reference
             .map(|r| Reference::parse(&r).map(|r| r.to_string()))
             .transpose()?;
-        let stage = staging_dir(path)?;
+        let stage = target.staging_dir(store)?;
         let layout = Layout::open_or_create(stage.path())?;
         Ok(DockerArchiveDestination {
-            path: path.to_path_buf(),
+            target: Arc::new(target),
             reference: Mutex::new(reference),
             stage,
             inner: LayoutDestination::new(layout.clone(), None, label.clone()),
@@ -420,22 +427,35 @@ impl DockerArchiveDestination {
         })
     }
 
+    /// The error for an image index, which a docker-archive cannot hold.
+    fn index_refused(&self, root: &FetchedManifest) -> Error {
+        Error::usage(format!(
+            "{} holds single-platform images and {} is an image index",
+            self.label, root.digest
+        ))
+        .with_hint(
+            "pick one platform with --platform OS/ARCH, or use oci-archive: to keep the whole index",
+        )
+    }
+
     /// Names the next committed image (a reference, normalised).
     pub fn set_reference(&self, reference: &Reference) {
         *self.reference.lock().expect("reference lock") = Some(reference.to_string());
     }
 
-    /// Writes the archive (atomically replacing the file).
+    /// Writes the archive into its target (a file atomically replaced, or a stream).
+    ///
+    /// Errors: Other on I/O failure.
     pub async fn finish(&self) -> Result<()> {
         let root = self.stage.path().to_path_buf();
         let manifest_json = serde_json::to_vec(&*self.entries.lock().expect("entries lock"))?;
-        let dest = self.path.clone();
+        let target = self.target.clone();
         tokio::task::spawn_blocking(move || {
             let mj = root.join("manifest.json");
             std::fs::write(&mj, manifest_json)?;
             let mut members = layout_members(&root)?;
             members.push(("manifest.json".into(), mj));
-            write_tar(&dest, &members)
+            target.write(&members)
         })
         .await
         .map_err(|e| Error::other(format!("archive writer failed: {e}")))?
@@ -461,6 +481,12 @@ impl ImageDestination for DockerArchiveDestination {
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
         self.inner.put_manifest(manifest).await
     }
+    fn check_root(&self, root: &FetchedManifest, manifest: &Manifest) -> Result<()> {
+        match manifest {
+            Manifest::Image(_) => Ok(()),
+            Manifest::Index(_) => Err(self.index_refused(root)),
+        }
+    }
     async fn commit(
         &self,
         root: &FetchedManifest,
@@ -468,15 +494,7 @@ impl ImageDestination for DockerArchiveDestination {
     ) -> Result<()> {
         let image = match Manifest::parse(&root.bytes, &root.media_type)? {
             Manifest::Image(m) => m,
-            Manifest::Index(_) => {
-                return Err(Error::usage(format!(
-                    "{} holds single-platform images and {} is an image index",
-                    self.label, root.digest
-                ))
-                .with_hint(
-                    "pick platforms with --platform OS/ARCH, or use oci-archive: to keep the whole index",
-                ));
-            }
+            Manifest::Index(_) => return Err(self.index_refused(root)),
         };
         self.layout.write_blob_bytes(&root.digest, &root.bytes)?;
         let reference = self.reference.lock().expect("reference lock").clone();

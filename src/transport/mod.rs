@@ -16,6 +16,7 @@ use tokio::io::AsyncRead;
 
 use crate::digest::Digest;
 use crate::error::Result;
+use crate::manifest::Manifest;
 use crate::progress::BlobProgress;
 
 /// A stream of blob bytes. Not verified by the transport: the reader is wrapped in a
@@ -90,6 +91,11 @@ pub enum BlobOutcome {
 pub trait ImageDestination: Send + Sync {
     /// A human-readable name of the location, for messages.
     fn describe(&self) -> String;
+    /// Checks that the destination can hold `root` (`manifest` is its parsed form), before any
+    /// blob moves: a docker-archive refuses an image index. Errors: Usage when it cannot.
+    fn check_root(&self, _root: &FetchedManifest, _manifest: &Manifest) -> Result<()> {
+        Ok(())
+    }
     /// Called once before any write; `origin` is the source's repository when a mount could
     /// apply (a registry destination asks one token for both scopes).
     async fn prepare(&self, _origin: Option<&MountOrigin>) -> Result<()> {
@@ -199,7 +205,12 @@ pub fn open_source(
     })
 }
 
-/// Opens `loc` for writing (creating an OCI layout when needed). See [`open_source`].
+/// Opens `loc` for writing (creating an OCI layout when needed). An archive's path is resolved
+/// by [`archive::ArchiveTarget::resolve`] (a file replaced atomically, a stream such as
+/// `/dev/stdout` written into); a streamed archive is staged in `store`. See [`open_source`].
+///
+/// Errors: Usage for `store:sha256:…` and for an archive path that cannot be written (a
+/// directory, a missing directory, a terminal); the layout's and archive's I/O errors.
 pub fn open_destination(
     loc: &crate::location::Location,
     client: &crate::registry::Client,
@@ -227,13 +238,15 @@ pub fn open_destination(
             loc.to_string(),
         )),
         Location::OciArchive { path, tag } => Box::new(oci_archive::OciArchiveDestination::new(
-            path,
+            archive::ArchiveTarget::resolve(path)?,
+            store,
             tag.clone(),
             loc.to_string(),
         )?),
         Location::DockerArchive { path, reference } => {
             Box::new(docker_archive::DockerArchiveDestination::new(
-                path,
+                archive::ArchiveTarget::resolve(path)?,
+                store,
                 reference.clone(),
                 loc.to_string(),
             )?)

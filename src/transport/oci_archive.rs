@@ -2,9 +2,10 @@
 //! `index.json`, `blobs/<alg>/<hex>`), as `skopeo copy … oci-archive:` and buildkit write it.
 //!
 //! Reading serves every manifest and blob straight out of the tar (see [`super::archive`]);
-//! writing stages a layout beside the file and tars it up on commit, replacing the file
-//! atomically (an existing archive is overwritten, as skopeo does). Manifests and blobs are
-//! stored byte for byte, so digests are always preserved.
+//! writing stages a layout and tars it up on commit into an [`ArchiveTarget`]: a file is
+//! replaced atomically (an existing archive is overwritten, as skopeo does; a symlink is kept
+//! and its target written), a stream such as `/dev/stdout` or a FIFO is written into.
+//! Manifests and blobs are stored byte for byte, so digests are always preserved.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use async_trait::async_trait;
 use oci_spec::image::{Descriptor, ImageIndex};
 use tokio::sync::OnceCell;
 
-use super::archive::{TarIndex, layout_members, staging_dir, write_tar};
+use super::archive::{ArchiveTarget, TarIndex, layout_members};
 use super::layout::LayoutDestination;
 use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource};
 use crate::digest::Digest;
@@ -42,7 +43,7 @@ impl TarLayout {
         if !tar.contains("index.json") {
             return Err(Error::integrity(format!(
                 "{} is not an OCI image layout archive (no index.json)",
-                tar.path().display()
+                tar.name()
             )));
         }
         Ok(TarLayout { tar })
@@ -59,7 +60,7 @@ impl TarLayout {
         let index: ImageIndex = crate::manifest::parse_index(&bytes).map_err(|e| {
             Error::integrity(format!(
                 "index.json in {} is not an image index: {e}",
-                self.tar.path().display()
+                self.tar.name()
             ))
         })?;
         Ok(index.manifests().clone())
@@ -140,7 +141,7 @@ impl TarLayout {
             .map_err(|e| {
                 Error::not_found(format!(
                     "blob {digest} is not present in archive {}",
-                    self.tar.path().display()
+                    self.tar.name()
                 ))
                 .with_kind(e.kind())
             })
@@ -158,6 +159,8 @@ fn entry_name(d: &Descriptor) -> Option<String> {
 /// Reads an image from an OCI layout archive.
 pub struct OciArchiveSource {
     path: PathBuf,
+    /// How messages name the archive file.
+    shown: String,
     tag: Option<String>,
     label: String,
     layout: OnceCell<TarLayout>,
@@ -168,16 +171,24 @@ impl OciArchiveSource {
     pub fn new(path: &Path, tag: Option<String>, label: String) -> Self {
         OciArchiveSource {
             path: path.to_path_buf(),
+            shown: path.display().to_string(),
             tag,
             label,
             layout: OnceCell::new(),
         }
     }
 
+    /// Names the archive file `shown` in messages instead of its path (`stdin` for an archive
+    /// spooled from stdin into a temp file).
+    pub fn shown_as(mut self, shown: impl Into<String>) -> Self {
+        self.shown = shown.into();
+        self
+    }
+
     async fn layout(&self) -> Result<&TarLayout> {
         self.layout
             .get_or_try_init(|| async {
-                TarLayout::new(TarIndex::scan_async(self.path.clone()).await?)
+                TarLayout::new(TarIndex::scan_async(self.path.clone(), self.shown.clone()).await?)
             })
             .await
     }
@@ -201,30 +212,30 @@ impl ImageSource for OciArchiveSource {
     }
 }
 
-/// Writes one image into an OCI layout archive, replacing the file on commit.
+/// Writes one image into an OCI layout archive, written into its [`ArchiveTarget`] on commit.
 pub struct OciArchiveDestination {
-    path: PathBuf,
+    target: Arc<ArchiveTarget>,
     stage: tempfile::TempDir,
     inner: LayoutDestination,
     label: String,
 }
 
 impl OciArchiveDestination {
-    /// Stages in a temp directory beside `path`; `tag` becomes the image's ref name.
+    /// Writes into `target` (see [`ArchiveTarget::resolve`]), staging in a temp directory
+    /// beside it, or in `store` (the local store) when it is a stream; `tag` becomes the
+    /// image's ref name.
     ///
-    /// Errors: Usage when `path` is a directory; Other when the staging directory cannot be
-    /// created.
-    pub fn new(path: &Path, tag: Option<String>, label: String) -> Result<Self> {
-        if path.is_dir() {
-            return Err(Error::usage(format!(
-                "{} is a directory; oci-archive: writes a tar file (use oci: for a layout directory)",
-                path.display()
-            )));
-        }
-        let stage = staging_dir(path)?;
+    /// Errors: Other when the staging directory cannot be created.
+    pub fn new(
+        target: ArchiveTarget,
+        store: &Path,
+        tag: Option<String>,
+        label: String,
+    ) -> Result<Self> {
+        let stage = target.staging_dir(store)?;
         let layout = Layout::open_or_create(stage.path())?;
         Ok(OciArchiveDestination {
-            path: path.to_path_buf(),
+            target: Arc::new(target),
             inner: LayoutDestination::new(layout, tag, label.clone()),
             stage,
             label,
@@ -258,8 +269,8 @@ impl ImageDestination for OciArchiveDestination {
     ) -> Result<()> {
         self.inner.commit(root, platform).await?;
         let root_dir = self.stage.path().to_path_buf();
-        let dest = self.path.clone();
-        tokio::task::spawn_blocking(move || write_tar(&dest, &layout_members(&root_dir)?))
+        let target = self.target.clone();
+        tokio::task::spawn_blocking(move || target.write(&layout_members(&root_dir)?))
             .await
             .map_err(|e| Error::other(format!("archive writer failed: {e}")))?
     }

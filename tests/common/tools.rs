@@ -183,3 +183,25 @@ pub fn umoci_stat(layout_dir: &Path, tag: &str) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("umoci stat JSON")
 }
+
+/// `cmd` (program, arguments, environment, working directory) run through
+/// `sh -c 'umask MASK && exec "$@"'`, so the process starts with file-creation mask `umask`
+/// (octal, e.g. `"022"`) whatever the test runner's is.
+pub fn with_umask(cmd: &Command, umask: &str) -> Command {
+    let mut c = Command::new("sh");
+    c.arg("-c")
+        .arg(format!("umask {umask} && exec \"$@\""))
+        .arg("sh")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    if let Some(d) = cmd.get_current_dir() {
+        c.current_dir(d);
+    }
+    c
+}
