@@ -663,8 +663,9 @@ impl Layout {
     /// unnamed, and an unnamed entry of the same digest is replaced rather than duplicated;
     /// when a named entry already holds that digest nothing is added (loading an image the
     /// layout already has by name adds no `<none>` row). Naming a digest removes its unnamed
-    /// entries (like `docker tag` of a dangling image). `name` is authoritative: a [`REF_NAME`] annotation inside `desc` is overwritten or
-    /// removed. Other entries, and unknown fields anywhere in `index.json`, are kept.
+    /// entries (like `docker tag` of a dangling image). `name` is authoritative: a
+    /// [`REF_NAME`] annotation inside `desc` is overwritten or removed. Other entries, and
+    /// unknown fields anywhere in `index.json`, are kept.
     ///
     /// Errors: Usage when `name` is not a valid ref name (OCI grammar: components of
     /// alphanumerics joined by one of `-._:@+` or `--`, separated by `/`); NotFound when blob
