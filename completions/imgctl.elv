@@ -326,6 +326,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand --version 'Print version'
         }
         &'imgctl;digest'= {
+            cand --platform 'The digest of this platform''s image in an index: OS/ARCH[/VARIANT] [default: the index''s own digest]'
             cand --progress 'Progress style on stderr'
             cand --format 'Result format on stdout'
             cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'

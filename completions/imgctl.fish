@@ -307,6 +307,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l insecure -d 'S
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l platform -d 'The digest of this platform\'s image in an index: OS/ARCH[/VARIANT] [default: the index\'s own digest]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
 plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'

@@ -323,6 +323,25 @@ fn platform_list_writes_a_filtered_index_through_the_registry() {
         "attestation kept: {r}"
     );
 
+    // `digest --platform`: the child's digest (registry and layout); without it, the index's
+    let multi = format!("docker://{}", reg.reference("multi:all"));
+    let layout = format!("oci:{}:v1", src.display());
+    for loc in [multi.as_str(), layout.as_str()] {
+        assert_eq!(sb.run_ok(&["digest", loc]).trim(), full);
+        assert_eq!(
+            sb.run_ok(&["digest", "--platform", "linux/amd64", loc])
+                .trim(),
+            amd
+        );
+        let out = sb.run(&["digest", "--platform", "linux/s390x", loc]);
+        assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("available: linux/amd64"),
+            "{}",
+            describe(&out)
+        );
+    }
+
     // Registry → registry with a platform list: a new, valid index.
     let r = json_out(
         &sb,

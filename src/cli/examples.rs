@@ -61,6 +61,7 @@ pub const INSPECT: &str = "Examples:
 
 pub const DIGEST: &str = "Examples:
   imgctl digest localhost:5000/app:1
+  imgctl digest --platform linux/arm64 localhost:5000/app:1   # the arm64 image of an index
   imgctl digest oci-archive:/tmp/app.tar:1";
 
 pub const CATALOG: &str = "Examples:

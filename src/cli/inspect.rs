@@ -64,43 +64,9 @@ pub async fn inspect(
     let loc = Location::parse(location, BareMeans::Registry)?;
     let client = g.client(&SideOpts::default())?;
     let src = open_source(&loc, &client, &g.store_dir()?)?;
-    let mut m = src.root_manifest().await?;
-    let mut chosen_platform = None;
-
-    if mf::is_index(&m.media_type)
-        && (platform.is_some() || matches!(view, View::Config | View::Layers))
-    {
-        let want = match platform {
-            Some(p) => {
-                let mut l = parse_platform_list(p)?;
-                if l.len() != 1 {
-                    return Err(Error::usage("inspect takes one --platform"));
-                }
-                l.remove(0)
-            }
-            None => mf::PlatformSpec::host(),
-        };
-        let Manifest::Index(index) = Manifest::parse(&m.bytes, &m.media_type)? else {
-            unreachable!("is_index")
-        };
-        let child = select_platform(&index, &want).ok_or_else(|| {
-            Error::not_found(format!(
-                "{} has no image for platform {want} (available: {})",
-                src.describe(),
-                mf::available_platforms(&index).join(", ")
-            ))
-        })?;
-        chosen_platform = child.platform().as_ref().map(platform_string);
-        m = src.manifest(&descriptor_digest(child)?).await?;
-    }
-    // `--platform` on a single-platform image built for another platform is refused.
-    if let (Some(p), None) = (platform, &chosen_platform)
-        && let Ok(Manifest::Image(img)) = Manifest::parse(&m.bytes, &m.media_type)
-        && let Some(have) = imgctl::copy::config_platform(src.as_ref(), &img).await?
-    {
-        let wants = imgctl::copy::Platforms::List(parse_platform_list(p)?);
-        imgctl::copy::check_single_platform(&src.describe(), &have, &wants)?;
-    }
+    let m = src.root_manifest().await?;
+    let select = platform.is_some() || matches!(view, View::Config | View::Layers);
+    let (m, chosen_platform) = for_platform(src.as_ref(), m, platform, select).await?;
 
     if view == View::Raw {
         let mut out = std::io::stdout().lock();
@@ -424,4 +390,54 @@ fn print_schema1(
             Ok(())
         }
     }
+}
+
+/// The manifest `platform` names in `m`: with `select` and `m` an image index, its child for
+/// `platform` (one OS/ARCH[/VARIANT]; the host's when None) and that platform's name;
+/// otherwise `m` itself — checked against `platform` when it is a single-platform image.
+///
+/// Errors: Usage for a list of platforms; NotFound when the index has no such child
+/// (the available ones are listed) or the image is for another platform.
+pub(super) async fn for_platform(
+    src: &dyn ImageSource,
+    mut m: FetchedManifest,
+    platform: Option<&str>,
+    select: bool,
+) -> Result<(FetchedManifest, Option<String>)> {
+    let mut chosen_platform = None;
+
+    if mf::is_index(&m.media_type) && select {
+        let want = match platform {
+            Some(p) => {
+                let mut l = parse_platform_list(p)?;
+                if l.len() != 1 {
+                    return Err(Error::usage("--platform takes one platform here"));
+                }
+                l.remove(0)
+            }
+            None => mf::PlatformSpec::host(),
+        };
+        let Manifest::Index(index) = Manifest::parse(&m.bytes, &m.media_type)? else {
+            unreachable!("is_index")
+        };
+        let child = select_platform(&index, &want).ok_or_else(|| {
+            Error::not_found(format!(
+                "{} has no image for platform {want} (available: {})",
+                src.describe(),
+                mf::available_platforms(&index).join(", ")
+            ))
+        })?;
+        chosen_platform = child.platform().as_ref().map(platform_string);
+        m = src.manifest(&descriptor_digest(child)?).await?;
+    }
+    // `--platform` on a single-platform image built for another platform is refused.
+    if let (Some(p), None) = (platform, &chosen_platform)
+        && let Ok(Manifest::Image(img)) = Manifest::parse(&m.bytes, &m.media_type)
+        && let Some(have) = imgctl::copy::config_platform(src, &img).await?
+    {
+        let wants = imgctl::copy::Platforms::List(parse_platform_list(p)?);
+        imgctl::copy::check_single_platform(&src.describe(), &have, &wants)?;
+    }
+
+    Ok((m, chosen_platform))
 }

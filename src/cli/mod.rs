@@ -170,7 +170,7 @@ fn reads_stdin(cmd: &Command) -> bool {
     };
     match cmd {
         Command::Copy { source, .. } => location(source),
-        Command::Inspect { location: l, .. } | Command::Digest { location: l } => location(l),
+        Command::Inspect { location: l, .. } | Command::Digest { location: l, .. } => location(l),
         Command::Load { input, .. } => is_stdin_path(&input.to_string_lossy()),
         Command::Sync { config, .. } => is_stdin_path(&config.to_string_lossy()),
         _ => false,
@@ -486,6 +486,9 @@ pub enum Command {
     Digest {
         /// Location (REF, docker://REF, oci:…, oci-archive:…, docker-archive:…, store:…).
         location: String,
+        /// The digest of this platform's image in an index: OS/ARCH[/VARIANT] [default: the index's own digest]
+        #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+        platform: Option<String>,
     },
     /// List the repositories of a registry.
     #[command(after_long_help = examples::CATALOG)]
@@ -569,7 +572,7 @@ pub enum Command {
 pub async fn run(cli: Cli) -> Result<()> {
     let bare_locations: Vec<&str> = match &cli.command {
         Command::Pull { reference, .. } => vec![reference],
-        Command::Inspect { location, .. } | Command::Digest { location } => vec![location],
+        Command::Inspect { location, .. } | Command::Digest { location, .. } => vec![location],
         Command::Copy { source, .. } => vec![source],
         _ => vec![],
     };
@@ -655,7 +658,9 @@ async fn run_command(cli: &Cli) -> Result<()> {
             };
             inspect::inspect(g, location, view, platform.as_deref()).await
         }
-        Command::Digest { location } => query::digest(g, location).await,
+        Command::Digest { location, platform } => {
+            query::digest(g, location, platform.as_deref()).await
+        }
         Command::Catalog {
             registry,
             page_size,

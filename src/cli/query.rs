@@ -8,11 +8,15 @@ use imgctl::transport::open_source;
 use super::{FormatArg, GlobalOpts, SideOpts};
 
 /// `imgctl digest LOCATION`: the digest of the manifest or index the location names.
-pub async fn digest(g: &GlobalOpts, location: &str) -> Result<()> {
+/// With `platform`, the digest of that platform's image in an index (like `crane digest
+/// --platform`); a single-platform image is checked against it.
+pub async fn digest(g: &GlobalOpts, location: &str, platform: Option<&str>) -> Result<()> {
     let loc = Location::parse(location, BareMeans::Registry)?;
     let client = g.client(&SideOpts::default())?;
     let src = open_source(&loc, &client, &g.store_dir()?)?;
     let m = src.root_manifest().await?;
+    let (m, _) =
+        super::inspect::for_platform(src.as_ref(), m, platform, platform.is_some()).await?;
     match g.format {
         FormatArg::Text => println!("{}", m.digest),
         FormatArg::Json => super::print_json(&serde_json::json!({"location": src.describe(),
