@@ -251,10 +251,14 @@ fn username_and_password_stdin_flags_push_to_the_tls_registry() {
     assert!(out.status.success(), "{}", describe(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
     let all = describe(&out);
+    // -vv shows each HTTP exchange (method, URL without query, status), never a query
+    // (upload state) nor a header value
     assert!(
-        all.contains("trace: ") || all.contains("debug: "),
+        all.contains("trace: PUT https://") && all.contains("/v2/app/manifests/v1 → 201"),
         "-vv logs: {all}"
     );
+    assert!(!all.contains("_state="), "a query was logged: {all}");
+    assert!(!all.contains("Basic ") && !all.contains("Bearer "), "{all}");
     assert!(!all.contains(PASSWORD), "password leaked: {all}");
     let (_, got) = skopeo_raw_manifest(
         &format!("docker://{to}"),

@@ -249,7 +249,12 @@ impl Client {
     async fn ping(&self, url: &str, retries: u32) -> Result<Response> {
         let mut attempt = 0;
         loop {
-            let wait = match self.http().get(url).send().await {
+            let started = Instant::now();
+            let sent = self.http().get(url).send().await;
+            if let Ok(r) = &sent {
+                trace_exchange("GET", url, r, started);
+            }
+            let wait = match sent {
                 Ok(r) if retryable_status(r.status()) && attempt < retries => {
                     let wait = backoff(attempt + 1, retry_after(r.headers()));
                     warn!(
@@ -440,6 +445,35 @@ fn error_chain(e: &reqwest::Error) -> String {
     chain
 }
 
+/// `url` without its query and fragment: queries can carry upload state or, after a redirect
+/// to storage, signed credentials; logs never show them.
+fn without_query(url: &url::Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
+}
+
+/// Logs one HTTP exchange at trace level (`-vv`): method, URL without query, status, the
+/// final URL's host when a redirect was followed, and the time to the response headers.
+/// Never a header value (Authorization, cookies) nor a body.
+fn trace_exchange(method: &str, url: &str, resp: &Response, started: Instant) {
+    let redirected = without_query(resp.url());
+    if redirected == url {
+        tracing::trace!(
+            "{method} {url} → {} in {:.0?}",
+            resp.status(),
+            started.elapsed()
+        );
+    } else {
+        tracing::trace!(
+            "{method} {url} → {} (redirected to {redirected}) in {:.0?}",
+            resp.status(),
+            started.elapsed()
+        );
+    }
+}
+
 fn retryable_status(s: StatusCode) -> bool {
     s == StatusCode::REQUEST_TIMEOUT || s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error()
 }
@@ -598,9 +632,17 @@ impl Repository {
                     make(),
                 )
                 .await?;
-            let resp = match req.send().await {
-                Ok(r) => r,
+            let (http, request) = req.build_split();
+            let request = request.map_err(|e| self.client.transport_error(&e, ""))?;
+            let (method, url) = (request.method().to_string(), without_query(request.url()));
+            let started = Instant::now();
+            let resp = match http.execute(request).await {
+                Ok(r) => {
+                    trace_exchange(&method, &url, &r, started);
+                    r
+                }
                 Err(e) => {
+                    tracing::trace!("{method} {url} failed after {:?}", started.elapsed());
                     if attempt < self.client.inner.opts.retries && retryable_transport(&e, true) {
                         attempt += 1;
                         warn!(

@@ -109,7 +109,11 @@ async fn send(
     let mut attempt = 0;
     loop {
         let sent = Instant::now();
-        match make().send().await {
+        let answer = make().send().await;
+        if let Ok(r) = &answer {
+            super::trace_exchange("token request", &super::without_query(r.url()), r, sent);
+        }
+        match answer {
             Ok(r) if retryable_status(r.status()) && attempt < retries => {
                 attempt += 1;
                 tokio::time::sleep(backoff(attempt, retry_after(r.headers()))).await;
