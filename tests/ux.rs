@@ -194,7 +194,7 @@ fn untagged_images_are_listed_and_addressable_by_digest() {
     let rm = json_out(&sb, &["rmi", &digest]);
     assert_eq!(rm["removed"].as_array().unwrap().len(), 1, "{rm}");
     assert_eq!(rm["removed"][0]["reference"], json!("example.com/named:1"));
-    assert!(rm["blobs_deleted"].as_u64().unwrap() >= 4, "{rm}");
+    assert!(rm["blobsDeleted"].as_u64().unwrap() >= 4, "{rm}");
     assert_eq!(json_out(&sb, &["images"]), json!([]));
     let blobs = std::fs::read_dir(sb.store().join("blobs/sha256"))
         .unwrap()

@@ -278,9 +278,9 @@ pub fn rmi(g: &GlobalOpts, references: &[String]) -> Result<()> {
         print_json(&serde_json::json!({
             "removed": removed,
             "missing": missing.iter().map(|(m, _)| m).collect::<Vec<_>>(),
-            "blobs_deleted": stats.as_ref().map_or(0, |s| s.blobs),
-            "bytes_freed": stats.as_ref().map_or(0, |s| s.bytes),
-            "gc_deferred": stats.as_ref().is_some_and(|s| s.deferred),
+            "blobsDeleted": stats.as_ref().map_or(0, |s| s.blobs),
+            "bytesFreed": stats.as_ref().map_or(0, |s| s.bytes),
+            "gcDeferred": stats.as_ref().is_some_and(|s| s.deferred),
         }))?;
     }
     match missing.len() {
