@@ -64,6 +64,9 @@ struct Totals {
     started: Instant,
     /// Bytes moved so far.
     bytes: AtomicU64,
+    /// Of `bytes`, those a resume found already there (a kept partial download, an upload
+    /// offset the registry had): counted as done, but not in the transfer rate.
+    kept: AtomicU64,
     /// Bytes expected to move (sizes of blobs announced, less those skipped or mounted).
     total: AtomicU64,
     blobs_done: AtomicU64,
@@ -80,6 +83,7 @@ impl Totals {
         Arc::new(Totals {
             started: Instant::now(),
             bytes: AtomicU64::new(0),
+            kept: AtomicU64::new(0),
             total: AtomicU64::new(0),
             blobs_done: AtomicU64::new(0),
             blobs_total: AtomicU64::new(0),
@@ -94,7 +98,8 @@ impl Totals {
         let bytes = self.bytes.load(Ordering::Relaxed);
         let total = self.total.load(Ordering::Relaxed).max(bytes);
         let secs = self.started.elapsed().as_secs_f64();
-        let rate = if secs > 0.0 { bytes as f64 / secs } else { 0.0 };
+        let moved = bytes.saturating_sub(self.kept.load(Ordering::Relaxed));
+        let rate = if secs > 0.0 { moved as f64 / secs } else { 0.0 };
         let eta =
             (rate > 0.0 && total > bytes).then(|| ((total - bytes) as f64 / rate).ceil() as u64);
         // A batch (sync) announces its images; a single copy (or one with its referrers)
@@ -408,15 +413,20 @@ impl BlobProgress {
     pub fn set_position(&self, pos: u64) {
         let old = self.bytes.swap(pos, Ordering::Relaxed);
         if pos >= old {
+            // A resume: the bytes up to `pos` were there already, not moved now.
             self.totals.bytes.fetch_add(pos - old, Ordering::Relaxed);
+            self.totals.kept.fetch_add(pos - old, Ordering::Relaxed);
         } else {
             // A restart: the bytes sent before count again when resent.
+            let back = |b: u64| Some(b.saturating_sub(old - pos));
             let _ = self
                 .totals
                 .bytes
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
-                    Some(b.saturating_sub(old - pos))
-                });
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, back);
+            let _ = self
+                .totals
+                .kept
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, back);
         }
         if let Some(b) = &self.bar {
             b.set_position(pos);
@@ -487,8 +497,11 @@ mod tests {
             (s.bytes, s.total, s.blobs_done, s.blobs_total),
             (80, 100, 1, 2)
         );
+        // the 20 bytes a resume found there count as done, but not as moved (the rate)
+        assert_eq!(r.totals.kept.load(Ordering::Relaxed), 20);
         a.set_position(0);
         assert_eq!(r.totals.snapshot().bytes, 0);
+        assert_eq!(r.totals.kept.load(Ordering::Relaxed), 0);
     }
 
     #[test]
