@@ -849,3 +849,76 @@ fn platform_lists_write_a_filtered_index_and_skip_on_the_second_run() {
         .collect();
     assert!(writes.is_empty(), "{writes:?}");
 }
+
+/// A TLS + htpasswd registry and a config that names its credentials in `MIRROR_CREDS`
+/// (`ca_file` when `trusted`), with one mapping of `tags`.
+fn tls_config(
+    sb: &Imgctl,
+    reg: &Registry,
+    name: &str,
+    trusted: bool,
+    tags: &str,
+) -> std::path::PathBuf {
+    let h = reg.host();
+    let ca = if trusted {
+        format!("    ca_file: {}\n", reg.ca_cert().unwrap().display())
+    } else {
+        String::new()
+    };
+    write_config(
+        sb,
+        name,
+        &format!(
+            "registries:\n  {h}:\n{ca}    credentials:\n      env: MIRROR_CREDS\n\
+             mappings:\n  - source: {h}/app\n    destination: {h}/mirror/app\n    tags: {tags}\n"
+        ),
+    )
+}
+
+#[test]
+fn malformed_or_empty_credential_variables_are_configuration_errors() {
+    let reg = Registry::start(Mode::TlsHtpasswd);
+    let sb = Imgctl::new();
+    let cfg = tls_config(&sb, &reg, "creds.yaml", true, "[v1, v2]");
+    let before = reg.access_log().len();
+    for (value, want) in [
+        (
+            Some("alicenocolon"),
+            "MIRROR_CREDS named in the sync configuration must hold USER:PASSWORD",
+        ),
+        (
+            Some(":nouser"),
+            "MIRROR_CREDS named in the sync configuration must hold USER:PASSWORD",
+        ),
+        (
+            Some(""),
+            "MIRROR_CREDS named in the sync configuration is empty",
+        ),
+        (
+            None,
+            "MIRROR_CREDS named in the sync configuration is not set",
+        ),
+    ] {
+        let mut c = sb.cmd();
+        match value {
+            Some(v) => c.env("MIRROR_CREDS", v),
+            None => c.env_remove("MIRROR_CREDS"),
+        };
+        let out = c
+            .args(["--progress", "none", "sync"])
+            .arg(&cfg)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 2, "{value:?}: {}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{value:?}: {err}");
+        assert!(err.contains("hint: "), "{value:?}: {err}");
+        for v in value.iter().filter(|v| !v.is_empty()) {
+            assert!(!err.contains(v), "value echoed: {err}");
+        }
+        assert!(out.stdout.is_empty(), "{}", describe(&out));
+    }
+    // Refused before any request.
+    assert_eq!(reg.access_log().len(), before);
+}

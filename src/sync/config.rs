@@ -56,28 +56,53 @@ pub enum CredentialSource {
 }
 
 impl CredentialSource {
-    /// Reads the credentials from the environment through `env` (e.g. `std::env::var`).
+    /// Reads the credentials from the environment through `env` (e.g. `std::env::var`);
+    /// `registry` names the registry in errors.
     ///
-    /// Errors (Usage) when a named variable is unset or empty, or holds no username.
+    /// Errors (Usage, naming the variable, never its value): a named variable is unset, or
+    /// set but empty; the combined variable is not `USER:PASSWORD` (no `:`, or an empty
+    /// username or password).
     pub fn resolve(
         &self,
         registry: &str,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Credentials> {
+        let bad = |name: &str, why: &str| {
+            Error::usage(format!(
+                "registry {registry}: environment variable {name} named in the sync configuration {why}"
+            ))
+        };
         let get = |name: &str| {
-            env(name).filter(|v| !v.is_empty()).ok_or_else(|| {
-                Error::usage(format!(
-                    "registry {registry}: environment variable {name} named in the sync configuration is not set"
-                ))
-                .with_hint("export it (e.g. from a CI secret), or remove the credentials block to use stored credentials")
-            })
+            match env(name) {
+            None => Err(bad(name, "is not set").with_hint(
+                "export it (e.g. from a CI secret), or remove the credentials block to use stored credentials",
+            )),
+            Some(v) if v.is_empty() => Err(bad(name, "is empty").with_hint(
+                "check the secret it is set from (an unset CI secret expands to an empty string), or remove the credentials block to use stored credentials",
+            )),
+            Some(v) => Ok(v),
+        }
         };
         match self {
-            CredentialSource::Combined { env } => Credentials::parse(&get(env)?).ok_or_else(|| {
-                Error::usage(format!(
-                    "registry {registry}: {env} must hold USER:PASSWORD"
-                ))
-            }),
+            CredentialSource::Combined { env } => {
+                let value = get(env)?;
+                let why = match value.split_once(':') {
+                    None => "must hold USER:PASSWORD, but has no ':'",
+                    Some(("", _)) => {
+                        "must hold USER:PASSWORD, but the username before ':' is empty"
+                    }
+                    Some((_, "")) => "must hold USER:PASSWORD, but the password after ':' is empty",
+                    Some((user, password)) => {
+                        return Ok(Credentials {
+                            username: user.to_string(),
+                            password: password.to_string(),
+                        });
+                    }
+                };
+                Err(bad(env, why).with_hint(format!(
+                    "set {env} to the username and the password joined by ':' (e.g. {env}=\"$USER:$TOKEN\"), or use username/username_env + password_env"
+                )))
+            }
             CredentialSource::Split {
                 username,
                 username_env,
@@ -575,7 +600,40 @@ mappings:
             password_env: "EMPTY".into(),
         };
         let e = missing.resolve("r", env).unwrap_err();
-        assert!(e.to_string().contains("EMPTY"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("EMPTY named in the sync configuration is empty"),
+            "{e}"
+        );
+        let unset = CredentialSource::Combined {
+            env: "UNSET".into(),
+        };
+        let e = unset.resolve("r", env).unwrap_err();
+        assert!(e.to_string().contains("UNSET") && e.to_string().contains("is not set"));
+        // Malformed combined values are refused, naming the variable, never echoing it.
+        for (value, why) in [
+            ("alicenocolon", "no ':'"),
+            (":hunter2", "username"),
+            ("alice:", "password"),
+        ] {
+            let c = CredentialSource::Combined {
+                env: "CREDS".into(),
+            };
+            let e = c
+                .resolve("r", |k: &str| (k == "CREDS").then(|| value.to_string()))
+                .unwrap_err();
+            let all = format!("{e} {}", e.hint().unwrap_or_default());
+            assert_eq!(e.kind(), crate::error::ErrorKind::Usage);
+            assert!(
+                all.contains("CREDS named in the sync configuration must hold USER:PASSWORD"),
+                "{all}"
+            );
+            assert!(all.contains(why), "{all}");
+            assert!(
+                !all.contains("alicenocolon") && !all.contains("hunter2"),
+                "{all}"
+            );
+        }
         let bad = "registries:\n  r.io:\n    credentials:\n      username: u\n      password: hunter2\nmappings: [{source: a, destination: r.io/a, tags: all}]\n";
         let e = SyncConfig::parse(bad, Path::new(".")).unwrap_err();
         assert!(e.to_string().contains("password"), "{e}");
