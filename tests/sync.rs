@@ -922,3 +922,85 @@ fn malformed_or_empty_credential_variables_are_configuration_errors() {
     // Refused before any request.
     assert_eq!(reg.access_log().len(), before);
 }
+
+/// Runs `imgctl sync CONFIG` (text output) with `MIRROR_CREDS=creds` and `extra` flags;
+/// returns the output and its `hint:` line.
+fn sync_hint(sb: &Imgctl, cfg: &Path, creds: &str, extra: &[&str]) -> (Output, String) {
+    let out = sb
+        .cmd()
+        .env("MIRROR_CREDS", creds)
+        .args(["--progress", "none", "--retries", "0", "sync"])
+        .args(extra)
+        .arg(cfg)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let hint = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("hint: "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (out, hint)
+}
+
+#[test]
+fn a_failed_image_keeps_its_own_hint_in_sync_terms() {
+    let reg = Registry::start(Mode::TlsHtpasswd);
+    let sb = Imgctl::new();
+    let h = reg.host();
+    let good = format!("{USER}:{PASSWORD}");
+
+    // An untrusted certificate: the TLS hint, in the configuration's words, plus --keep-going
+    // (two images in the plan).
+    let untrusted = tls_config(&sb, &reg, "untrusted.yaml", false, "[v1, v2]");
+    let (out, hint) = sync_hint(&sb, &untrusted, &good, &[]);
+    assert_eq!(code(&out), 6, "{}", describe(&out));
+    assert!(hint.contains("ca_file: FILE"), "{}", describe(&out));
+    assert!(hint.contains(&format!("registries: {h}:")), "{hint}");
+    assert!(hint.contains("insecure: true"), "{hint}");
+    assert!(hint.contains("pass --keep-going"), "{hint}");
+    assert_eq!(hint.lines().count(), 1, "{hint}");
+    // With --keep-going (exit 8) the shared hint stays, without the --keep-going advice.
+    let (out, hint) = sync_hint(&sb, &untrusted, &good, &["--keep-going"]);
+    assert_eq!(code(&out), 8, "{}", describe(&out));
+    assert!(hint.contains("ca_file: FILE"), "{}", describe(&out));
+    assert!(!hint.contains("--keep-going"), "{hint}");
+
+    // Wrong credentials from the configuration: check the variable it names (never its
+    // value); one image, so no --keep-going advice.
+    let trusted = tls_config(&sb, &reg, "trusted.yaml", true, "[v1]");
+    let (out, hint) = sync_hint(&sb, &trusted, "alice:not-the-password", &[]);
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(hint.contains("$MIRROR_CREDS"), "{}", describe(&out));
+    assert!(hint.contains(&h), "{hint}");
+    assert!(!hint.contains("--keep-going"), "{hint}");
+    assert!(
+        !text_of(&out).contains("not-the-password"),
+        "{}",
+        describe(&out)
+    );
+
+    // An error without a hint of its own (the tag is missing): only --keep-going, and only
+    // when the plan has other images.
+    let missing = tls_config(&sb, &reg, "missing.yaml", true, "[v1, v2]");
+    let (out, hint) = sync_hint(&sb, &missing, &good, &[]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert_eq!(
+        hint,
+        "pass --keep-going to copy the other images anyway",
+        "{}",
+        describe(&out)
+    );
+    let one = tls_config(&sb, &reg, "one-missing.yaml", true, "[v1]");
+    let (out, hint) = sync_hint(&sb, &one, &good, &[]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert_eq!(hint, "", "{}", describe(&out));
+}
+
+fn text_of(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

@@ -56,6 +56,25 @@ pub enum CredentialSource {
 }
 
 impl CredentialSource {
+    /// Where the credentials come from, in words for a hint: the variables' names (never
+    /// their values), e.g. `USER:PASSWORD in $MIRROR_CREDS`.
+    pub fn describe(&self) -> String {
+        match self {
+            CredentialSource::Combined { env } => format!("USER:PASSWORD in ${env}"),
+            CredentialSource::Split {
+                username,
+                username_env,
+                password_env,
+            } => match (username, username_env) {
+                (Some(u), _) => format!("username {u} with the password in ${password_env}"),
+                (None, Some(e)) => {
+                    format!("the username in ${e} and the password in ${password_env}")
+                }
+                (None, None) => format!("the password in ${password_env}"),
+            },
+        }
+    }
+
     /// Reads the credentials from the environment through `env` (e.g. `std::env::var`);
     /// `registry` names the registry in errors.
     ///
