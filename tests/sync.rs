@@ -1004,3 +1004,93 @@ fn text_of(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+#[test]
+fn empty_selections_warn_and_bad_config_paths_are_usage_errors() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let digest = build_standard_image(&layout, "v1");
+    sb.run_ok(&[
+        "-q",
+        "copy",
+        &format!("oci:{}:v1", layout.display()),
+        &format!("docker://{}", reg.reference("app:1.2.0")),
+    ]);
+    let h = reg.host();
+    let cfg = write_config(
+        &sb,
+        "nomatch.yaml",
+        &format!(
+            "mappings:\n  - source: {h}/app\n    destination: {h}/m/app\n    tags: all\n  \
+             - source: {h}/app\n    destination: {h}/m2/app\n    tags: {{semver: '>=9'}}\n"
+        ),
+    );
+    let want = format!("mapping 2 ({h}/app): no tag matches semver '>=9' (of the 1 tag listed)");
+    // JSON: the warning on stderr and in the document; the other mapping still runs (exit 0).
+    let (out, doc) = sync(&sb, &cfg, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(doc["warnings"], json!([want]), "{doc}");
+    assert_eq!(images(&doc).len(), 1, "{doc}");
+    assert_eq!(images(&doc)[0]["digest"], json!(digest), "{doc}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("warning: {want}")), "{err}");
+    // Text, even with -q: a warning is not progress.
+    let out = sb.run(&["-q", "sync", cfg.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("warning: {want}")),
+        "{}",
+        describe(&out)
+    );
+    // A mapping that matches something gives no warning.
+    let ok = write_config(
+        &sb,
+        "match.yaml",
+        &format!(
+            "mappings:\n  - source: {h}/app\n    destination: {h}/m3/app\n    tags: {{semver: '>=1'}}\n"
+        ),
+    );
+    let (out, doc) = sync(&sb, &ok, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(doc["warnings"], json!([]), "{doc}");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("warning"),
+        "{}",
+        describe(&out)
+    );
+
+    // A directory is a usage error naming it.
+    let dir = sb.dir().join("configs");
+    std::fs::create_dir(&dir).unwrap();
+    let out = sb.run(&["sync", dir.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{} is a directory", dir.display())),
+        "{err}"
+    );
+
+    // YAML errors: "mapping N" (1-based) for serde's errors, with its line, as for imgctl's.
+    for (yaml, want) in [
+        (
+            "mappings:\n  - {source: a, destination: b, tags: all}\n  - source: a\n    destination: c\n    tag: all\n",
+            "mapping 2: unknown field `tag`",
+        ),
+        (
+            "mappings:\n  - {source: a, destination: b, tags: all}\n  - source: a\n    destination: c\n    tag: all\n",
+            "at line 5",
+        ),
+        (
+            "mappings:\n  - {source: a, destination: b, tags: all}\n  - source: a\n    destination: c\n",
+            "mapping 2: give tags",
+        ),
+    ] {
+        let cfg = write_config(&sb, "bad.yaml", yaml);
+        let out = sb.run(&["sync", cfg.to_str().unwrap()]);
+        assert_eq!(code(&out), 2, "{}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{want}: {err}");
+        assert!(!err.contains("mappings["), "{err}");
+    }
+}

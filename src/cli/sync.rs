@@ -43,7 +43,11 @@ pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
         }
     }
     let clients = Clients::new(&client_options(g)?, &config, |k| std::env::var(k).ok())?;
-    let mut units = plan(&config, &clients).await?;
+    let plan = plan(&config, &clients).await?;
+    for w in &plan.warnings {
+        tracing::warn!("{w}");
+    }
+    let mut units = plan.units;
     let planned = units.len();
     if let Some(s) = shard {
         units = s.take(units);
@@ -56,7 +60,7 @@ pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
     };
     let outcome = run(units, &clients, &opts, &reporter).await;
     reporter.finish();
-    print(g, &outcome, a, shard, planned)?;
+    print(g, &outcome, a, shard, planned, &plan.warnings)?;
     let failed = outcome.count(Action::Failed);
     let run_here = outcome.images.len() + outcome.not_run;
     let Some(first) = outcome.first_failure() else {
@@ -174,6 +178,7 @@ fn print(
     a: &SyncArgs<'_>,
     shard: Option<Shard>,
     planned: usize,
+    warnings: &[String],
 ) -> Result<()> {
     let summary = serde_json::json!({
         "planned": planned,
@@ -193,6 +198,7 @@ fn print(
                 "shard": shard.map(|s| s.to_string()),
                 "images": o.images,
                 "summary": summary,
+                "warnings": warnings,
             });
             println!("{}", serde_json::to_string_pretty(&doc)?);
         }

@@ -286,8 +286,18 @@ impl SyncConfig {
     /// Reads and validates the configuration at `path`.
     ///
     /// Errors (Usage) name the file and, where it applies, the mapping (1-based) or registry
-    /// at fault; NotFound when the file does not exist.
+    /// at fault; Usage when `path` is a directory; NotFound when the file does not exist.
     pub fn load(path: &Path) -> Result<SyncConfig> {
+        if path.is_dir() {
+            return Err(Error::usage(format!(
+                "sync configuration {} is a directory, not a YAML file",
+                path.display()
+            ))
+            .with_hint(format!(
+                "name the file, e.g. imgctl sync {}",
+                path.join("mirror.yaml").display()
+            )));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::from(e).context(format!("cannot read sync configuration {}", path.display()))
         })?;
@@ -299,7 +309,7 @@ impl SyncConfig {
     /// Parses YAML `text`; relative `ca_file` paths are resolved against `base_dir`.
     pub fn parse(text: &str, base_dir: &Path) -> Result<SyncConfig> {
         let file: FileConfig =
-            serde_yaml_ng::from_str(text).map_err(|e| Error::usage(e.to_string()))?;
+            serde_yaml_ng::from_str(text).map_err(|e| Error::usage(yaml_error(&e, text)))?;
         if file.mappings.is_empty() {
             return Err(Error::usage("no mappings: nothing to sync"));
         }
@@ -329,6 +339,49 @@ impl SyncConfig {
             mappings,
         })
     }
+}
+
+/// A YAML error in the words of imgctl's own errors: serde's path `mappings[0].tags` becomes
+/// `mapping 1: tags`, `registries.HOST.credentials` becomes `registry HOST: credentials`;
+/// serde's `at line L column C` is kept.
+fn yaml_error(e: &serde_yaml_ng::Error, text: &str) -> String {
+    let msg = e.to_string();
+    if let Some(rest) = msg.strip_prefix("mappings[")
+        && let Some((n, rest)) = rest.split_once(']')
+        && let Ok(n) = n.parse::<usize>()
+    {
+        let rest = rest
+            .strip_prefix('.')
+            .or_else(|| rest.strip_prefix(": "))
+            .unwrap_or(rest);
+        return format!("mapping {}: {rest}", n + 1);
+    }
+    if let Some(rest) = msg.strip_prefix("registries.") {
+        // A registry name holds dots itself: find the key as written in the file.
+        let names: Vec<String> = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text)
+            .ok()
+            .and_then(|v| v.get("registries").and_then(|r| r.as_mapping()).cloned())
+            .map(|m| {
+                m.keys()
+                    .filter_map(|k| k.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some((name, rest)) = names
+            .iter()
+            .filter_map(|n| {
+                let after = rest.strip_prefix(n.as_str())?;
+                let after = after
+                    .strip_prefix('.')
+                    .or_else(|| after.strip_prefix(": "))?;
+                Some((n, after))
+            })
+            .max_by_key(|(n, _)| n.len())
+        {
+            return format!("registry {}: {rest}", normalise_registry(name));
+        }
+    }
+    msg
 }
 
 fn registry_settings(name: &str, r: FileRegistry, base_dir: &Path) -> Result<RegistrySettings> {
@@ -688,9 +741,27 @@ mappings:
                 "invalid tag",
             ),
             ("mapings: []", "unknown field"),
+            // serde's own errors: numbered as ours, with serde's line number
+            (
+                "mappings:\n  - {source: a, destination: b, tags: all}\n  - source: a\n    destination: c\n    platfroms: all\n",
+                "mapping 2: unknown field `platfroms`",
+            ),
+            (
+                "mappings:\n  - {source: a, destination: b, tags: all}\n  - source: a\n    destination: c\n    platfroms: all\n",
+                "at line 5",
+            ),
+            (
+                "mappings:\n  - {source: [a], destination: b}\n",
+                "mapping 1: source: invalid type",
+            ),
+            (
+                "registries:\n  reg.example.com:5000:\n    credentials: {usr: x}\nmappings: [{source: a, destination: b, tags: all}]\n",
+                "registry reg.example.com:5000: credentials: unknown field `usr`",
+            ),
         ] {
             let e = SyncConfig::parse(yaml, Path::new(".")).unwrap_err();
             assert!(e.to_string().contains(want), "{yaml}: {e}");
+            assert!(!e.to_string().contains("mappings["), "{yaml}: {e}");
             assert_eq!(e.kind(), crate::error::ErrorKind::Usage);
         }
     }
