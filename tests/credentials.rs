@@ -782,3 +782,102 @@ fn login_takes_creds_and_the_environment_like_every_command() {
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(text(&out).contains("IMGCTL_USERNAME"), "{}", describe(&out));
 }
+
+#[test]
+fn logout_prints_one_json_document_and_quiet_keeps_only_results() {
+    let tls = Registry::start(Mode::TlsHtpasswd);
+    let plain = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let ca = tls.ca_cert().unwrap();
+    let (a, b) = (tls.host(), plain.host());
+    let cmd = || {
+        let mut c = sb.cmd();
+        c.env("IMGCTL_KEYCHAIN", "none")
+            .env_remove("IMGCTL_USERNAME")
+            .env_remove("IMGCTL_PASSWORD")
+            .arg("--ca-file")
+            .arg(&ca);
+        c
+    };
+    let run = |args: &[&str]| {
+        let out = run_with_stdin(cmd(), args, None);
+        assert_eq!(code(&out), 0, "{args:?}: {}", describe(&out));
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let json = |args: &[&str]| -> Value {
+        let (out, _) = run(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"))
+    };
+
+    // Not logged in: removed false; the note on stderr, which -q silences.
+    assert_eq!(
+        json(&["--format", "json", "logout", &a]),
+        serde_json::json!({"registry": a, "removed": false})
+    );
+    let (out, err) = run(&["logout", &a]);
+    assert_eq!(
+        (out.as_str(), err.trim()),
+        ("", format!("not logged in to {a}").as_str())
+    );
+    assert_eq!(run(&["-q", "logout", &a]), (String::new(), String::new()));
+
+    // -q login keeps its result on stdout ("Login Succeeded", as docker prints).
+    let login = |host: &str| {
+        let out = run_with_stdin(
+            cmd(),
+            &[
+                "-q",
+                "login",
+                host,
+                "-u",
+                USER,
+                "--password-stdin",
+                "--to-docker-config",
+            ],
+            Some(PASSWORD),
+        );
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "Login Succeeded\n");
+        assert!(!text(&out).contains("Removed"), "{}", describe(&out));
+    };
+    login(&a);
+    // -q logout keeps its result too, and prints nothing else.
+    assert_eq!(
+        run(&["-q", "logout", &a]),
+        (
+            format!("Removed login credentials for {a}\n"),
+            String::new()
+        )
+    );
+
+    // JSON: one document per run; --all gives a list (empty when nothing is stored).
+    login(&a);
+    login(&b);
+    assert_eq!(
+        json(&["--format", "json", "logout", &b]),
+        serde_json::json!({"registry": b, "removed": true})
+    );
+    login(&b);
+    let mut all = json(&["--format", "json", "logout", "--all"]);
+    let list = all.as_array_mut().unwrap();
+    list.sort_by_key(|v| v["registry"].as_str().unwrap().to_string());
+    let mut want = vec![
+        serde_json::json!({"registry": a, "removed": true}),
+        serde_json::json!({"registry": b, "removed": true}),
+    ];
+    want.sort_by_key(|v| v["registry"].as_str().unwrap().to_string());
+    assert_eq!(*list, want);
+    assert_eq!(
+        json(&["--format", "json", "logout", "--all"]),
+        serde_json::json!([])
+    );
+    let (out, err) = run(&["--format", "json", "-q", "logout", &b]);
+    assert_eq!(err, "");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap(),
+        serde_json::json!({"registry": b, "removed": false})
+    );
+}

@@ -252,7 +252,14 @@ fn list(g: &GlobalOpts, index: &Index) -> Result<()> {
     Ok(())
 }
 
-/// Runs `imgctl logout`.
+/// Runs `imgctl logout`: removes the stored credentials of one registry (default docker.io),
+/// or of every registry in the index with `--all`, from their store and from the index.
+///
+/// Output: text, `Removed login credentials for HOST` per registry removed on stdout, and
+/// `not logged in to HOST` on stderr (silenced by `-q`) for one that had none; JSON, one
+/// document: `{"registry", "removed": bool}`, a list of them for `--all`. Errors: the config
+/// dir's, and a store that cannot remove a secret (the other registries are still done; the
+/// result is printed first).
 pub async fn logout(g: &GlobalOpts, a: &LogoutArgs) -> Result<()> {
     let config_dir = g.config_dir()?;
     let mut index = Index::load(&config_dir)?;
@@ -264,22 +271,37 @@ pub async fn logout(g: &GlobalOpts, a: &LogoutArgs) -> Result<()> {
         )]
     };
     let mut failed = None;
+    let mut results = Vec::new();
     for r in registries {
         let Some(entry) = index.registries.get(&r).cloned() else {
-            eprintln!("not logged in to {r}");
+            if !g.quiet {
+                eprintln!("not logged in to {r}");
+            }
+            results.push(serde_json::json!({"registry": r, "removed": false}));
             continue;
         };
         match block_outside_runtime(|| keychain::delete(&r, &entry)) {
             Ok(_) => {
                 index.registries.remove(&r);
-                println!("Removed login credentials for {r}");
+                if g.format == FormatArg::Text {
+                    println!("Removed login credentials for {r}");
+                }
+                results.push(serde_json::json!({"registry": r, "removed": true}));
             }
             Err(e) => {
+                results.push(serde_json::json!({"registry": r, "removed": false}));
                 failed = Some(e.context(format!("cannot remove the credentials for {r}")));
             }
         }
     }
     index.save(&config_dir)?;
+    if g.format == FormatArg::Json {
+        super::print_json(&if a.all {
+            serde_json::Value::Array(results)
+        } else {
+            results.pop().unwrap_or_default()
+        })?;
+    }
     match failed {
         Some(e) => Err(e),
         None => Ok(()),
