@@ -36,7 +36,7 @@ complete -c imgctl -n "__fish_imgctl_needs_command" -l jobs -d 'Concurrent blob 
 complete -c imgctl -n "__fish_imgctl_needs_command" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_needs_command" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_needs_command" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_needs_command" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -79,7 +79,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -102,7 +102,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -124,7 +124,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l jobs -d 'Concurren
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -151,7 +151,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -177,7 +177,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l jobs -d 'Concur
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -199,7 +199,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l jobs -d 'Concurren
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -222,7 +222,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -245,7 +245,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l jobs -d 'Concurr
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -270,7 +270,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l jobs -d 'Concur
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -294,7 +294,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l jobs -d 'Concu
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -320,7 +320,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l jobs -d 'Concur
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -343,7 +343,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l jobs -d 'Concu
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -365,7 +365,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l jobs -d 'Concur
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -389,7 +389,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -413,7 +413,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -435,7 +435,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l jobs -d 'Co
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -458,7 +458,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l jobs -d 'Concurren
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -481,7 +481,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
@@ -506,7 +506,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l jobs -d 'Con
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
-complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r

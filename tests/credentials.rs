@@ -696,3 +696,188 @@ fn secret_files_stay_0600_under_any_umask() {
     assert_eq!(mode(&cfg), 0o600);
     assert_eq!(mode(&index_dir.join("credentials.json")), 0o600);
 }
+
+#[test]
+fn login_takes_creds_and_the_environment_like_every_command() {
+    let reg = Registry::start(Mode::TlsHtpasswd);
+    let sb = Imgctl::new();
+    let ca = reg.ca_cert().unwrap();
+    let host = reg.host();
+    let cfg = sb.home().join(".docker/config.json");
+    let cmd = || {
+        let mut c = sb.cmd();
+        c.env("IMGCTL_KEYCHAIN", "none")
+            .env_remove("IMGCTL_USERNAME")
+            .env_remove("IMGCTL_PASSWORD")
+            .arg("--ca-file")
+            .arg(&ca);
+        c
+    };
+    let stored = || -> String {
+        let v: Value = serde_json::from_slice(&std::fs::read(&cfg).unwrap()).unwrap();
+        v["auths"][host.as_str()]["auth"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let good = base64_encode(&format!("{USER}:{PASSWORD}"));
+    let creds = format!("{USER}:{PASSWORD}");
+
+    // --creds USER:PASS: verified, stored, "Login Succeeded".
+    let out = run_with_stdin(
+        cmd(),
+        &["--creds", &creds, "login", &host, "--to-docker-config"],
+        None,
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Login Succeeded\n");
+    assert_eq!(stored(), good);
+    assert_no_leak(
+        sb.dir().join("store").as_path(),
+        &[&out.stdout, &out.stderr],
+        &[PASSWORD],
+    );
+    run_with_stdin(cmd(), &["logout", &host], None);
+    assert_eq!(stored(), "");
+
+    // IMGCTL_USERNAME + IMGCTL_PASSWORD: the same (JSON names the account).
+    let mut c = cmd();
+    c.env("IMGCTL_USERNAME", USER)
+        .env("IMGCTL_PASSWORD", PASSWORD);
+    let out = run_with_stdin(
+        c,
+        &["--format", "json", "login", &host, "--to-docker-config"],
+        None,
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["username"], USER, "{v}");
+    assert_eq!(v["registry"], host.as_str(), "{v}");
+    assert_eq!(stored(), good);
+    assert!(!text(&out).contains(PASSWORD), "{}", describe(&out));
+
+    // Wrong credentials from the environment are refused by the registry: exit 3, and the
+    // stored ones stay as they were.
+    let mut c = cmd();
+    c.env("IMGCTL_USERNAME", USER)
+        .env("IMGCTL_PASSWORD", "not-the-password");
+    let out = run_with_stdin(c, &["login", &host, "--to-docker-config"], None);
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert_eq!(stored(), good);
+
+    // Login's own flags win over the environment.
+    let mut c = cmd();
+    c.env("IMGCTL_USERNAME", "bob")
+        .env("IMGCTL_PASSWORD", "not-the-password");
+    login_ok(c, &host, USER, PASSWORD, &["--to-docker-config"]);
+    assert_eq!(stored(), good);
+
+    // --creds USER without a password and no terminal: a usage error, nothing sent.
+    let before = reg.access_log().len();
+    let out = run_with_stdin(cmd(), &["--creds", USER, "login", &host], None);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert_eq!(reg.access_log().len(), before);
+    // Nothing at all: the error says where credentials can come from.
+    let out = run_with_stdin(cmd(), &["login", &host], None);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(text(&out).contains("IMGCTL_USERNAME"), "{}", describe(&out));
+}
+
+#[test]
+fn logout_prints_one_json_document_and_quiet_keeps_only_results() {
+    let tls = Registry::start(Mode::TlsHtpasswd);
+    let plain = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let ca = tls.ca_cert().unwrap();
+    let (a, b) = (tls.host(), plain.host());
+    let cmd = || {
+        let mut c = sb.cmd();
+        c.env("IMGCTL_KEYCHAIN", "none")
+            .env_remove("IMGCTL_USERNAME")
+            .env_remove("IMGCTL_PASSWORD")
+            .arg("--ca-file")
+            .arg(&ca);
+        c
+    };
+    let run = |args: &[&str]| {
+        let out = run_with_stdin(cmd(), args, None);
+        assert_eq!(code(&out), 0, "{args:?}: {}", describe(&out));
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let json = |args: &[&str]| -> Value {
+        let (out, _) = run(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"))
+    };
+
+    // Not logged in: removed false; the note on stderr, which -q silences.
+    assert_eq!(
+        json(&["--format", "json", "logout", &a]),
+        serde_json::json!({"registry": a, "removed": false})
+    );
+    let (out, err) = run(&["logout", &a]);
+    assert_eq!(
+        (out.as_str(), err.trim()),
+        ("", format!("not logged in to {a}").as_str())
+    );
+    assert_eq!(run(&["-q", "logout", &a]), (String::new(), String::new()));
+
+    // -q login keeps its result on stdout ("Login Succeeded", as docker prints).
+    let login = |host: &str| {
+        let out = run_with_stdin(
+            cmd(),
+            &[
+                "-q",
+                "login",
+                host,
+                "-u",
+                USER,
+                "--password-stdin",
+                "--to-docker-config",
+            ],
+            Some(PASSWORD),
+        );
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "Login Succeeded\n");
+        assert!(!text(&out).contains("Removed"), "{}", describe(&out));
+    };
+    login(&a);
+    // -q logout keeps its result too, and prints nothing else.
+    assert_eq!(
+        run(&["-q", "logout", &a]),
+        (
+            format!("Removed login credentials for {a}\n"),
+            String::new()
+        )
+    );
+
+    // JSON: one document per run; --all gives a list (empty when nothing is stored).
+    login(&a);
+    login(&b);
+    assert_eq!(
+        json(&["--format", "json", "logout", &b]),
+        serde_json::json!({"registry": b, "removed": true})
+    );
+    login(&b);
+    let mut all = json(&["--format", "json", "logout", "--all"]);
+    let list = all.as_array_mut().unwrap();
+    list.sort_by_key(|v| v["registry"].as_str().unwrap().to_string());
+    let mut want = vec![
+        serde_json::json!({"registry": a, "removed": true}),
+        serde_json::json!({"registry": b, "removed": true}),
+    ];
+    want.sort_by_key(|v| v["registry"].as_str().unwrap().to_string());
+    assert_eq!(*list, want);
+    assert_eq!(
+        json(&["--format", "json", "logout", "--all"]),
+        serde_json::json!([])
+    );
+    let (out, err) = run(&["--format", "json", "-q", "logout", &b]);
+    assert_eq!(err, "");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap(),
+        serde_json::json!({"registry": b, "removed": false})
+    );
+}

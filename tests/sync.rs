@@ -849,3 +849,248 @@ fn platform_lists_write_a_filtered_index_and_skip_on_the_second_run() {
         .collect();
     assert!(writes.is_empty(), "{writes:?}");
 }
+
+/// A TLS + htpasswd registry and a config that names its credentials in `MIRROR_CREDS`
+/// (`ca_file` when `trusted`), with one mapping of `tags`.
+fn tls_config(
+    sb: &Imgctl,
+    reg: &Registry,
+    name: &str,
+    trusted: bool,
+    tags: &str,
+) -> std::path::PathBuf {
+    let h = reg.host();
+    let ca = if trusted {
+        format!("    ca_file: {}\n", reg.ca_cert().unwrap().display())
+    } else {
+        String::new()
+    };
+    write_config(
+        sb,
+        name,
+        &format!(
+            "registries:\n  {h}:\n{ca}    credentials:\n      env: MIRROR_CREDS\n\
+             mappings:\n  - source: {h}/app\n    destination: {h}/mirror/app\n    tags: {tags}\n"
+        ),
+    )
+}
+
+#[test]
+fn malformed_or_empty_credential_variables_are_configuration_errors() {
+    let reg = Registry::start(Mode::TlsHtpasswd);
+    let sb = Imgctl::new();
+    let cfg = tls_config(&sb, &reg, "creds.yaml", true, "[v1, v2]");
+    let before = reg.access_log().len();
+    for (value, want) in [
+        (
+            Some("alicenocolon"),
+            "MIRROR_CREDS named in the sync configuration must hold USER:PASSWORD",
+        ),
+        (
+            Some(":nouser"),
+            "MIRROR_CREDS named in the sync configuration must hold USER:PASSWORD",
+        ),
+        (
+            Some(""),
+            "MIRROR_CREDS named in the sync configuration is empty",
+        ),
+        (
+            None,
+            "MIRROR_CREDS named in the sync configuration is not set",
+        ),
+    ] {
+        let mut c = sb.cmd();
+        match value {
+            Some(v) => c.env("MIRROR_CREDS", v),
+            None => c.env_remove("MIRROR_CREDS"),
+        };
+        let out = c
+            .args(["--progress", "none", "sync"])
+            .arg(&cfg)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 2, "{value:?}: {}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{value:?}: {err}");
+        assert!(err.contains("hint: "), "{value:?}: {err}");
+        for v in value.iter().filter(|v| !v.is_empty()) {
+            assert!(!err.contains(v), "value echoed: {err}");
+        }
+        assert!(out.stdout.is_empty(), "{}", describe(&out));
+    }
+    // Refused before any request.
+    assert_eq!(reg.access_log().len(), before);
+}
+
+/// Runs `imgctl sync CONFIG` (text output) with `MIRROR_CREDS=creds` and `extra` flags;
+/// returns the output and its `hint:` line.
+fn sync_hint(sb: &Imgctl, cfg: &Path, creds: &str, extra: &[&str]) -> (Output, String) {
+    let out = sb
+        .cmd()
+        .env("MIRROR_CREDS", creds)
+        .args(["--progress", "none", "--retries", "0", "sync"])
+        .args(extra)
+        .arg(cfg)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let hint = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("hint: "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (out, hint)
+}
+
+#[test]
+fn a_failed_image_keeps_its_own_hint_in_sync_terms() {
+    let reg = Registry::start(Mode::TlsHtpasswd);
+    let sb = Imgctl::new();
+    let h = reg.host();
+    let good = format!("{USER}:{PASSWORD}");
+
+    // An untrusted certificate: the TLS hint, in the configuration's words, plus --keep-going
+    // (two images in the plan).
+    let untrusted = tls_config(&sb, &reg, "untrusted.yaml", false, "[v1, v2]");
+    let (out, hint) = sync_hint(&sb, &untrusted, &good, &[]);
+    assert_eq!(code(&out), 6, "{}", describe(&out));
+    assert!(hint.contains("ca_file: FILE"), "{}", describe(&out));
+    assert!(hint.contains(&format!("registries: {h}:")), "{hint}");
+    assert!(hint.contains("insecure: true"), "{hint}");
+    assert!(hint.contains("pass --keep-going"), "{hint}");
+    assert_eq!(hint.lines().count(), 1, "{hint}");
+    // With --keep-going (exit 8) the shared hint stays, without the --keep-going advice.
+    let (out, hint) = sync_hint(&sb, &untrusted, &good, &["--keep-going"]);
+    assert_eq!(code(&out), 8, "{}", describe(&out));
+    assert!(hint.contains("ca_file: FILE"), "{}", describe(&out));
+    assert!(!hint.contains("--keep-going"), "{hint}");
+
+    // Wrong credentials from the configuration: check the variable it names (never its
+    // value); one image, so no --keep-going advice.
+    let trusted = tls_config(&sb, &reg, "trusted.yaml", true, "[v1]");
+    let (out, hint) = sync_hint(&sb, &trusted, "alice:not-the-password", &[]);
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(hint.contains("$MIRROR_CREDS"), "{}", describe(&out));
+    assert!(hint.contains(&h), "{hint}");
+    assert!(!hint.contains("--keep-going"), "{hint}");
+    assert!(
+        !text_of(&out).contains("not-the-password"),
+        "{}",
+        describe(&out)
+    );
+
+    // An error without a hint of its own (the tag is missing): only --keep-going, and only
+    // when the plan has other images.
+    let missing = tls_config(&sb, &reg, "missing.yaml", true, "[v1, v2]");
+    let (out, hint) = sync_hint(&sb, &missing, &good, &[]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert_eq!(
+        hint,
+        "pass --keep-going to copy the other images anyway",
+        "{}",
+        describe(&out)
+    );
+    let one = tls_config(&sb, &reg, "one-missing.yaml", true, "[v1]");
+    let (out, hint) = sync_hint(&sb, &one, &good, &[]);
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert_eq!(hint, "", "{}", describe(&out));
+}
+
+fn text_of(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn empty_selections_warn_and_bad_config_paths_are_usage_errors() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let digest = build_standard_image(&layout, "v1");
+    sb.run_ok(&[
+        "-q",
+        "copy",
+        &format!("oci:{}:v1", layout.display()),
+        &format!("docker://{}", reg.reference("app:1.2.0")),
+    ]);
+    let h = reg.host();
+    let cfg = write_config(
+        &sb,
+        "nomatch.yaml",
+        &format!(
+            "mappings:\n  - source: {h}/app\n    destination: {h}/m/app\n    tags: all\n  \
+             - source: {h}/app\n    destination: {h}/m2/app\n    tags: {{semver: '>=9'}}\n"
+        ),
+    );
+    let want = format!("mapping 2 ({h}/app): no tag matches semver '>=9' (of the 1 tag listed)");
+    // JSON: the warning on stderr and in the document; the other mapping still runs (exit 0).
+    let (out, doc) = sync(&sb, &cfg, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(doc["warnings"], json!([want]), "{doc}");
+    assert_eq!(images(&doc).len(), 1, "{doc}");
+    assert_eq!(images(&doc)[0]["digest"], json!(digest), "{doc}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("warning: {want}")), "{err}");
+    // Text, even with -q: a warning is not progress.
+    let out = sb.run(&["-q", "sync", cfg.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("warning: {want}")),
+        "{}",
+        describe(&out)
+    );
+    // A mapping that matches something gives no warning.
+    let ok = write_config(
+        &sb,
+        "match.yaml",
+        &format!(
+            "mappings:\n  - source: {h}/app\n    destination: {h}/m3/app\n    tags: {{semver: '>=1'}}\n"
+        ),
+    );
+    let (out, doc) = sync(&sb, &ok, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(doc["warnings"], json!([]), "{doc}");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("warning"),
+        "{}",
+        describe(&out)
+    );
+
+    // A directory is a usage error naming it.
+    let dir = sb.dir().join("configs");
+    std::fs::create_dir(&dir).unwrap();
+    let out = sb.run(&["sync", dir.to_str().unwrap()]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{} is a directory", dir.display())),
+        "{err}"
+    );
+
+    // YAML errors: "mapping N" (1-based) for serde's errors, with its line, as for imgctl's.
+    for (yaml, want) in [
+        (
+            "mappings:\n  - {source: a, destination: b, tags: all}\n  - source: a\n    destination: c\n    tag: all\n",
+            "mapping 2: unknown field `tag`",
+        ),
+        (
+            "mappings:\n  - {source: a, destination: b, tags: all}\n  - source: a\n    destination: c\n    tag: all\n",
+            "at line 5",
+        ),
+        (
+            "mappings:\n  - {source: a, destination: b, tags: all}\n  - source: a\n    destination: c\n",
+            "mapping 2: give tags",
+        ),
+    ] {
+        let cfg = write_config(&sb, "bad.yaml", yaml);
+        let out = sb.run(&["sync", cfg.to_str().unwrap()]);
+        assert_eq!(code(&out), 2, "{}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{want}: {err}");
+        assert!(!err.contains("mappings["), "{err}");
+    }
+}

@@ -139,6 +139,11 @@ fn untagged_images_are_listed_and_addressable_by_digest() {
         err.contains(&format!("Loaded untagged image {digest}")) && err.contains("imgctl tag"),
         "{err}"
     );
+    // JSON: no name is null, as in `images`.
+    assert_eq!(
+        json_out(&sb, &["load", "-i", p(&dar)]),
+        json!({"reference": null, "digest": digest})
+    );
 
     // Listed as <none>, with its digest (text and JSON).
     let text = sb.run_ok(&["images"]);

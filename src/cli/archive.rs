@@ -37,8 +37,10 @@ fn one_platform(platform: Option<&str>) -> Result<Platforms> {
     })
 }
 
-/// Prints one image's result on stdout, or on stderr when the archive itself takes stdout.
-fn print_result(g: &GlobalOpts, name: &str, digest: &str, to_stderr: bool) {
+/// Prints one image's result on stdout, or on stderr when the archive itself takes stdout:
+/// the digest (text) or `{"reference", "digest"}` (JSON; `reference` is null for an untagged
+/// image, as in `images`).
+fn print_result(g: &GlobalOpts, name: Option<&str>, digest: &str, to_stderr: bool) {
     let text = match g.format {
         FormatArg::Text => digest.to_string(),
         FormatArg::Json => {
@@ -125,7 +127,7 @@ pub async fn save(
         let report = copy_image(&src, &dst, &opts, &reporter)
             .await
             .map_err(|e| e.context(format!("cannot save {name}")))?;
-        print_result(g, &name, &report.digest, results_to_stderr);
+        print_result(g, Some(&name), &report.digest, results_to_stderr);
     }
     dst.finish().await
 }
@@ -264,7 +266,7 @@ pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Resul
                     ),
                 }
             }
-            print_result(g, name.as_deref().unwrap_or(""), &report.digest, false);
+            print_result(g, name.as_deref(), &report.digest, false);
         }
     }
     Ok(())

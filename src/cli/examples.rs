@@ -46,6 +46,7 @@ pub const LOGIN: &str = "Examples:
   imgctl login registry.example.com -u alice     # prompts for the password
   echo \"$TOKEN\" | imgctl login ghcr.io -u alice --password-stdin
   echo \"$REFRESH\" | imgctl login myreg.azurecr.io --identity-token-stdin
+  IMGCTL_USERNAME=alice IMGCTL_PASSWORD=\"$TOKEN\" imgctl login ghcr.io    # as --creds USER:PASS
   imgctl login --list";
 
 pub const LOGOUT: &str = "Examples:

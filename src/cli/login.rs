@@ -74,7 +74,14 @@ fn prompt_line(prompt: &str) -> Result<String> {
     Ok(s.trim().to_string())
 }
 
-/// Runs `imgctl login`.
+/// Runs `imgctl login`: verifies the credentials with the registry, then stores them (OS
+/// keychain, or docker's config.json with `--to-docker-config`) and records them in the index.
+///
+/// The credentials: `-u` with `--password-stdin`, `-p` or `--identity-token-stdin`; without
+/// any of those, `--creds USER[:PASS]`, else `IMGCTL_USERNAME` + `IMGCTL_PASSWORD`; else a
+/// prompt on a terminal. Prints `Login Succeeded` (JSON: registry, username, store) on stdout.
+/// Errors: Usage (no or empty username/password, invalid `IMGCTL_KEYCHAIN`), Auth (refused by
+/// the registry; nothing stored), and the keychain's errors.
 pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
     let config_dir = g.config_dir()?;
     if a.list {
@@ -89,20 +96,34 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
         keychain::wanted()?;
     }
     let identity = a.identity_token_stdin;
-    let username = match &g.username {
-        Some(u) if !u.is_empty() => u.clone(),
+    // Without login's own -u/-p/--password-stdin/--identity-token-stdin, the credentials
+    // every command takes: --creds USER[:PASS], else IMGCTL_USERNAME + IMGCTL_PASSWORD.
+    let own_flags = g.username.is_some() || g.password_stdin || a.password.is_some() || identity;
+    let given = if own_flags {
+        None
+    } else {
+        g.credentials(None)?
+    };
+    let username = match (&given, &g.username) {
+        (Some(c), _) => c.username.clone(),
+        (None, Some(u)) if !u.is_empty() => u.clone(),
         _ if identity => IDENTITY_TOKEN_USER.to_string(),
         _ if interactive() => prompt_line("Username: ")?,
         _ => {
             return Err(Error::usage(
                 "no username: pass -u USER (stdin is not a terminal)",
+            )
+            .with_hint(
+                "e.g. printf '%s' \"$TOKEN\" | imgctl login -u USER --password-stdin REGISTRY; or --creds USER:PASS, or IMGCTL_USERNAME and IMGCTL_PASSWORD",
             ));
         }
     };
     if username.is_empty() {
         return Err(Error::usage("empty username"));
     }
-    let secret = if identity {
+    let secret = if let Some(c) = given {
+        c.password
+    } else if identity {
         read_stdin_secret("identity token")?
     } else if g.password_stdin {
         read_stdin_secret("password")?
@@ -231,7 +252,14 @@ fn list(g: &GlobalOpts, index: &Index) -> Result<()> {
     Ok(())
 }
 
-/// Runs `imgctl logout`.
+/// Runs `imgctl logout`: removes the stored credentials of one registry (default docker.io),
+/// or of every registry in the index with `--all`, from their store and from the index.
+///
+/// Output: text, `Removed login credentials for HOST` per registry removed on stdout, and
+/// `not logged in to HOST` on stderr (silenced by `-q`) for one that had none; JSON, one
+/// document: `{"registry", "removed": bool}`, a list of them for `--all`. Errors: the config
+/// dir's, and a store that cannot remove a secret (the other registries are still done; the
+/// result is printed first).
 pub async fn logout(g: &GlobalOpts, a: &LogoutArgs) -> Result<()> {
     let config_dir = g.config_dir()?;
     let mut index = Index::load(&config_dir)?;
@@ -243,22 +271,37 @@ pub async fn logout(g: &GlobalOpts, a: &LogoutArgs) -> Result<()> {
         )]
     };
     let mut failed = None;
+    let mut results = Vec::new();
     for r in registries {
         let Some(entry) = index.registries.get(&r).cloned() else {
-            eprintln!("not logged in to {r}");
+            if !g.quiet {
+                eprintln!("not logged in to {r}");
+            }
+            results.push(serde_json::json!({"registry": r, "removed": false}));
             continue;
         };
         match block_outside_runtime(|| keychain::delete(&r, &entry)) {
             Ok(_) => {
                 index.registries.remove(&r);
-                println!("Removed login credentials for {r}");
+                if g.format == FormatArg::Text {
+                    println!("Removed login credentials for {r}");
+                }
+                results.push(serde_json::json!({"registry": r, "removed": true}));
             }
             Err(e) => {
+                results.push(serde_json::json!({"registry": r, "removed": false}));
                 failed = Some(e.context(format!("cannot remove the credentials for {r}")));
             }
         }
     }
     index.save(&config_dir)?;
+    if g.format == FormatArg::Json {
+        super::print_json(&if a.all {
+            serde_json::Value::Array(results)
+        } else {
+            results.pop().unwrap_or_default()
+        })?;
+    }
     match failed {
         Some(e) => Err(e),
         None => Ok(()),

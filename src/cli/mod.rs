@@ -111,7 +111,7 @@ pub struct GlobalOpts {
     /// Skip TLS verification and allow plain HTTP (test registries only).
     #[arg(long, global = true)]
     pub insecure: bool,
-    /// Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD.
+    /// Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given).
     #[arg(
         long,
         global = true,

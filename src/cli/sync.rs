@@ -8,7 +8,9 @@ use imgctl::progress::Reporter;
 use imgctl::reference::Reference;
 use imgctl::referrers::{ReferrersJob, subjects};
 use imgctl::registry::ClientOptions;
-use imgctl::sync::{Action, Clients, RunOptions, Shard, SyncConfig, SyncOutcome, plan, run};
+use imgctl::sync::{
+    Action, Clients, ImageResult, RunOptions, Shard, SyncConfig, SyncOutcome, plan, run,
+};
 
 use super::{FormatArg, GlobalOpts, SideOpts};
 
@@ -29,7 +31,9 @@ pub struct SyncArgs<'a> {
 
 /// `imgctl sync CONFIG`: plan, run, print one line per image and a summary (or one JSON
 /// document). Exit: 0 when no image failed; 8 (partial) with `--keep-going` when some did;
-/// else the first failure's own code.
+/// else the first failure's own code. The error keeps the failure's own hint in sync terms
+/// (see [`failure_hint`]), and suggests `--keep-going` only when it was not given and other
+/// images were to run.
 pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
     let shard = a.shard.map(str::parse::<Shard>).transpose()?;
     let mut config = SyncConfig::load(a.config)?;
@@ -39,7 +43,11 @@ pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
         }
     }
     let clients = Clients::new(&client_options(g)?, &config, |k| std::env::var(k).ok())?;
-    let mut units = plan(&config, &clients).await?;
+    let plan = plan(&config, &clients).await?;
+    for w in &plan.warnings {
+        tracing::warn!("{w}");
+    }
+    let mut units = plan.units;
     let planned = units.len();
     if let Some(s) = shard {
         units = s.take(units);
@@ -52,25 +60,116 @@ pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
     };
     let outcome = run(units, &clients, &opts, &reporter).await;
     reporter.finish();
-    print(g, &outcome, a, shard, planned)?;
+    print(g, &outcome, a, shard, planned, &plan.warnings)?;
     let failed = outcome.count(Action::Failed);
-    match outcome.first_failure() {
-        None => Ok(()),
-        Some(_) if a.keep_going => Err(Error::new(
+    let run_here = outcome.images.len() + outcome.not_run;
+    let Some(first) = outcome.first_failure() else {
+        return Ok(());
+    };
+    if a.keep_going {
+        // One hint when every failure has the same one (an untrusted certificate, say).
+        let hints: Vec<Option<String>> = outcome
+            .images
+            .iter()
+            .filter(|i| i.action == Action::Failed)
+            .map(|i| failure_hint(i, &config))
+            .collect();
+        let err = Error::new(
             ErrorKind::Partial,
             format!("{failed} of {} images failed", outcome.images.len()),
-        )),
-        Some(f) => Err(Error::new(
-            f.error_kind.unwrap_or(ErrorKind::Other),
-            format!(
-                "sync stopped after {} → {} failed: {}",
-                f.source,
-                f.destination,
-                f.error.as_deref().unwrap_or("unknown error")
-            ),
-        )
-        .with_hint("pass --keep-going to copy the other images anyway")),
+        );
+        return Err(match hints.first() {
+            Some(Some(h)) if hints.iter().all(|x| x.as_deref() == Some(h)) => err.with_hint(h),
+            _ => err,
+        });
     }
+    let err = Error::new(
+        first.error_kind.unwrap_or(ErrorKind::Other),
+        format!(
+            "sync stopped after {} → {} failed: {}",
+            first.source,
+            first.destination,
+            first.error.as_deref().unwrap_or("unknown error")
+        ),
+    );
+    // --keep-going is worth a mention only when there are other images to copy.
+    let keep_going = "pass --keep-going to copy the other images anyway";
+    Err(match (failure_hint(first, &config), run_here > 1) {
+        (Some(h), true) => err.with_hint(format!("{h}; {keep_going}")),
+        (Some(h), false) => err.with_hint(h),
+        (None, true) => err.with_hint(keep_going),
+        (None, false) => err,
+    })
+}
+
+/// The hint of `failed`'s error adapted to sync, or `None` when the error had none.
+///
+/// Flags that have a registry option in the sync configuration are named by it: `ca_file:` and
+/// `insecure: true` for `--ca-file` / `--insecure`; for an authentication failure the
+/// configuration's credentials block (the variables it names; never their values) when the
+/// registry has one — it wins over `imgctl login` and `--creds` — else a pointer to it.
+fn failure_hint(failed: &ImageResult, config: &SyncConfig) -> Option<String> {
+    let hint = failed.error_hint.as_deref()?;
+    let registry = failed.error_registry.clone().or_else(|| {
+        // Both sides took part: the one the error or its hint names, if only one is.
+        let sides: Vec<String> = [&failed.source, &failed.destination]
+            .iter()
+            .filter_map(|r| Reference::parse(r).ok().map(|r| r.registry))
+            .collect();
+        let text = format!("{} {hint}", failed.error.as_deref().unwrap_or_default());
+        let named: Vec<&String> = sides.iter().filter(|r| mentions(&text, r)).collect();
+        match named.as_slice() {
+            [one] => Some((*one).clone()),
+            [a, b] if a == b => Some((*a).clone()),
+            _ => None,
+        }
+    });
+    let at = format!(
+        "registries: {}: in the sync configuration",
+        registry.as_deref().unwrap_or("HOST")
+    );
+    if hint.contains("--ca-file") || hint.contains("--insecure") {
+        let h = hint
+            .replace("pass it with --ca-file FILE", "set it as ca_file: FILE")
+            .replace("pass --ca-file FILE", "set ca_file: FILE")
+            .replace("use --insecure", "set insecure: true")
+            .replace("--insecure", "insecure: true")
+            .replace("--ca-file", "ca_file");
+        return Some(format!(
+            "{h}, under {at} (--ca-file/--insecure apply to every registry)"
+        ));
+    }
+    if failed.error_kind == Some(ErrorKind::Auth) {
+        let named = registry
+            .as_deref()
+            .and_then(|r| config.registries.get(r))
+            .and_then(|s| s.credentials.as_ref());
+        return Some(match (named, registry.as_deref()) {
+            (Some(source), Some(r)) => format!(
+                "check the credentials the sync configuration names for {r} ({}) and that the account may access the repository",
+                source.describe()
+            ),
+            _ => format!("{hint}; or name the variables holding them under {at} (credentials:)"),
+        });
+    }
+    Some(hint.to_string())
+}
+
+/// Whether `text` names registry `r` as a whole (`127.0.0.1:5000` is not in
+/// `127.0.0.1:50001`, `docker.io` not in `registry-1.docker.io`).
+fn mentions(text: &str, r: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
+    text.match_indices(r).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let mut rest = text[i + r.len()..].chars();
+        let after_ok = match rest.next() {
+            None => true,
+            Some(c) if word(c) => false,
+            Some('.' | ':') => !rest.next().is_some_and(|c| c.is_ascii_alphanumeric()),
+            Some(_) => true,
+        };
+        !before.is_some_and(|c| word(c) || c == '.') && after_ok
+    })
 }
 
 fn print(
@@ -79,6 +178,7 @@ fn print(
     a: &SyncArgs<'_>,
     shard: Option<Shard>,
     planned: usize,
+    warnings: &[String],
 ) -> Result<()> {
     let summary = serde_json::json!({
         "planned": planned,
@@ -98,6 +198,7 @@ fn print(
                 "shard": shard.map(|s| s.to_string()),
                 "images": o.images,
                 "summary": summary,
+                "warnings": warnings,
             });
             println!("{}", serde_json::to_string_pretty(&doc)?);
         }
@@ -233,4 +334,27 @@ pub async fn copy_referrers(
         stats.copied, stats.skipped, stats.ignored
     ));
     Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions;
+
+    #[test]
+    fn registries_are_named_whole() {
+        assert!(mentions(
+            "cannot connect (127.0.0.1:5000): …",
+            "127.0.0.1:5000"
+        ));
+        assert!(mentions(
+            "imgctl login 127.0.0.1:5000, or",
+            "127.0.0.1:5000"
+        ));
+        assert!(mentions("127.0.0.1:5000/app:v1", "127.0.0.1:5000"));
+        assert!(mentions("login to docker.io.", "docker.io"));
+        assert!(!mentions("(127.0.0.1:50001)", "127.0.0.1:5000"));
+        assert!(!mentions("(127.0.0.1:5000)", "127.0.0.1"));
+        assert!(!mentions("registry-1.docker.io", "docker.io"));
+        assert!(!mentions("docker.io2", "docker.io"));
+    }
 }

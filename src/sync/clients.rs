@@ -38,7 +38,9 @@ pub struct Clients {
 impl Clients {
     /// Builds the clients for `config` from `base` (global TLS settings, retries, timeouts;
     /// its credential provider becomes the fallback). Environment variables are read through
-    /// `env`. Errors (Usage) when a named variable is unset or a CA file is unusable.
+    /// `env`. Errors (Usage) when a named variable is unset, empty or malformed (see
+    /// [`CredentialSource::resolve`](super::config::CredentialSource::resolve)), or a CA file is
+    /// unusable.
     pub fn new(
         base: &ClientOptions,
         config: &SyncConfig,

@@ -56,28 +56,72 @@ pub enum CredentialSource {
 }
 
 impl CredentialSource {
-    /// Reads the credentials from the environment through `env` (e.g. `std::env::var`).
+    /// Where the credentials come from, in words for a hint: the variables' names (never
+    /// their values), e.g. `USER:PASSWORD in $MIRROR_CREDS`.
+    pub fn describe(&self) -> String {
+        match self {
+            CredentialSource::Combined { env } => format!("USER:PASSWORD in ${env}"),
+            CredentialSource::Split {
+                username,
+                username_env,
+                password_env,
+            } => match (username, username_env) {
+                (Some(u), _) => format!("username {u} with the password in ${password_env}"),
+                (None, Some(e)) => {
+                    format!("the username in ${e} and the password in ${password_env}")
+                }
+                (None, None) => format!("the password in ${password_env}"),
+            },
+        }
+    }
+
+    /// Reads the credentials from the environment through `env` (e.g. `std::env::var`);
+    /// `registry` names the registry in errors.
     ///
-    /// Errors (Usage) when a named variable is unset or empty, or holds no username.
+    /// Errors (Usage, naming the variable, never its value): a named variable is unset, or
+    /// set but empty; the combined variable is not `USER:PASSWORD` (no `:`, or an empty
+    /// username or password).
     pub fn resolve(
         &self,
         registry: &str,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Credentials> {
+        let bad = |name: &str, why: &str| {
+            Error::usage(format!(
+                "registry {registry}: environment variable {name} named in the sync configuration {why}"
+            ))
+        };
         let get = |name: &str| {
-            env(name).filter(|v| !v.is_empty()).ok_or_else(|| {
-                Error::usage(format!(
-                    "registry {registry}: environment variable {name} named in the sync configuration is not set"
-                ))
-                .with_hint("export it (e.g. from a CI secret), or remove the credentials block to use stored credentials")
-            })
+            match env(name) {
+            None => Err(bad(name, "is not set").with_hint(
+                "export it (e.g. from a CI secret), or remove the credentials block to use stored credentials",
+            )),
+            Some(v) if v.is_empty() => Err(bad(name, "is empty").with_hint(
+                "check the secret it is set from (an unset CI secret expands to an empty string), or remove the credentials block to use stored credentials",
+            )),
+            Some(v) => Ok(v),
+        }
         };
         match self {
-            CredentialSource::Combined { env } => Credentials::parse(&get(env)?).ok_or_else(|| {
-                Error::usage(format!(
-                    "registry {registry}: {env} must hold USER:PASSWORD"
-                ))
-            }),
+            CredentialSource::Combined { env } => {
+                let value = get(env)?;
+                let why = match value.split_once(':') {
+                    None => "must hold USER:PASSWORD, but has no ':'",
+                    Some(("", _)) => {
+                        "must hold USER:PASSWORD, but the username before ':' is empty"
+                    }
+                    Some((_, "")) => "must hold USER:PASSWORD, but the password after ':' is empty",
+                    Some((user, password)) => {
+                        return Ok(Credentials {
+                            username: user.to_string(),
+                            password: password.to_string(),
+                        });
+                    }
+                };
+                Err(bad(env, why).with_hint(format!(
+                    "set {env} to the username and the password joined by ':' (e.g. {env}=\"$USER:$TOKEN\"), or use username/username_env + password_env"
+                )))
+            }
             CredentialSource::Split {
                 username,
                 username_env,
@@ -242,8 +286,18 @@ impl SyncConfig {
     /// Reads and validates the configuration at `path`.
     ///
     /// Errors (Usage) name the file and, where it applies, the mapping (1-based) or registry
-    /// at fault; NotFound when the file does not exist.
+    /// at fault; Usage when `path` is a directory; NotFound when the file does not exist.
     pub fn load(path: &Path) -> Result<SyncConfig> {
+        if path.is_dir() {
+            return Err(Error::usage(format!(
+                "sync configuration {} is a directory, not a YAML file",
+                path.display()
+            ))
+            .with_hint(format!(
+                "name the file, e.g. imgctl sync {}",
+                path.join("mirror.yaml").display()
+            )));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::from(e).context(format!("cannot read sync configuration {}", path.display()))
         })?;
@@ -255,7 +309,7 @@ impl SyncConfig {
     /// Parses YAML `text`; relative `ca_file` paths are resolved against `base_dir`.
     pub fn parse(text: &str, base_dir: &Path) -> Result<SyncConfig> {
         let file: FileConfig =
-            serde_yaml_ng::from_str(text).map_err(|e| Error::usage(e.to_string()))?;
+            serde_yaml_ng::from_str(text).map_err(|e| Error::usage(yaml_error(&e, text)))?;
         if file.mappings.is_empty() {
             return Err(Error::usage("no mappings: nothing to sync"));
         }
@@ -285,6 +339,49 @@ impl SyncConfig {
             mappings,
         })
     }
+}
+
+/// A YAML error in the words of imgctl's own errors: serde's path `mappings[0].tags` becomes
+/// `mapping 1: tags`, `registries.HOST.credentials` becomes `registry HOST: credentials`;
+/// serde's `at line L column C` is kept.
+fn yaml_error(e: &serde_yaml_ng::Error, text: &str) -> String {
+    let msg = e.to_string();
+    if let Some(rest) = msg.strip_prefix("mappings[")
+        && let Some((n, rest)) = rest.split_once(']')
+        && let Ok(n) = n.parse::<usize>()
+    {
+        let rest = rest
+            .strip_prefix('.')
+            .or_else(|| rest.strip_prefix(": "))
+            .unwrap_or(rest);
+        return format!("mapping {}: {rest}", n + 1);
+    }
+    if let Some(rest) = msg.strip_prefix("registries.") {
+        // A registry name holds dots itself: find the key as written in the file.
+        let names: Vec<String> = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text)
+            .ok()
+            .and_then(|v| v.get("registries").and_then(|r| r.as_mapping()).cloned())
+            .map(|m| {
+                m.keys()
+                    .filter_map(|k| k.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some((name, rest)) = names
+            .iter()
+            .filter_map(|n| {
+                let after = rest.strip_prefix(n.as_str())?;
+                let after = after
+                    .strip_prefix('.')
+                    .or_else(|| after.strip_prefix(": "))?;
+                Some((n, after))
+            })
+            .max_by_key(|(n, _)| n.len())
+        {
+            return format!("registry {}: {rest}", normalise_registry(name));
+        }
+    }
+    msg
 }
 
 fn registry_settings(name: &str, r: FileRegistry, base_dir: &Path) -> Result<RegistrySettings> {
@@ -575,7 +672,40 @@ mappings:
             password_env: "EMPTY".into(),
         };
         let e = missing.resolve("r", env).unwrap_err();
-        assert!(e.to_string().contains("EMPTY"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("EMPTY named in the sync configuration is empty"),
+            "{e}"
+        );
+        let unset = CredentialSource::Combined {
+            env: "UNSET".into(),
+        };
+        let e = unset.resolve("r", env).unwrap_err();
+        assert!(e.to_string().contains("UNSET") && e.to_string().contains("is not set"));
+        // Malformed combined values are refused, naming the variable, never echoing it.
+        for (value, why) in [
+            ("alicenocolon", "no ':'"),
+            (":hunter2", "username"),
+            ("alice:", "password"),
+        ] {
+            let c = CredentialSource::Combined {
+                env: "CREDS".into(),
+            };
+            let e = c
+                .resolve("r", |k: &str| (k == "CREDS").then(|| value.to_string()))
+                .unwrap_err();
+            let all = format!("{e} {}", e.hint().unwrap_or_default());
+            assert_eq!(e.kind(), crate::error::ErrorKind::Usage);
+            assert!(
+                all.contains("CREDS named in the sync configuration must hold USER:PASSWORD"),
+                "{all}"
+            );
+            assert!(all.contains(why), "{all}");
+            assert!(
+                !all.contains("alicenocolon") && !all.contains("hunter2"),
+                "{all}"
+            );
+        }
         let bad = "registries:\n  r.io:\n    credentials:\n      username: u\n      password: hunter2\nmappings: [{source: a, destination: r.io/a, tags: all}]\n";
         let e = SyncConfig::parse(bad, Path::new(".")).unwrap_err();
         assert!(e.to_string().contains("password"), "{e}");
@@ -611,9 +741,27 @@ mappings:
                 "invalid tag",
             ),
             ("mapings: []", "unknown field"),
+            // serde's own errors: numbered as ours, with serde's line number
+            (
+                "mappings:\n  - {source: a, destination: b, tags: all}\n  - source: a\n    destination: c\n    platfroms: all\n",
+                "mapping 2: unknown field `platfroms`",
+            ),
+            (
+                "mappings:\n  - {source: a, destination: b, tags: all}\n  - source: a\n    destination: c\n    platfroms: all\n",
+                "at line 5",
+            ),
+            (
+                "mappings:\n  - {source: [a], destination: b}\n",
+                "mapping 1: source: invalid type",
+            ),
+            (
+                "registries:\n  reg.example.com:5000:\n    credentials: {usr: x}\nmappings: [{source: a, destination: b, tags: all}]\n",
+                "registry reg.example.com:5000: credentials: unknown field `usr`",
+            ),
         ] {
             let e = SyncConfig::parse(yaml, Path::new(".")).unwrap_err();
             assert!(e.to_string().contains(want), "{yaml}: {e}");
+            assert!(!e.to_string().contains("mappings["), "{yaml}: {e}");
             assert_eq!(e.kind(), crate::error::ErrorKind::Usage);
         }
     }

@@ -76,13 +76,25 @@ impl Shard {
     }
 }
 
+/// The units of a sync and what the user should hear about while planning.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// The images to mirror, in plan order.
+    pub units: Vec<Unit>,
+    /// Warnings, e.g. `mapping 2 (docker.io/library/redis): no tag matches semver '>=9' (of 40
+    /// tags listed)`: a mapping that selects nothing is probably a mistake, yet not an error.
+    pub warnings: Vec<String>,
+}
+
 /// Expands `config` into units: mappings in file order, tags sorted within each mapping.
-/// Lists the source's tags (one GET per mapping that filters or takes all).
+/// Lists the source's tags (one GET per mapping that filters or takes all); a mapping whose
+/// selection matches no listed tag gives a warning, not an error.
 ///
 /// Errors: the tag listing's errors with the mapping as context; Usage when two units write
 /// the same destination tag.
-pub async fn plan(config: &SyncConfig, clients: &Clients) -> Result<Vec<Unit>> {
+pub async fn plan(config: &SyncConfig, clients: &Clients) -> Result<Plan> {
     let mut units = Vec::new();
+    let mut warnings = Vec::new();
     for (i, m) in config.mappings.iter().enumerate() {
         let listed = if m.tags.needs_listing() {
             let repo = clients.repository(&m.source);
@@ -96,7 +108,20 @@ pub async fn plan(config: &SyncConfig, clients: &Clients) -> Result<Vec<Unit>> {
         } else {
             None
         };
-        for tag in m.tags.select(listed.as_deref()) {
+        let selected = m.tags.select(listed.as_deref());
+        if let (true, Some(listed)) = (selected.is_empty(), &listed) {
+            let why = match listed.len() {
+                0 => ": the repository lists no tags".to_string(),
+                1 => format!(" {} (of the 1 tag listed)", m.tags.describe()),
+                n => format!(" {} (of the {n} tags listed)", m.tags.describe()),
+            };
+            warnings.push(format!(
+                "mapping {} ({}): no tag matches{why}",
+                i + 1,
+                m.source.name()
+            ));
+        }
+        for tag in selected {
             units.push(Unit {
                 mapping: i,
                 source: m.source.with_tag(&tag)?,
@@ -127,7 +152,10 @@ pub async fn plan(config: &SyncConfig, clients: &Clients) -> Result<Vec<Unit>> {
             }
         }
     }
-    Ok(out)
+    Ok(Plan {
+        units: out,
+        warnings,
+    })
 }
 
 #[cfg(test)]

@@ -70,6 +70,13 @@ pub struct ImageResult {
     /// The error's kind (for the exit code).
     #[serde(skip)]
     pub error_kind: Option<ErrorKind>,
+    /// The error's hint, as the registry client wrote it (flags, not sync options).
+    #[serde(skip)]
+    pub error_hint: Option<String>,
+    /// The registry (normalised name) the failed step talked to, when only one side was
+    /// involved: the destination's for its manifest HEAD, the source's for its digest.
+    #[serde(skip)]
+    pub error_registry: Option<String>,
 }
 
 /// The results of a run, in plan order, and what was not started.
@@ -169,11 +176,16 @@ impl Ctx<'_> {
             error: None,
             referrers: None,
             error_kind: None,
+            error_hint: None,
+            error_registry: None,
         };
         if let Err(e) = self.image_inner(u, &mut r).await {
             r.action = Action::Failed;
             r.error_kind = Some(e.kind());
             r.error = Some(e.to_string());
+            r.error_hint = e.hint().map(str::to_string);
+        } else {
+            r.error_registry = None;
         }
         r
     }
@@ -183,14 +195,18 @@ impl Ctx<'_> {
         let dst = self.clients.repository(&u.destination);
         let tag = u.destination.tag.as_deref().unwrap_or("latest");
         // 1. Manifest HEADs: skip an image the destination has already.
+        r.error_registry = Some(u.destination.registry.clone());
         let current = match dst.head_manifest(tag).await? {
             Some((Some(d), ..)) => Some(d),
             _ => None,
         };
+        r.error_registry = Some(u.source.registry.clone());
         let wanted = match (&current, self.opts.dry_run) {
             (Some(_), _) | (None, true) => Some(source_digest(&src, u).await?),
             (None, false) => None,
         };
+        // From here on both sides take part.
+        r.error_registry = None;
         let copy_digest = match (current, wanted) {
             (Some(c), Some(w)) if c == w => {
                 r.digest = Some(c.to_string());

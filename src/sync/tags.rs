@@ -76,6 +76,54 @@ impl TagSelector {
         })
     }
 
+    /// The selection in the configuration's words, for messages: `all`, the listed tags, or
+    /// the filter's parts (`include ['3\.\d+'], exclude ['3\.1\d'], semver '>=7.2, <8'`).
+    pub fn describe(&self) -> String {
+        let quoted = |v: &[String]| {
+            v.iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            TagSelector::List(l) => format!("[{}]", quoted(l)),
+            TagSelector::All => "all".to_string(),
+            TagSelector::Filter {
+                include,
+                exclude,
+                semver,
+            } => {
+                // The expressions as written: compiled anchored as ^(?:…)$.
+                let written = |v: &[Regex]| {
+                    v.iter()
+                        .map(|r| {
+                            let s = r.as_str();
+                            s.strip_prefix("^(?:")
+                                .and_then(|s| s.strip_suffix(")$"))
+                                .unwrap_or(s)
+                                .to_string()
+                        })
+                        .collect::<Vec<_>>()
+                };
+                let mut parts = Vec::new();
+                if !include.is_empty() {
+                    parts.push(format!("include [{}]", quoted(&written(include))));
+                }
+                if !exclude.is_empty() {
+                    parts.push(format!("exclude [{}]", quoted(&written(exclude))));
+                }
+                if let Some(req) = semver {
+                    parts.push(format!("semver '{req}'"));
+                }
+                if parts.is_empty() {
+                    "all".to_string()
+                } else {
+                    parts.join(", ")
+                }
+            }
+        }
+    }
+
     /// Whether this selection needs the source's tag list.
     pub fn needs_listing(&self) -> bool {
         !matches!(self, TagSelector::List(_))
@@ -163,6 +211,20 @@ mod tests {
         assert_eq!(
             TagSelector::List(tags(&["b", "a"])).select(None),
             tags(&["a", "b"])
+        );
+    }
+
+    #[test]
+    fn selections_are_described_as_written() {
+        let f = TagSelector::filter(&tags(&[r"3\.\d+"]), &tags(&[r"3\.1\d"]), Some(">=9")).unwrap();
+        assert_eq!(
+            f.describe(),
+            r"include ['3\.\d+'], exclude ['3\.1\d'], semver '>=9'"
+        );
+        assert_eq!(TagSelector::All.describe(), "all");
+        assert_eq!(
+            TagSelector::filter(&[], &[], None).unwrap().describe(),
+            "all"
         );
     }
 
