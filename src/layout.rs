@@ -257,9 +257,11 @@ impl Layout {
     ///
     /// Errors: Integrity when the content does not match `digest` or `size` (the message names
     /// the expected and the actual digest; nothing is left behind); the reader's own error
-    /// (e.g. Network, or Integrity from a [`crate::digest::VerifyingReader`]) when reading
-    /// fails; Other on local I/O failure. On any error, and when the future is dropped, the
-    /// temp file is deleted and `blobs/` is untouched.
+    /// (e.g. Network, NotFound, or Integrity from a [`crate::digest::VerifyingReader`]) when
+    /// reading fails; Other on local I/O failure. Only local I/O failures name this layout:
+    /// a read error or a mismatch concerns what was read, so it is returned without a "failed
+    /// to write" context (the caller names the source). On any error, and when the future is
+    /// dropped, the temp file is deleted and `blobs/` is untouched.
     pub async fn write_blob<R: AsyncRead + Unpin + Send>(
         &self,
         digest: &Digest,
@@ -290,14 +292,14 @@ impl Layout {
         let (tmp, hasher, n) = (pumped.sink, pumped.hasher, pumped.written);
         if let Err(e) = pumped.read {
             let _ = tokio::task::spawn_blocking(move || drop(tmp)).await;
-            return Err(e.context(ctx()));
+            return Err(e);
         }
         let got = hasher.finish();
         if &got != digest || size.is_some_and(|s| s != n) {
             // Unlinking a big file can take a while: not on this thread. Awaited, so nothing
             // is left behind once the error is returned.
             let _ = tokio::task::spawn_blocking(move || drop(tmp)).await;
-            return Err(mismatch(digest, size, &got, n).context(ctx()));
+            return Err(mismatch(digest, size, &got, n));
         }
         tokio::task::spawn_blocking(move || {
             tmp.as_file()
@@ -327,7 +329,8 @@ impl Layout {
     /// from a different server).
     ///
     /// Returns the bytes read from `open` in this call (0 when the blob was present).
-    /// Errors: as [`Layout::write_blob`]; on a read error the partial file is kept.
+    /// Errors: as [`Layout::write_blob`] (`open`'s errors are returned as they are); on a read
+    /// error other than Integrity the partial file is kept.
     pub async fn write_blob_resumable<R, F, Fut>(
         &self,
         digest: &Digest,
@@ -366,7 +369,8 @@ impl Layout {
             if start > 0 {
                 tracing::debug!(%digest, offset = start, "resuming partial download");
             }
-            let mut reader = open(start).await.map_err(|e| e.context(ctx()))?;
+            // The source's own errors (a missing blob, a refused request) name the source.
+            let mut reader = open(start).await?;
             let pumped = pump(&mut reader, file, hasher, start, size, digest)
                 .await
                 .map_err(|e| e.context(ctx()))?;
@@ -376,11 +380,11 @@ impl Layout {
             if let Err(e) = pumped.read {
                 if e.kind() != ErrorKind::Integrity {
                     tracing::info!(%digest, bytes = have, "download interrupted; partial file kept for resuming");
-                    return Err(e.context(ctx()));
+                    return Err(e);
                 }
                 // The content is wrong (e.g. longer than its size): nothing of it is kept.
                 let _ = fs::remove_file(&path);
-                return Err(e.context(ctx()));
+                return Err(e);
             }
             let got = pumped.hasher.finish();
             if &got == digest && size.is_none_or(|s| s == have) {
@@ -397,7 +401,7 @@ impl Layout {
                 continue;
             }
             let _ = fs::remove_file(&path);
-            return Err(err.context(ctx()));
+            return Err(err);
         }
         let dest = self.blob_path(digest);
         tokio::task::spawn_blocking(move || -> Result<()> {

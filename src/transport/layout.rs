@@ -11,7 +11,7 @@ use super::{
     BlobStream, FetchedManifest, ImageDestination, ImageSource, MountOrigin, ProgressReader,
 };
 use crate::digest::Digest;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::layout::{Layout, REF_NAME, WriterLock};
 use crate::manifest::{descriptor_digest, detect_media_type};
 use crate::progress::BlobProgress;
@@ -80,8 +80,26 @@ impl LayoutSource {
         }
     }
 
+    /// The error for blob or manifest `digest` that `index.json` reaches but the layout lacks:
+    /// it names this source, not the layout's directory alone. NotFound (exit 4).
+    fn missing(&self, what: &str, digest: &Digest) -> Error {
+        Error::not_found(format!(
+            "{}: {what} {digest} is missing (the layout is incomplete)",
+            self.label
+        ))
+        .with_hint(
+            "the image's manifests reference a blob the layout does not hold; copy the image into it again",
+        )
+    }
+
     fn read_manifest(&self, digest: &Digest, media_type: Option<&str>) -> Result<FetchedManifest> {
-        let bytes = self.layout.read_blob_bytes(digest)?;
+        let bytes = self.layout.read_blob_bytes(digest).map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                self.missing("manifest", digest)
+            } else {
+                e
+            }
+        })?;
         let media_type = match media_type {
             Some(m) if !m.is_empty() => m.to_string(),
             _ => detect_media_type(&bytes, None)?,
@@ -111,11 +129,17 @@ impl ImageSource for LayoutSource {
     async fn manifest(&self, digest: &Digest) -> Result<FetchedManifest> {
         self.read_manifest(digest, None)
     }
+    /// Errors: NotFound "LABEL: blob … is missing (the layout is incomplete)" when the layout
+    /// lacks it; Usage when `offset` is past its end.
     async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
-        let f = self
-            .layout
-            .open_blob(&descriptor_digest(desc)?, offset)
-            .await?;
+        let digest = descriptor_digest(desc)?;
+        let f = self.layout.open_blob(&digest, offset).await.map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                self.missing("blob", &digest)
+            } else {
+                e
+            }
+        })?;
         Ok(Box::pin(tokio::io::BufReader::with_capacity(256 * 1024, f)))
     }
     fn mount_origin(&self) -> Option<MountOrigin> {
