@@ -415,11 +415,13 @@ impl Layout {
             return Err(err);
         }
         let dest = self.blob_path(digest);
+        let root = self.root.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
             file.sync_all()
                 .ctx(|| format!("failed to fsync {}", path.display()))?;
             let parent = dest.parent().unwrap_or(Path::new("."));
-            fs::create_dir_all(parent).ctx(|| format!("failed to create {}", parent.display()))?;
+            create_dir_within(&root, parent)
+                .ctx(|| format!("failed to create {}", parent.display()))?;
             // Renamed while still locked, so a waiting writer finds the blob, not the partial.
             fs::rename(&path, &dest)
                 .ctx(|| format!("failed to move {} to {}", path.display(), dest.display()))?;
@@ -905,7 +907,7 @@ impl Layout {
     ) -> Result<Option<(File, Hasher, u64)>> {
         let path = self.partial_path(digest);
         let dir = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).ctx(|| format!("failed to create {}", dir.display()))?;
+        create_dir_within(&self.root, dir).ctx(|| format!("failed to create {}", dir.display()))?;
         let ctx = || format!("failed to open partial download {}", path.display());
         loop {
             let mut file = OpenOptions::new()
@@ -1313,6 +1315,31 @@ where
         written,
         read,
     })
+}
+
+/// Creates directory `dir` and its missing parents up to `root` (a layout's root), never
+/// `root` itself: a blocking write still in flight after its layout was removed (a staging
+/// layout cleaned up after a failed copy whose other downloads were cancelled) fails instead
+/// of bringing the layout back as an empty skeleton.
+///
+/// Errors: NotFound when `root` does not exist; the I/O error of a creation otherwise.
+fn create_dir_within(root: &Path, dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let Ok(rel) = dir.strip_prefix(root) else {
+        return fs::create_dir_all(dir);
+    };
+    let mut at = root.to_path_buf();
+    for c in rel.components() {
+        at.push(c);
+        match fs::create_dir(&at) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && at.is_dir() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Whether `path` still names the open `file` (Unix: same device and inode).
