@@ -120,10 +120,21 @@ struct IndexLock {
     _file: File,
 }
 
-/// A writer's shared lock on the layout (see [`Layout::writer_lock`]); released when dropped.
+/// A writer's shared lock on the layout (see [`Layout::writer_lock`]), or gc's exclusive one
+/// ([`Layout::try_writers_exclusive`]); released when dropped.
 #[derive(Debug)]
 pub struct WriterLock {
-    _file: File,
+    file: File,
+    path: PathBuf,
+}
+
+impl WriterLock {
+    /// Whether the lock file's path still names the file this lock holds. False when the
+    /// layout directory was renamed or removed meanwhile (a staging layout cleaned up by
+    /// another process while this one waited for the lock): the lock then protects nothing.
+    pub fn is_current(&self) -> bool {
+        same_file(&self.file, &self.path)
+    }
 }
 
 /// How the mark phase reached a descriptor.
@@ -257,9 +268,11 @@ impl Layout {
     ///
     /// Errors: Integrity when the content does not match `digest` or `size` (the message names
     /// the expected and the actual digest; nothing is left behind); the reader's own error
-    /// (e.g. Network, or Integrity from a [`crate::digest::VerifyingReader`]) when reading
-    /// fails; Other on local I/O failure. On any error, and when the future is dropped, the
-    /// temp file is deleted and `blobs/` is untouched.
+    /// (e.g. Network, NotFound, or Integrity from a [`crate::digest::VerifyingReader`]) when
+    /// reading fails; Other on local I/O failure. Only local I/O failures name this layout:
+    /// a read error or a mismatch concerns what was read, so it is returned without a "failed
+    /// to write" context (the caller names the source). On any error, and when the future is
+    /// dropped, the temp file is deleted and `blobs/` is untouched.
     pub async fn write_blob<R: AsyncRead + Unpin + Send>(
         &self,
         digest: &Digest,
@@ -290,14 +303,14 @@ impl Layout {
         let (tmp, hasher, n) = (pumped.sink, pumped.hasher, pumped.written);
         if let Err(e) = pumped.read {
             let _ = tokio::task::spawn_blocking(move || drop(tmp)).await;
-            return Err(e.context(ctx()));
+            return Err(e);
         }
         let got = hasher.finish();
         if &got != digest || size.is_some_and(|s| s != n) {
             // Unlinking a big file can take a while: not on this thread. Awaited, so nothing
             // is left behind once the error is returned.
             let _ = tokio::task::spawn_blocking(move || drop(tmp)).await;
-            return Err(mismatch(digest, size, &got, n).context(ctx()));
+            return Err(mismatch(digest, size, &got, n));
         }
         tokio::task::spawn_blocking(move || {
             tmp.as_file()
@@ -327,7 +340,8 @@ impl Layout {
     /// from a different server).
     ///
     /// Returns the bytes read from `open` in this call (0 when the blob was present).
-    /// Errors: as [`Layout::write_blob`]; on a read error the partial file is kept.
+    /// Errors: as [`Layout::write_blob`] (`open`'s errors are returned as they are); on a read
+    /// error other than Integrity the partial file is kept.
     pub async fn write_blob_resumable<R, F, Fut>(
         &self,
         digest: &Digest,
@@ -366,7 +380,8 @@ impl Layout {
             if start > 0 {
                 tracing::debug!(%digest, offset = start, "resuming partial download");
             }
-            let mut reader = open(start).await.map_err(|e| e.context(ctx()))?;
+            // The source's own errors (a missing blob, a refused request) name the source.
+            let mut reader = open(start).await?;
             let pumped = pump(&mut reader, file, hasher, start, size, digest)
                 .await
                 .map_err(|e| e.context(ctx()))?;
@@ -376,11 +391,11 @@ impl Layout {
             if let Err(e) = pumped.read {
                 if e.kind() != ErrorKind::Integrity {
                     tracing::info!(%digest, bytes = have, "download interrupted; partial file kept for resuming");
-                    return Err(e.context(ctx()));
+                    return Err(e);
                 }
                 // The content is wrong (e.g. longer than its size): nothing of it is kept.
                 let _ = fs::remove_file(&path);
-                return Err(e.context(ctx()));
+                return Err(e);
             }
             let got = pumped.hasher.finish();
             if &got == digest && size.is_none_or(|s| s == have) {
@@ -397,14 +412,16 @@ impl Layout {
                 continue;
             }
             let _ = fs::remove_file(&path);
-            return Err(err.context(ctx()));
+            return Err(err);
         }
         let dest = self.blob_path(digest);
+        let root = self.root.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
             file.sync_all()
                 .ctx(|| format!("failed to fsync {}", path.display()))?;
             let parent = dest.parent().unwrap_or(Path::new("."));
-            fs::create_dir_all(parent).ctx(|| format!("failed to create {}", parent.display()))?;
+            create_dir_within(&root, parent)
+                .ctx(|| format!("failed to create {}", parent.display()))?;
             // Renamed while still locked, so a waiting writer finds the blob, not the partial.
             fs::rename(&path, &dest)
                 .ctx(|| format!("failed to move {} to {}", path.display(), dest.display()))?;
@@ -427,13 +444,27 @@ impl Layout {
     /// Errors: Other when the lock file cannot be created or locked.
     pub fn writer_lock(&self) -> Result<WriterLock> {
         let file = self.open_lock_file(WRITERS_LOCK)?;
-        file.lock_shared().ctx(|| {
-            format!(
-                "failed to lock {}",
-                self.private_dir().join(WRITERS_LOCK).display()
-            )
-        })?;
-        Ok(WriterLock { _file: file })
+        let path = self.private_dir().join(WRITERS_LOCK);
+        file.lock_shared()
+            .ctx(|| format!("failed to lock {}", path.display()))?;
+        Ok(WriterLock { file, path })
+    }
+
+    /// Takes `<root>/.imgctl/writers.lock` exclusively without waiting: `Ok(None)` while any
+    /// process holds [`Layout::writer_lock`] (or another exclusive one). Garbage collection and
+    /// the removal of a staging layout take it so that no writer loses files under it.
+    ///
+    /// Errors: Other when the lock file cannot be created or locked for another reason.
+    pub fn try_writers_exclusive(&self) -> Result<Option<WriterLock>> {
+        let file = self.open_lock_file(WRITERS_LOCK)?;
+        let path = self.private_dir().join(WRITERS_LOCK);
+        match file.try_lock() {
+            Ok(()) => Ok(Some(WriterLock { file, path })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(Error::from(e).context(format!("failed to lock {}", path.display())))
+            }
+        }
     }
 
     /// Writes small content (a manifest, a config) atomically after verifying it against
@@ -683,39 +714,12 @@ impl Layout {
             ))
             .with_hint("write the manifest (and its blobs) before naming it"));
         }
-        let mut entry = manifest::descriptor_to_json(&desc)?;
-        set_entry_name(&mut entry, name);
-        let digest_str = digest.to_string();
-
         let _lock = self.lock()?;
         let mut index = self.read_index()?;
-        let list = entries_mut(&mut index)?;
-        let same_digest = |e: &Value| e.get("digest").and_then(Value::as_str) == Some(&digest_str);
-        if name.is_none()
-            && list
-                .iter()
-                .any(|e| entry_name(e).is_some() && same_digest(e))
-        {
-            return Ok(());
+        if add_ref_to_index(&mut index, name, &desc)? {
+            self.write_index(&index)?;
         }
-        let replaces = |e: &Value| match name {
-            Some(n) => entry_name(e) == Some(n),
-            None => entry_name(e).is_none() && same_digest(e),
-        };
-        let old = list.clone();
-        let at = list.iter().position(replaces);
-        list.retain(|e| !replaces(e));
-        match at {
-            Some(i) => list.insert(i, entry),
-            None => list.push(entry),
-        }
-        if name.is_some() {
-            list.retain(|e| entry_name(e).is_some() || !same_digest(e));
-        }
-        if *list == old {
-            return Ok(());
-        }
-        self.write_index(&index)
+        Ok(())
     }
 
     /// Removes every entry named `name` from `index.json` (under the lock) and returns the
@@ -765,22 +769,18 @@ impl Layout {
     /// otherwise nothing is deleted and the stats say `deferred` (a concurrent pull's blobs are
     /// not named in `index.json` yet and would look like garbage).
     pub fn gc_with(&self, opts: &GcOptions) -> Result<GcStats> {
-        let writers = self.open_lock_file(WRITERS_LOCK)?;
-        match writers.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                tracing::info!(
-                    "another process is writing into the layout; garbage collection deferred"
-                );
-                return Ok(GcStats {
-                    deferred: true,
-                    ..GcStats::default()
-                });
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::from(e).context("failed to lock the layout for gc"));
-            }
-        }
+        let Some(writers) = self
+            .try_writers_exclusive()
+            .map_err(|e| e.context("failed to lock the layout for gc"))?
+        else {
+            tracing::info!(
+                "another process is writing into the layout; garbage collection deferred"
+            );
+            return Ok(GcStats {
+                deferred: true,
+                ..GcStats::default()
+            });
+        };
         let _lock = self.lock()?;
         let refuse = |e: Error| {
             e.context(format!(
@@ -907,7 +907,7 @@ impl Layout {
     ) -> Result<Option<(File, Hasher, u64)>> {
         let path = self.partial_path(digest);
         let dir = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).ctx(|| format!("failed to create {}", dir.display()))?;
+        create_dir_within(&self.root, dir).ctx(|| format!("failed to create {}", dir.display()))?;
         let ctx = || format!("failed to open partial download {}", path.display());
         loop {
             let mut file = OpenOptions::new()
@@ -948,7 +948,12 @@ impl Layout {
         }
     }
 
-    fn temp_file(&self, prefix: &str) -> Result<NamedTempFile> {
+    /// A new temp file `<root>/.imgctl/tmp/PREFIX…` (same filesystem as the layout, so it can
+    /// be renamed anywhere on it), created as [`shared_temp_file_in`] does (0666 minus the
+    /// umask); deleted on drop unless persisted.
+    ///
+    /// Errors: Other when the directory or the file cannot be created (naming the directory).
+    pub fn temp_file(&self, prefix: &str) -> Result<NamedTempFile> {
         let dir = self.tmp_dir();
         fs::create_dir_all(&dir).ctx(|| format!("failed to create {}", dir.display()))?;
         shared_temp_file_in(&dir, prefix)
@@ -1312,6 +1317,31 @@ where
     })
 }
 
+/// Creates directory `dir` and its missing parents up to `root` (a layout's root), never
+/// `root` itself: a blocking write still in flight after its layout was removed (a staging
+/// layout cleaned up after a failed copy whose other downloads were cancelled) fails instead
+/// of bringing the layout back as an empty skeleton.
+///
+/// Errors: NotFound when `root` does not exist; the I/O error of a creation otherwise.
+fn create_dir_within(root: &Path, dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let Ok(rel) = dir.strip_prefix(root) else {
+        return fs::create_dir_all(dir);
+    };
+    let mut at = root.to_path_buf();
+    for c in rel.components() {
+        at.push(c);
+        match fs::create_dir(&at) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && at.is_dir() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Whether `path` still names the open `file` (Unix: same device and inode).
 fn same_file(file: &File, path: &Path) -> bool {
     #[cfg(unix)]
@@ -1380,7 +1410,49 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-fn empty_index() -> Value {
+/// Adds `desc` named `name` to the image index document `index` (an `index.json` as JSON),
+/// with exactly [`Layout::set_ref`]'s rules (a same-named entry replaced in place, unnamed
+/// entries deduplicated by digest, naming removes a digest's unnamed entries, other entries and
+/// unknown fields kept). Used by `set_ref` under the layout lock, and by archive writers that
+/// build their `index.json` in memory. Returns whether `index` changed.
+///
+/// Errors: Usage when `name` is not a valid ref name; Integrity when `index` has no valid
+/// `manifests` list or `desc` cannot be serialised.
+pub fn add_ref_to_index(index: &mut Value, name: Option<&str>, desc: &Descriptor) -> Result<bool> {
+    if let Some(n) = name {
+        check_ref_name(n)?;
+    }
+    let digest_str = manifest::descriptor_digest(desc)?.to_string();
+    let mut entry = manifest::descriptor_to_json(desc)?;
+    set_entry_name(&mut entry, name);
+    let list = entries_mut(index)?;
+    let same_digest = |e: &Value| e.get("digest").and_then(Value::as_str) == Some(&digest_str);
+    if name.is_none()
+        && list
+            .iter()
+            .any(|e| entry_name(e).is_some() && same_digest(e))
+    {
+        return Ok(false);
+    }
+    let replaces = |e: &Value| match name {
+        Some(n) => entry_name(e) == Some(n),
+        None => entry_name(e).is_none() && same_digest(e),
+    };
+    let old = list.clone();
+    let at = list.iter().position(replaces);
+    list.retain(|e| !replaces(e));
+    match at {
+        Some(i) => list.insert(i, entry),
+        None => list.push(entry),
+    }
+    if name.is_some() {
+        list.retain(|e| entry_name(e).is_some() || !same_digest(e));
+    }
+    Ok(*list != old)
+}
+
+/// An empty OCI image index document (`index.json` of a new layout).
+pub fn empty_index() -> Value {
     serde_json::json!({
         "schemaVersion": 2,
         "mediaType": manifest::OCI_INDEX,

@@ -528,3 +528,50 @@ fn docker_archive_refuses_an_index_before_moving_any_blob() {
         assert!(leftovers(sb.dir()).is_empty(), "{:?}", leftovers(sb.dir()));
     }
 }
+
+/// A blob missing from a source layout is the source's fault, said so: "oci:…: blob … is
+/// missing (the layout is incomplete)", exit 4 (not found), never phrased as a failure to
+/// write and never naming an internal staging path; for every kind of file destination
+/// (oci-archive, docker-archive, an oci: layout, the store), and nothing is left beside an
+/// archive target. A missing config (read first, for its platform) is reported the same way.
+#[test]
+fn a_blob_missing_from_the_source_layout_is_reported_as_missing_from_the_source() {
+    let sb = Imgctl::new();
+    let broken = sb.dir().join("broken");
+    let digest = build_standard_image(&broken, "v1");
+    let m = read_json_blob(&broken, &digest);
+    let layer = m["layers"][1]["digest"].as_str().unwrap().to_string();
+    let config = m["config"]["digest"].as_str().unwrap().to_string();
+    std::fs::remove_file(blob_path(&broken, &layer)).unwrap();
+    let src = format!("oci:{}:v1", p(&broken));
+    let out_dir = sb.dir().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let check = |missing: &str| {
+        for dest in [
+            format!("oci-archive:{}:v1", p(&out_dir.join("a.tar"))),
+            format!(
+                "docker-archive:{}:example.com/a:1",
+                p(&out_dir.join("d.tar"))
+            ),
+            format!("oci:{}:v1", p(&out_dir.join("layout"))),
+            "store:example.com/a:1".to_string(),
+        ] {
+            let out = sb.run(&["--progress", "none", "copy", &src, &dest]);
+            assert_eq!(code(&out), 4, "{dest}: {}", describe(&out));
+            let err = stderr(&out);
+            assert!(
+                err.contains(&format!(
+                    "{src}: blob {missing} is missing (the layout is incomplete)"
+                )),
+                "{dest}: {err}"
+            );
+            assert!(!err.contains("failed to write"), "{dest}: {err}");
+            assert!(!err.contains(".imgctl"), "{dest}: {err}");
+            assert!(leftovers(&out_dir).is_empty(), "{:?}", leftovers(&out_dir));
+            assert!(!out_dir.join("a.tar").exists() && !out_dir.join("d.tar").exists());
+        }
+    };
+    check(&layer);
+    std::fs::remove_file(blob_path(&broken, &config)).unwrap();
+    check(&config);
+}

@@ -2,7 +2,9 @@
 //! stalls, rewrites, rejects and redirects requests. Each case asserts the outcome: success
 //! after retry/resume with the verified digest, or a clear error with the store (or the
 //! registry) unchanged. Plus kill -9 during a pull, concurrent pulls into one store, and a gc
-//! during a pull, each checked with `skopeo inspect oci:`.
+//! during a pull, each checked with `skopeo inspect oci:`; and kill -9 / Ctrl-C (SIGINT) during
+//! a copy to an `oci-archive:` or `docker-archive:` (a file, or stdout), resumed by the next
+//! run from the partial download its staging directory kept, which is then removed.
 
 mod common;
 #[path = "common/proxy.rs"]
@@ -940,4 +942,478 @@ fn a_no_op_re_push_sends_only_heads_and_a_moved_tag_is_put() {
         registry_digest(&s.reg, "app:v1").as_deref(),
         Some(&*s.digest)
     );
+}
+
+// ----- archive destinations: interrupted copies resume, staging directories do not pile up -----
+
+/// The staging directories (`.imgctl-stage-*`) in `dir`.
+fn stages(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".imgctl-stage-")
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
+/// Names in `dir` starting with `.imgctl-` (staging directories, temp archives, removals).
+fn imgctl_leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".imgctl-"))
+        .collect()
+}
+
+/// The member names of the tar archive at `path`, in order.
+fn tar_members(path: &Path) -> Vec<String> {
+    let mut a = tar::Archive::new(std::fs::File::open(path).unwrap());
+    a.entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The blobs an archive of image `digest` from layout `src` must hold, and nothing else:
+/// `blobs/sha256/…` of the manifest, its config and its layers, sorted.
+fn image_members(src: &Path, digest: &str) -> Vec<String> {
+    let m = read_json_blob(src, digest);
+    let mut blobs: Vec<String> = std::iter::once(digest)
+        .chain(std::iter::once(m["config"]["digest"].as_str().unwrap()))
+        .chain(
+            m["layers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["digest"].as_str().unwrap()),
+        )
+        .map(|d| format!("blobs/sha256/{}", &d[7..]))
+        .collect();
+    blobs.sort();
+    blobs
+}
+
+/// Asserts that `archive` (an `oci-archive:` or `docker-archive:` location of `file`) holds
+/// exactly the image of `s`: skopeo reads it with the source's digest (oci-archive) or layers
+/// (docker-archive), imgctl reports the source digest, and its members are the image's blobs
+/// and the layout files only.
+fn assert_archive(s: &Setup, transport: &str, file: &Path) {
+    let loc = match transport {
+        "oci-archive" => format!("oci-archive:{}:v1", file.display()),
+        _ => format!("docker-archive:{}", file.display()),
+    };
+    let v: Value = serde_json::from_str(&skopeo_ok(&["inspect", &loc])).unwrap();
+    let layers = v["Layers"].as_array().unwrap();
+    if transport == "oci-archive" {
+        assert_eq!(v["Digest"].as_str(), Some(s.digest.as_str()), "{v}");
+        assert_eq!(layers, &s.layers, "{v}");
+    } else {
+        // skopeo reads a docker-archive through manifest.json (layers listed by diff ID)
+        assert_eq!(layers.len(), s.layers.len(), "{v}");
+    }
+    let out = run(&s.sb, &["digest", &loc]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
+    let mut want = vec!["oci-layout".to_string(), "index.json".to_string()];
+    want.extend(image_members(&s.src(), &s.digest));
+    if transport == "docker-archive" {
+        want.push("manifest.json".into());
+    }
+    assert_eq!(tar_members(file), want);
+    // every blob in the archive hashes to its name
+    let mut a = tar::Archive::new(std::fs::File::open(file).unwrap());
+    for e in a.entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = e.path().unwrap().to_string_lossy().into_owned();
+        if let Some(hex) = name.strip_prefix("blobs/sha256/") {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
+            assert_eq!(sha256_digest(&bytes), format!("sha256:{hex}"), "{name}");
+        }
+    }
+}
+
+/// The archive location `transport:file` for image `v1`.
+fn archive_dest(transport: &str, file: &Path) -> String {
+    match transport {
+        "oci-archive" => format!("oci-archive:{}:v1", file.display()),
+        _ => format!("docker-archive:{}:example.com/app:v1", file.display()),
+    }
+}
+
+/// The length of the partial download of `digest` in staging layout `stage` (0 when none).
+fn partial_of(stage: &Path, digest: &str) -> u64 {
+    std::fs::metadata(stage.join(".imgctl/partial").join(digest.replace(':', "-")))
+        .map(|m| m.len())
+        .unwrap_or(0)
+}
+
+/// Starts `imgctl copy SRC DEST` whose download of `layer` stalls for a minute after
+/// `stall_at` bytes, waits until the staging directory beside `file` holds a partial download
+/// of `layer` of at least `want` bytes (and blob `also`, when given), then sends `signal`
+/// (`KILL` or `INT`). Returns the bytes kept.
+#[allow(clippy::too_many_arguments)]
+fn interrupt_copy(
+    s: &Setup,
+    src: &str,
+    dest: &str,
+    file: &Path,
+    layer: &str,
+    signal: &str,
+    (stall_at, want): (usize, u64),
+    also: Option<&str>,
+) -> u64 {
+    s.proxy.add(
+        "GET",
+        &blob_path(layer),
+        1,
+        Fault::Stall {
+            after: stall_at,
+            secs: 60,
+        },
+    );
+    let mut child =
+        s.sb.cmd()
+            .args(["--progress", "none", "copy", src, dest])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+    let dir = file.parent().unwrap();
+    let started = Instant::now();
+    let kept = || {
+        stages(dir)
+            .iter()
+            .map(|d| partial_of(d, layer))
+            .max()
+            .unwrap_or(0)
+    };
+    let has_also = || {
+        also.is_none_or(|b| {
+            stages(dir)
+                .iter()
+                .any(|d| d.join("blobs/sha256").join(&b[7..]).exists())
+        })
+    };
+    while kept() < want || !has_also() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "download did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "{signal}: {status:?}");
+    s.proxy.clear();
+    // Nothing was written at the target; one staging directory holds the partial download.
+    assert!(!file.exists());
+    assert_eq!(stages(dir).len(), 1, "{:?}", imgctl_leftovers(dir));
+    kept()
+}
+
+/// `copy REGISTRY oci-archive:` / `docker-archive:` stopped by kill -9 or Ctrl-C (SIGINT)
+/// part-way through a layer: the staging directory beside the target keeps the partial
+/// download, and the next run continues it with `Range: bytes=N-` (not from byte 0), writes a
+/// valid archive and removes the staging directory, so none pile up.
+#[test]
+fn an_interrupted_copy_to_an_archive_resumes_and_leaves_no_staging_directory() {
+    let s = setup(1, 4 * MIB);
+    let src = format!("docker://{}", s.proxy.reference("app:v1"));
+    let out_dir = s.sb.dir().join("arch");
+    std::fs::create_dir(&out_dir).unwrap();
+    for transport in ["oci-archive", "docker-archive"] {
+        for signal in ["KILL", "INT"] {
+            let file = out_dir.join(format!("{transport}-{signal}.tar"));
+            let dest = archive_dest(transport, &file);
+            let kept = interrupt_copy(
+                &s,
+                &src,
+                &dest,
+                &file,
+                &s.layers[0],
+                signal,
+                (2 * MIB + 1000, 2 * MIB as u64),
+                None,
+            );
+            s.proxy.clear_seen();
+            let out = run(&s.sb, &["copy", &src, &dest]);
+            assert!(out.status.success(), "{}", describe(&out));
+            let resumed = format!("bytes={kept}-");
+            let layer_gets: Vec<Option<String>> = s
+                .proxy
+                .seen()
+                .iter()
+                .filter(|r| r.method == "GET" && r.path.contains(&s.layers[0]))
+                .map(|r| r.range.clone())
+                .collect();
+            assert_eq!(
+                layer_gets,
+                vec![Some(resumed.clone())],
+                "{transport} after {signal}: expected one request with {resumed}"
+            );
+            assert_archive(&s, transport, &file);
+            assert!(
+                imgctl_leftovers(&out_dir).is_empty(),
+                "{transport} after {signal}: {:?}",
+                imgctl_leftovers(&out_dir)
+            );
+        }
+    }
+}
+
+/// A copy to an archive that fails on the network (retries exhausted, exit 6) keeps its
+/// staging directory so that running it again resumes; a copy that fails for good (the image
+/// does not exist, exit 4) leaves nothing beside the target.
+#[test]
+fn a_network_failure_keeps_the_staging_directory_for_the_retry_and_a_missing_image_does_not() {
+    let s = setup(1, 3 * MIB);
+    let src = format!("docker://{}", s.proxy.reference("app:v1"));
+    let out_dir = s.sb.dir().join("arch");
+    std::fs::create_dir(&out_dir).unwrap();
+    let file = out_dir.join("app.tar");
+    let dest = archive_dest("oci-archive", &file);
+    s.proxy.add(
+        "GET",
+        &blob_path(&s.layers[0]),
+        1,
+        Fault::CutBody { after: 1_000_000 },
+    );
+    let out = run(&s.sb, &["--retries", "0", "copy", &src, &dest]);
+    assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
+    assert!(!file.exists());
+    let kept = stages(&out_dir);
+    assert_eq!(kept.len(), 1, "{:?}", imgctl_leftovers(&out_dir));
+    let have = partial_len(&kept[0]);
+    assert!(have > 0, "no partial download kept");
+    assert!(!stderr(&out).contains(".imgctl-stage"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("run the same command again to resume"),
+        "{}",
+        stderr(&out)
+    );
+    s.proxy.clear_seen();
+    let out = run(&s.sb, &["copy", &src, &dest]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let resumed = format!("bytes={have}-");
+    assert!(
+        s.proxy
+            .seen()
+            .iter()
+            .any(|r| r.path.contains(&s.layers[0]) && r.range.as_deref() == Some(&resumed)),
+        "expected {resumed}: {:?}",
+        s.proxy.seen()
+    );
+    assert_archive(&s, "oci-archive", &file);
+    assert!(imgctl_leftovers(&out_dir).is_empty());
+
+    let missing = format!("docker://{}", s.proxy.reference("app:nope"));
+    let gone = out_dir.join("gone.tar");
+    let out = run(
+        &s.sb,
+        &["copy", &missing, &archive_dest("oci-archive", &gone)],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    assert!(!gone.exists());
+    assert!(
+        imgctl_leftovers(&out_dir).is_empty(),
+        "{:?}",
+        imgctl_leftovers(&out_dir)
+    );
+}
+
+/// What an interrupted copy of another image left in the staging directory never reaches the
+/// archive of the next copy to that target: its members are exactly the new image's blobs.
+#[test]
+fn a_stale_staging_directory_does_not_leak_into_the_archive() {
+    let s = setup(1, 2 * MIB);
+    // another image in the registry, with a layer of its own
+    let other = s.sb.dir().join("other");
+    let other_digest = build_random_image(&other, "v2", 2, 2 * MIB, 99);
+    let other_layers: Vec<String> = read_json_blob(&other, &other_digest)["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["digest"].as_str().unwrap().to_string())
+        .collect();
+    let out = run(
+        &s.sb,
+        &[
+            "copy",
+            &format!("oci:{}:v2", other.display()),
+            &format!("docker://{}", s.reg.reference("app:v2")),
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let out_dir = s.sb.dir().join("arch");
+    std::fs::create_dir(&out_dir).unwrap();
+    let file = out_dir.join("app.tar");
+    for transport in ["oci-archive", "docker-archive"] {
+        // v2 stopped with its first layer (or config) complete and its second one part-way
+        let v2 = format!("docker://{}", s.proxy.reference("app:v2"));
+        let dest_v2 = match transport {
+            "oci-archive" => format!("oci-archive:{}:v1", file.display()),
+            _ => format!("docker-archive:{}:example.com/app:v1", file.display()),
+        };
+        interrupt_copy(
+            &s,
+            &v2,
+            &dest_v2,
+            &file,
+            &other_layers[1],
+            "KILL",
+            (MIB + 1000, MIB as u64),
+            Some(&other_layers[0]),
+        );
+        let stage = &stages(&out_dir)[0];
+        assert!(
+            stage
+                .join("blobs/sha256")
+                .join(&other_layers[0][7..])
+                .exists()
+        );
+        // v1 to the same target
+        let v1 = format!("docker://{}", s.proxy.reference("app:v1"));
+        let out = run(&s.sb, &["copy", &v1, &archive_dest(transport, &file)]);
+        assert!(out.status.success(), "{}", describe(&out));
+        assert_archive(&s, transport, &file);
+        assert!(imgctl_leftovers(&out_dir).is_empty());
+        std::fs::remove_file(&file).unwrap();
+    }
+}
+
+/// Two copies writing the same archive at once share its staging directory: both succeed, the
+/// archive is valid, and the directory is removed by whichever ends last.
+#[test]
+fn two_concurrent_copies_to_one_archive_both_succeed_and_leave_no_staging_directory() {
+    let s = setup(2, 2 * MIB);
+    let src = format!("docker://{}", s.proxy.reference("app:v1"));
+    let out_dir = s.sb.dir().join("arch");
+    std::fs::create_dir(&out_dir).unwrap();
+    for transport in ["oci-archive", "docker-archive"] {
+        let file = out_dir.join(format!("{transport}.tar"));
+        let dest = archive_dest(transport, &file);
+        // the first copy stalls for 3 s part-way through a layer, while the second one runs
+        s.proxy.add(
+            "GET",
+            &blob_path(&s.layers[1]),
+            1,
+            Fault::Stall {
+                after: MIB,
+                secs: 3,
+            },
+        );
+        let children: Vec<_> = (0..2)
+            .map(|i| {
+                if i == 1 {
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                s.sb.cmd()
+                    .args(["--progress", "none", "--timeout", "30", "copy", &src, &dest])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "{transport}: {}", describe(&out));
+        }
+        s.proxy.clear();
+        assert_archive(&s, transport, &file);
+        assert!(
+            imgctl_leftovers(&out_dir).is_empty(),
+            "{transport}: {:?}",
+            imgctl_leftovers(&out_dir)
+        );
+    }
+}
+
+/// An archive written to stdout is staged in the store (`.imgctl-stream-*`): a copy killed
+/// part-way is resumed by the next one with `Range: bytes=N-` like a file target, and the
+/// staging directory is gone after it.
+#[test]
+fn an_interrupted_copy_to_stdout_resumes_from_its_staging_directory_in_the_store() {
+    let s = setup(1, 4 * MIB);
+    let src = format!("docker://{}", s.proxy.reference("app:v1"));
+    let streams = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(s.sb.store())
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".imgctl-stream-")
+            })
+            .map(|e| e.path())
+            .collect()
+    };
+    let file = s.sb.dir().join("piped.tar");
+    let copy = || {
+        s.sb.cmd()
+            .args([
+                "--progress",
+                "none",
+                "copy",
+                &src,
+                "oci-archive:/dev/stdout:v1",
+            ])
+            .stdout(std::fs::File::create(&file).unwrap())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    s.proxy.add(
+        "GET",
+        &blob_path(&s.layers[0]),
+        1,
+        Fault::Stall {
+            after: 2 * MIB + 1000,
+            secs: 60,
+        },
+    );
+    let mut child = copy();
+    let started = Instant::now();
+    let kept = || {
+        streams()
+            .iter()
+            .map(|d| partial_of(d, &s.layers[0]))
+            .max()
+            .unwrap_or(0)
+    };
+    while kept() < 2 * MIB as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "download did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    s.proxy.clear();
+    s.proxy.clear_seen();
+    let have = kept();
+    let out = copy().wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let resumed = format!("bytes={have}-");
+    assert!(
+        s.proxy
+            .seen()
+            .iter()
+            .any(|r| r.path.contains(&s.layers[0]) && r.range.as_deref() == Some(&resumed)),
+        "expected {resumed}: {:?}",
+        s.proxy.seen()
+    );
+    assert_archive(&s, "oci-archive", &file);
+    assert!(streams().is_empty(), "{:?}", streams());
 }

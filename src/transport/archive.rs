@@ -6,11 +6,12 @@
 //! name is absolute or climbs out with `..`, or a symlink/hardlink whose target leaves the
 //! archive, makes the whole archive refused (Integrity) — nothing is ever written from it.
 //!
-//! Writing goes through an [`ArchiveTarget`]: the image is staged in an OCI layout in a temp
-//! directory, then tarred. A regular file (or a new path, or a symlink to either) is written
-//! atomically — a temp archive beside the file, renamed over it — so a failed copy never leaves
-//! a half-written archive; a stream (`/dev/stdout`, a FIFO, `/dev/null`) is written straight
-//! into and never replaced.
+//! Writing goes through an [`ArchiveTarget`]: the image is staged in an OCI layout (a
+//! directory beside the file, kept across interrupted runs so they resume: see
+//! [`super::stage`]), then tarred. A regular file (or a new path, or a symlink to either) is
+//! written atomically — a temp archive in the staging directory, renamed over the file — so a
+//! failed copy never leaves a half-written archive; a stream (`/dev/stdout`, a FIFO,
+//! `/dev/null`) is written straight into and never replaced.
 
 use std::collections::HashMap;
 use std::fs::{File, Metadata, OpenOptions, Permissions};
@@ -21,7 +22,9 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::BlobStream;
+use crate::digest::Digest;
 use crate::error::{Error, Result};
+use crate::layout::Layout;
 
 /// Largest member read into memory by [`TarIndex::read_small`] (manifests, configs, JSON).
 pub const MAX_SMALL_MEMBER: u64 = 64 << 20;
@@ -306,16 +309,17 @@ impl TarIndex {
 /// as `docker save -o` and skopeo decide:
 ///
 /// - **a regular file**, a path that does not exist yet, or a symlink to either: written
-///   atomically — a temp archive beside the file the path resolves to, fsync'd, renamed over
-///   it. A symlink stays a symlink and the file it points at gets the archive. A replaced file
+///   atomically — a temp archive in the staging directory beside the file the path resolves
+///   to, fsync'd, renamed over it. A symlink stays a symlink and the file it points at gets the archive. A replaced file
 ///   keeps its mode; a new one gets 0666 minus the umask, like any tool's output.
 /// - **anything else that exists** — a character device (`/dev/null`), a FIFO, a socket — and
 ///   **this process's stdout** (`/dev/stdout`, `/proc/self/fd/1`, `save -o -`), whatever it
 ///   is: written straight into, never replaced. No atomicity is possible there: a failed copy
 ///   may have written part of an archive into the stream.
 ///
-/// The image is staged in a temp directory before the tar is written: beside the file, or for
-/// a stream in the local store (a directory on disk, like the file's).
+/// The image is staged in an OCI layout before the tar is written: beside the file, or for a
+/// stream in the local store (a directory on disk, like the file's); see
+/// [`ArchiveTarget::stage_location`] and [`super::stage`].
 #[derive(Debug)]
 pub struct ArchiveTarget {
     /// The path as given (for messages).
@@ -566,47 +570,63 @@ impl ArchiveTarget {
         matches!(self.kind, TargetKind::Stream { .. })
     }
 
-    /// A temp directory to stage the archive's OCI layout in: beside the file (same
-    /// filesystem), or for a stream in `store` (the local store, created when missing).
-    /// Removed when dropped.
+    /// Where the archive's OCI layout is staged: the directory and the name of the staging
+    /// directory in it, the same on every run for the same target, so an interrupted copy
+    /// (Ctrl-C, kill -9, a network failure) is resumed by the next one from the partial
+    /// downloads it kept (see [`super::stage`]).
     ///
-    /// Errors: Other when it cannot be created (naming the directory).
-    pub fn staging_dir(&self, store: &Path) -> Result<tempfile::TempDir> {
-        let (dir, prefix) = match &self.kind {
-            TargetKind::File { file, .. } => (dir_of(file), ".imgctl-stage-"),
-            TargetKind::Stream { .. } => {
-                crate::layout::Layout::open_or_create(store)?;
-                (store.to_path_buf(), ".imgctl-stream-")
+    /// - a file: `.imgctl-stage-<key>` beside the file the path resolves to (same filesystem,
+    ///   so the finished archive is renamed into place), where `<key>` is the first 16 hex
+    ///   digits of the sha256 of that file's name. The directory is already given by where
+    ///   the stage is, so the name alone tells targets apart; it stays the same whichever path
+    ///   (relative, absolute, through a symlink or a bind mount) reaches the file, and a hash
+    ///   keeps the name short and plain whatever the file is called.
+    /// - a stream: `.imgctl-stream-<key>` in `store` (the local store, created when missing),
+    ///   keyed by the stream's canonical path, or by `stdout` for this process's stdout.
+    ///
+    /// Errors: as [`crate::layout::Layout::open_or_create`] for the store.
+    pub fn stage_location(&self, store: &Path) -> Result<(PathBuf, String)> {
+        let key = |bytes: &[u8]| Digest::sha256_of(bytes).hex()[..16].to_string();
+        Ok(match &self.kind {
+            TargetKind::File { file, .. } => {
+                let name = file.file_name().unwrap_or(file.as_os_str());
+                (
+                    dir_of(file),
+                    format!(".imgctl-stage-{}", key(name.as_encoded_bytes())),
+                )
             }
-        };
-        tempfile::Builder::new()
-            .prefix(prefix)
-            .tempdir_in(&dir)
-            .map_err(|e| {
-                Error::other(format!(
-                    "cannot create a staging directory for {} in {}: {}",
-                    self.path.display(),
-                    dir.display(),
-                    // tempfile's message names the temp path, which means nothing to the user.
-                    std::io::Error::from(e.kind())
-                ))
-            })
+            TargetKind::Stream { stdout, .. } => {
+                crate::layout::Layout::open_or_create(store)?;
+                let id = if *stdout {
+                    "stdout".into()
+                } else {
+                    std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone())
+                };
+                (
+                    store.to_path_buf(),
+                    format!(".imgctl-stream-{}", key(id.as_os_str().as_encoded_bytes())),
+                )
+            }
+        })
     }
 
-    /// Writes a tar archive holding `members` (archive name, file on disk) in order. Headers
-    /// are deterministic (mode 0644, uid/gid 0, mtime 0). Blocking I/O, constant memory; a
-    /// FIFO is opened here, waiting for its reader. Called once.
+    /// Writes a tar archive holding `members` (archive name, content) in order. Headers are
+    /// deterministic (mode 0644, uid/gid 0, mtime 0). Blocking I/O, constant memory; a FIFO is
+    /// opened here, waiting for its reader. A file target is written to a temp file in
+    /// `stage` (the staging layout, beside the file), fsync'd and renamed over the file.
+    /// Called once.
     ///
     /// Errors: Other on I/O failure, naming the path as given (a file is unchanged then; a
     /// stream may have received part of the archive).
-    pub fn write(&self, members: &[(String, PathBuf)]) -> Result<()> {
+    pub fn write(&self, members: &[(String, MemberData)], stage: &Layout) -> Result<()> {
         let ctx = |e: std::io::Error| {
             Error::other(format!("cannot write archive {}: {e}", self.path.display()))
         };
         match &self.kind {
             TargetKind::File { file, permissions } => {
-                let tmp = crate::layout::shared_temp_file_in(&dir_of(file), ".imgctl-archive-")
-                    .map_err(ctx)?;
+                let tmp = stage.temp_file("archive-").map_err(|e| {
+                    Error::other(format!("cannot write archive {}: {e}", self.path.display()))
+                })?;
                 if let Some(p) = permissions {
                     tmp.as_file().set_permissions(p.clone()).map_err(ctx)?;
                 }
@@ -628,51 +648,40 @@ impl ArchiveTarget {
     }
 }
 
+/// The content of an archive member.
+#[derive(Debug, Clone)]
+pub enum MemberData {
+    /// A file on disk (a blob of the staging layout), streamed.
+    File(PathBuf),
+    /// Bytes built in memory (`oci-layout`, `index.json`, `manifest.json`).
+    Bytes(Vec<u8>),
+}
+
 /// Streams `members` as a tar archive into `out` and flushes it.
-fn tar_into(out: impl Write, members: &[(String, PathBuf)]) -> std::io::Result<()> {
+fn tar_into(out: impl Write, members: &[(String, MemberData)]) -> std::io::Result<()> {
     let mut b = tar::Builder::new(BufWriter::with_capacity(1 << 20, out));
     b.mode(tar::HeaderMode::Deterministic);
-    for (name, file) in members {
-        let f = File::open(file)?;
+    for (name, member) in members {
         let mut h = tar::Header::new_ustar();
-        h.set_size(f.metadata()?.len());
         h.set_mode(0o644);
         h.set_mtime(0);
         h.set_uid(0);
         h.set_gid(0);
         h.set_entry_type(tar::EntryType::Regular);
-        b.append_data(&mut h, name, f)?;
-    }
-    let mut w = b.into_inner()?;
-    w.flush()
-}
-
-/// The files of the staged OCI layout at `root` to put in an archive: `oci-layout`,
-/// `index.json`, then every blob (sorted), skipping imgctl's private directory.
-pub fn layout_members(root: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut out = vec![
-        ("oci-layout".to_string(), root.join("oci-layout")),
-        ("index.json".to_string(), root.join("index.json")),
-    ];
-    let blobs = root.join("blobs");
-    let mut found = Vec::new();
-    for alg in std::fs::read_dir(&blobs)? {
-        let alg = alg?;
-        if !alg.file_type()?.is_dir() {
-            continue;
-        }
-        let alg_name = alg.file_name().to_string_lossy().into_owned();
-        for b in std::fs::read_dir(alg.path())? {
-            let b = b?;
-            if b.file_type()?.is_file() {
-                let n = b.file_name().to_string_lossy().into_owned();
-                found.push((format!("blobs/{alg_name}/{n}"), b.path()));
+        match member {
+            MemberData::File(path) => {
+                let f = File::open(path)?;
+                h.set_size(f.metadata()?.len());
+                b.append_data(&mut h, name, f)?;
+            }
+            MemberData::Bytes(bytes) => {
+                h.set_size(bytes.len() as u64);
+                b.append_data(&mut h, name, bytes.as_slice())?;
             }
         }
     }
-    found.sort();
-    out.extend(found);
-    Ok(out)
+    let mut w = b.into_inner()?;
+    w.flush()
 }
 
 #[cfg(test)]

@@ -23,18 +23,18 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use oci_spec::image::{Descriptor, DescriptorBuilder, MediaType};
+use oci_spec::image::Descriptor;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::OnceCell;
 
-use super::archive::{ArchiveTarget, TarIndex, layout_members};
-use super::layout::LayoutDestination;
+use super::archive::{ArchiveTarget, MemberData, TarIndex};
+use super::layout::root_descriptor;
 use super::oci_archive::{CONTAINERD_IMAGE_NAME, TarLayout, blob_member};
+use super::stage::StagedLayout;
 use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource};
 use crate::digest::{Algorithm, Digest, Hasher};
 use crate::error::{Error, Result};
-use crate::layout::Layout;
 use crate::manifest::{self as mf, Manifest, descriptor_digest};
 use crate::progress::BlobProgress;
 use crate::reference::Reference;
@@ -369,13 +369,13 @@ impl ImageSource for DockerArchiveSource {
 /// committed. For several images in one archive (`save`), build it with
 /// [`DockerArchiveDestination::deferred`], copy each image, then call
 /// [`DockerArchiveDestination::finish`].
+///
+/// The images are staged in a [`StagedLayout`] kept across interrupted runs, so a copy stopped
+/// part-way resumes its downloads when run again.
 pub struct DockerArchiveDestination {
     target: Arc<ArchiveTarget>,
     reference: Mutex<Option<String>>,
-    stage: tempfile::TempDir,
-    layout: Layout,
-    /// Writes blobs and manifests into the staging layout.
-    inner: LayoutDestination,
+    stage: Arc<StagedLayout>,
     entries: Mutex<Vec<ArchiveEntry>>,
     write_on_commit: bool,
     label: String,
@@ -384,10 +384,10 @@ pub struct DockerArchiveDestination {
 impl DockerArchiveDestination {
     /// A destination writing one image named `reference` (normalised; untagged when None) into
     /// `target` (see [`ArchiveTarget::resolve`]), staged beside it, or in `store` (the local
-    /// store) when it is a stream.
+    /// store) when it is a stream (see [`ArchiveTarget::stage_location`]).
     ///
     /// Errors: Usage when `reference` is malformed; Other when the staging directory cannot
-    /// be created.
+    /// be created; the staging layout's errors.
     pub fn new(
         target: ArchiveTarget,
         store: &Path,
@@ -413,14 +413,11 @@ impl DockerArchiveDestination {
         let reference = reference
             .map(|r| Reference::parse(&r).map(|r| r.to_string()))
             .transpose()?;
-        let stage = target.staging_dir(store)?;
-        let layout = Layout::open_or_create(stage.path())?;
+        let stage = StagedLayout::open(&target, store)?;
         Ok(DockerArchiveDestination {
             target: Arc::new(target),
             reference: Mutex::new(reference),
-            stage,
-            inner: LayoutDestination::new(layout.clone(), None, label.clone()),
-            layout,
+            stage: Arc::new(stage),
             entries: Mutex::new(Vec::new()),
             write_on_commit,
             label,
@@ -443,19 +440,18 @@ impl DockerArchiveDestination {
         *self.reference.lock().expect("reference lock") = Some(reference.to_string());
     }
 
-    /// Writes the archive into its target (a file atomically replaced, or a stream).
+    /// Writes the archive into its target (a file atomically replaced, or a stream): the
+    /// staged blobs of the images committed, their `index.json` and `manifest.json`.
     ///
     /// Errors: Other on I/O failure.
     pub async fn finish(&self) -> Result<()> {
-        let root = self.stage.path().to_path_buf();
         let manifest_json = serde_json::to_vec(&*self.entries.lock().expect("entries lock"))?;
+        let stage = self.stage.clone();
         let target = self.target.clone();
         tokio::task::spawn_blocking(move || {
-            let mj = root.join("manifest.json");
-            std::fs::write(&mj, manifest_json)?;
-            let mut members = layout_members(&root)?;
-            members.push(("manifest.json".into(), mj));
-            target.write(&members)
+            let mut members = stage.members()?;
+            members.push(("manifest.json".into(), MemberData::Bytes(manifest_json)));
+            target.write(&members, stage.layout())
         })
         .await
         .map_err(|e| Error::other(format!("archive writer failed: {e}")))?
@@ -468,7 +464,7 @@ impl ImageDestination for DockerArchiveDestination {
         self.label.clone()
     }
     async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
-        self.inner.has_blob(desc).await
+        self.stage.has_blob(desc)
     }
     async fn put_blob(
         &self,
@@ -476,10 +472,10 @@ impl ImageDestination for DockerArchiveDestination {
         source: &dyn ImageSource,
         progress: &BlobProgress,
     ) -> Result<u64> {
-        self.inner.put_blob(desc, source, progress).await
+        self.stage.put_blob(desc, source, progress).await
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
-        self.inner.put_manifest(manifest).await
+        self.stage.put_manifest(manifest)
     }
     fn check_root(&self, root: &FetchedManifest, manifest: &Manifest) -> Result<()> {
         match manifest {
@@ -496,29 +492,13 @@ impl ImageDestination for DockerArchiveDestination {
             Manifest::Image(m) => m,
             Manifest::Index(_) => return Err(self.index_refused(root)),
         };
-        self.layout.write_blob_bytes(&root.digest, &root.bytes)?;
         let reference = self.reference.lock().expect("reference lock").clone();
         let mut ann = HashMap::new();
         if let Some(r) = &reference {
             ann.insert(CONTAINERD_IMAGE_NAME.to_string(), r.clone());
         }
-        let mut b = DescriptorBuilder::default()
-            .media_type(MediaType::from(root.media_type.as_str()))
-            .digest(
-                root.digest
-                    .to_string()
-                    .parse::<oci_spec::image::Digest>()
-                    .map_err(|e| Error::other(format!("digest conversion: {e}")))?,
-            )
-            .size(root.size())
-            .annotations(ann);
-        if let Some(p) = platform {
-            b = b.platform(p.clone());
-        }
-        let desc = b
-            .build()
-            .map_err(|e| Error::other(format!("descriptor: {e}")))?;
-        self.layout.set_ref(reference.as_deref(), desc)?;
+        let desc = root_descriptor(root, platform, ann)?;
+        self.stage.name_root(root, reference.as_deref(), &desc)?;
         let member = |d: &Descriptor| descriptor_digest(d).map(|d| blob_member(&d));
         let entry = ArchiveEntry {
             config: member(image.config())?,

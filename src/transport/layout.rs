@@ -11,7 +11,7 @@ use super::{
     BlobStream, FetchedManifest, ImageDestination, ImageSource, MountOrigin, ProgressReader,
 };
 use crate::digest::Digest;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::layout::{Layout, REF_NAME, WriterLock};
 use crate::manifest::{descriptor_digest, detect_media_type};
 use crate::progress::BlobProgress;
@@ -80,8 +80,26 @@ impl LayoutSource {
         }
     }
 
+    /// The error for blob or manifest `digest` that `index.json` reaches but the layout lacks:
+    /// it names this source, not the layout's directory alone. NotFound (exit 4).
+    fn missing(&self, what: &str, digest: &Digest) -> Error {
+        Error::not_found(format!(
+            "{}: {what} {digest} is missing (the layout is incomplete)",
+            self.label
+        ))
+        .with_hint(
+            "the image's manifests reference a blob the layout does not hold; copy the image into it again",
+        )
+    }
+
     fn read_manifest(&self, digest: &Digest, media_type: Option<&str>) -> Result<FetchedManifest> {
-        let bytes = self.layout.read_blob_bytes(digest)?;
+        let bytes = self.layout.read_blob_bytes(digest).map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                self.missing("manifest", digest)
+            } else {
+                e
+            }
+        })?;
         let media_type = match media_type {
             Some(m) if !m.is_empty() => m.to_string(),
             _ => detect_media_type(&bytes, None)?,
@@ -111,11 +129,17 @@ impl ImageSource for LayoutSource {
     async fn manifest(&self, digest: &Digest) -> Result<FetchedManifest> {
         self.read_manifest(digest, None)
     }
+    /// Errors: NotFound "LABEL: blob … is missing (the layout is incomplete)" when the layout
+    /// lacks it; Usage when `offset` is past its end.
     async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
-        let f = self
-            .layout
-            .open_blob(&descriptor_digest(desc)?, offset)
-            .await?;
+        let digest = descriptor_digest(desc)?;
+        let f = self.layout.open_blob(&digest, offset).await.map_err(|e| {
+            if e.kind() == ErrorKind::NotFound {
+                self.missing("blob", &digest)
+            } else {
+                e
+            }
+        })?;
         Ok(Box::pin(tokio::io::BufReader::with_capacity(256 * 1024, f)))
     }
     fn mount_origin(&self) -> Option<MountOrigin> {
@@ -194,15 +218,7 @@ impl ImageDestination for LayoutDestination {
         progress: &BlobProgress,
     ) -> Result<u64> {
         self.hold_writer_lock().await?;
-        let digest = descriptor_digest(desc)?;
-        // A partial download kept by an interrupted run is continued from where it stopped.
-        self.layout
-            .write_blob_resumable(&digest, Some(desc.size()), |offset| async move {
-                progress.set_position(offset);
-                let stream = source.blob(desc, offset).await?;
-                Ok(ProgressReader::new(stream, progress.handle()))
-            })
-            .await
+        put_blob_resumable(&self.layout, desc, source, progress).await
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
         self.layout
@@ -214,15 +230,6 @@ impl ImageDestination for LayoutDestination {
         platform: Option<&oci_spec::image::Platform>,
     ) -> Result<()> {
         self.layout.write_blob_bytes(&root.digest, &root.bytes)?;
-        let mut b = DescriptorBuilder::default()
-            .media_type(MediaType::from(root.media_type.as_str()))
-            .digest(
-                root.digest
-                    .to_string()
-                    .parse::<oci_spec::image::Digest>()
-                    .map_err(|e| Error::other(format!("digest conversion: {e}")))?,
-            )
-            .size(root.size());
         let mut annotations = HashMap::new();
         if let Some(n) = &self.name {
             annotations.insert(REF_NAME.to_string(), n.clone());
@@ -235,15 +242,60 @@ impl ImageDestination for LayoutDestination {
                 format!("{}/{}", o.registry, o.repository),
             );
         }
-        if !annotations.is_empty() {
-            b = b.annotations(annotations);
-        }
-        if let Some(p) = platform {
-            b = b.platform(p.clone());
-        }
-        let desc = b
-            .build()
-            .map_err(|e| Error::other(format!("descriptor: {e}")))?;
+        let desc = root_descriptor(root, platform, annotations)?;
         self.layout.set_ref(self.name.as_deref(), desc)
     }
+}
+
+/// Writes blob `desc` into `layout`, read from `source`, resumably: a partial download kept
+/// by an interrupted run (a dropped connection, Ctrl-C, kill -9) is continued from where it
+/// stopped ([`Layout::write_blob_resumable`]). Reports bytes to `progress`; returns the bytes
+/// read from `source` (0 when the layout had the blob).
+///
+/// Errors: the source's own (NotFound naming the source when it lacks the blob, Network,
+/// Auth), Integrity when the bytes do not match `desc`, Other on local I/O failure (naming the
+/// layout).
+pub async fn put_blob_resumable(
+    layout: &Layout,
+    desc: &Descriptor,
+    source: &dyn ImageSource,
+    progress: &BlobProgress,
+) -> Result<u64> {
+    let digest = descriptor_digest(desc)?;
+    layout
+        .write_blob_resumable(&digest, Some(desc.size()), |offset| async move {
+            progress.set_position(offset);
+            let stream = source.blob(desc, offset).await?;
+            Ok(ProgressReader::new(stream, progress.handle()))
+        })
+        .await
+}
+
+/// The `index.json` descriptor of manifest `root`: its media type, digest and size, the
+/// `platform` it was selected for (when picked out of an index) and `annotations` (none when
+/// empty).
+///
+/// Errors: Other when the descriptor cannot be built (a digest oci-spec refuses).
+pub fn root_descriptor(
+    root: &FetchedManifest,
+    platform: Option<&oci_spec::image::Platform>,
+    annotations: HashMap<String, String>,
+) -> Result<Descriptor> {
+    let mut b = DescriptorBuilder::default()
+        .media_type(MediaType::from(root.media_type.as_str()))
+        .digest(
+            root.digest
+                .to_string()
+                .parse::<oci_spec::image::Digest>()
+                .map_err(|e| Error::other(format!("digest conversion: {e}")))?,
+        )
+        .size(root.size());
+    if !annotations.is_empty() {
+        b = b.annotations(annotations);
+    }
+    if let Some(p) = platform {
+        b = b.platform(p.clone());
+    }
+    b.build()
+        .map_err(|e| Error::other(format!("descriptor: {e}")))
 }

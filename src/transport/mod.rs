@@ -7,6 +7,7 @@ pub mod docker_archive;
 pub mod layout;
 pub mod oci_archive;
 pub mod registry;
+pub mod stage;
 
 use std::pin::Pin;
 

@@ -7,6 +7,7 @@
 //! and its target written), a stream such as `/dev/stdout` or a FIFO is written into.
 //! Manifests and blobs are stored byte for byte, so digests are always preserved.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,12 +15,13 @@ use async_trait::async_trait;
 use oci_spec::image::{Descriptor, ImageIndex};
 use tokio::sync::OnceCell;
 
-use super::archive::{ArchiveTarget, TarIndex, layout_members};
-use super::layout::LayoutDestination;
+use super::archive::{ArchiveTarget, TarIndex};
+use super::layout::root_descriptor;
+use super::stage::StagedLayout;
 use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::layout::{Layout, REF_NAME};
+use crate::layout::REF_NAME;
 use crate::manifest::{descriptor_digest, detect_media_type};
 use crate::progress::BlobProgress;
 
@@ -213,31 +215,32 @@ impl ImageSource for OciArchiveSource {
 }
 
 /// Writes one image into an OCI layout archive, written into its [`ArchiveTarget`] on commit.
+/// The image is staged in a [`StagedLayout`] kept across interrupted runs, so a copy stopped
+/// part-way resumes its downloads when run again.
 pub struct OciArchiveDestination {
     target: Arc<ArchiveTarget>,
-    stage: tempfile::TempDir,
-    inner: LayoutDestination,
+    stage: Arc<StagedLayout>,
+    tag: Option<String>,
     label: String,
 }
 
 impl OciArchiveDestination {
-    /// Writes into `target` (see [`ArchiveTarget::resolve`]), staging in a temp directory
-    /// beside it, or in `store` (the local store) when it is a stream; `tag` becomes the
-    /// image's ref name.
+    /// Writes into `target` (see [`ArchiveTarget::resolve`]), staging beside it, or in `store`
+    /// (the local store) when it is a stream (see [`ArchiveTarget::stage_location`]); `tag`
+    /// becomes the image's ref name.
     ///
-    /// Errors: Other when the staging directory cannot be created.
+    /// Errors: Other when the staging directory cannot be created; the staging layout's errors.
     pub fn new(
         target: ArchiveTarget,
         store: &Path,
         tag: Option<String>,
         label: String,
     ) -> Result<Self> {
-        let stage = target.staging_dir(store)?;
-        let layout = Layout::open_or_create(stage.path())?;
+        let stage = StagedLayout::open(&target, store)?;
         Ok(OciArchiveDestination {
             target: Arc::new(target),
-            inner: LayoutDestination::new(layout, tag, label.clone()),
-            stage,
+            stage: Arc::new(stage),
+            tag,
             label,
         })
     }
@@ -249,7 +252,7 @@ impl ImageDestination for OciArchiveDestination {
         self.label.clone()
     }
     async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
-        self.inner.has_blob(desc).await
+        self.stage.has_blob(desc)
     }
     async fn put_blob(
         &self,
@@ -257,20 +260,21 @@ impl ImageDestination for OciArchiveDestination {
         source: &dyn ImageSource,
         progress: &BlobProgress,
     ) -> Result<u64> {
-        self.inner.put_blob(desc, source, progress).await
+        self.stage.put_blob(desc, source, progress).await
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
-        self.inner.put_manifest(manifest).await
+        self.stage.put_manifest(manifest)
     }
     async fn commit(
         &self,
         root: &FetchedManifest,
         platform: Option<&oci_spec::image::Platform>,
     ) -> Result<()> {
-        self.inner.commit(root, platform).await?;
-        let root_dir = self.stage.path().to_path_buf();
+        let desc = root_descriptor(root, platform, HashMap::new())?;
+        self.stage.name_root(root, self.tag.as_deref(), &desc)?;
+        let stage = self.stage.clone();
         let target = self.target.clone();
-        tokio::task::spawn_blocking(move || target.write(&layout_members(&root_dir)?))
+        tokio::task::spawn_blocking(move || target.write(&stage.members()?, stage.layout()))
             .await
             .map_err(|e| Error::other(format!("archive writer failed: {e}")))?
     }
