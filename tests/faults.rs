@@ -1077,13 +1077,27 @@ fn interrupt_copy(
             secs: 60,
         },
     );
-    let mut child =
-        s.sb.cmd()
-            .args(["--progress", "none", "copy", src, dest])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+    let mut cmd = s.sb.cmd();
+    // A non-interactive shell starts background jobs with SIGINT ignored, and children inherit
+    // that (a CI runner may start the tests so): give imgctl the default disposition, as a
+    // terminal's Ctrl-C would find it.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: only async-signal-safe work between fork and exec (one signal(2) call).
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+    }
+    let mut child = cmd
+        .args(["--progress", "none", "copy", src, dest])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let dir = file.parent().unwrap();
     let started = Instant::now();
     let kept = || {
