@@ -44,26 +44,6 @@ fn keyctl_cmd(sb: &Imgctl) -> Command {
     c
 }
 
-fn run_with_stdin(mut c: Command, args: &[&str], stdin: Option<&str>) -> Output {
-    c.args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("spawn");
-    if let Some(s) = stdin {
-        use std::io::Write as _;
-        // imgctl may exit on a usage error before it reads stdin: a broken pipe is expected then
-        if let Err(e) = child.stdin.take().unwrap().write_all(s.as_bytes()) {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-        }
-    }
-    child.wait_with_output().unwrap()
-}
-
 /// Every regular file under `dir` with its bytes.
 fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();

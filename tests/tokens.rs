@@ -197,25 +197,12 @@ fn a_401_mid_transfer_gets_one_new_token() {
     assert!((2..=12).contains(&n), "{n} token requests");
 }
 
-/// Runs imgctl in `sb` with `stdin` piped in.
-fn run_with_stdin(sb: &Imgctl, args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write as _;
-    use std::process::Stdio;
-    let mut child = sb
-        .cmd()
-        .args(args)
-        .env_remove("IMGCTL_USERNAME")
-        .env_remove("IMGCTL_PASSWORD")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // imgctl may exit on a usage error before it reads stdin: a broken pipe is then expected
-    if let Err(e) = child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-    }
-    child.wait_with_output().unwrap()
+/// Runs imgctl in `sb` with `stdin` piped in and no credentials from the environment.
+fn run_with_stdin_in(sb: &Imgctl, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut c = sb.cmd();
+    c.env_remove("IMGCTL_USERNAME")
+        .env_remove("IMGCTL_PASSWORD");
+    run_with_stdin(c, args, Some(stdin))
 }
 
 #[test]
@@ -232,7 +219,7 @@ fn username_and_password_stdin_flags_push_to_the_tls_registry() {
         let mut args = vec!["-vv", "--progress", "none", "--ca-file", ca];
         args.extend_from_slice(extra);
         args.extend(["push", from.as_str(), to.as_str()]);
-        run_with_stdin(&sb, &args, stdin)
+        run_with_stdin_in(&sb, &args, stdin)
     };
 
     // a wrong password: the auth exit code, and the password is in no output
@@ -281,7 +268,7 @@ fn username_and_password_stdin_flags_push_to_the_tls_registry() {
         let out = push(&extra, stdin);
         assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", describe(&out));
     }
-    let out = run_with_stdin(
+    let out = run_with_stdin_in(
         &sb,
         &["-u", USER, "--password-stdin", "load", "-i", "/dev/stdin"],
         PASSWORD,

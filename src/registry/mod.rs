@@ -435,14 +435,12 @@ fn no_such_host(chain: &str) -> bool {
 
 /// The messages of `e`'s sources, each after ": ".
 fn error_chain(e: &reqwest::Error) -> String {
-    let mut chain = String::new();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = src {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        src = s.source();
-    }
-    chain
+    error_sources(e).map(|s| format!(": {s}")).collect()
+}
+
+/// `e`'s sources, outermost first (`e` itself excluded).
+fn error_sources(e: &reqwest::Error) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
+    std::iter::successors(std::error::Error::source(e), |s| s.source())
 }
 
 /// `url` without its query and fragment: queries can carry upload state or, after a redirect
@@ -502,15 +500,8 @@ fn transport_error(e: &reqwest::Error, url: &str, user_cas: bool) -> Error {
     } else {
         "request failed"
     };
-    let mut chain = String::new();
-    let mut tls_error = None;
-    let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
-    while let Some(s) = src {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        tls_error = tls_error.or_else(|| rustls_error(s));
-        src = s.source();
-    }
+    let chain = error_chain(e);
+    let tls_error = error_sources(e).find_map(rustls_error);
     if let Some((problem, hint)) = tls_error.and_then(|t| tls::certificate_problem(t, user_cas)) {
         debug!(host, "TLS handshake failed{chain}");
         return Error::network(format!(

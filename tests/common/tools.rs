@@ -104,6 +104,28 @@ pub fn imgctl_with_store(store: &Path, home: &Path, run_dir: &Path) -> Command {
     c
 }
 
+/// Runs `c` with `args`, feeding `stdin` (or /dev/null when None), and returns its output.
+/// imgctl may exit on a usage error before it reads stdin: a broken pipe is accepted then,
+/// any other write error fails the test.
+pub fn run_with_stdin(mut c: Command, args: &[&str], stdin: Option<&str>) -> Output {
+    c.args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("spawn");
+    if let Some(s) = stdin {
+        use std::io::Write as _;
+        if let Err(e) = child.stdin.take().unwrap().write_all(s.as_bytes()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
 /// Formats an `Output` (status, stdout, stderr) for assertion messages.
 pub fn describe(out: &Output) -> String {
     format!(
