@@ -1,4 +1,4 @@
-//! imgctl's config file: per-registry settings in `config.toml` in the config dir (CLI.md,
+//! imgctl's config file: per-registry settings in `config.toml` in the config dir (docs/CLI.md,
 //! "Per-registry settings"), keyed by `host[:port]` as written in image references.
 //!
 //! ```toml

@@ -1,4 +1,4 @@
-//! The transfer engine (DESIGN.md §4): walk a manifest tree from an [`ImageSource`], pick
+//! The transfer engine (docs/DESIGN.md §4): walk a manifest tree from an [`ImageSource`], pick
 //! platforms, move blobs concurrently (skip what exists, mount within a registry, else
 //! upload), then write manifests children-first and name the root last.
 
@@ -49,7 +49,7 @@ impl CopyOptions {
     }
 }
 
-/// What a copy did (CLI.md, "Transfer result JSON").
+/// What a copy did (docs/CLI.md, "Transfer result JSON").
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct CopyReport {
     /// Digest of the root written at the destination.

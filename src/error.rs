@@ -1,4 +1,4 @@
-//! Errors carrying a kind that maps to imgctl's documented exit codes (CLI.md, "Exit codes").
+//! Errors carrying a kind that maps to imgctl's documented exit codes (docs/CLI.md, "Exit codes").
 
 use std::fmt;
 
@@ -24,7 +24,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The process exit code for this kind (CLI.md).
+    /// The process exit code for this kind (docs/CLI.md).
     pub fn exit_code(self) -> i32 {
         match self {
             ErrorKind::Other => 1,

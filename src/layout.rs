@@ -1,4 +1,4 @@
-//! The OCI image layout store (OCI image spec `image-layout.md`; DESIGN.md §6).
+//! The OCI image layout store (OCI image spec `image-layout.md`; docs/DESIGN.md §6).
 //!
 //! A layout is a directory holding `oci-layout` (`{"imageLayoutVersion":"1.0.0"}`), `index.json`
 //! (an OCI image index whose entries are the layout's images, named by the
@@ -1622,7 +1622,6 @@ mod tests {
 
     const LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
     const CONFIG: &str = "application/vnd.oci.image.config.v1+json";
-    const FIXTURE: &str = "/work/shared/fixtures/archives/oci-layout-regclient-testrepo";
 
     fn desc(media_type: &str, bytes: &[u8]) -> Descriptor {
         let d = Digest::sha256_of(bytes).to_string();
@@ -2198,12 +2197,13 @@ mod tests {
 
     #[test]
     fn reads_and_collects_the_regclient_fixture() {
-        let fixture = Path::new(FIXTURE);
-        if !fixture.join("index.json").is_file() {
-            eprintln!("skipped: {FIXTURE} is missing");
-            return;
-        }
-        let l = Layout::open(fixture).unwrap();
+        let fixture = crate::fixture_path("archives/oci-layout-regclient-testrepo");
+        assert!(
+            fixture.join("index.json").is_file(),
+            "{} is missing",
+            fixture.display()
+        );
+        let l = Layout::open(&fixture).unwrap();
         assert_eq!(
             l.resolve("v1").unwrap().digest().to_string(),
             "sha256:7ceb9b6bcc274697d0c38be6214b50cec79d601bc61708747d3f6cb772f6c6fa"
@@ -2213,7 +2213,7 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let copy = dir.path().join("copy");
-        copy_dir(fixture, &copy);
+        copy_dir(&fixture, &copy);
         let l = Layout::open_or_create(&copy).unwrap();
         let all = || -> Vec<_> {
             let mut v: Vec<_> = fs::read_dir(copy.join("blobs").join("sha256"))
@@ -2242,7 +2242,7 @@ mod tests {
         l.set_ref(Some("copy-of-v1"), v1.clone()).unwrap();
         assert_eq!(
             l.manifests().unwrap().len(),
-            Layout::open(fixture).unwrap().manifests().unwrap().len() + 1
+            Layout::open(&fixture).unwrap().manifests().unwrap().len() + 1
         );
         assert_eq!(l.gc().unwrap(), GcStats::default());
     }
@@ -2254,7 +2254,7 @@ mod tests {
             .is_ok_and(|o| o.status.success())
     }
 
-    /// What imgctl writes, skopeo and umoci read (DESIGN.md §8). Skipped without the tools.
+    /// What imgctl writes, skopeo and umoci read (docs/DESIGN.md §8). Skipped without the tools.
     #[test]
     fn interop_with_skopeo_and_umoci() {
         let (d, l) = new_layout();

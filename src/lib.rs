@@ -1,6 +1,6 @@
 //! imgctl: a daemonless container-registry client and image-transfer library.
 //!
-//! Layers (DESIGN.md §2): [`mod@reference`] and [`location`] parse what users type; [`digest`] and
+//! Layers (docs/DESIGN.md §2): [`mod@reference`] and [`location`] parse what users type; [`digest`] and
 //! [`manifest`] are the content model; [`registry`] speaks the OCI distribution API;
 //! [`layout`] is the OCI image layout store; [`transport`] puts locations behind two traits;
 //! [`copy`] is the transfer engine; [`progress`] reports.
@@ -22,3 +22,19 @@ pub mod referrers;
 pub mod registry;
 pub mod sync;
 pub mod transport;
+
+/// Test data kept in `tests/fixtures/` (see its README.md for where each file comes from):
+/// the bytes of `rel` below that folder. A missing fixture fails the test that asked for it.
+#[cfg(test)]
+pub(crate) fn fixture(rel: &str) -> Vec<u8> {
+    let path = fixture_path(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {} unreadable: {e}", path.display()))
+}
+
+/// The path of `rel` under `tests/fixtures/`.
+#[cfg(test)]
+pub(crate) fn fixture_path(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}

@@ -1,4 +1,4 @@
-//! Transport-prefixed image locations (DESIGN.md §2): `docker://REF`, `oci:PATH[:TAG]`,
+//! Transport-prefixed image locations (docs/DESIGN.md §2): `docker://REF`, `oci:PATH[:TAG]`,
 //! `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:REF]`, and names in the local store.
 
 use std::fmt;

@@ -579,8 +579,6 @@ pub fn parse_schema1(bytes: &[u8]) -> Result<Schema1Summary> {
 mod tests {
     use super::*;
 
-    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/manifests");
-
     #[test]
     fn platform_keys_are_the_spec_keys_both_ways() {
         let spec = serde_json::json!({
@@ -612,20 +610,18 @@ mod tests {
         assert_eq!(p.os_features().clone(), Some(vec!["win32k".to_string()]));
     }
 
-    fn index(name: &str) -> Option<ImageIndex> {
-        let bytes = std::fs::read(format!("{FIXTURES}/{name}")).ok()?;
+    fn index(name: &str) -> ImageIndex {
+        let bytes = crate::fixture(&format!("manifests/{name}"));
         let mt = detect_media_type(&bytes, None).unwrap();
         match Manifest::parse(&bytes, &mt).unwrap() {
-            Manifest::Index(i) => Some(*i),
+            Manifest::Index(i) => *i,
             _ => panic!("not an index"),
         }
     }
 
     #[test]
     fn platform_selection_on_real_lists() {
-        let Some(i) = index("docker-manifest-list-arm-variants.json") else {
-            return; // fixtures live outside the repository; CI lays them beside it
-        };
+        let i = index("docker-manifest-list-arm-variants.json");
         let pick =
             |p: &str| select_platform(&i, &p.parse().unwrap()).map(|d| d.digest().to_string());
         assert_eq!(

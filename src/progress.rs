@@ -1,4 +1,4 @@
-//! Progress reporting on stderr (DESIGN.md §7): indicatif bars on a terminal, one aggregate
+//! Progress reporting on stderr (docs/DESIGN.md §7): indicatif bars on a terminal, one aggregate
 //! line every few seconds in logs and CI (`plain`), newline-delimited JSON events (`json`), or
 //! nothing. stdout is never touched here, so a command's result can be piped.
 //!

@@ -1,5 +1,5 @@
 //! oci-archive: and docker-archive: end to end: round trips through the real registry, skopeo
-//! and umoci interop, the real archives under ../shared/fixtures, and malicious archives.
+//! and umoci interop, the real archives under tests/fixtures, and malicious archives.
 
 mod common;
 
@@ -23,14 +23,8 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn fixtures() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/archives");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: {} is absent", p.display());
-        None
-    }
+fn fixtures() -> PathBuf {
+    fixture_path("archives")
 }
 
 /// Member names of a tar file.
@@ -350,7 +344,7 @@ fn skopeo_reads_our_archives_and_we_read_skopeos() {
 
 #[test]
 fn real_archives_load() {
-    let Some(dir) = fixtures() else { return };
+    let dir = fixtures();
     let sb = Imgctl::new();
     let load = |f: &str| -> Vec<String> {
         let out = sb.run_ok(&[

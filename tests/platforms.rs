@@ -1,4 +1,4 @@
-//! Manifest formats and platform selection: the real manifests under ../shared/fixtures parse
+//! Manifest formats and platform selection: the real manifests under tests/fixtures parse
 //! and pick the expected child; `--platform a,b` writes a valid filtered index through the
 //! real registry; attestations are never picked but kept by --all-platforms.
 
@@ -13,9 +13,8 @@ use imgctl::manifest::{
 use oci_spec::image::ImageIndex;
 use serde_json::{Value, json};
 
-fn fixtures() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/manifests");
-    p.is_dir().then_some(p)
+fn fixtures() -> PathBuf {
+    fixture_path("manifests")
 }
 
 fn parse(dir: &Path, name: &str) -> imgctl::error::Result<(String, Manifest)> {
@@ -34,7 +33,7 @@ fn index(dir: &Path, name: &str) -> ImageIndex {
 
 #[test]
 fn every_real_manifest_parses_or_is_rejected_as_expected() {
-    let Some(dir) = fixtures() else { return };
+    let dir = fixtures();
     let mut seen = 0;
     for e in std::fs::read_dir(&dir).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();
@@ -93,7 +92,7 @@ fn every_real_manifest_parses_or_is_rejected_as_expected() {
 
 #[test]
 fn platform_selection_on_real_indexes() {
-    let Some(dir) = fixtures() else { return };
+    let dir = fixtures();
     let cases: &[(&str, &str, Option<&str>)] = &[
         (
             "docker-manifest-list-spec-example.json",
@@ -426,19 +425,15 @@ fn platform_list_writes_a_filtered_index_through_the_registry() {
 }
 
 /// The Windows entry of the Docker Hub nanoserver fixture (its `platform` object as is), with
-/// `os.features` added; `None` when the shared fixtures are not laid beside the repository.
-fn windows_fixture_platform() -> Option<Value> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/manifests/dockerhub-hello-world-nanoserver-list-windows.json");
-    let Ok(bytes) = std::fs::read(&p) else {
-        eprintln!("skipping: fixture {} is absent", p.display());
-        return None;
-    };
+/// `os.features` added.
+fn windows_fixture_platform() -> Value {
+    let p = fixture_path("manifests/dockerhub-hello-world-nanoserver-list-windows.json");
+    let bytes = std::fs::read(&p).unwrap();
     let doc: Value = serde_json::from_slice(&bytes).unwrap();
     let mut platform = doc["manifests"][0]["platform"].clone();
     assert_eq!(platform["os.version"], "10.0.17763.1040");
     platform["os.features"] = json!(["win32k"]);
-    Some(platform)
+    platform
 }
 
 /// Asserts `platform` is written with the image spec's keys only.
@@ -453,9 +448,7 @@ fn assert_spec_platform_keys(platform: &Value, want: &Value) {
 
 #[test]
 fn windows_os_version_and_features_are_written_with_the_spec_keys() {
-    let Some(win_platform) = windows_fixture_platform() else {
-        return;
-    };
+    let win_platform = windows_fixture_platform();
     let sb = Imgctl::new();
     let src = sb.dir().join("src");
     let idx = build_index(&src, "tmp", &["linux/amd64", "linux/arm64"]);

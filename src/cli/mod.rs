@@ -1,4 +1,4 @@
-//! The command line (CLI.md): clap definitions and a thin dispatch over the library.
+//! The command line (docs/CLI.md): clap definitions and a thin dispatch over the library.
 
 mod archive;
 mod completion;

@@ -270,13 +270,8 @@ mod tests {
     use super::*;
     use std::cell::RefCell;
 
-    fn fixture(name: &str) -> Option<DockerConfig> {
-        let p = format!(
-            "{}/../shared/fixtures/auth-config/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let b = std::fs::read(p).ok()?;
-        Some(DockerConfig::parse(&b).expect(name))
+    fn fixture(name: &str) -> DockerConfig {
+        DockerConfig::parse(&crate::fixture(&format!("auth-config/{name}"))).expect(name)
     }
 
     fn up(c: Option<Credentials>) -> Option<(String, String)> {
@@ -302,9 +297,7 @@ mod tests {
 
     #[test]
     fn containers_many_host_forms() {
-        let Some(c) = fixture("containers-auth-many-host-forms.json") else {
-            return;
-        };
+        let c = fixture("containers-auth-many-host-forms.json");
         assert_eq!(up(c.inline("docker.io")), pair("docker", "io"));
         assert_eq!(up(c.inline("localhost")), pair("local", "host"));
         assert_eq!(
@@ -320,9 +313,7 @@ mod tests {
 
     #[test]
     fn containers_scheme_keys() {
-        let Some(c) = fixture("containers-auth-scheme-keys.json") else {
-            return;
-        };
+        let c = fixture("containers-auth-scheme-keys.json");
         assert_eq!(up(c.inline("docker.io")), pair("index", "docker.io"));
         assert_eq!(up(c.inline("localhost:5000")), pair("local", "host-5000"));
         assert_eq!(up(c.inline("127.0.0.1:5000")), pair("127.0", "0.1-5000"));
@@ -331,9 +322,7 @@ mod tests {
 
     #[test]
     fn identity_token_entry_is_a_refresh_token() {
-        let Some(c) = fixture("containers-auth-identitytoken.json") else {
-            return;
-        };
+        let c = fixture("containers-auth-identitytoken.json");
         let (reg, _) = c.auths.iter().next().unwrap();
         let creds = c.inline(&normalize_registry(reg)).unwrap();
         assert_eq!(creds.username, IDENTITY_TOKEN_USER);
@@ -346,9 +335,7 @@ mod tests {
 
     #[test]
     fn credhelpers_only() {
-        let Some(c) = fixture("containers-credhelpers-only.json") else {
-            return;
-        };
+        let c = fixture("containers-credhelpers-only.json");
         let (r, calls) = resolve_recording(&c, "registry-no-creds.com");
         assert!(r.is_none());
         assert_eq!(
@@ -364,9 +351,7 @@ mod tests {
 
     #[test]
     fn oras_all_kinds() {
-        let Some(c) = fixture("oras-auths-all-credential-kinds.json") else {
-            return;
-        };
+        let c = fixture("oras-auths-all-credential-kinds.json");
         let find = |host: &str| c.inline(&normalize_registry(host));
         let keys: Vec<String> = c.auths.keys().cloned().collect();
         let key = |n: &str| keys.iter().find(|k| k.contains(n)).cloned().unwrap();
@@ -387,9 +372,7 @@ mod tests {
 
     #[test]
     fn oras_scheme_and_path_keys() {
-        let Some(c) = fixture("oras-auths-scheme-and-path-keys.json") else {
-            return;
-        };
+        let c = fixture("oras-auths-scheme-and-path-keys.json");
         assert_eq!(
             up(c.inline("registry1.example.com")),
             pair("username1", "password1")
@@ -404,9 +387,7 @@ mod tests {
 
     #[test]
     fn oras_empty_helper_name_falls_back_to_inline() {
-        let Some(c) = fixture("oras-credhelpers-empty-helper-name.json") else {
-            return;
-        };
+        let c = fixture("oras-credhelpers-empty-helper-name.json");
         let reg1 = c
             .cred_helpers
             .keys()
@@ -432,9 +413,7 @@ mod tests {
 
     #[test]
     fn creds_store_and_helpers_from_docker_docs() {
-        let Some(c) = fixture("docker-cli-docs-full-config.json") else {
-            return;
-        };
+        let c = fixture("docker-cli-docs-full-config.json");
         let (_, calls) = resolve_recording(&c, "awesomereg.example.org");
         assert_eq!(calls[0].0, "hip-star");
         assert_eq!(calls[1].0, "secretservice");
@@ -443,9 +422,7 @@ mod tests {
             calls,
             vec![("secretservice".to_string(), "ghcr.io".to_string())]
         );
-        let Some(c) = fixture("docker-cli-e2e-credsstore-secretservice.json") else {
-            return;
-        };
+        let c = fixture("docker-cli-e2e-credsstore-secretservice.json");
         let (r, calls) = resolve_recording(&c, "docker.io");
         assert!(r.is_none());
         assert_eq!(
@@ -458,9 +435,7 @@ mod tests {
 
     #[test]
     fn docker_desktop_empty_entries_shadow_nothing() {
-        let Some(c) = fixture("docker-desktop-empty-auth-entries.json") else {
-            return;
-        };
+        let c = fixture("docker-desktop-empty-auth-entries.json");
         assert!(c.inline("docker.io").is_none());
         let (r, calls) = resolve_recording(&c, "docker.io");
         assert!(r.is_none());

@@ -1,4 +1,4 @@
-//! Where registry credentials come from and where `imgctl login` puts them (DESIGN.md §3, §5).
+//! Where registry credentials come from and where `imgctl login` puts them (docs/DESIGN.md §3, §5).
 //!
 //! Lookup order for one registry (first source that has a non-empty entry wins):
 //! 1. command flags (`--creds`, `--src-creds`/`--dest-creds`) and 2. the environment

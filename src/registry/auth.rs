@@ -284,14 +284,10 @@ mod tests {
 
     #[test]
     fn real_registry_challenges_fixture() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/fixtures/www-authenticate/real-registry-challenges.json"
-        );
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return;
-        };
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&crate::fixture(
+            "www-authenticate/real-registry-challenges.json",
+        ))
+        .unwrap();
         let cases = v
             .get("cases")
             .and_then(|c| c.as_array())
@@ -359,15 +355,10 @@ mod tests {
 
     #[test]
     fn token_response_fixtures() {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/fixtures/token-responses/"
-        );
-        let Ok(text) = std::fs::read_to_string(format!("{dir}token-responses-real-and-spec.json"))
-        else {
-            return;
-        };
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&crate::fixture(
+            "token-responses/token-responses-real-and-spec.json",
+        ))
+        .unwrap();
         let received = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         for case in v["cases"].as_array().unwrap() {
             let id = case["id"].as_str().unwrap();
@@ -397,9 +388,10 @@ mod tests {
                 assert_eq!(r.lifetime(), Duration::from_secs(60), "{id}");
             }
         }
-        let text =
-            std::fs::read_to_string(format!("{dir}dockerhub-token-response-busybox.json")).unwrap();
-        let r: TokenResponse = serde_json::from_str(&text).unwrap();
+        let r: TokenResponse = serde_json::from_slice(&crate::fixture(
+            "token-responses/dockerhub-token-response-busybox.json",
+        ))
+        .unwrap();
         assert_eq!(r.token, r.access_token);
         assert_eq!(
             r.expires_at(received),

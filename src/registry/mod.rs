@@ -1,4 +1,4 @@
-//! The OCI distribution API client (OCI distribution spec v1.1; DESIGN.md §3): one reqwest
+//! The OCI distribution API client (OCI distribution spec v1.1; docs/DESIGN.md §3): one reqwest
 //! client shared by every request, challenge-driven auth, retries, manifests, blobs, uploads,
 //! mounts and tag listing.
 
@@ -570,7 +570,7 @@ impl Repository {
     }
 
     /// Adds `repository:<other>:pull` to every later token request, so that one token covers a
-    /// mount from `other` (token spec; DESIGN.md §5).
+    /// mount from `other` (token spec; docs/DESIGN.md §5).
     pub fn add_pull_scope(&self, other: &str) {
         self.extra_scopes
             .lock()
@@ -1343,14 +1343,10 @@ mod tests {
             parse_next_link(r#"</v2/x/tags/list?last=b&n=2>; rel="next""#).as_deref(),
             Some("/v2/x/tags/list?last=b&n=2")
         );
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/fixtures/link-headers/link-headers-tag-and-catalog-pagination.json"
-        );
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return;
-        };
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&crate::fixture(
+            "link-headers/link-headers-tag-and-catalog-pagination.json",
+        ))
+        .unwrap();
         let cases = v["cases"].as_array().cloned().unwrap_or_default();
         assert!(!cases.is_empty());
         for c in cases {

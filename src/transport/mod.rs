@@ -1,4 +1,4 @@
-//! Image locations as peers behind two small traits (DESIGN.md §2): an [`ImageSource`] yields
+//! Image locations as peers behind two small traits (docs/DESIGN.md §2): an [`ImageSource`] yields
 //! manifests and blobs, an [`ImageDestination`] accepts them. The copy engine drives both and
 //! knows nothing about HTTP or files; transports know nothing about each other.
 

@@ -29,6 +29,16 @@ pub use registry_options::*;
 pub use token::*;
 pub use tools::*;
 
+/// The path of `rel` under the repository's `tests/fixtures/` (its README.md says where each
+/// file comes from). Panics when it is missing: a test never passes without its data.
+pub fn fixture_path(rel: &str) -> std::path::PathBuf {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel);
+    assert!(p.exists(), "fixture {} is missing", p.display());
+    p
+}
+
 /// The user with full access: in htpasswd (TLS mode) and the token server (Token mode).
 pub const USER: &str = "alice";
 /// Password of [`USER`].

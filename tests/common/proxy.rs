@@ -1,4 +1,4 @@
-//! A fault-injection HTTP proxy between imgctl and a real registry (DESIGN.md §8): requests
+//! A fault-injection HTTP proxy between imgctl and a real registry (docs/DESIGN.md §8): requests
 //! are forwarded to the registry unchanged unless a [`Rule`] matches, in which case the proxy
 //! cuts, stalls, rewrites, redirects or answers them itself. Every request is recorded.
 //!
