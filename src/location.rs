@@ -87,6 +87,9 @@ impl Location {
             let (path, reference) = split_path_reference(rest, s)?;
             return Ok(Location::DockerArchive { path, reference });
         }
+        if let Some(e) = s.split_once(':').and_then(|(p, _)| foreign_transport(p)) {
+            return Err(e);
+        }
         let r = Reference::parse(s).map_err(|e| bare_error(s, e))?;
         Ok(match bare {
             BareMeans::Registry => Location::Registry(r),
@@ -154,6 +157,47 @@ pub fn parse_registry(s: &str, cmd: &str, repository_only: bool) -> Result<Refer
     } else {
         Reference::parse(plain)
     }
+}
+
+/// Transports of skopeo (containers/image) that imgctl does not have, with what to use instead.
+/// None of these names is a Docker Hub library image, so `dir:x` is never a reference typed on
+/// purpose (`docker://dir:x` still reaches the registry).
+const FOREIGN_TRANSPORTS: [(&str, &str); 6] = [
+    (
+        "docker-daemon",
+        "imgctl has no daemon and does not talk to docker's; use docker save IMAGE -o FILE.tar, then docker-archive:FILE.tar (or imgctl load -i FILE.tar)",
+    ),
+    (
+        "containers-storage",
+        "imgctl has no daemon and does not read podman/buildah storage; use podman save --format oci-archive -o FILE.tar IMAGE, then oci-archive:FILE.tar",
+    ),
+    (
+        "dir",
+        "imgctl does not read skopeo's dir: format; use an OCI layout, oci:DIR[:TAG] (skopeo copy dir:SRC oci:DIR:TAG converts one)",
+    ),
+    (
+        "ostree",
+        "imgctl does not read OSTree repositories; use an OCI layout (oci:DIR[:TAG]) or archive (oci-archive:FILE[:TAG])",
+    ),
+    (
+        "sif",
+        "imgctl does not read Singularity (SIF) images; use an OCI layout (oci:DIR[:TAG]) or archive (oci-archive:FILE[:TAG])",
+    ),
+    (
+        "tarball",
+        "imgctl does not read skopeo's tarball: root filesystems; use an image archive (docker-archive:FILE or oci-archive:FILE)",
+    ),
+];
+
+/// The usage error for `prefix:` when it names a skopeo transport imgctl does not have
+/// (`docker-daemon:`, `containers-storage:`, `dir:`, …): "unknown transport X: why; use …",
+/// with a hint listing imgctl's own transports. None for any other prefix.
+fn foreign_transport(prefix: &str) -> Option<Error> {
+    let (name, why) = FOREIGN_TRANSPORTS.iter().find(|(n, _)| *n == prefix)?;
+    Some(
+        Error::usage(format!("unknown transport {name}: {why}"))
+            .with_hint(format!("imgctl's transports: {TRANSPORTS}")),
+    )
 }
 
 /// The error for a bare string that is not a reference: an unknown transport prefix
@@ -367,6 +411,29 @@ mod tests {
             None
         );
         assert!(Location::parse("oci:", BareMeans::Registry).is_err());
+        // skopeo's transports that imgctl lacks are named, never read as Docker Hub names.
+        for (s, want) in [
+            ("docker-daemon:alpine:latest", "imgctl has no daemon"),
+            ("docker-daemon:alpine", "docker save IMAGE -o FILE.tar"),
+            ("containers-storage:localhost/app:1", "podman save"),
+            ("dir:/tmp/x", "oci:DIR[:TAG]"),
+            ("ostree:/repo", "OSTree"),
+        ] {
+            for bare in [BareMeans::Registry, BareMeans::Store] {
+                let e = Location::parse(s, bare).unwrap_err();
+                let prefix = s.split(':').next().unwrap();
+                assert_eq!(e.kind(), crate::error::ErrorKind::Usage, "{s}: {e}");
+                assert!(
+                    e.to_string()
+                        .starts_with(&format!("unknown transport {prefix}: "))
+                        && e.to_string().contains(want),
+                    "{s}: {e}"
+                );
+                assert!(e.hint().unwrap().contains("docker://, oci:"), "{s}");
+            }
+        }
+        // `docker:TAG` is Docker Hub's docker image, not a transport.
+        assert!(Location::parse("docker:dind", BareMeans::Registry).is_ok());
         assert!(Location::parse("docker://x/UP", BareMeans::Registry).is_err());
     }
 }

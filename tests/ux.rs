@@ -439,3 +439,64 @@ fn json_is_pretty_everywhere_and_help_groups_global_options() {
     let insecure = help.find("--insecure").unwrap();
     assert!(own < global && global < insecure, "{help}");
 }
+
+#[test]
+fn skopeo_transports_imgctl_lacks_are_named_not_taken_for_docker_hub() {
+    let sb = Imgctl::new();
+    let lay = format!("oci:{}:1", p(&sb.dir().join("lay")));
+    let cases: [(&[&str], &str, &str); 6] = [
+        (
+            &["inspect", "docker-daemon:alpine:latest"],
+            "docker-daemon",
+            "imgctl has no daemon",
+        ),
+        // `docker-daemon:alpine` parses as a Docker Hub reference: it went to the registry.
+        (
+            &["digest", "docker-daemon:alpine"],
+            "docker-daemon",
+            "use docker save IMAGE -o FILE.tar, then docker-archive:FILE.tar",
+        ),
+        (
+            &["copy", "containers-storage:localhost/app:1", &lay],
+            "containers-storage",
+            "podman save --format oci-archive",
+        ),
+        (
+            &["copy", "dir:/tmp/x", &lay],
+            "dir",
+            "use an OCI layout, oci:DIR[:TAG]",
+        ),
+        (
+            &["push", "example.com/app:1", "docker-daemon:app:1"],
+            "docker-daemon",
+            "imgctl has no daemon",
+        ),
+        (
+            &["tags", "docker-daemon:alpine"],
+            "docker-daemon",
+            "docker save",
+        ),
+    ];
+    for (args, transport, want) in cases {
+        let mut a = vec!["--retries", "0"];
+        a.extend_from_slice(args);
+        let out = sb.run(&a);
+        let err = stderr(&out);
+        assert_eq!(code(&out), 2, "{a:?}: {}", describe(&out));
+        assert!(
+            err.starts_with(&format!("error: unknown transport {transport}: "))
+                && err.contains(want),
+            "{a:?}: {err}"
+        );
+        assert!(
+            err.contains(
+                "hint: imgctl's transports: docker://, oci:, oci-archive:, docker-archive:, store:"
+            ),
+            "{a:?}: {err}"
+        );
+        assert!(
+            !err.contains("registry-1.docker.io") && !err.contains("library/"),
+            "{a:?}: {err}"
+        );
+    }
+}
