@@ -647,3 +647,96 @@ fn save_and_load_round_trip_through_the_store() {
     ]);
     assert!(out.contains("\"Layers\""), "{out}");
 }
+
+#[test]
+fn files_that_are_not_tar_archives_are_described_never_quoted() {
+    use base64::Engine as _;
+    let sb = Imgctl::new();
+    let secret = "alice:s3cret-Passw0rd-never-shown";
+    let auth = base64::engine::general_purpose::STANDARD.encode(secret);
+    // A docker config.json with a credential, padded past one tar block.
+    let config = sb.dir().join("config.json");
+    let doc = json!({"auths": {"reg.example.com": {"auth": auth}},
+        "psFormat": "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Labels}}".repeat(12)});
+    std::fs::write(&config, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    // A passwd-like text file.
+    let passwd = sb.dir().join("passwd");
+    let first_line = "root:x:0:0:root:/root:/bin/bash";
+    let mut text = format!("{first_line}\n");
+    while text.len() < 2000 {
+        text.push_str("daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n");
+    }
+    std::fs::write(&passwd, &text).unwrap();
+    // A tar whose second header is someone's secret text (a corrupt or spliced archive).
+    let spliced = sb.dir().join("spliced.tar");
+    {
+        let mut h = tar::Header::new_ustar();
+        h.set_path("oci-layout").unwrap();
+        h.set_size(3);
+        h.set_mode(0o644);
+        h.set_cksum();
+        // one member (header, data padded to a block), then no end-of-archive blocks
+        let mut bytes = h.as_bytes().to_vec();
+        bytes.extend_from_slice(b"abc");
+        bytes.resize(1024, 0);
+        let mut junk = format!("{first_line} {auth} ").into_bytes();
+        junk.resize(2048, b'z');
+        bytes.extend_from_slice(&junk);
+        std::fs::write(&spliced, bytes).unwrap();
+    }
+    // A tar whose manifest.json has a value of the wrong type: serde would quote it.
+    let bad_manifest = sb.dir().join("bad-manifest.tar");
+    {
+        let mut b = tar::Builder::new(std::fs::File::create(&bad_manifest).unwrap());
+        let body = format!(r#"[{{"Config": "c.json", "RepoTags": "{auth}", "Layers": []}}]"#);
+        let mut h = tar::Header::new_ustar();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, "manifest.json", body.as_bytes())
+            .unwrap();
+        b.finish().unwrap();
+    }
+    let cases = [
+        (&config, "is not a valid tar archive: it looks like JSON"),
+        (
+            &bad_manifest,
+            "is malformed: it does not have the expected fields (line 1, column",
+        ),
+        (&passwd, "is not a valid tar archive: it looks like text"),
+        (
+            &spliced,
+            "is not a valid tar archive: the member header at byte 1024 (after member oci-layout) is corrupt",
+        ),
+    ];
+    let dst = format!("oci:{}:x", sb.dir().join("out").display());
+    for (file, want) in cases {
+        let f = file.to_str().unwrap();
+        let runs = [
+            vec!["inspect".to_string(), format!("docker-archive:{f}")],
+            vec!["copy".into(), format!("oci-archive:{f}"), dst.clone()],
+            vec!["load".into(), "-i".into(), f.into()],
+        ];
+        for args in runs {
+            if file == &bad_manifest && args[0] == "copy" {
+                continue; // an OCI archive has no manifest.json
+            }
+            let a: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = sb.run(&a);
+            let err = stderr(&out);
+            assert_eq!(code(&out), 7, "{a:?}: {}", describe(&out));
+            assert!(err.contains(&format!("{f} {want}")), "{a:?}: {err}");
+            for leaked in [
+                secret,
+                auth.as_str(),
+                first_line,
+                "root:x",
+                "daemon",
+                "psFormat",
+                "zzzz",
+            ] {
+                assert!(!err.contains(leaked), "{a:?} shows {leaked:?}: {err}");
+            }
+        }
+    }
+}

@@ -73,6 +73,86 @@ fn escape_error(archive: &str, what: &str) -> Error {
     .with_hint("the archive is malformed or malicious; nothing was extracted from it")
 }
 
+/// Whether `block` (a file's first 512 bytes) is a tar header: its checksum field matches the
+/// sum of its bytes (the checksum field counted as spaces), as every tar writer computes it.
+fn looks_like_tar_header(block: &[u8]) -> bool {
+    if block.len() < 512 {
+        return false;
+    }
+    let field = &block[148..156];
+    let digits: String = field
+        .iter()
+        .map(|&b| b as char)
+        .filter(|c| ('0'..='7').contains(c))
+        .collect();
+    let Ok(want) = u32::from_str_radix(&digits, 8) else {
+        return false;
+    };
+    let sum: u32 = block[..512]
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                b' ' as u32
+            } else {
+                b as u32
+            }
+        })
+        .sum();
+    sum == want
+}
+
+/// What a file that is no tar looks like, from its first bytes, for messages that must not
+/// quote them: "JSON", "text", "gzip data", "a ZIP archive", "binary data", …
+pub fn describe_content(head: &[u8]) -> &'static str {
+    let trimmed = head.trim_ascii_start();
+    let magic: [(&[u8], &'static str); 8] = [
+        (&[0x1f, 0x8b], "gzip data"),
+        (&[0x28, 0xb5, 0x2f, 0xfd], "zstd data"),
+        (b"BZh", "bzip2 data"),
+        (&[0xfd, b'7', b'z', b'X', b'Z', 0], "xz data"),
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"\x7fELF", "an ELF executable"),
+        (b"%PDF", "a PDF document"),
+        (b"-----BEGIN ", "PEM data (a key or certificate)"),
+    ];
+    if head.is_empty() {
+        return "an empty file";
+    }
+    if let Some((_, what)) = magic.iter().find(|(m, _)| head.starts_with(m)) {
+        return what;
+    }
+    let text = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // a multi-byte character cut at the end of the block is still text
+        Err(e) => e.error_len().is_none(),
+    } && !head.contains(&0);
+    if !text {
+        return "binary data";
+    }
+    if trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
+        "JSON"
+    } else if trimmed.starts_with(b"<") {
+        "XML or HTML"
+    } else if trimmed.starts_with(b"#!") {
+        "a script"
+    } else {
+        "text"
+    }
+}
+
+/// Why JSON read from an archive member did not parse, without quoting it (serde's messages
+/// quote the values they refuse): "is not valid JSON (line L, column C)" or "does not have
+/// the expected fields (line L, column C)".
+pub fn json_error(e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        serde_json::error::Category::Data => "does not have the expected fields",
+        serde_json::error::Category::Eof => "ends early",
+        _ => "is not valid JSON",
+    };
+    format!("{what} (line {}, column {})", e.line(), e.column())
+}
+
 /// Resolves link `target` relative to directory `base` (both normalised, `/`-separated).
 /// `None` when it leaves the archive root.
 fn resolve_relative(base: &str, target: &str) -> Option<String> {
@@ -141,35 +221,48 @@ impl TarIndex {
             ))
             .with_hint("decompress it first, e.g. `gunzip -k FILE` or `zstd -d FILE`"));
         }
-        if len < 512 {
-            return Err(Error::integrity(format!(
-                "{shown} is not a tar archive ({len} bytes)"
-            )));
+        // The first block says what the file is when it is no tar: never its bytes (a
+        // config.json holds credentials), only a description.
+        file.seek(SeekFrom::Start(0))?;
+        let mut head = Vec::with_capacity(512);
+        (&mut file).take(512).read_to_end(&mut head)?;
+        let not_tar = || {
+            Error::integrity(format!(
+                "{shown} is not a {}tar archive: it looks like {} ({len} bytes)",
+                if len < 512 { "" } else { "valid " },
+                describe_content(&head)
+            ))
+            .with_hint("docker-archive: and oci-archive: read tar files, as docker save, skopeo and imgctl write them")
+        };
+        if len < 512 || !looks_like_tar_header(&head) {
+            return Err(not_tar());
         }
         file.seek(SeekFrom::Start(0))?;
-        let bad = |e: std::io::Error| {
-            // The tar reader quotes the bytes it could not parse: keep them off the terminal.
-            let why: String = e
-                .to_string()
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_graphic() || c == ' ' {
-                        c
-                    } else {
-                        '?'
-                    }
-                })
-                .take(200)
-                .collect();
-            Error::integrity(format!("{shown} is not a valid tar archive: {why}"))
+        // The tar reader quotes the header bytes it could not parse, which may be any file's
+        // content: its message is never shown. Say where the archive broke instead.
+        let mut next_header = 0u64;
+        let mut last_member: Option<String> = None;
+        let bad = |_e: std::io::Error, at: u64, after: &Option<String>| {
+            Error::integrity(match after {
+                Some(m) => format!(
+                    "{shown} is not a valid tar archive: the member header at byte {at} (after member {m}) is corrupt"
+                ),
+                None => format!(
+                    "{shown} is not a valid tar archive: its first member header is corrupt"
+                ),
+            })
         };
         let mut files: HashMap<String, Member> = HashMap::new();
         let mut links: HashMap<String, String> = HashMap::new();
         let mut archive = tar::Archive::new(file);
-        for entry in archive.entries_with_seek().map_err(bad)? {
-            let entry = entry.map_err(bad)?;
+        let entries = archive.entries_with_seek().map_err(|e| bad(e, 0, &None))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| bad(e, next_header, &last_member))?;
+            let bad = |e: std::io::Error| bad(e, entry.raw_header_position(), &last_member);
+            next_header = (entry.raw_file_position() + entry.size()).div_ceil(512) * 512;
             let raw_name = entry.path().map_err(bad)?.into_owned();
             let name = normalise(&raw_name, shown)?;
+            let name_for_messages = name.clone();
             let kind = entry.header().entry_type();
             use tar::EntryType as T;
             match kind {
@@ -212,6 +305,7 @@ impl TarIndex {
                 // Directories, pax/GNU metadata, devices, FIFOs: nothing to serve.
                 _ => {}
             }
+            last_member = Some(name_for_messages);
         }
         // Resolve links to the regular file they end at (a few hops at most).
         for (name, target) in &links {

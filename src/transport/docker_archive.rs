@@ -84,8 +84,13 @@ pub fn read_entries(tar: &TarIndex) -> Result<Vec<ArchiveEntry>> {
     if !tar.contains("manifest.json") {
         return Ok(Vec::new());
     }
-    serde_json::from_slice(&tar.read_small("manifest.json")?)
-        .map_err(|e| Error::integrity(format!("manifest.json in {} is malformed: {e}", tar.name())))
+    serde_json::from_slice(&tar.read_small("manifest.json")?).map_err(|e| {
+        Error::integrity(format!(
+            "manifest.json in {} is malformed: it {}",
+            tar.name(),
+            super::archive::json_error(&e)
+        ))
+    })
 }
 
 /// `name` normalised as a reference (`alpine` → `docker.io/library/alpine:latest`), or itself.
