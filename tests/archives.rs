@@ -740,3 +740,86 @@ fn files_that_are_not_tar_archives_are_described_never_quoted() {
         }
     }
 }
+
+/// A copy of tar `src` with member `name`'s content replaced by `data`.
+fn rewrite_member(src: &Path, dst: &Path, name: &str, data: &[u8]) {
+    use std::io::Read;
+    let mut a = tar::Archive::new(std::fs::File::open(src).unwrap());
+    let mut b = tar::Builder::new(std::fs::File::create(dst).unwrap());
+    let mut replaced = false;
+    for e in a.entries().unwrap() {
+        let mut e = e.unwrap();
+        let mut h = e.header().clone();
+        let mut body = Vec::new();
+        e.read_to_end(&mut body).unwrap();
+        if e.path().unwrap().to_string_lossy() == name {
+            body = data.to_vec();
+            h.set_size(body.len() as u64);
+            h.set_cksum();
+            replaced = true;
+        }
+        b.append(&h, body.as_slice()).unwrap();
+    }
+    b.finish().unwrap();
+    assert!(replaced, "{name} not in {}", src.display());
+}
+
+#[test]
+fn docker_25_archive_with_null_manifests_falls_back_to_manifest_json() {
+    let sb = Imgctl::new();
+    let orig = fixtures().join("docker-save-v25-containerd-alpine-3.20.3.tar");
+    let mut index: Value = serde_json::from_slice(&tar_member(&orig, "index.json")).unwrap();
+    assert!(index["manifests"].is_array(), "{index}");
+    index["manifests"] = Value::Null;
+    let file = sb.dir().join("null-manifests.tar");
+    rewrite_member(
+        &orig,
+        &file,
+        "index.json",
+        &serde_json::to_vec(&index).unwrap(),
+    );
+    let entries: Value = serde_json::from_slice(&tar_member(&file, "manifest.json")).unwrap();
+    let config = entries[0]["Config"]
+        .as_str()
+        .unwrap()
+        .replace("blobs/sha256/", "sha256:");
+    let layer = entries[0]["Layers"][0]
+        .as_str()
+        .unwrap()
+        .replace("blobs/sha256/", "sha256:");
+
+    // Read through manifest.json: a Docker schema 2 manifest over the archive's config and
+    // layer files, as skopeo reads it.
+    let loc = format!("docker-archive:{}", file.display());
+    let doc = json_out(&sb, &["inspect", &loc]);
+    assert_eq!(
+        doc["mediaType"],
+        json!("application/vnd.docker.distribution.manifest.v2+json"),
+        "{doc}"
+    );
+    assert_eq!(doc["config"]["digest"], json!(config), "{doc}");
+    assert_eq!(doc["layers"][0]["digest"], json!(layer), "{doc}");
+    assert_eq!(doc["architecture"], json!("amd64"), "{doc}");
+    let digest = sb.run_ok(&["digest", &loc]).trim().to_string();
+    assert_eq!(digest, doc["digest"].as_str().unwrap());
+
+    // load names it by RepoTags; the store holds every blob (a copy out of it verifies each).
+    let out = json_out(&sb, &["load", "-i", file.to_str().unwrap()]);
+    assert_eq!(
+        out,
+        json!({"reference": "docker.io/library/alpine:latest", "digest": digest})
+    );
+    let lay = sb.dir().join("out");
+    let dst = format!("oci:{}:1", lay.display());
+    sb.run_ok(&["-q", "copy", "store:alpine:latest", &dst]);
+    assert_eq!(sb.run_ok(&["digest", &dst]).trim(), digest);
+    let blob = |d: &str| {
+        lay.join("blobs/sha256")
+            .join(d.trim_start_matches("sha256:"))
+    };
+    assert_eq!(
+        std::fs::read(blob(&layer)).unwrap(),
+        tar_member(&orig, entries[0]["Layers"][0].as_str().unwrap())
+    );
+    assert!(blob(&config).is_file());
+}

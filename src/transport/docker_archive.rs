@@ -218,7 +218,7 @@ fn resolve(tar: Arc<TarIndex>, select: &Select, label: &str) -> Result<Resolved>
 
     // Docker 25+: find the entry's image in index.json to keep the original manifest.
     if let Some(layout) = layout {
-        let idx = layout.entries()?;
+        let idx = index_entries(&layout)?;
         let names: Vec<String> = tags_of(entry).iter().map(|t| norm(t)).collect();
         let found = idx
             .iter()
@@ -245,6 +245,23 @@ fn resolve(tar: Arc<TarIndex>, select: &Select, label: &str) -> Result<Resolved>
         }
     }
     synthesise(tar, entry, label)
+}
+
+/// The entries of a docker-archive's `index.json`, none when its `manifests` is `null` (some
+/// Docker 25 archives): such an archive is read by its `manifest.json` alone, as skopeo reads
+/// every docker-archive. Errors (Integrity) when `index.json` is otherwise malformed.
+fn index_entries(layout: &TarLayout) -> Result<Vec<Descriptor>> {
+    let bytes = layout.tar().read_small("index.json")?;
+    let manifests_null = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .is_ok_and(|v| v.get("manifests").is_some_and(serde_json::Value::is_null));
+    if manifests_null {
+        tracing::debug!(
+            "index.json in {} has \"manifests\": null; reading manifest.json",
+            layout.tar().name()
+        );
+        return Ok(Vec::new());
+    }
+    layout.entries()
 }
 
 /// Builds a manifest for a legacy `manifest.json` entry, hashing its config and layers.
