@@ -445,8 +445,8 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             break
         }
         'imgctl;load' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Archive file to read; - for stdin')
-            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Archive file to read; - for stdin')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Archive file to read; - for stdin [default: stdin, like docker load]')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Archive file to read; - for stdin [default: stdin, like docker load]')
             [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Platform to load from an index: OS/ARCH[/VARIANT] [default: the host''s]')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')

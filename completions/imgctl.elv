@@ -427,8 +427,8 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand --version 'Print version'
         }
         &'imgctl;load'= {
-            cand -i 'Archive file to read; - for stdin'
-            cand --input 'Archive file to read; - for stdin'
+            cand -i 'Archive file to read; - for stdin [default: stdin, like docker load]'
+            cand --input 'Archive file to read; - for stdin [default: stdin, like docker load]'
             cand --platform 'Platform to load from an index: OS/ARCH[/VARIANT] [default: the host''s]'
             cand --progress 'Progress style on stderr'
             cand --format 'Result format on stdout'

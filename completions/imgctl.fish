@@ -399,7 +399,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l insecure -d 'Skip
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -s V -l version -d 'Print version'
-complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s i -l input -d 'Archive file to read; - for stdin' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -s i -l input -d 'Archive file to read; - for stdin [default: stdin, like docker load]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l platform -d 'Platform to load from an index: OS/ARCH[/VARIANT] [default: the host\'s]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'

@@ -500,3 +500,60 @@ fn skopeo_transports_imgctl_lacks_are_named_not_taken_for_docker_hub() {
         );
     }
 }
+
+#[test]
+fn load_without_input_reads_stdin_like_docker_load() {
+    let sb = Imgctl::new();
+    let digest = store_with_app(&sb);
+    // imgctl copy … docker-archive:/dev/stdout | imgctl load, through a real pipe.
+    let mut producer = sb
+        .cmd()
+        .args([
+            "--progress",
+            "none",
+            "copy",
+            "store:example.com/app:1",
+            "docker-archive:/dev/stdout:example.com/app:1",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sb2 = Imgctl::new();
+    let out = sb2
+        .cmd()
+        .args(["--progress", "none", "load"])
+        .stdin(Stdio::from(producer.stdout.take().unwrap()))
+        .output()
+        .unwrap();
+    let produced = producer.wait_with_output().unwrap();
+    assert!(produced.status.success(), "{}", describe(&produced));
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(stdout(&out).trim(), digest, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("Loaded image: example.com/app:1"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(
+        sb2.run_ok(&["digest", "store:example.com/app:1"]).trim(),
+        digest
+    );
+    // Nothing on stdin: the archive is named stdin in the error, as with `-i -`.
+    let out = sb2.run(&["load"]);
+    assert_eq!(code(&out), 7, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("stdin is not a tar archive: it looks like an empty file (0 bytes)"),
+        "{}",
+        describe(&out)
+    );
+    // --password-stdin cannot share stdin with the archive.
+    let out = sb2.run(&["-u", "bob", "--password-stdin", "load"]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("this command reads its data from stdin already"),
+        "{}",
+        describe(&out)
+    );
+}

@@ -132,18 +132,27 @@ pub async fn save(
     dst.finish().await
 }
 
-/// `imgctl load -i FILE` (`-i -`: stdin): every image of a docker-archive, or of an OCI
+/// `imgctl load [-i FILE]` (`-i -` or no `-i`: stdin, like `docker load`): every image of a docker-archive, or of an OCI
 /// archive, → the store. Docker-archive images are named by their `RepoTags`; OCI-archive
 /// images by their `io.containerd.image.name`, else their ref name when it is a full image
 /// reference (has a `/`, `:` or `@`; a bare tag like `1` is not). An image without such a name is stored untagged: `imgctl images` lists it as
 /// `<none>` and `imgctl tag DIGEST NAME` names it.
 ///
 /// Errors: Usage when `input` is a directory (with a hint for an OCI layout) or a compressed
-/// archive; NotFound when missing; Integrity when it is not a (safe) tar archive. An archive
-/// read from stdin is named `stdin` in messages.
-pub async fn load(g: &GlobalOpts, input: &Path, platform: Option<&str>) -> Result<()> {
+/// archive, or when the archive would come from stdin and stdin is a terminal; NotFound when
+/// missing; Integrity when it is not a (safe) tar archive. An archive read from stdin is named
+/// `stdin` in messages.
+pub async fn load(g: &GlobalOpts, input: Option<&Path>, platform: Option<&str>) -> Result<()> {
     let store_dir = g.store_dir()?;
+    let input = input.unwrap_or(Path::new("-"));
     let from_stdin = input.as_os_str() == "-";
+    if from_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(
+            Error::usage("load reads the archive from stdin, which is a terminal").with_hint(
+                "pipe an archive in (imgctl load < app.tar) or name it: imgctl load -i app.tar",
+            ),
+        );
+    }
     if !from_stdin && input.is_dir() {
         let shown = input.display();
         let e = Error::usage(format!(

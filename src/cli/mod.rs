@@ -171,7 +171,9 @@ fn reads_stdin(cmd: &Command) -> bool {
     match cmd {
         Command::Copy { source, .. } => location(source),
         Command::Inspect { location: l, .. } | Command::Digest { location: l, .. } => location(l),
-        Command::Load { input, .. } => is_stdin_path(&input.to_string_lossy()),
+        Command::Load { input, .. } => input
+            .as_ref()
+            .is_none_or(|i| is_stdin_path(&i.to_string_lossy())),
         Command::Sync { config, .. } => is_stdin_path(&config.to_string_lossy()),
         _ => false,
     }
@@ -522,9 +524,9 @@ pub enum Command {
     /// Load the images of a docker-archive or OCI archive into the local store (docker load).
     #[command(after_long_help = examples::LOAD)]
     Load {
-        /// Archive file to read; - for stdin.
+        /// Archive file to read; - for stdin [default: stdin, like docker load]
         #[arg(short, long, value_name = "FILE")]
-        input: PathBuf,
+        input: Option<PathBuf>,
         /// Platform to load from an index: OS/ARCH[/VARIANT] [default: the host's]
         #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
         platform: Option<String>,
@@ -671,7 +673,9 @@ async fn run_command(cli: &Cli) -> Result<()> {
             output,
             platform,
         } => archive::save(g, references, output, platform.as_deref()).await,
-        Command::Load { input, platform } => archive::load(g, input, platform.as_deref()).await,
+        Command::Load { input, platform } => {
+            archive::load(g, input.as_deref(), platform.as_deref()).await
+        }
         Command::Completion { shell } => completion::completion(*shell),
         Command::Man { dir } => completion::man(dir.as_deref()),
         Command::Sync {
