@@ -507,3 +507,103 @@ fn inspect_marks_index_children_absent_from_an_archive() {
         "{doc}"
     );
 }
+
+/// A command whose registry requests all fail as offline: every HTTPS request goes through a
+/// proxy whose host name does not resolve (`.invalid` never does, RFC 6761).
+fn offline(sb: &Imgctl, args: &[&str]) -> std::process::Output {
+    let proxy = "http://proxy.invalid:3128";
+    sb.cmd()
+        .args(["--retries", "0"])
+        .args(args)
+        .env("HTTPS_PROXY", proxy)
+        .env("https_proxy", proxy)
+        .env("ALL_PROXY", proxy)
+        .env("all_proxy", proxy)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn inspect_and_digest_of_a_bare_name_show_the_store_image_the_store_has() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let in_registry = build_standard_image(&src, "v1");
+    let in_store = build_random_image(&src, "other", 1, 1000, 7);
+    assert_ne!(in_registry, in_store);
+    let r = reg.reference("app:1");
+    push(&sb, &src, "v1", &r, false);
+    // The store holds another image under the same name.
+    let lay = format!("oci:{}:other", src.display());
+    sb.run_ok(&["-q", "copy", &lay, &format!("store:{r}")]);
+
+    // A bare name the store has: the store's image, with a note naming docker:// for the registry.
+    let note = format!("note: {r} from the local store; docker://{r} for the registry");
+    for cmd in ["inspect", "digest"] {
+        let out = sb.run(&["--format", "json", cmd, &r]);
+        assert!(out.status.success(), "{}", describe(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["digest"], in_store.as_str(), "{cmd}: {v}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&note), "{cmd}: {err}");
+    }
+    let v = json_out(&sb, &["inspect", &r]);
+    assert_eq!(v["name"], format!("{r} (local store)"));
+    assert_eq!(v["tags"], Value::Null, "{v}");
+    // -q keeps the result and drops the note.
+    let out = sb.run(&["-q", "digest", &r]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), in_store);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "{}",
+        describe(&out)
+    );
+    // docker://NAME is the registry's image, as is a bare name the store lacks.
+    assert_eq!(
+        sb.run_ok(&["digest", &format!("docker://{r}")]).trim(),
+        in_registry
+    );
+    let v = json_out(&sb, &["inspect", &format!("docker://{r}")]);
+    assert_eq!(v["digest"], in_registry.as_str());
+    assert_eq!(v["tags"], serde_json::json!(["1"]));
+    push(&sb, &src, "v1", &reg.reference("app:2"), false);
+    let out = sb.run(&["digest", &reg.reference("app:2")]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), in_registry);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+
+    // Offline: a Docker Hub name the store has needs no network at all.
+    sb.run_ok(&["-q", "copy", &lay, "store:alpine:3.20"]);
+    let out = offline(&sb, &["digest", "alpine:3.20"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), in_store);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "note: docker.io/library/alpine:3.20 from the local store; docker://alpine:3.20 for the registry"
+        ),
+        "{}",
+        describe(&out)
+    );
+    // One it lacks goes to Docker Hub, which cannot be found: the hint does not blame the
+    // registry name the user never typed.
+    for args in [
+        &["inspect", "alpine:3.19"][..],
+        &["digest", "docker://alpine:3.20"],
+    ] {
+        let out = offline(&sb, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(6), "{args:?}: {}", describe(&out));
+        assert!(err.contains("registry-1.docker.io"), "{args:?}: {err}");
+        assert!(!err.contains("check the registry name"), "{args:?}: {err}");
+        assert!(
+            err.contains(
+                "hint: no host named registry-1.docker.io was found (Docker Hub): check the network"
+            ),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -54,6 +54,34 @@ fn is_image_config(mt: &str) -> bool {
         || mt == "application/vnd.docker.container.image.v1+json"
 }
 
+/// The location `inspect` and `digest` read for `location`: a bare reference (no transport)
+/// that names an image of the local store is that image, as `docker image inspect` shows the
+/// daemon's, with a note on stderr (unless `-q`) naming `docker://…` for the registry's; any
+/// other bare reference is the registry's. The store is only read, never created.
+///
+/// Errors: as [`Location::parse`] (Usage).
+pub(super) fn resolve_bare(g: &GlobalOpts, location: &str) -> Result<Location> {
+    let loc = Location::parse(location, BareMeans::Registry)?;
+    let Location::Registry(r) = &loc else {
+        return Ok(loc);
+    };
+    if location.starts_with("docker://") {
+        return Ok(loc);
+    }
+    let in_store = g
+        .store_dir()
+        .ok()
+        .and_then(|d| imgctl::layout::Layout::open(&d).ok())
+        .is_some_and(|store| store.resolve(&r.to_string()).is_ok());
+    if !in_store {
+        return Ok(loc);
+    }
+    if !g.quiet {
+        eprintln!("note: {r} from the local store; docker://{location} for the registry");
+    }
+    Ok(Location::Store(r.clone()))
+}
+
 /// `imgctl inspect LOCATION [--raw|--config|--layers] [--platform P]`.
 pub async fn inspect(
     g: &GlobalOpts,
@@ -61,7 +89,7 @@ pub async fn inspect(
     view: View,
     platform: Option<&str>,
 ) -> Result<()> {
-    let loc = Location::parse(location, BareMeans::Registry)?;
+    let loc = resolve_bare(g, location)?;
     let client = g.client(&SideOpts::default())?;
     let src = open_source(&loc, &client, &g.store_dir()?)?;
     let m = src.root_manifest().await?;

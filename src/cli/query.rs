@@ -7,11 +7,12 @@ use imgctl::transport::open_source;
 
 use super::{FormatArg, GlobalOpts, SideOpts};
 
-/// `imgctl digest LOCATION`: the digest of the manifest or index the location names.
+/// `imgctl digest LOCATION`: the digest of the manifest or index the location names (a bare
+/// name the local store has: the store's image, see [`super::inspect::resolve_bare`]).
 /// With `platform`, the digest of that platform's image in an index (like `crane digest
 /// --platform`); a single-platform image is checked against it.
 pub async fn digest(g: &GlobalOpts, location: &str, platform: Option<&str>) -> Result<()> {
-    let loc = Location::parse(location, BareMeans::Registry)?;
+    let loc = super::inspect::resolve_bare(g, location)?;
     let client = g.client(&SideOpts::default())?;
     let src = open_source(&loc, &client, &g.store_dir()?)?;
     let m = src.root_manifest().await?;

@@ -511,7 +511,12 @@ fn transport_error(e: &reqwest::Error, url: &str, user_cas: bool) -> Error {
     }
     let mut err = Error::network(format!("{what} ({host}){chain}"));
     let lower = chain.to_ascii_lowercase();
-    if no_such_host(&chain) {
+    if no_such_host(&chain) && (host == "docker.io" || host.ends_with(".docker.io")) {
+        // Docker Hub, where a name without a registry goes: the name is not the problem.
+        err = err.with_hint(format!(
+            "no host named {host} was found (Docker Hub): check the network, DNS or proxy settings; offline, imgctl images lists the local store"
+        ));
+    } else if no_such_host(&chain) {
         err = err.with_hint(format!(
             "no host named {host} was found: check the registry name (a Docker Hub image needs no registry: nginx, user/app)"
         ));
