@@ -78,8 +78,7 @@ pub const SAVE: &str = "Examples:
 
 pub const LOAD: &str = "Examples:
   imgctl load -i images.tar
-  gunzip -c app.tar.gz | imgctl load
-  imgctl copy docker://alpine:3.20 docker-archive:/dev/stdout | imgctl load";
+  gunzip -c app.tar.gz | imgctl load";
 
 pub const COMPLETION: &str = "Examples:
   imgctl completion bash > ~/.local/share/bash-completion/completions/imgctl
