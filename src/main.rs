@@ -1,6 +1,59 @@
 //! imgctl's entry point: parse the command line, set up logging, run, map errors to exit codes.
 
+// Results go through `outln!`/`out!` (see `output`): `println!` panics when stdout is closed.
+#![warn(clippy::print_stdout)]
+
+/// Writes the result text on stdout, as `println!` does but never panicking: see
+/// [`output::write`]. Use `out!` for text without a newline.
+macro_rules! outln {
+    () => {
+        $crate::output::write(b"\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write(format!("{}\n", format_args!($($arg)*)).as_bytes())
+    };
+}
+
+/// [`outln!`] without the newline (like `print!`).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write(format!($($arg)*).as_bytes())
+    };
+}
+
 mod cli;
+
+/// Every command's stdout (its result), written so that a closed stdout never panics.
+///
+/// `println!` panics ("failed printing to stdout: Broken pipe", exit 134) when the reader has
+/// gone away (`imgctl images | head -1`). Here the first failed write is recorded and later
+/// output dropped: the command still finishes its work (a store is never left half-changed by
+/// a closed pipe), and [`main`] then ends quietly with exit 0 for a closed pipe, as `head`
+/// expects of the command before it, or reports any other write error (a full disk) with exit 1.
+pub(crate) mod output {
+    use std::io::Write as _;
+    use std::sync::Mutex;
+
+    /// The first write error on stdout, if any.
+    static FAILED: Mutex<Option<std::io::Error>> = Mutex::new(None);
+
+    /// Writes `bytes` to stdout and flushes them; after a failed write, does nothing.
+    pub fn write(bytes: &[u8]) {
+        let mut failed = FAILED.lock().unwrap_or_else(|e| e.into_inner());
+        if failed.is_some() {
+            return;
+        }
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+            *failed = Some(e);
+        }
+    }
+
+    /// The write error that stopped stdout output, taken (None when every write succeeded).
+    pub fn failure() -> Option<std::io::Error> {
+        FAILED.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
 
 use clap::Parser;
 use tracing::{Event, Level, Subscriber};
@@ -93,11 +146,19 @@ fn main() {
         }
     };
     let result = rt.block_on(cli::run(cli));
+    let stdout_failure = output::failure();
     if let Err(e) = result {
         eprintln!("error: {e}");
         if let Some(h) = e.hint() {
             eprintln!("hint: {h}");
         }
         std::process::exit(e.kind().exit_code());
+    }
+    // A closed stdout (the reader went away: `| head -1`) ends the command quietly, exit 0.
+    if let Some(e) = stdout_failure
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the result to stdout: {e}");
+        std::process::exit(1);
     }
 }

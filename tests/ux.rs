@@ -557,3 +557,109 @@ fn load_without_input_reads_stdin_like_docker_load() {
         describe(&out)
     );
 }
+
+/// Runs `imgctl ARGS` with stdout a pipe whose reading end is already closed: its first write
+/// fails with EPIPE, as when `head` has exited.
+fn with_stdout_closed(sb: &Imgctl, args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    sb.cmd()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .output()
+        .unwrap()
+}
+
+/// A closed stdout ended the command quietly: exit 0, no panic, no "Broken pipe".
+fn assert_quiet_end(what: &str, out: &Output) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(0), "{what}: {}", describe(out));
+    for bad in ["panicked", "Broken pipe", "broken pipe", "error:"] {
+        assert!(!err.contains(bad), "{what}: {err}");
+    }
+}
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let digest = store_with_app(&sb);
+    let r = reg.reference("ux/app:1");
+    sb.run_ok(&["-q", "push", "example.com/app:1", &r]);
+    sb.run_ok(&["-q", "tag", &format!("docker://{r}"), "2", "3"]);
+    let by_store = "store:example.com/app:1";
+    let host = reg.host();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["images"],
+        vec!["--format", "json", "images"],
+        vec!["tags", &r],
+        vec!["inspect", by_store],
+        vec!["inspect", "--raw", by_store],
+        vec!["inspect", "--layers", by_store],
+        vec!["--format", "json", "inspect", &r],
+        vec!["digest", by_store],
+        vec!["catalog", &host],
+        vec!["-q", "pull", &r],
+        vec!["tag", "example.com/app:1", "example.com/app:9"],
+        vec!["completion", "bash"],
+        vec!["man"],
+        vec!["login", "--list"],
+        vec!["--help"],
+        vec!["inspect", "--help"],
+        vec!["--version"],
+    ];
+    for args in cases {
+        assert_quiet_end(&format!("{args:?}"), &with_stdout_closed(&sb, &args));
+    }
+    // Any other write error (a full disk) is an error, never a silent exit 0.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = sb.cmd().args(["images"]).stdout(full).output().unwrap();
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(
+        stderr(&out)
+            .starts_with("error: cannot write the result to stdout: No space left on device"),
+        "{}",
+        describe(&out)
+    );
+    // The work is still done: the tag made with a closed stdout is there.
+    assert_eq!(
+        sb.run_ok(&["digest", "store:example.com/app:9"]).trim(),
+        digest
+    );
+
+    // `imgctl images | head -1` over a table far larger than a pipe's buffer.
+    let index = sb.store().join("index.json");
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&index).unwrap()).unwrap();
+    let entry = doc["manifests"][0].clone();
+    let many: Vec<Value> = (0..6000)
+        .map(|i| {
+            let mut e = entry.clone();
+            e["annotations"]["org.opencontainers.image.ref.name"] =
+                json!(format!("example.com/many/app-with-a-long-name:{i}"));
+            e
+        })
+        .collect();
+    doc["manifests"] = Value::Array(many);
+    std::fs::write(&index, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let mut child = sb
+        .cmd()
+        .args(["images"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    {
+        use std::io::BufRead as _;
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+        lines.read_line(&mut first).unwrap();
+    } // the reading end closes here, like head -1 exiting
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with("REFERENCE"), "{first}");
+    assert_quiet_end("images | head -1", &out);
+}

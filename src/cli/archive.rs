@@ -55,7 +55,7 @@ fn print_result(g: &GlobalOpts, name: Option<&str>, digest: &str, to_stderr: boo
     if to_stderr {
         eprintln!("{text}");
     } else {
-        println!("{text}");
+        outln!("{text}");
     }
 }
 

@@ -3,7 +3,6 @@
 //! directories are this module's output; a unit test fails when they are out of date
 //! (regenerate with `IMGCTL_REGENERATE=1 cargo test --bin imgctl generated_files`).
 
-use std::io::Write;
 use std::path::Path;
 
 use clap::CommandFactory;
@@ -74,8 +73,7 @@ fn examples_section(page: Vec<u8>) -> Vec<u8> {
 
 /// `imgctl completion SHELL`: prints the script on stdout.
 pub fn completion(shell: Shell) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(&completion_script(shell))?;
+    crate::output::write(&completion_script(shell));
     Ok(())
 }
 
@@ -89,10 +87,7 @@ pub fn man(dir: Option<&Path>) -> Result<()> {
                 std::fs::write(d.join(name), bytes)?;
             }
         }
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&pages[0].1)?;
-        }
+        None => crate::output::write(&pages[0].1),
     }
     Ok(())
 }

@@ -1,7 +1,5 @@
 //! `imgctl inspect LOCATION`: what an image or index is and what is inside it.
 
-use std::io::Write;
-
 use indicatif::HumanBytes;
 use oci_spec::image::Descriptor;
 use serde_json::{Value, json};
@@ -97,9 +95,7 @@ pub async fn inspect(
     let (m, chosen_platform) = for_platform(src.as_ref(), m, platform, select).await?;
 
     if view == View::Raw {
-        let mut out = std::io::stdout().lock();
-        out.write_all(&m.bytes)?;
-        out.flush()?;
+        crate::output::write(&m.bytes);
         return Ok(());
     }
 
@@ -155,7 +151,7 @@ pub async fn inspect(
                 FormatArg::Json => print_json(&doc),
                 FormatArg::Text => {
                     header(&doc);
-                    println!("Manifests:");
+                    outln!("Manifests:");
                     for p in &platforms {
                         let mut note = String::new();
                         if p["attestation"] == true {
@@ -164,7 +160,7 @@ pub async fn inspect(
                         if p["present"] == false {
                             note.push_str("  (not in this location)");
                         }
-                        println!(
+                        outln!(
                             "  {:<20}  {}  {}{note}",
                             p["platform"].as_str().unwrap_or("-"),
                             p["digest"].as_str().unwrap_or(""),
@@ -183,9 +179,7 @@ pub async fn inspect(
                 None
             };
             if view == View::Config {
-                let mut out = std::io::stdout().lock();
-                out.write_all(config_bytes.as_deref().unwrap_or_default())?;
-                out.flush()?;
+                crate::output::write(config_bytes.as_deref().unwrap_or_default());
                 return Ok(());
             }
             let config: Value = match &config_bytes {
@@ -238,7 +232,7 @@ pub async fn inspect(
                     header(&doc);
                     let line = |k: &str, v: &Value| {
                         if !v.is_null() {
-                            println!(
+                            outln!(
                                 "{k:<14} {}",
                                 v.as_str()
                                     .map(str::to_string)
@@ -260,27 +254,27 @@ pub async fn inspect(
                             p.push('/');
                             p.push_str(v);
                         }
-                        println!("{:<14} {p}", "Platform:");
+                        outln!("{:<14} {p}", "Platform:");
                     }
                     line("Entrypoint:", &doc["entrypoint"]);
                     line("Cmd:", &doc["cmd"]);
                     line("WorkingDir:", &doc["workingDir"]);
                     line("User:", &doc["user"]);
                     if let Some(env) = doc["env"].as_array() {
-                        println!("Env:");
+                        outln!("Env:");
                         for e in env {
-                            println!("  {}", e.as_str().unwrap_or(""));
+                            outln!("  {}", e.as_str().unwrap_or(""));
                         }
                     }
                     if let Some(labels) = doc["labels"].as_object() {
-                        println!("Labels:");
+                        outln!("Labels:");
                         for (k, v) in labels {
-                            println!("  {k}={}", v.as_str().unwrap_or(""));
+                            outln!("  {k}={}", v.as_str().unwrap_or(""));
                         }
                     }
-                    println!("Layers:");
+                    outln!("Layers:");
                     for l in &layers {
-                        println!(
+                        outln!(
                             "  {}  {:>10}  {}",
                             l["digest"].as_str().unwrap_or(""),
                             HumanBytes(l["size"].as_u64().unwrap_or(0)).to_string(),
@@ -295,21 +289,21 @@ pub async fn inspect(
 }
 
 fn header(doc: &Value) {
-    println!("{:<14} {}", "Name:", doc["name"].as_str().unwrap_or(""));
-    println!("{:<14} {}", "Digest:", doc["digest"].as_str().unwrap_or(""));
-    println!(
+    outln!("{:<14} {}", "Name:", doc["name"].as_str().unwrap_or(""));
+    outln!("{:<14} {}", "Digest:", doc["digest"].as_str().unwrap_or(""));
+    outln!(
         "{:<14} {}",
         "Media type:",
         doc["mediaType"].as_str().unwrap_or("")
     );
     if let Some(tags) = doc["tags"].as_array() {
         let t: Vec<&str> = tags.iter().filter_map(Value::as_str).collect();
-        println!("{:<14} {}", "Tags:", t.join(", "));
+        outln!("{:<14} {}", "Tags:", t.join(", "));
     }
 }
 
 fn print_json(doc: &Value) -> Result<()> {
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(doc).map_err(|e| Error::other(e.to_string()))?
     );
@@ -365,13 +359,13 @@ fn print_history(
     match g.format {
         FormatArg::Json => print_json(&Value::Array(rows)),
         FormatArg::Text => {
-            println!("{:>10}  {:<19}  CREATED BY", "SIZE", "LAYER");
+            outln!("{:>10}  {:<19}  CREATED BY", "SIZE", "LAYER");
             for r in rows {
                 let layer = match r["digest"].as_str() {
                     Some(d) => d.get(..19).unwrap_or(d).to_string(),
                     None => "(empty layer)".into(),
                 };
-                println!(
+                outln!(
                     "{:>10}  {layer:<19}  {}",
                     HumanBytes(r["size"].as_u64().unwrap_or(0)).to_string(),
                     r["createdBy"].as_str().unwrap_or("")
@@ -401,19 +395,19 @@ fn print_schema1(
         FormatArg::Json => print_json(&doc),
         FormatArg::Text => {
             header(&doc);
-            println!(
+            outln!(
                 "{:<14} Docker schema 1 (deprecated{}); it can be inspected but not copied",
                 "Format:",
                 if s.signed { ", signed" } else { "" }
             );
-            println!("{:<14} {}:{}", "Recorded as:", s.name, s.tag);
-            println!("{:<14} {}", "Architecture:", s.architecture);
+            outln!("{:<14} {}:{}", "Recorded as:", s.name, s.tag);
+            outln!("{:<14} {}", "Architecture:", s.architecture);
             if let Some(c) = &s.created {
-                println!("{:<14} {c}", "Created:");
+                outln!("{:<14} {c}", "Created:");
             }
-            println!("Layers:");
+            outln!("Layers:");
             for l in &s.layers {
-                println!("  {l}");
+                outln!("  {l}");
             }
             Ok(())
         }

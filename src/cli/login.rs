@@ -213,7 +213,7 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
         FormatArg::Json => super::print_json(
             &serde_json::json!({"registry": registry, "username": entry.username, "store": entry.store}),
         )?,
-        FormatArg::Text => println!("Login Succeeded"),
+        FormatArg::Text => outln!("Login Succeeded"),
     }
     Ok(())
 }
@@ -243,9 +243,9 @@ fn list(g: &GlobalOpts, index: &Index) -> Result<()> {
                 .max()
                 .unwrap_or(0)
                 .max(8);
-            println!("{:w$}  {:u$}  STORE", "REGISTRY", "USERNAME");
+            outln!("{:w$}  {:u$}  STORE", "REGISTRY", "USERNAME");
             for (r, e) in &index.registries {
-                println!("{r:w$}  {:u$}  {}", e.username, e.store);
+                outln!("{r:w$}  {:u$}  {}", e.username, e.store);
             }
         }
     }
@@ -284,7 +284,7 @@ pub async fn logout(g: &GlobalOpts, a: &LogoutArgs) -> Result<()> {
             Ok(_) => {
                 index.registries.remove(&r);
                 if g.format == FormatArg::Text {
-                    println!("Removed login credentials for {r}");
+                    outln!("Removed login credentials for {r}");
                 }
                 results.push(serde_json::json!({"registry": r, "removed": true}));
             }

@@ -40,7 +40,7 @@ pub struct Cli {
 
 /// Prints `v` as one pretty-printed JSON document on stdout (every command's `--format json`).
 pub fn print_json(v: &serde_json::Value) -> Result<()> {
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(v).map_err(|e| Error::other(e.to_string()))?
     );

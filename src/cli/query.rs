@@ -19,7 +19,7 @@ pub async fn digest(g: &GlobalOpts, location: &str, platform: Option<&str>) -> R
     let (m, _) =
         super::inspect::for_platform(src.as_ref(), m, platform, platform.is_some()).await?;
     match g.format {
-        FormatArg::Text => println!("{}", m.digest),
+        FormatArg::Text => outln!("{}", m.digest),
         FormatArg::Json => super::print_json(&serde_json::json!({"location": src.describe(),
             "digest": m.digest.to_string(), "mediaType": m.media_type, "size": m.size()}))?,
     }
@@ -59,7 +59,7 @@ pub async fn catalog(g: &GlobalOpts, registry: &str, page_size: u32) -> Result<(
         }
         FormatArg::Text => {
             for r in repos {
-                println!("{r}");
+                outln!("{r}");
             }
         }
     }
@@ -88,7 +88,7 @@ pub async fn delete(g: &GlobalOpts, reference: &str) -> Result<()> {
     repo.delete_manifest(&digest).await?;
     let deleted = r.with_digest(digest.clone());
     match g.format {
-        FormatArg::Text => println!("{digest}"),
+        FormatArg::Text => outln!("{digest}"),
         FormatArg::Json => super::print_json(
             &serde_json::json!({"deleted": deleted.to_string(), "digest": digest.to_string()}),
         )?,

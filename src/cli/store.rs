@@ -88,7 +88,7 @@ pub fn images(g: &GlobalOpts) -> Result<()> {
                 .iter()
                 .map(|(n, d, s, p)| serde_json::json!({"reference": n, "digest": d, "size": s, "platforms": p}))
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&v).map_err(|e| Error::other(e.to_string()))?
             );
@@ -100,13 +100,15 @@ pub fn images(g: &GlobalOpts) -> Result<()> {
                 .max()
                 .unwrap_or(0)
                 .max(9);
-            println!(
+            outln!(
                 "{:<w$}  {:<71}  {:>10}  PLATFORM",
-                "REFERENCE", "DIGEST", "SIZE"
+                "REFERENCE",
+                "DIGEST",
+                "SIZE"
             );
             for (n, d, s, p) in rows {
                 let n = n.as_deref().unwrap_or("<none>");
-                println!(
+                outln!(
                     "{n:<w$}  {d:<71}  {:>10}  {}",
                     HumanBytes(s).to_string(),
                     p.join(",")
@@ -199,7 +201,7 @@ fn store_name(s: &str) -> Result<String> {
 }
 
 fn print_json(v: &serde_json::Value) -> Result<()> {
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(v).map_err(|e| Error::other(e.to_string()))?
     );
@@ -243,8 +245,8 @@ pub fn rmi(g: &GlobalOpts, references: &[String]) -> Result<()> {
                 for (name, digest) in list {
                     if g.format == FormatArg::Text {
                         match &name {
-                            Some(n) => println!("Untagged: {n} ({digest})"),
-                            None => println!("Deleted: {digest}"),
+                            Some(n) => outln!("Untagged: {n} ({digest})"),
+                            None => outln!("Deleted: {digest}"),
                         }
                     }
                     removed.push(serde_json::json!({"reference": name, "digest": digest}));
@@ -340,7 +342,7 @@ pub async fn tag(g: &GlobalOpts, source: &str, targets: &[String]) -> Result<()>
         digest = desc.digest().to_string();
     }
     match g.format {
-        FormatArg::Text => println!("{digest}"),
+        FormatArg::Text => outln!("{digest}"),
         FormatArg::Json => print_json(&serde_json::json!({"digest": digest, "tagged": tagged}))?,
     }
     Ok(())
@@ -358,7 +360,7 @@ pub async fn tags(g: &GlobalOpts, repository: &str, page_size: Option<u32>) -> R
         FormatArg::Json => print_json(&serde_json::json!({"repository": r.name(), "tags": tags}))?,
         FormatArg::Text => {
             for t in tags {
-                println!("{t}");
+                outln!("{t}");
             }
         }
     }

@@ -200,7 +200,7 @@ fn print(
                 "summary": summary,
                 "warnings": warnings,
             });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            outln!("{}", serde_json::to_string_pretty(&doc)?);
         }
         FormatArg::Text => {
             use std::fmt::Write as _;
@@ -249,7 +249,7 @@ fn print(
                 indicatif::HumanBytes(o.bytes()),
                 o.seconds
             );
-            print!("{out}");
+            out!("{out}");
         }
     }
     Ok(())
@@ -262,11 +262,12 @@ pub async fn ratelimit(g: &GlobalOpts, reference: Option<&str>) -> Result<()> {
     let client = g.client(&SideOpts::default())?;
     let rl = imgctl::ratelimit::check(&client, &r).await?;
     match g.format {
-        FormatArg::Json => println!("{}", serde_json::to_string_pretty(&rl)?),
+        FormatArg::Json => outln!("{}", serde_json::to_string_pretty(&rl)?),
         FormatArg::Text => match (rl.limit, rl.remaining) {
-            (None, None) => println!(
+            (None, None) => outln!(
                 "{}: no rate limit reported (HTTP {})",
-                r.registry, rl.status
+                r.registry,
+                rl.status
             ),
             (limit, remaining) => {
                 let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
@@ -274,10 +275,10 @@ pub async fn ratelimit(g: &GlobalOpts, reference: Option<&str>) -> Result<()> {
                     .window_seconds
                     .map(|w| format!(" per {}h", w as f64 / 3600.0))
                     .unwrap_or_default();
-                println!("limit: {}{window}", n(limit));
-                println!("remaining: {}", n(remaining));
+                outln!("limit: {}{window}", n(limit));
+                outln!("remaining: {}", n(remaining));
                 if let Some(s) = &rl.source {
-                    println!("source: {s}");
+                    outln!("source: {s}");
                 }
             }
         },
