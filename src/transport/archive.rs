@@ -789,4 +789,36 @@ mod tests {
         assert_eq!(resolve_relative("", "/etc/passwd"), None);
         assert_eq!(resolve_relative("", "x/./y").as_deref(), Some("x/y"));
     }
+
+    #[test]
+    fn non_tar_files_are_described_by_kind() {
+        for (head, want) in [
+            (&b"  {\"auths\": {}}"[..], "JSON"),
+            (b"[1, 2]", "JSON"),
+            (b"root:x:0:0:root:/root:/bin/bash\n", "text"),
+            (b"#!/bin/sh\necho hi\n", "a script"),
+            (b"<?xml version=\"1.0\"?>", "XML or HTML"),
+            (
+                b"-----BEGIN PRIVATE KEY-----\n",
+                "PEM data (a key or certificate)",
+            ),
+            (b"PK\x03\x04rest", "a ZIP archive"),
+            (b"\x7fELF\x02\x01", "an ELF executable"),
+            (b"\x00\x01\x02\xff", "binary data"),
+            (b"caf\xc3", "text"), // a character cut at the end of the block
+            (b"", "an empty file"),
+        ] {
+            assert_eq!(describe_content(head), want, "{head:?}");
+        }
+        // A real tar header passes the checksum test; the same block altered does not.
+        let mut h = tar::Header::new_ustar();
+        h.set_path("a").unwrap();
+        h.set_size(1);
+        h.set_cksum();
+        let mut block = h.as_bytes().to_vec();
+        assert!(looks_like_tar_header(&block));
+        block[0] = b'b';
+        assert!(!looks_like_tar_header(&block));
+        assert!(!looks_like_tar_header(&[b'x'; 512]));
+    }
 }
