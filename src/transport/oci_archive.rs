@@ -306,3 +306,41 @@ impl ImageDestination for OciArchiveDestination {
         .map_err(|e| Error::other(format!("archive writer failed: {e}")))?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directory_entries_precede_their_first_member() {
+        let names = [
+            "oci-layout",
+            "index.json",
+            "blobs/sha256/aa",
+            "blobs/sha256/bb",
+            "blobs/sha512/cc",
+        ];
+        let members = names
+            .iter()
+            .map(|n| (n.to_string(), MemberData::Bytes(n.as_bytes().to_vec())))
+            .collect();
+        let out = with_directories(members);
+        let got: Vec<(&str, bool)> = out
+            .iter()
+            .map(|(n, d)| (n.as_str(), matches!(d, MemberData::Dir)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("oci-layout", false),
+                ("index.json", false),
+                ("blobs/", true),
+                ("blobs/sha256/", true),
+                ("blobs/sha256/aa", false),
+                ("blobs/sha256/bb", false),
+                ("blobs/sha512/", true),
+                ("blobs/sha512/cc", false),
+            ]
+        );
+    }
+}
