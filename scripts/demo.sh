@@ -29,11 +29,10 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/imgctl-demo.XXXXXX")
 registry_pid=""
 cleanup() {
-  { set +x; } 2>/dev/null
   if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
-trap cleanup EXIT
+trap '{ set +x; } 2>/dev/null; cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
