@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # imgctl's test command: installs the real peers the tests use (CNCF distribution registry,
-# skopeo, umoci, htpasswd, openssl, debootstrap) when missing, then runs the whole test suite.
+# skopeo, umoci, htpasswd, openssl, debootstrap, jq) when missing, then runs the whole test suite.
+# Needs Debian or Ubuntu (apt-get, run through sudo unless root) and a Rust toolchain.
 # Each test starts its own registry processes on 127.0.0.1; nothing else is contacted except
 # Debian's package mirror (apt, and debootstrap for the Debian root filesystem image).
 set -euo pipefail
@@ -13,11 +14,15 @@ command -v umoci >/dev/null 2>&1 || need+=(umoci)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+# the GitHub Action's steps (tests/action.rs) read imgctl's JSON with jq
+command -v jq >/dev/null 2>&1 || need+=(jq)
 # credentials tests: Secret Service (gnome-keyring under dbus-run-session), kernel keyutils
 command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
 command -v keyctl >/dev/null 2>&1 || need+=(keyutils)
 if [ ${#need[@]} -gt 0 ]; then
+  command -v apt-get >/dev/null 2>&1 ||
+    { echo "test.sh: missing ${need[*]} (Debian package names), and there is no apt-get to install them" >&2; exit 1; }
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "installing: ${need[*]}" >&2

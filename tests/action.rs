@@ -2,8 +2,9 @@
 //! (`bash --noprofile --norc -eo pipefail`), with `${{ inputs.* }}` / `${{ github.* }}` filled
 //! in, against a real registry, writing step outputs to a temporary `GITHUB_OUTPUT` file.
 //! Every step runs in its own kernel session keyring (`keyctl session -`) with no D-Bus
-//! session, like the separate processes of a Linux runner without a Secret Service: a login
-//! reaches the copy step through the user's persistent kernel keyring.
+//! session, like the separate processes of a Linux runner without a Secret Service: a
+//! `keychain` login reaches the copy step through the user's persistent kernel keyring, a
+//! `job` login (the default) through `GITHUB_ENV` and a docker config under `RUNNER_TEMP`.
 
 mod common;
 
@@ -90,21 +91,69 @@ fn expand(v: &str, inputs: &BTreeMap<&str, String>, doc: &serde_yaml_ng::Value) 
     out
 }
 
+/// A runner's job: its `RUNNER_TEMP` and the `GITHUB_ENV` / `GITHUB_PATH` files, shared by
+/// every use of the action in it (so several steps add up, as in a workflow's job). Dropping
+/// it removes `RUNNER_TEMP`, as the runner empties it at the end of the job.
+struct Job {
+    dir: tempfile::TempDir,
+}
+
+impl Job {
+    fn new(sb: &Imgctl) -> Job {
+        let dir = tempfile::tempdir_in(sb.dir()).unwrap();
+        std::fs::create_dir(dir.path().join("runner-temp")).unwrap();
+        std::fs::write(dir.path().join("github_env"), "").unwrap();
+        std::fs::write(dir.path().join("github_path"), "").unwrap();
+        Job { dir }
+    }
+
+    fn runner_temp(&self) -> PathBuf {
+        self.dir.path().join("runner-temp")
+    }
+}
+
+/// What one use of the action did.
+struct Run {
+    /// Exit code of the first failing step, or 0.
+    status: i32,
+    /// Outputs written to `GITHUB_OUTPUT`.
+    outputs: BTreeMap<String, String>,
+    /// Every step's stderr and stdout, without the `::add-mask::` commands.
+    log: String,
+    /// The values the steps masked with `::add-mask::`, in order.
+    masks: Vec<String>,
+}
+
 /// Runs every step like the runner: env per step, `PATH` extended by `GITHUB_PATH` lines,
+/// the job's environment extended by `GITHUB_ENV` lines (overridden by a step's own `env`),
 /// outputs appended to `GITHUB_OUTPUT`. Returns (exit code of the first failing step or 0,
-/// outputs of the step with id `run`, combined stderr).
+/// outputs, combined stderr and stdout). A fresh job each time.
 fn run_action(
     sb: &Imgctl,
     inputs: &BTreeMap<&str, String>,
     path_prefix: &Path,
 ) -> (i32, BTreeMap<String, String>, String) {
+    let r = run_in_job(&Job::new(sb), sb, inputs, path_prefix, &[]);
+    (r.status, r.outputs, r.log)
+}
+
+/// [`run_action`] in `job`, with `step_env` as the `env:` of the workflow step that uses the
+/// action (its composite steps inherit it).
+fn run_in_job(
+    job: &Job,
+    sb: &Imgctl,
+    inputs: &BTreeMap<&str, String>,
+    path_prefix: &Path,
+    step_env: &[(&str, &str)],
+) -> Run {
     let (doc, steps) = action();
     let work = tempfile::tempdir_in(sb.dir()).unwrap();
     let output = work.path().join("github_output");
-    let gh_path = work.path().join("github_path");
+    let gh_path = job.dir.path().join("github_path");
+    let gh_env = job.dir.path().join("github_env");
     std::fs::write(&output, "").unwrap();
-    std::fs::write(&gh_path, "").unwrap();
-    let mut stderr = String::new();
+    let mut log = String::new();
+    let mut masks = Vec::new();
     let base_path = format!(
         "{}:{}",
         path_prefix.display(),
@@ -145,8 +194,15 @@ fn run_action(
         }
         c.env_remove("DBUS_SESSION_BUS_ADDRESS")
             .env_remove("IMGCTL_KEYCHAIN")
+            .env_remove("IMGCTL_CONFIG_DIR")
             .env_remove("IMGCTL_USERNAME")
             .env_remove("IMGCTL_PASSWORD");
+        for (k, v) in parse_outputs(&gh_env) {
+            c.env(k, v);
+        }
+        for (k, v) in step_env {
+            c.env(k, v);
+        }
         for (k, v) in &step.env {
             c.env(k, expand(v, inputs, &doc));
         }
@@ -154,27 +210,42 @@ fn run_action(
             .env("PATH", path)
             .env("GITHUB_OUTPUT", &output)
             .env("GITHUB_PATH", &gh_path)
-            .env("RUNNER_TEMP", work.path())
+            .env("GITHUB_ENV", &gh_env)
+            .env("RUNNER_TEMP", job.runner_temp())
             .env("GITHUB_ACTIONS", "true")
             .env("CI", "true")
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        stderr.push_str(&format!(
+        log.push_str(&format!(
             "--- {} ---\n{}",
             step.name,
             String::from_utf8_lossy(&out.stderr)
         ));
-        stderr.push_str(&String::from_utf8_lossy(&out.stdout));
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            match line.strip_prefix("::add-mask::") {
+                Some(m) => masks.push(m.to_string()),
+                None => {
+                    log.push_str(line);
+                    log.push('\n');
+                }
+            }
+        }
         if !out.status.success() {
-            return (
-                out.status.code().unwrap_or(-1),
-                parse_outputs(&output),
-                stderr,
-            );
+            return Run {
+                status: out.status.code().unwrap_or(-1),
+                outputs: parse_outputs(&output),
+                log,
+                masks,
+            };
         }
     }
-    (0, parse_outputs(&output), stderr)
+    Run {
+        status: 0,
+        outputs: parse_outputs(&output),
+        log,
+        masks,
+    }
 }
 
 /// Parses a `GITHUB_OUTPUT` file: `k=v` lines and `k<<DELIM` … `DELIM` blocks.
@@ -300,8 +371,16 @@ fn keyctl_imgctl(sb: &Imgctl, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `imgctl login --list` in the sandbox's own config dir: what outlives the job.
+fn listed_logins(sb: &Imgctl) -> Value {
+    let out = keyctl_imgctl(sb, &["--format", "json", "login", "--list"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn action_logs_in_with_the_real_imgctl_and_pushes_with_the_stored_credentials() {
+    use std::os::unix::fs::PermissionsExt;
     let reg = Registry::start(Mode::Token);
     let sb = Imgctl::new();
     let layout = sb.dir().join("layout");
@@ -321,22 +400,26 @@ fn action_logs_in_with_the_real_imgctl_and_pushes_with_the_stored_credentials() 
         .collect()
     };
 
-    // keychain (the default): the login step stores the secret in the kernel keyring, the
-    // copy step (another process, another session keyring) finds it there
-    let (status, outputs, log) = run_action(
-        &sb,
-        &copy_inputs("keychain", PASSWORD, "app:v1"),
-        &imgctl_dir(),
+    // job (the default): the secret is masked, goes into a docker config under RUNNER_TEMP
+    // (mode 0600) that the copy step finds through DOCKER_CONFIG; nothing in the user's
+    // keyring, docker config or imgctl config dir
+    let mut inputs = copy_inputs("job", PASSWORD, "app:v1");
+    inputs.remove("credential-store");
+    let job = Job::new(&sb);
+    let run = run_in_job(&job, &sb, &inputs, &imgctl_dir(), &[]);
+    assert_eq!(run.status, 0, "{}", run.log);
+    assert_eq!(run.outputs["digest"], digest, "{:?}", run.outputs);
+    assert_eq!(run.masks, [PASSWORD], "{}", run.log);
+    assert!(!run.log.contains(PASSWORD), "secret echoed: {}", run.log);
+    let config = job
+        .runner_temp()
+        .join("imgctl-credentials/docker/config.json");
+    assert_eq!(
+        std::fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+        0o600
     );
-    assert_eq!(status, 0, "{log}");
-    assert_eq!(outputs["digest"], digest, "{outputs:?}");
-    assert!(!log.contains(PASSWORD), "secret echoed: {log}");
-    let list: Value = serde_json::from_slice(
-        &keyctl_imgctl(&sb, &["--format", "json", "login", "--list"]).stdout,
-    )
-    .unwrap();
-    assert_eq!(list[0]["registry"], reg.host().as_str(), "{list}");
-    assert_eq!(list[0]["store"], "keyutils", "{list}");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains(&reg.host()), "{text}");
     let pushes_as_alice = reg
         .token_requests()
         .iter()
@@ -347,44 +430,211 @@ fn action_logs_in_with_the_real_imgctl_and_pushes_with_the_stored_credentials() 
         &reg.skopeo_flags("", Some((USER, PASSWORD))),
     );
     assert_eq!(got, digest);
+    assert!(!sb.home().join(".docker/config.json").exists());
+    assert!(!sb.home().join(".config/imgctl").exists());
+    assert_eq!(listed_logins(&sb), serde_json::json!([]));
+    // the runner empties RUNNER_TEMP at the end of the job: the credentials are gone
+    let temp = job.runner_temp();
+    drop(job);
+    assert!(!temp.exists());
+
+    // `docker-config` is the former name of `job`
+    let job = Job::new(&sb);
+    let run = run_in_job(
+        &job,
+        &sb,
+        &copy_inputs("docker-config", PASSWORD, "app:v5"),
+        &imgctl_dir(),
+        &[],
+    );
+    assert_eq!(run.status, 0, "{}", run.log);
+    assert!(
+        job.runner_temp()
+            .join("imgctl-credentials/docker/config.json")
+            .is_file()
+    );
+    assert!(!sb.home().join(".docker/config.json").exists());
+
+    // keychain: the login step stores the secret in the kernel keyring, the copy step
+    // (another process, another session keyring) finds it there; it outlives the job
+    let (status, outputs, log) = run_action(
+        &sb,
+        &copy_inputs("keychain", PASSWORD, "app:v2"),
+        &imgctl_dir(),
+    );
+    assert_eq!(status, 0, "{log}");
+    assert_eq!(outputs["digest"], digest, "{outputs:?}");
+    assert!(!log.contains(PASSWORD), "secret echoed: {log}");
+    let list = listed_logins(&sb);
+    assert_eq!(list[0]["registry"], reg.host().as_str(), "{list}");
+    assert_eq!(list[0]["store"], "keyutils", "{list}");
     let out = keyctl_imgctl(&sb, &["logout", &reg.host()]);
     assert!(out.status.success(), "{}", describe(&out));
 
     // a wrong password fails the login step with the auth code; nothing is copied
     let (status, outputs, log) = run_action(
         &sb,
-        &copy_inputs("keychain", "wrong-secret-77", "app:v2"),
+        &copy_inputs("job", "wrong-secret-77", "app:v3"),
         &imgctl_dir(),
     );
     assert_eq!(status, 3, "{log}");
     assert!(outputs.is_empty(), "{outputs:?}");
     assert!(!log.contains("wrong-secret-77"), "{log}");
 
-    // docker-config: config.json (0600) in DOCKER_CONFIG, no keychain needed at all
-    let mut inputs = copy_inputs("docker-config", PASSWORD, "app:v3");
-    inputs.insert("args", "--retries 1".into());
-    let (status, outputs, log) = run_action(&sb, &inputs, &imgctl_dir());
-    assert_eq!(status, 0, "{log}");
-    assert_eq!(outputs["digest"], digest);
-    let config = sb.home().join(".docker/config.json");
-    use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        std::fs::metadata(&config).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
-    let text = std::fs::read_to_string(&config).unwrap();
-    assert!(text.contains(&reg.host()), "{text}");
-
     // a login without a password, or with an unknown store, is refused before anything runs
     for (key, value, want) in [
         ("password", "", "needs username and password"),
-        ("credential-store", "memory", "credential-store must be"),
+        (
+            "credential-store",
+            "memory",
+            "credential-store must be job or keychain",
+        ),
     ] {
-        let mut inputs = copy_inputs("keychain", PASSWORD, "app:v4");
+        let mut inputs = copy_inputs("job", PASSWORD, "app:v4");
         inputs.insert(key, value.to_string());
         let (status, _, log) = run_action(&sb, &inputs, &imgctl_dir());
         assert_eq!(status, 2, "{log}");
         assert!(log.contains(want), "{log}");
+    }
+}
+
+#[test]
+fn action_logs_in_to_several_registries_and_later_steps_add_up() {
+    let src = Registry::start(Mode::Token);
+    let dst = Registry::start(Mode::Token);
+    let third = Registry::start(Mode::Token);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let digest = build_standard_image(&layout, "v1");
+    let creds = format!("{USER}:{PASSWORD}");
+    sb.run_ok(&[
+        "-q",
+        "--creds",
+        &creds,
+        "copy",
+        &format!("oci:{}:v1", layout.display()),
+        &format!("docker://{}", src.reference("app:v1")),
+    ]);
+    let copy = |from: &Registry, to: &Registry| -> BTreeMap<&'static str, String> {
+        [
+            ("install", "path".to_string()),
+            ("command", "copy".into()),
+            ("source", format!("docker://{}", from.reference("app:v1"))),
+            (
+                "destination",
+                format!("docker://{}", to.reference("app:v1")),
+            ),
+        ]
+        .into_iter()
+        .collect()
+    };
+
+    // one step, two registries: the reader account for the source, alice for the destination,
+    // passwords from the step's env; both masked, neither printed
+    let job = Job::new(&sb);
+    let mut inputs = copy(&src, &dst);
+    inputs.insert(
+        "registries",
+        format!(
+            "# source: read-only account\nregistry={},username={READER_USER},password-env=SRC_PASSWORD\n\n  registry={} , username={USER}, password-env=DST_PASSWORD\n",
+            src.host(),
+            dst.host()
+        ),
+    );
+    let env = [
+        ("SRC_PASSWORD", READER_PASSWORD),
+        ("DST_PASSWORD", PASSWORD),
+    ];
+    let run = run_in_job(&job, &sb, &inputs, &imgctl_dir(), &env);
+    assert_eq!(run.status, 0, "{}", run.log);
+    assert_eq!(run.outputs["digest"], digest);
+    assert_eq!(run.masks, [READER_PASSWORD, PASSWORD], "{}", run.log);
+    for secret in [READER_PASSWORD, PASSWORD] {
+        assert!(!run.log.contains(secret), "{}", run.log);
+    }
+    assert!(
+        src.token_requests()
+            .iter()
+            .any(|r| r.user.as_deref() == Some(READER_USER)),
+        "{:?}",
+        src.token_requests()
+    );
+    assert!(
+        dst.token_requests()
+            .iter()
+            .any(|r| r.user.as_deref() == Some(USER) && r.scopes.iter().any(|s| s.contains("push"))),
+        "{:?}",
+        dst.token_requests()
+    );
+    let (_, got) = skopeo_raw_manifest(
+        &format!("docker://{}", dst.reference("app:v1")),
+        &dst.skopeo_flags("", Some((USER, PASSWORD))),
+    );
+    assert_eq!(got, digest);
+
+    // a later use of the action in the same job logs in to a third registry; the source's
+    // login of the first step still serves the copy
+    let mut inputs = copy(&src, &third);
+    inputs.insert("registry", third.host());
+    inputs.insert("username", USER.into());
+    inputs.insert("password", PASSWORD.into());
+    let run = run_in_job(&job, &sb, &inputs, &imgctl_dir(), &[]);
+    assert_eq!(run.status, 0, "{}", run.log);
+    assert_eq!(run.outputs["digest"], digest);
+    let text = std::fs::read_to_string(
+        job.runner_temp()
+            .join("imgctl-credentials/docker/config.json"),
+    )
+    .unwrap();
+    for r in [&src, &dst, &third] {
+        assert!(text.contains(&r.host()), "{text}");
+    }
+    assert!(
+        src.token_requests()
+            .iter()
+            .filter(|r| r.user.as_deref() == Some(READER_USER))
+            .count()
+            >= 2,
+        "{:?}",
+        src.token_requests()
+    );
+
+    // bad lines are refused before any login, naming the line and never echoing a value that
+    // could be a secret
+    for (line, want) in [
+        (
+            format!("registry={},username=u,password=hunter2-secret", src.host()),
+            "registries line 1: unknown field 'password'",
+        ),
+        (
+            format!("registry={},username=u,hunter2-secret", src.host()),
+            "registries line 1: field 3 is not key=value",
+        ),
+        (
+            format!(
+                "\nregistry={},username=u,password-env=NOT_SET_ANYWHERE",
+                src.host()
+            ),
+            "registries line 2: environment variable NOT_SET_ANYWHERE (password-env for",
+        ),
+        (
+            format!("registry={},password-env=DST_PASSWORD", src.host()),
+            "needs registry=, username= and password-env=",
+        ),
+        (
+            format!("registry={},username=u,password-env=1-bad", src.host()),
+            "password-env must name an environment variable",
+        ),
+    ] {
+        let mut inputs = copy(&src, &dst);
+        inputs.insert("registries", line.clone());
+        let job = Job::new(&sb);
+        let run = run_in_job(&job, &sb, &inputs, &imgctl_dir(), &env);
+        assert_eq!(run.status, 2, "{line}: {}", run.log);
+        assert!(run.log.contains(want), "{line}: {}", run.log);
+        assert!(!run.log.contains("hunter2-secret"), "{}", run.log);
+        assert!(run.outputs.is_empty(), "{:?}", run.outputs);
+        assert!(!job.runner_temp().join("imgctl-credentials").exists());
     }
 }
 
@@ -520,5 +770,53 @@ fn action_installs_the_release_binary_after_checking_its_sha256() {
         );
         assert!(outputs.is_empty(), "{outputs:?}");
         assert!(!cargo_log.exists(), "{install}: fell back to cargo");
+    }
+}
+
+#[test]
+fn release_workflow_builds_every_target_the_action_downloads_on_offered_runners() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.github/workflows/release.yml"
+    ))
+    .unwrap();
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let matrix: Vec<(String, String)> = doc["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["os"].as_str().unwrap().to_string(),
+                e["target"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // the targets the install step maps `uname` to
+    let (_, steps) = action();
+    let install = &steps[0].run;
+    let mut wanted: Vec<String> = install
+        .lines()
+        .filter_map(|l| l.split_once(") target=").map(|(_, t)| t))
+        .map(|t| t.split_whitespace().next().unwrap().to_string())
+        .collect();
+    wanted.sort();
+    let mut built: Vec<String> = matrix.iter().map(|(_, t)| t.clone()).collect();
+    built.sort();
+    assert_eq!(built, wanted, "{matrix:?}");
+    // GitHub retired these images (macOS 13 in December 2025, macOS 14 in November 2026):
+    // a job asking for one is never picked up
+    for (os, target) in &matrix {
+        assert!(
+            !["macos-12", "macos-13", "macos-14", "ubuntu-20.04"].contains(&os.as_str()),
+            "{target} is built on the retired runner image {os}"
+        );
+        // the hosted macOS labels without -intel are Apple silicon
+        if target == "x86_64-apple-darwin" {
+            assert!(os.ends_with("-intel"), "{target} on {os}");
+        }
+        if target == "aarch64-apple-darwin" {
+            assert!(!os.contains("intel"), "{target} on {os}");
+        }
     }
 }

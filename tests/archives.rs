@@ -823,3 +823,98 @@ fn docker_25_archive_with_null_manifests_falls_back_to_manifest_json() {
     );
     assert!(blob(&config).is_file());
 }
+
+/// Runs `skopeo --insecure-policy ARGS` as an unprivileged user: as itself when the test runs
+/// as an ordinary user, else as `nobody` (65534) through `setpriv`, with `HOME` and `TMPDIR`
+/// in `scratch` (which must be writable by that user).
+fn skopeo_unprivileged(scratch: &Path, args: &[&str]) -> std::process::Output {
+    let mut c = if is_root() {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "skopeo"]);
+        c
+    } else {
+        std::process::Command::new("skopeo")
+    };
+    c.arg("--insecure-policy")
+        .args(args)
+        .env("HOME", scratch)
+        .env("TMPDIR", scratch)
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("REGISTRY_AUTH_FILE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("spawn skopeo (or setpriv)")
+}
+
+#[test]
+fn oci_archive_has_directory_entries_that_an_unprivileged_skopeo_needs() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let built = build_standard_image(&src, "v1");
+    // a directory the unprivileged user can read and write (the sandbox is 0700)
+    let shared = tempfile::Builder::new()
+        .prefix("imgctl-unpriv-")
+        .tempdir()
+        .unwrap();
+    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let oa = shared.path().join("ours.oci.tar");
+    sb.run_ok(&[
+        "--progress",
+        "none",
+        "copy",
+        &format!("oci:{}:v1", src.display()),
+        &format!("oci-archive:{}:v1", oa.display()),
+    ]);
+    std::fs::set_permissions(&oa, std::fs::Permissions::from_mode(0o644)).unwrap();
+
+    // directory entries (as tar and skopeo write them) before the blobs they hold
+    let mut a = tar::Archive::new(std::fs::File::open(&oa).unwrap());
+    let entries: Vec<(String, tar::EntryType, u32)> = a
+        .entries()
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.path().unwrap().to_string_lossy().into_owned(),
+                e.header().entry_type(),
+                e.header().mode().unwrap(),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = entries.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(
+        names[..4],
+        ["oci-layout", "index.json", "blobs/", "blobs/sha256/"],
+        "{names:?}"
+    );
+    for (name, kind, mode) in &entries {
+        if name.ends_with('/') {
+            assert_eq!(*kind, tar::EntryType::Directory, "{name}");
+            assert_eq!(*mode, 0o755, "{name}");
+        } else {
+            assert_eq!(*kind, tar::EntryType::Regular, "{name}");
+        }
+    }
+    assert_eq!(names.iter().filter(|n| n.ends_with('/')).count(), 2);
+    assert_eq!(
+        names.len(),
+        2 + 2 + 4,
+        "config, manifest, 2 layers: {names:?}"
+    );
+
+    // skopeo run by an ordinary user unpacks it (it cannot chown directories it created)
+    let out = skopeo_unprivileged(
+        shared.path(),
+        &[
+            "inspect",
+            "--raw",
+            &format!("oci-archive:{}:v1", oa.display()),
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(sha256_digest(&out.stdout), built);
+    // and imgctl still reads its own archive
+    let out = sb.run_ok(&["digest", &format!("oci-archive:{}:v1", oa.display())]);
+    assert_eq!(out.trim(), built);
+}

@@ -705,7 +705,7 @@ impl ArchiveTarget {
     }
 
     /// Writes a tar archive holding `members` (archive name, content) in order. Headers are
-    /// deterministic (mode 0644, uid/gid 0, mtime 0). Blocking I/O, constant memory; a FIFO is
+    /// deterministic (mode 0644, directories 0755, uid/gid 0, mtime 0). Blocking I/O, constant memory; a FIFO is
     /// opened here, waiting for its reader. A file target is written to a temp file in
     /// `stage` (the staging layout, beside the file), fsync'd and renamed over the file.
     /// Called once.
@@ -749,6 +749,8 @@ pub enum MemberData {
     File(PathBuf),
     /// Bytes built in memory (`oci-layout`, `index.json`, `manifest.json`).
     Bytes(Vec<u8>),
+    /// A directory entry (mode 0755, no content); its name should end in `/`.
+    Dir,
 }
 
 /// Streams `members` as a tar archive into `out` and flushes it.
@@ -771,6 +773,12 @@ fn tar_into(out: impl Write, members: &[(String, MemberData)]) -> std::io::Resul
             MemberData::Bytes(bytes) => {
                 h.set_size(bytes.len() as u64);
                 b.append_data(&mut h, name, bytes.as_slice())?;
+            }
+            MemberData::Dir => {
+                h.set_mode(0o755);
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_size(0);
+                b.append_data(&mut h, name, std::io::empty())?;
             }
         }
     }

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use oci_spec::image::{Descriptor, ImageIndex};
 use tokio::sync::OnceCell;
 
-use super::archive::{ArchiveTarget, TarIndex};
+use super::archive::{ArchiveTarget, MemberData, TarIndex};
 use super::layout::root_descriptor;
 use super::stage::StagedLayout;
 use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource};
@@ -158,6 +158,31 @@ fn entry_name(d: &Descriptor) -> Option<String> {
         .cloned()
 }
 
+/// `members` (archive names, in order) with a directory entry (`blobs/`, `blobs/sha256/`)
+/// written before the first member inside each directory, as `tar` and skopeo write OCI
+/// layout archives. An extractor creates missing parent directories itself, owned by whoever
+/// runs it, and then applies the recorded uid/gid only to entries it finds: without directory
+/// entries, a non-root skopeo 1.9 (containers/storage `untar`) tries to chown the directories
+/// it created to 0:0 and fails with `operation not permitted`. Directory entries carry mode
+/// 0755 and the same deterministic owner and mtime as the files.
+fn with_directories(members: Vec<(String, MemberData)>) -> Vec<(String, MemberData)> {
+    let mut out = Vec::with_capacity(members.len() + 2);
+    let mut seen = std::collections::HashSet::new();
+    for (name, data) in members {
+        let mut dir = String::new();
+        let parts: Vec<&str> = name.split('/').collect();
+        for part in &parts[..parts.len() - 1] {
+            dir.push_str(part);
+            dir.push('/');
+            if seen.insert(dir.clone()) {
+                out.push((dir.clone(), MemberData::Dir));
+            }
+        }
+        out.push((name, data));
+    }
+    out
+}
+
 /// Reads an image from an OCI layout archive.
 pub struct OciArchiveSource {
     path: PathBuf,
@@ -274,8 +299,48 @@ impl ImageDestination for OciArchiveDestination {
         self.stage.name_root(root, self.tag.as_deref(), &desc)?;
         let stage = self.stage.clone();
         let target = self.target.clone();
-        tokio::task::spawn_blocking(move || target.write(&stage.members()?, stage.layout()))
-            .await
-            .map_err(|e| Error::other(format!("archive writer failed: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            target.write(&with_directories(stage.members()?), stage.layout())
+        })
+        .await
+        .map_err(|e| Error::other(format!("archive writer failed: {e}")))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directory_entries_precede_their_first_member() {
+        let names = [
+            "oci-layout",
+            "index.json",
+            "blobs/sha256/aa",
+            "blobs/sha256/bb",
+            "blobs/sha512/cc",
+        ];
+        let members = names
+            .iter()
+            .map(|n| (n.to_string(), MemberData::Bytes(n.as_bytes().to_vec())))
+            .collect();
+        let out = with_directories(members);
+        let got: Vec<(&str, bool)> = out
+            .iter()
+            .map(|(n, d)| (n.as_str(), matches!(d, MemberData::Dir)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("oci-layout", false),
+                ("index.json", false),
+                ("blobs/", true),
+                ("blobs/sha256/", true),
+                ("blobs/sha256/aa", false),
+                ("blobs/sha256/bb", false),
+                ("blobs/sha512/", true),
+                ("blobs/sha512/cc", false),
+            ]
+        );
     }
 }

@@ -185,11 +185,27 @@ pub fn skopeo_raw_manifest(image: &str, flags: &[String]) -> (Vec<u8>, String) {
     (out.stdout, digest)
 }
 
-/// Runs `umoci ARGS`, returns its output.
+/// Whether the tests run as root (effective uid 0).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Runs `umoci ARGS`, returns its output. As an ordinary user `umoci unpack` gets
+/// `--rootless` (unless given): without it umoci tries to chown the extracted files to their
+/// owners in the layer and fails with `operation not permitted`.
 pub fn umoci(args: &[impl AsRef<std::ffi::OsStr>]) -> Output {
-    Command::new("umoci")
-        .args(args)
-        .stdin(Stdio::null())
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    let mut c = Command::new("umoci");
+    match args.split_first() {
+        Some((first, rest))
+            if *first == "unpack" && !is_root() && !rest.iter().any(|a| *a == "--rootless") =>
+        {
+            c.arg(first).arg("--rootless").args(rest)
+        }
+        _ => c.args(&args),
+    };
+    c.stdin(Stdio::null())
         .output()
         .expect("spawn umoci (is it installed?)")
 }
