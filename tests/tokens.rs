@@ -276,3 +276,51 @@ fn username_and_password_stdin_flags_push_to_the_tls_registry() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(describe(&out).contains("reads its data from stdin"));
 }
+
+/// Token responses (issue 10 item 11): a `token` field of another JSON type beside a good
+/// `access_token` (and the reverse) does not reject the response; the string one is used.
+#[test]
+fn a_token_field_of_another_type_does_not_reject_the_response() {
+    for (field, odd) in [
+        ("token", serde_json::json!(12345)),
+        ("access_token", serde_json::json!({"not": "a string"})),
+    ] {
+        let reg = Registry::start_token(TokenConfig {
+            response_overrides: vec![(field.to_string(), odd.clone())],
+            ..TokenConfig::default()
+        });
+        let sb = Imgctl::new();
+        let src = sb.dir().join("src");
+        let digest = build_random_image(&src, "v1", 1, 4096, 3);
+        let from = format!("oci:{}:v1", src.display());
+        let c = creds();
+        let out = sb.run(&[
+            "--progress",
+            "none",
+            "--creds",
+            &c,
+            "copy",
+            &from,
+            &reg.reference("app:v1"),
+        ]);
+        assert!(out.status.success(), "{field}: {}", describe(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+        // the registry accepted the token from the other field: no refused request
+        assert!(granted(&reg) >= 1, "{:?}", reg.token_requests());
+        let refused: Vec<_> = reg
+            .access_log()
+            .into_iter()
+            .filter(|e| e.status == 401 && e.path != "/v2/")
+            .collect();
+        assert!(refused.is_empty(), "{field}: {refused:?}");
+        // skopeo refuses such responses itself: it reads the image with normal ones
+        reg.token_server()
+            .unwrap()
+            .update_config(|c| c.response_overrides.clear());
+        let (_, got) = skopeo_raw_manifest(
+            &format!("docker://{}", reg.reference("app:v1")),
+            &reg.skopeo_flags("", Some((USER, PASSWORD))),
+        );
+        assert_eq!(got, digest);
+    }
+}

@@ -150,13 +150,17 @@ pub fn parse_challenges(header: &str) -> Vec<Challenge> {
 }
 
 /// The token endpoint's JSON answer (token spec, "Token Response Fields").
+///
+/// `token` and `access_token` are read leniently: a field of another JSON type (a number, an
+/// object, `null`) counts as absent instead of failing the whole response, so that whichever
+/// of the two is a non-empty string is used.
 #[derive(serde::Deserialize)]
 pub struct TokenResponse {
-    /// The bearer token (Docker).
-    #[serde(default)]
+    /// The bearer token (Docker); `None` when absent or not a string.
+    #[serde(default, deserialize_with = "string_or_none")]
     pub token: Option<String>,
-    /// The bearer token (OAuth2 name).
-    #[serde(default)]
+    /// The bearer token (OAuth2 name); `None` when absent or not a string.
+    #[serde(default, deserialize_with = "string_or_none")]
     pub access_token: Option<String>,
     /// Lifetime in seconds (default 60).
     #[serde(default)]
@@ -176,6 +180,16 @@ impl fmt::Debug for TokenResponse {
             .field("issued_at", &self.issued_at)
             .finish_non_exhaustive()
     }
+}
+
+/// Deserializes a JSON string as `Some`, any other JSON value as `None`.
+fn string_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(
+        match <serde_json::Value as serde::Deserialize>::deserialize(d)? {
+            serde_json::Value::String(s) => Some(s),
+            _ => None,
+        },
+    )
 }
 
 /// Token lifetime when the response has no `expires_in` (token spec), in seconds.
@@ -351,6 +365,21 @@ mod tests {
         assert!(t.covers(&["repository:x:pull".to_string()].into(), now));
         assert!(!t.covers(&["repository:x:push".to_string()].into(), now));
         assert!(!t.covers(&BTreeSet::new(), now + Duration::from_secs(299)));
+    }
+
+    #[test]
+    fn a_token_field_of_another_type_does_not_hide_the_other() {
+        for (body, want) in [
+            (r#"{"token": 12345, "access_token": "abc"}"#, Some("abc")),
+            (r#"{"token": "abc", "access_token": {"v": 1}}"#, Some("abc")),
+            (r#"{"token": null, "access_token": "abc"}"#, Some("abc")),
+            (r#"{"token": ["x"], "access_token": ""}"#, None),
+            (r#"{"token": "", "access_token": false}"#, None),
+        ] {
+            let r: TokenResponse =
+                serde_json::from_str(body).unwrap_or_else(|e| panic!("{body}: {e}"));
+            assert_eq!(r.bearer(), want, "{body}");
+        }
     }
 
     #[test]

@@ -89,6 +89,9 @@ pub struct TokenConfig {
     pub ttl_secs: u64,
     /// When false, `POST /token` answers 404 (like registries without OAuth2 support).
     pub allow_post: bool,
+    /// Fields replaced in every granted token response (e.g. `("token", json!(12345))`, a
+    /// `token` of another type beside a good `access_token`).
+    pub response_overrides: Vec<(String, serde_json::Value)>,
 }
 
 impl Default for TokenConfig {
@@ -118,6 +121,7 @@ impl Default for TokenConfig {
             ],
             ttl_secs: 300,
             allow_post: true,
+            response_overrides: Vec::new(),
         }
     }
 }
@@ -567,6 +571,7 @@ fn respond(
             st.refresh_tokens.insert(rt.clone(), u.clone());
             body["refresh_token"] = rt.into();
         }
+        apply_overrides(&st.config, &mut body);
         return json_response(StatusCode::OK, body);
     }
 
@@ -629,7 +634,15 @@ fn respond(
             st.refresh_tokens.insert(rt.clone(), user);
             body["refresh_token"] = rt.into();
         }
+        apply_overrides(&st.config, &mut body);
         return json_response(StatusCode::OK, body);
     }
     error_response(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+}
+
+/// Replaces the fields of `body` named in `config.response_overrides`.
+fn apply_overrides(config: &TokenConfig, body: &mut serde_json::Value) {
+    for (k, v) in &config.response_overrides {
+        body[k.as_str()] = v.clone();
+    }
 }
