@@ -64,6 +64,59 @@ pub enum Challenge {
         /// Scope(s) the registry asked for, space separated.
         scope: Option<String>,
     },
+    /// A 401 whose challenges offer no scheme imgctl answers: no `WWW-Authenticate` at all, an
+    /// empty or malformed one, `Bearer` without a realm, or another scheme (`OAuth2 …`).
+    /// Credentials are never sent in answer to it (docs/DESIGN.md §5).
+    Unusable {
+        /// What the registry offered, for the error message (at most 200 characters).
+        offered: String,
+    },
+}
+
+/// Picks the challenge to answer among a 401's `WWW-Authenticate` header values (RFC 7235
+/// §4.1): a `Bearer` with a realm first, then `Basic`, else [`Challenge::Unusable`] saying
+/// what was offered. Never returns a scheme the registry did not offer.
+pub fn select_challenge<'a>(values: impl IntoIterator<Item = &'a str>) -> Challenge {
+    let values: Vec<&str> = values.into_iter().collect();
+    let parsed: Vec<Challenge> = values.iter().flat_map(|v| parse_challenges(v)).collect();
+    if let Some(b) = parsed
+        .iter()
+        .find(|c| matches!(c, Challenge::Bearer { .. }))
+    {
+        return b.clone();
+    }
+    if parsed.contains(&Challenge::Basic) {
+        return Challenge::Basic;
+    }
+    let joined = values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let offered = if values.is_empty() {
+        "no WWW-Authenticate challenge".to_string()
+    } else if joined.is_empty() {
+        "an empty WWW-Authenticate challenge".to_string()
+    } else {
+        let mut shown: String = joined.chars().take(200).collect();
+        if shown.len() < joined.len() {
+            shown.push('…');
+        }
+        format!("WWW-Authenticate: {shown}")
+    };
+    Challenge::Unusable { offered }
+}
+
+/// The Auth error for a registry `host` whose 401 offered `offered` (see
+/// [`Challenge::Unusable`]): no credentials were sent, and the hint says what imgctl answers.
+pub fn unusable_challenge_error(host: &str, offered: &str) -> crate::error::Error {
+    crate::error::Error::auth(format!(
+        "registry {host} asks for authentication in a way imgctl cannot answer ({offered}); no credentials were sent"
+    ))
+    .with_hint(
+        "imgctl answers only Basic and Bearer realm=\"…\" challenges: check the registry's auth configuration, or a proxy in front of it that rewrites WWW-Authenticate",
+    )
 }
 
 /// Parses a `WWW-Authenticate` value into its challenges (schemes other than Basic and Bearer
@@ -294,6 +347,45 @@ mod tests {
             vec![Challenge::Basic]
         );
         assert_eq!(parse_challenges("BASIC realm=x"), vec![Challenge::Basic]);
+    }
+
+    #[test]
+    fn only_offered_schemes_are_selected() {
+        let bearer = r#"Bearer realm="https://auth.example/token",service="reg""#;
+        assert!(matches!(
+            select_challenge([r#"Basic realm="x""#, bearer]),
+            Challenge::Bearer { .. }
+        ));
+        assert_eq!(
+            select_challenge(["OAuth2 realm=\"x\"", "Basic realm=x"]),
+            Challenge::Basic
+        );
+        for (values, offered) in [
+            (vec![], "no WWW-Authenticate challenge"),
+            (vec!["", " "], "an empty WWW-Authenticate challenge"),
+            (
+                vec![r#"Bearer service="reg""#],
+                r#"WWW-Authenticate: Bearer service="reg""#,
+            ),
+            (
+                vec![r#"OAuth2 realm="https://auth.example""#],
+                r#"WWW-Authenticate: OAuth2 realm="https://auth.example""#,
+            ),
+            (vec!["=,=\"\""], "WWW-Authenticate: =,=\"\""),
+        ] {
+            assert_eq!(
+                select_challenge(values.iter().copied()),
+                Challenge::Unusable {
+                    offered: offered.to_string()
+                },
+                "{values:?}"
+            );
+        }
+        let long = format!("Negotiate {}", "a".repeat(500));
+        let Challenge::Unusable { offered } = select_challenge([long.as_str()]) else {
+            panic!("Negotiate selected")
+        };
+        assert_eq!(offered.chars().count(), "WWW-Authenticate: ".len() + 201);
     }
 
     #[test]

@@ -218,21 +218,8 @@ impl Client {
         debug!(host, scheme, status = %resp.status(), "pinged registry");
         st.scheme = Some(scheme);
         if resp.status() == StatusCode::UNAUTHORIZED {
-            let challenges: Vec<Challenge> = resp
-                .headers()
-                .get_all(header::WWW_AUTHENTICATE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(auth::parse_challenges)
-                .collect();
-            st.challenge = challenges
-                .iter()
-                .find(|c| matches!(c, Challenge::Bearer { .. }))
-                .or(challenges.first())
-                .cloned();
-            if st.challenge.is_none() {
-                st.challenge = Some(Challenge::Basic);
-            }
+            // Only a scheme the registry offered is ever answered (docs/DESIGN.md §5).
+            st.challenge = Some(auth::select_challenge(www_authenticate(resp.headers())));
         } else if !resp.status().is_success() && resp.status() != StatusCode::NOT_FOUND {
             let status = resp.status();
             let body = resp.bytes().await.unwrap_or_default();
@@ -281,10 +268,12 @@ impl Client {
         }
     }
 
-    /// A token covering `scopes` for `host`, from the cache or a new token request.
+    /// A token covering `scopes` for `host` (the API host of `registry`), from the cache or a
+    /// new token request.
     async fn bearer(
         &self,
         registry: &str,
+        host: &str,
         st: &mut HostState,
         scopes: &BTreeSet<String>,
         force: bool,
@@ -306,6 +295,9 @@ impl Client {
                 service: service.as_deref(),
                 scopes,
                 creds: creds.as_ref(),
+                registry,
+                host,
+                registry_https: st.scheme == Some("https"),
             },
         )
         .await?;
@@ -333,9 +325,11 @@ impl Client {
                 None => req,
             },
             Some(Challenge::Bearer { .. }) => {
-                let token = self.bearer(registry, &mut st, scopes, force).await?;
+                let token = self.bearer(registry, host, &mut st, scopes, force).await?;
                 req.bearer_auth(token)
             }
+            // Anonymous: where that is refused, `Repository::send` reports the challenge.
+            Some(Challenge::Unusable { .. }) => req,
         })
     }
 }
@@ -354,6 +348,10 @@ impl Client {
         };
         match challenge {
             None => Ok(false),
+            Some(Challenge::Unusable { offered }) => {
+                Err(auth::unusable_challenge_error(&host, &offered)
+                    .context(format!("login to {registry} failed")))
+            }
             Some(Challenge::Bearer { realm, service, .. }) => {
                 token::fetch(
                     self,
@@ -362,6 +360,9 @@ impl Client {
                         service: service.as_deref(),
                         scopes: &BTreeSet::new(),
                         creds: Some(creds),
+                        registry,
+                        host: &host,
+                        registry_https: scheme == "https",
                     },
                 )
                 .await
@@ -393,6 +394,13 @@ impl Client {
             }
         }
     }
+}
+
+/// The `WWW-Authenticate` values of a response that are text.
+fn www_authenticate(h: &HeaderMap) -> impl Iterator<Item = &str> {
+    h.get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
 }
 
 /// Seconds to wait before retry `attempt` (1-based): `Retry-After` when given (capped at 60 s),
@@ -655,21 +663,15 @@ impl Repository {
             if status == StatusCode::UNAUTHORIZED && !reauthed && from_registry {
                 reauthed = true;
                 // The challenge may ask for more scope (insufficient_scope) or the token expired.
-                let challenge = resp
-                    .headers()
-                    .get_all(header::WWW_AUTHENTICATE)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(auth::parse_challenges)
-                    .find(|c| matches!(c, Challenge::Bearer { .. }));
+                let challenge = auth::select_challenge(www_authenticate(resp.headers()));
                 let state = self.client.host_state(&self.host);
                 let mut st = state.lock().await;
                 match challenge {
-                    Some(Challenge::Bearer {
+                    Challenge::Bearer {
                         scope,
                         realm,
                         service,
-                    }) => {
+                    } => {
                         if let Some(s) = &scope {
                             scopes.extend(auth::split_scopes(s));
                         }
@@ -680,7 +682,14 @@ impl Repository {
                         });
                         st.tokens.clear();
                     }
-                    _ if st.challenge.is_none() => st.challenge = Some(Challenge::Basic),
+                    Challenge::Basic
+                        if matches!(st.challenge, None | Some(Challenge::Unusable { .. })) =>
+                    {
+                        st.challenge = Some(Challenge::Basic)
+                    }
+                    Challenge::Unusable { offered } => {
+                        return Err(auth::unusable_challenge_error(&self.host, &offered));
+                    }
                     _ => {
                         drop(st);
                         return Ok(resp);

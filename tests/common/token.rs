@@ -141,6 +141,8 @@ pub struct TokenRequest {
     pub user: Option<String>,
     /// HTTP status the server answered with.
     pub status: u16,
+    /// Whether the request carried an `Authorization` header (any scheme, valid or not).
+    pub authorization: bool,
 }
 
 struct State {
@@ -475,6 +477,7 @@ fn new_refresh_token() -> String {
 
 async fn handle(state: &Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let method = req.method().clone();
+    let authorization = req.headers().contains_key("authorization");
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let basic = req
@@ -504,6 +507,7 @@ async fn handle(state: &Arc<Mutex<State>>, req: Request<Incoming>) -> Response<F
         scopes: Vec::new(),
         user: None,
         status: 200,
+        authorization,
     };
     let resp = respond(&mut st, &method, &path, &query, &body, basic, &mut log);
     log.status = resp.status().as_u16();
