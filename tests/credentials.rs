@@ -861,3 +861,73 @@ fn logout_prints_one_json_document_and_quiet_keeps_only_results() {
         serde_json::json!({"registry": b, "removed": false})
     );
 }
+
+/// containers auth.json namespaces (issue 10 item 10): a `registry/namespace` key's account is
+/// used for the repositories inside it, the registry's own key elsewhere, and a namespace key
+/// never lends its account to another namespace.
+#[test]
+fn auth_json_namespace_keys_most_specific_first_then_the_host() {
+    let reg = Registry::start(Mode::Token);
+    let host = reg.host();
+    let sb = Imgctl::new();
+    let src = tempfile::tempdir().unwrap();
+    let digest = build_standard_image(src.path(), "v1");
+    let layout = format!("oci:{}:v1", src.path().display());
+    let authfile = sb.dir().join("auth.json");
+    let reader = base64_encode(&format!("{READER_USER}:{READER_PASSWORD}"));
+    let alice = base64_encode(&format!("{USER}:{PASSWORD}"));
+    let push = |repo: &str| {
+        reg.token_server().unwrap().clear_requests();
+        let mut c = sb.cmd();
+        c.env("IMGCTL_KEYCHAIN", "none")
+            .env("REGISTRY_AUTH_FILE", &authfile)
+            .env_remove("IMGCTL_USERNAME")
+            .env_remove("IMGCTL_PASSWORD");
+        let out = run_with_stdin(c, &["-q", "copy", &layout, &reg.reference(repo)], None);
+        let users: Vec<Option<String>> = reg.token_requests().into_iter().map(|r| r.user).collect();
+        (out, users)
+    };
+
+    // host → the pull-only reader, host/team → alice
+    std::fs::write(
+        &authfile,
+        format!(
+            r#"{{"auths":{{"{host}":{{"auth":"{reader}"}},"{host}/team":{{"auth":"{alice}"}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let (out, users) = push("team/app:v1");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert!(
+        !users.is_empty() && users.iter().all(|u| u.as_deref() == Some(USER)),
+        "{users:?}"
+    );
+    let (out, users) = push("other/app:v1");
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(
+        !users.is_empty() && users.iter().all(|u| u.as_deref() == Some(READER_USER)),
+        "{users:?}"
+    );
+
+    // only a namespace key: other namespaces are anonymous, not alice
+    std::fs::write(
+        &authfile,
+        format!(r#"{{"auths":{{"{host}/team/app":{{"auth":"{alice}"}}}}}}"#),
+    )
+    .unwrap();
+    let (out, users) = push("team/app2:v1");
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(
+        !users.is_empty() && users.iter().all(|u| u.is_none()),
+        "{users:?}"
+    );
+    let requests = reg.token_requests();
+    assert!(requests.iter().all(|r| !r.authorization), "{requests:?}");
+    let (out, users) = push("team/app:v2");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        users.iter().all(|u| u.as_deref() == Some(USER)),
+        "{users:?}"
+    );
+}

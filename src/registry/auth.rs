@@ -39,6 +39,14 @@ impl Credentials {
 pub trait CredentialProvider: Send + Sync {
     /// The credentials to use for `registry`, or `None` for anonymous access.
     fn credentials(&self, registry: &str) -> Option<Credentials>;
+
+    /// The credentials to use for `repository` (e.g. `team/app`) in `registry`: a source with
+    /// per-namespace entries (containers-auth.json(5) `registry/namespace` keys) answers with
+    /// the most specific one; by default, those of the registry ([`Self::credentials`]).
+    fn credentials_for(&self, registry: &str, repository: &str) -> Option<Credentials> {
+        let _ = repository;
+        self.credentials(registry)
+    }
 }
 
 /// The same credentials (or none) for every registry: `--creds`, `IMGCTL_USERNAME`/`IMGCTL_PASSWORD`.
@@ -283,6 +291,9 @@ pub struct Token {
     pub scopes: BTreeSet<String>,
     /// When it stops being usable (already shortened by a safety margin).
     pub renew_at: Instant,
+    /// The account it was requested with (`None`: anonymous), so that a token is never reused
+    /// for a repository whose credentials are another account's.
+    pub account: Option<String>,
 }
 
 impl Token {
@@ -308,6 +319,7 @@ impl Token {
             value,
             scopes,
             renew_at: received + life - margin,
+            account: None,
         })
     }
 

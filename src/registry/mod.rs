@@ -274,12 +274,25 @@ impl Client {
         &self,
         registry: &str,
         host: &str,
+        repository: &str,
         st: &mut HostState,
         scopes: &BTreeSet<String>,
         force: bool,
     ) -> Result<String> {
         let now = Instant::now();
-        if !force && let Some(t) = st.tokens.iter().rev().find(|t| t.covers(scopes, now)) {
+        let creds = self
+            .inner
+            .opts
+            .credentials
+            .credentials_for(registry, repository);
+        let account = creds.as_ref().map(|c| c.username.clone());
+        if !force
+            && let Some(t) = st
+                .tokens
+                .iter()
+                .rev()
+                .find(|t| t.covers(scopes, now) && t.account == account)
+        {
             return Ok(t.value.clone());
         }
         let Some(Challenge::Bearer { realm, service, .. }) = st.challenge.clone() else {
@@ -287,8 +300,7 @@ impl Client {
                 "internal: bearer() without a Bearer challenge",
             ));
         };
-        let creds = self.inner.opts.credentials.credentials(registry);
-        let token = token::fetch(
+        let mut token = token::fetch(
             self,
             &token::TokenRequest {
                 realm: &realm,
@@ -301,17 +313,20 @@ impl Client {
             },
         )
         .await?;
+        token.account = account;
         let value = token.value.clone();
         st.tokens.retain(|t| t.renew_at > now);
         st.tokens.push(token);
         Ok(value)
     }
 
-    /// Adds the Authorization header `st` calls for, if any.
+    /// Adds the Authorization header `st` calls for, if any, with the credentials of
+    /// `repository` in `registry`.
     async fn authorize(
         &self,
         registry: &str,
         host: &str,
+        repository: &str,
         scopes: &BTreeSet<String>,
         force: bool,
         req: RequestBuilder,
@@ -320,12 +335,19 @@ impl Client {
         let mut st = state.lock().await;
         Ok(match st.challenge.clone() {
             None => req,
-            Some(Challenge::Basic) => match self.inner.opts.credentials.credentials(registry) {
+            Some(Challenge::Basic) => match self
+                .inner
+                .opts
+                .credentials
+                .credentials_for(registry, repository)
+            {
                 Some(c) => req.basic_auth(c.username, Some(c.password)),
                 None => req,
             },
             Some(Challenge::Bearer { .. }) => {
-                let token = self.bearer(registry, host, &mut st, scopes, force).await?;
+                let token = self
+                    .bearer(registry, host, repository, &mut st, scopes, force)
+                    .await?;
                 req.bearer_auth(token)
             }
             // Anonymous: where that is refused, `Repository::send` reports the challenge.
@@ -626,6 +648,7 @@ impl Repository {
                 .authorize(
                     &self.registry,
                     &self.host,
+                    &self.name,
                     &scopes,
                     reauthed && attempt == 0,
                     make(),
@@ -724,7 +747,7 @@ impl Repository {
             .inner
             .opts
             .credentials
-            .credentials(&self.registry)
+            .credentials_for(&self.registry, &self.name)
             .is_none()
     }
 

@@ -83,6 +83,7 @@ pub(crate) async fn fetch(client: &Client, req: &TokenRequest<'_>) -> Result<Tok
                 value: c.password.clone(),
                 scopes: req.scopes.clone(),
                 renew_at: Instant::now() + Duration::from_secs(3600),
+                account: Some(c.username.clone()),
             });
         }
         Some(SecretKind::IdentityToken) => {
