@@ -272,6 +272,7 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('--identity-token-stdin', '--identity-token-stdin', [CompletionResultType]::ParameterName, 'Read an OAuth2 identity/refresh token from stdin (e.g. ACR''s, with -u 00000000-0000-0000-0000-000000000000)')
             [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the registries imgctl holds credentials for (never the secrets)')
             [CompletionResult]::new('--to-docker-config', '--to-docker-config', [CompletionResultType]::ParameterName, 'Store in docker''s config.json (base64, not encrypted; mode 0600) instead of the OS keychain')
+            [CompletionResult]::new('--require-keychain', '--require-keychain', [CompletionResultType]::ParameterName, 'Fail when no keychain is reachable, instead of falling back to docker''s config.json (not encrypted); env: true/false, 1/0, yes/no')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')

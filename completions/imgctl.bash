@@ -1039,7 +1039,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__login)
-            opts="-p -v -q -u -h -V --password --identity-token-stdin --list --to-docker-config --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
+            opts="-p -v -q -u -h -V --password --identity-token-stdin --list --to-docker-config --require-keychain --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

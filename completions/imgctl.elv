@@ -261,6 +261,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand --identity-token-stdin 'Read an OAuth2 identity/refresh token from stdin (e.g. ACR''s, with -u 00000000-0000-0000-0000-000000000000)'
             cand --list 'List the registries imgctl holds credentials for (never the secrets)'
             cand --to-docker-config 'Store in docker''s config.json (base64, not encrypted; mode 0600) instead of the OS keychain'
+            cand --require-keychain 'Fail when no keychain is reachable, instead of falling back to docker''s config.json (not encrypted); env: true/false, 1/0, yes/no'
             cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
             cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
             cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'

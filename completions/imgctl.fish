@@ -252,6 +252,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s u -l username -d
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l identity-token-stdin -d 'Read an OAuth2 identity/refresh token from stdin (e.g. ACR\'s, with -u 00000000-0000-0000-0000-000000000000)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l list -d 'List the registries imgctl holds credentials for (never the secrets)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l to-docker-config -d 'Store in docker\'s config.json (base64, not encrypted; mode 0600) instead of the OS keychain'
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l require-keychain -d 'Fail when no keychain is reachable, instead of falling back to docker\'s config.json (not encrypted); env: true/false, 1/0, yes/no'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'

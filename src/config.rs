@@ -7,6 +7,7 @@
 //! chunk-size = 4194304      # bytes per PATCH when chunked (default 4 MiB)
 //! insecure = true           # allow plain HTTP to this registry
 //! ca-file = "/etc/ssl/my-ca.pem"
+//! insecure-token-realm = true   # send credentials to its http:// token realm anyway
 //! ```
 //!
 //! Keys imgctl does not know are ignored, so newer files work with older binaries.
@@ -46,6 +47,9 @@ pub struct RegistryConfig {
     pub insecure: Option<bool>,
     /// Extra trusted root certificate (PEM file) for this registry.
     pub ca_file: Option<PathBuf>,
+    /// Allow credentials to go over plain HTTP to an `http://` token realm that this HTTPS
+    /// registry announces (`insecure-token-realm = true`; refused by default).
+    pub insecure_token_realm: Option<bool>,
 }
 
 impl RegistryConfig {

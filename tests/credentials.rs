@@ -529,7 +529,7 @@ fn base64_encode(s: &str) -> String {
 }
 
 #[test]
-fn without_a_keychain_login_says_so_and_writes_docker_config_only_on_request() {
+fn without_a_keychain_login_refuses_on_request_and_writes_docker_config() {
     let reg = Registry::start(Mode::TlsHtpasswd);
     let sb = Imgctl::new();
     let ca = reg.ca_cert().unwrap();
@@ -540,12 +540,20 @@ fn without_a_keychain_login_says_so_and_writes_docker_config_only_on_request() {
         c.env("IMGCTL_KEYCHAIN", "none").args(["--ca-file", ca]);
         c
     };
+    // IMGCTL_KEYCHAIN=none with the fallback refused: nothing stored
     let out = run_with_stdin(
         nokc(),
-        &["login", &host, "-u", USER, "--password-stdin"],
+        &[
+            "login",
+            &host,
+            "-u",
+            USER,
+            "--password-stdin",
+            "--require-keychain",
+        ],
         Some(PASSWORD),
     );
-    assert_ne!(code(&out), 0);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
     assert!(
         text(&out).contains("no keychain is reachable"),
         "{}",
@@ -860,4 +868,228 @@ fn logout_prints_one_json_document_and_quiet_keeps_only_results() {
         serde_json::from_str::<Value>(&out).unwrap(),
         serde_json::json!({"registry": b, "removed": false})
     );
+}
+
+/// containers auth.json namespaces (issue 10 item 10): a `registry/namespace` key's account is
+/// used for the repositories inside it, the registry's own key elsewhere, and a namespace key
+/// never lends its account to another namespace.
+#[test]
+fn auth_json_namespace_keys_most_specific_first_then_the_host() {
+    let reg = Registry::start(Mode::Token);
+    let host = reg.host();
+    let sb = Imgctl::new();
+    let src = tempfile::tempdir().unwrap();
+    let digest = build_standard_image(src.path(), "v1");
+    let layout = format!("oci:{}:v1", src.path().display());
+    let authfile = sb.dir().join("auth.json");
+    let reader = base64_encode(&format!("{READER_USER}:{READER_PASSWORD}"));
+    let alice = base64_encode(&format!("{USER}:{PASSWORD}"));
+    let push = |repo: &str| {
+        reg.token_server().unwrap().clear_requests();
+        let mut c = sb.cmd();
+        c.env("IMGCTL_KEYCHAIN", "none")
+            .env("REGISTRY_AUTH_FILE", &authfile)
+            .env_remove("IMGCTL_USERNAME")
+            .env_remove("IMGCTL_PASSWORD");
+        let out = run_with_stdin(c, &["-q", "copy", &layout, &reg.reference(repo)], None);
+        let users: Vec<Option<String>> = reg.token_requests().into_iter().map(|r| r.user).collect();
+        (out, users)
+    };
+
+    // host → the pull-only reader, host/team → alice
+    std::fs::write(
+        &authfile,
+        format!(
+            r#"{{"auths":{{"{host}":{{"auth":"{reader}"}},"{host}/team":{{"auth":"{alice}"}}}}}}"#
+        ),
+    )
+    .unwrap();
+    let (out, users) = push("team/app:v1");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert!(
+        !users.is_empty() && users.iter().all(|u| u.as_deref() == Some(USER)),
+        "{users:?}"
+    );
+    let (out, users) = push("other/app:v1");
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(
+        !users.is_empty() && users.iter().all(|u| u.as_deref() == Some(READER_USER)),
+        "{users:?}"
+    );
+
+    // only a namespace key: other namespaces are anonymous, not alice
+    std::fs::write(
+        &authfile,
+        format!(r#"{{"auths":{{"{host}/team/app":{{"auth":"{alice}"}}}}}}"#),
+    )
+    .unwrap();
+    let (out, users) = push("team/app2:v1");
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(
+        !users.is_empty() && users.iter().all(|u| u.is_none()),
+        "{users:?}"
+    );
+    let requests = reg.token_requests();
+    assert!(requests.iter().all(|r| !r.authorization), "{requests:?}");
+    let (out, users) = push("team/app:v2");
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        users.iter().all(|u| u.as_deref() == Some(USER)),
+        "{users:?}"
+    );
+}
+
+/// `sb.cmd()` on a headless box: no D-Bus session (no Secret Service) and a kernel keyring
+/// imgctl may not use (a fresh session keyring whose permissions are all revoked, as where
+/// a seccomp profile blocks `keyctl`).
+fn headless_cmd(sb: &Imgctl) -> Command {
+    let inner = sb.cmd();
+    let mut c = Command::new("keyctl");
+    c.args([
+        "session",
+        "-",
+        "sh",
+        "-c",
+        "keyctl setperm @s 0 && exec \"$@\"",
+        "sh",
+    ])
+    .arg(inner.get_program());
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    c.env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("IMGCTL_KEYCHAIN")
+        .env_remove("IMGCTL_REQUIRE_KEYCHAIN")
+        .env_remove("IMGCTL_USERNAME")
+        .env_remove("IMGCTL_PASSWORD");
+    c
+}
+
+/// `login` on a headless box (issue 9 item 12): the secret goes to docker's config.json (0600)
+/// with a loud warning (where, not encrypted, how to avoid it), and push finds it there;
+/// `--require-keychain` or `IMGCTL_REQUIRE_KEYCHAIN` refuse the fallback and store nothing.
+/// In the kernel keyring, login says it does not survive a reboot and expires when unused.
+#[test]
+fn headless_login_falls_back_to_docker_config_loudly_unless_refused() {
+    let reg = Registry::start(Mode::TlsHtpasswd);
+    let sb = Imgctl::new();
+    let ca = reg.ca_cert().unwrap();
+    let ca = ca.to_str().unwrap();
+    let host = reg.host();
+    let cfg = sb.home().join(".docker/config.json");
+    let index = sb.home().join(".config/imgctl/credentials.json");
+    let login = |mut c: Command, extra: &[&str]| {
+        c.args(["--ca-file", ca]);
+        let mut args = vec!["login", host.as_str(), "-u", USER, "--password-stdin"];
+        args.extend_from_slice(extra);
+        run_with_stdin(c, &args, Some(PASSWORD))
+    };
+    let stored_auth = || -> Option<String> {
+        let v: Value = serde_json::from_slice(&std::fs::read(&cfg).ok()?).ok()?;
+        v["auths"][host.as_str()]["auth"]
+            .as_str()
+            .map(str::to_string)
+    };
+
+    // refused fallback: the flag, the environment setting, a keychain named explicitly;
+    // nothing stored
+    for (extra, env) in [
+        (vec!["--require-keychain"], None),
+        (vec![], Some(("IMGCTL_REQUIRE_KEYCHAIN", "1"))),
+        (vec![], Some(("IMGCTL_REQUIRE_KEYCHAIN", "true"))),
+        (vec![], Some(("IMGCTL_KEYCHAIN", "keyutils"))),
+    ] {
+        let mut c = headless_cmd(&sb);
+        if let Some((k, v)) = env {
+            c.env(k, v);
+        }
+        let out = login(c, &extra);
+        assert_eq!(code(&out), 1, "{extra:?} {env:?}: {}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("no keychain is reachable (")
+                && err.contains("keyutils: ")
+                && err.contains("were not stored"),
+            "{err}"
+        );
+        assert!(err.contains("hint: "), "{err}");
+        assert_eq!(stored_auth(), None);
+        assert!(!index.exists());
+    }
+
+    // the fallback: stored in config.json, 0600, and said loudly
+    let out = login(headless_cmd(&sb), &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Login Succeeded\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: no keychain is reachable (secret-service: ") && err.contains(&format!(
+            "credentials for {host} stored in {} instead, base64-encoded and NOT encrypted (mode 0600)",
+            cfg.display()
+        )) && err.contains("--require-keychain")
+            && err.contains("IMGCTL_REQUIRE_KEYCHAIN"),
+        "{err}"
+    );
+    assert!(!err.contains(PASSWORD), "{err}");
+    assert_eq!(
+        stored_auth(),
+        Some(base64_encode(&format!("{USER}:{PASSWORD}")))
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&cfg).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(list_json(&sb)[0]["store"], "docker-config");
+    // a later command on the same box finds the credentials
+    let src = tempfile::tempdir().unwrap();
+    let digest = build_standard_image(src.path(), "v1");
+    let mut c = headless_cmd(&sb);
+    c.args(["--ca-file", ca]);
+    let out = run_with_stdin(
+        c,
+        &[
+            "-q",
+            "copy",
+            &format!("oci:{}:v1", src.path().display()),
+            &reg.reference("app:v1"),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    run_with_stdin(headless_cmd(&sb), &["logout", &host], None);
+    assert_eq!(stored_auth(), None);
+
+    // the kernel keyring: login says how long the secret lives
+    let secs: u64 = std::fs::read_to_string("/proc/sys/kernel/keys/persistent_keyring_expiry")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let out = login(keyctl_cmd(&sb), &[]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(list_json(&sb)[0]["store"], "keyutils");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let days = secs / 86_400;
+    let expiry = if secs.is_multiple_of(86_400) {
+        format!("{days} day{}", if days == 1 { "" } else { "s" })
+    } else {
+        String::new()
+    };
+    assert!(
+        err.contains("note: the secret is in the kernel keyring, which does not survive a reboot and expires after ")
+            && err.contains(&format!("{expiry} unused (/proc/sys/kernel/keys/persistent_keyring_expiry)")),
+        "{err}"
+    );
+    assert_eq!(
+        stored_auth(),
+        None,
+        "a keyring login also wrote config.json"
+    );
+    run_with_stdin(keyctl_cmd(&sb), &["logout", &host], None);
 }

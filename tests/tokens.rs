@@ -276,3 +276,262 @@ fn username_and_password_stdin_flags_push_to_the_tls_registry() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(describe(&out).contains("reads its data from stdin"));
 }
+
+/// Token responses (issue 10 item 11): a `token` field of another JSON type beside a good
+/// `access_token` (and the reverse) does not reject the response; the string one is used.
+#[test]
+fn a_token_field_of_another_type_does_not_reject_the_response() {
+    for (field, odd) in [
+        ("token", serde_json::json!(12345)),
+        ("access_token", serde_json::json!({"not": "a string"})),
+    ] {
+        let reg = Registry::start_token(TokenConfig {
+            response_overrides: vec![(field.to_string(), odd.clone())],
+            ..TokenConfig::default()
+        });
+        let sb = Imgctl::new();
+        let src = sb.dir().join("src");
+        let digest = build_random_image(&src, "v1", 1, 4096, 3);
+        let from = format!("oci:{}:v1", src.display());
+        let c = creds();
+        let out = sb.run(&[
+            "--progress",
+            "none",
+            "--creds",
+            &c,
+            "copy",
+            &from,
+            &reg.reference("app:v1"),
+        ]);
+        assert!(out.status.success(), "{field}: {}", describe(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+        // the registry accepted the token from the other field: no refused request
+        assert!(granted(&reg) >= 1, "{:?}", reg.token_requests());
+        let refused: Vec<_> = reg
+            .access_log()
+            .into_iter()
+            .filter(|e| e.status == 401 && e.path != "/v2/")
+            .collect();
+        assert!(refused.is_empty(), "{field}: {refused:?}");
+        // skopeo refuses such responses itself: it reads the image with normal ones
+        reg.token_server()
+            .unwrap()
+            .update_config(|c| c.response_overrides.clear());
+        let (_, got) = skopeo_raw_manifest(
+            &format!("docker://{}", reg.reference("app:v1")),
+            &reg.skopeo_flags("", Some((USER, PASSWORD))),
+        );
+        assert_eq!(got, digest);
+    }
+}
+
+/// Clear-text credentials (issue 10 item 1): an HTTPS registry whose challenge names an
+/// `http://` token realm gets no credentials sent there (exit 3, the error names the realm,
+/// the token server never sees an `Authorization` header), unless `config.toml` allows it for
+/// that host; anonymous token requests still go.
+#[test]
+fn credentials_never_go_in_clear_text_to_an_http_realm_of_an_https_registry() {
+    let reg = Registry::start(Mode::TlsToken);
+    let realm = reg.token_realm().unwrap();
+    assert!(realm.starts_with("http://"), "{realm}");
+    let ts = reg.token_server().unwrap();
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let digest = build_random_image(&src, "v1", 1, 4096, 5);
+    let from = format!("oci:{}:v1", src.display());
+    let target = reg.reference("public/app:v1");
+    let ca = reg.ca_cert().unwrap();
+    let cfg_dir = sb.dir().join("cfg");
+    std::fs::create_dir_all(&cfg_dir).unwrap();
+    let base: Vec<String> = vec![
+        "--progress".into(),
+        "none".into(),
+        "--ca-file".into(),
+        ca.display().to_string(),
+        "--config-dir".into(),
+        cfg_dir.display().to_string(),
+    ];
+    let run = |extra: &[&str], stdin: Option<&str>| {
+        let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
+        args.extend_from_slice(extra);
+        let mut c = sb.cmd();
+        c.env_remove("IMGCTL_USERNAME")
+            .env_remove("IMGCTL_PASSWORD")
+            .env("IMGCTL_KEYCHAIN", "none");
+        run_with_stdin(c, &args, stdin)
+    };
+    let no_authorization = || {
+        let reqs = ts.requests();
+        assert!(reqs.iter().all(|r| !r.authorization), "{reqs:?}");
+    };
+    let c = creds();
+
+    // a push with credentials, and a login: refused before anything goes to the realm
+    for (extra, stdin) in [
+        (vec!["--creds", c.as_str(), "copy", &from, &target], None),
+        (
+            vec!["login", &reg.host(), "-u", USER, "--password-stdin"],
+            Some(PASSWORD),
+        ),
+    ] {
+        let out = run(&extra, stdin);
+        assert_eq!(out.status.code(), Some(3), "{extra:?}: {}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("token realm {realm}")) && err.contains("clear text"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "hint: fix the registry's token realm (it should be https://), or allow it for this host in config.toml: [registry.\"{}\"] insecure-token-realm = true",
+                reg.host()
+            )),
+            "{err}"
+        );
+        assert!(!err.contains(PASSWORD), "{err}");
+        no_authorization();
+    }
+    assert!(
+        !reg.access_log()
+            .iter()
+            .any(|e| e.method == "PUT" && e.path.contains("/manifests/")),
+        "{:?}",
+        reg.access_log()
+    );
+
+    // allowed explicitly for this host: the credentials go, the push succeeds
+    std::fs::write(
+        cfg_dir.join("config.toml"),
+        format!(
+            "[registry.\"{}\"]\ninsecure-token-realm = true\n",
+            reg.host()
+        ),
+    )
+    .unwrap();
+    let out = run(&["--creds", &c, "copy", &from, &target], None);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert!(
+        ts.requests()
+            .iter()
+            .any(|r| r.authorization && r.user.as_deref() == Some(USER) && r.status == 200),
+        "{:?}",
+        ts.requests()
+    );
+
+    // without that setting, an anonymous pull still asks the realm for a token
+    std::fs::remove_file(cfg_dir.join("config.toml")).unwrap();
+    ts.clear_requests();
+    let out = run(&["pull", &target], None);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    let reqs = ts.requests();
+    assert!(
+        !reqs.is_empty() && reqs.iter().all(|r| r.user.is_none() && r.status == 200),
+        "{reqs:?}"
+    );
+    no_authorization();
+}
+
+/// Challenges (issue 10 item 2): credentials go only in a scheme the registry offered. A 401
+/// whose challenge is missing, empty, malformed, `Bearer` without a realm or of an unknown
+/// scheme never gets `Authorization: Basic …`: requests stay anonymous where that works,
+/// else fail with the auth exit code and an error naming what was offered.
+#[test]
+fn credentials_go_only_in_a_scheme_the_registry_offered() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let digest = build_random_image(&src, "v1", 1, 4096, 9);
+    let from = format!("oci:{}:v1", src.display());
+    sb.run_ok(&["-q", "copy", &from, &reg.reference("app:v1")]);
+    let proxy = FaultProxy::start(&reg.host());
+    let c = creds();
+    let image = proxy.reference("app:v1");
+    let no_authorization = |what: &str| {
+        let seen = proxy.seen();
+        assert!(!seen.is_empty(), "{what}: nothing reached the registry");
+        assert!(seen.iter().all(|s| !s.authorization), "{what}: {seen:?}");
+    };
+    let oauth2 = r#"OAuth2 realm="https://auth.example/token""#;
+
+    // Only the /v2/ ping asks for OAuth2; the registry serves the image anonymously.
+    proxy.add(
+        "GET",
+        "/v2/",
+        1,
+        Fault::Unauthorized {
+            challenge: oauth2.to_string(),
+        },
+    );
+    let out = sb.run(&["--progress", "none", "--creds", &c, "pull", &image]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert!(proxy.seen().iter().any(|s| s.status == 401 && s.faulted));
+    no_authorization("anonymous pull");
+
+    // Every request refused with a challenge imgctl cannot answer.
+    let cases = [
+        (
+            "no challenge",
+            Fault::Rewrite {
+                status: Some(401),
+                set: vec![],
+                remove: vec!["www-authenticate"],
+            },
+            "no WWW-Authenticate challenge".to_string(),
+        ),
+        (
+            "empty",
+            Fault::Unauthorized {
+                challenge: String::new(),
+            },
+            "an empty WWW-Authenticate challenge".to_string(),
+        ),
+        (
+            "Bearer without a realm",
+            Fault::Unauthorized {
+                challenge: r#"Bearer service="reg",scope="repository:app:pull""#.into(),
+            },
+            r#"WWW-Authenticate: Bearer service="reg",scope="repository:app:pull""#.into(),
+        ),
+        (
+            "unknown scheme",
+            Fault::Unauthorized {
+                challenge: oauth2.into(),
+            },
+            format!("WWW-Authenticate: {oauth2}"),
+        ),
+        (
+            "malformed",
+            Fault::Unauthorized {
+                challenge: "=realm,,\"".into(),
+            },
+            "WWW-Authenticate: =realm,,\"".into(),
+        ),
+    ];
+    for (label, fault, offered) in cases {
+        for args in [
+            vec!["--progress", "none", "--creds", c.as_str(), "pull", &image],
+            vec!["login", &proxy.host(), "-u", USER, "--password-stdin"],
+        ] {
+            proxy.clear();
+            proxy.clear_seen();
+            proxy.add("*", "/v2/", 0, fault.clone());
+            let mut cmd = sb.cmd();
+            cmd.env("IMGCTL_KEYCHAIN", "none");
+            let out = run_with_stdin(cmd, &args, Some(PASSWORD));
+            let what = format!("{label}, {}", args[args.len() - 1]);
+            assert_eq!(out.status.code(), Some(3), "{what}: {}", describe(&out));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains(&format!(
+                    "registry {} asks for authentication in a way imgctl cannot answer ({offered}); no credentials were sent",
+                    proxy.host()
+                )) && err.contains("hint: imgctl answers only Basic and Bearer"),
+                "{what}: {err}"
+            );
+            no_authorization(&what);
+        }
+    }
+}

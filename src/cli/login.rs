@@ -35,6 +35,9 @@ pub struct LoginArgs {
     /// Store in docker's config.json (base64, not encrypted; mode 0600) instead of the OS keychain.
     #[arg(long)]
     pub to_docker_config: bool,
+    /// Fail when no keychain is reachable, instead of falling back to docker's config.json (not encrypted); env: true/false, 1/0, yes/no.
+    #[arg(long, env = "IMGCTL_REQUIRE_KEYCHAIN", value_parser = clap::builder::BoolishValueParser::new())]
+    pub require_keychain: bool,
 }
 
 /// `imgctl logout` options.
@@ -76,6 +79,12 @@ fn prompt_line(prompt: &str) -> Result<String> {
 
 /// Runs `imgctl login`: verifies the credentials with the registry, then stores them (OS
 /// keychain, or docker's config.json with `--to-docker-config`) and records them in the index.
+///
+/// When no keychain is reachable (`IMGCTL_KEYCHAIN` unset, `auto` or `none`), the secret goes
+/// to docker's config.json as docker does, with a warning on stderr saying where, that it is
+/// not encrypted, and how to avoid it; `--require-keychain` (`IMGCTL_REQUIRE_KEYCHAIN`) or a
+/// named store in `IMGCTL_KEYCHAIN` make that an error instead. A secret in the kernel keyring
+/// gets a note that it does not survive a reboot and expires when unused.
 ///
 /// The credentials: `-u` with `--password-stdin`, `-p` or `--identity-token-stdin`; without
 /// any of those, `--creds USER[:PASS]`, else `IMGCTL_USERNAME` + `IMGCTL_PASSWORD`; else a
@@ -162,33 +171,62 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
 
     let mut index = Index::load(&config_dir)?;
     let previous = index.get(&registry).cloned();
-    let entry = if a.to_docker_config {
+    let to_docker_config = || -> Result<IndexEntry> {
         let path = docker_config_path()
             .ok_or_else(|| Error::usage("cannot find docker's config dir; set DOCKER_CONFIG"))?;
         block_outside_runtime(|| docker_config::store(&path, &registry, &wire, identity))?;
-        warn!(
-            "credentials for {registry} stored in {} (base64, not encrypted)",
-            path.display()
-        );
-        IndexEntry {
+        Ok(IndexEntry {
             username: username.clone(),
             store: keychain::DOCKER_CONFIG_STORE.to_string(),
             identity_token: identity,
             parts: 0,
-        }
+        })
+    };
+    let entry = if a.to_docker_config {
+        let entry = to_docker_config()?;
+        warn!(
+            "credentials for {registry} stored in {} (base64, not encrypted)",
+            docker_config_path().unwrap_or_default().display()
+        );
+        entry
     } else {
-        let (name, store) = block_outside_runtime(keychain::select).map_err(|e| {
-            e.context(format!("credentials for {registry} are valid but were not stored"))
-                .with_hint("pass --to-docker-config to keep them in docker's config.json (mode 0600, not encrypted), or give them to each command with IMGCTL_USERNAME/IMGCTL_PASSWORD")
-        })?;
-        let parts = block_outside_runtime(|| {
-            keychain::write(&name, &store, &registry, &username, &wire.password)
-        })?;
-        IndexEntry {
-            username: username.clone(),
-            store: name,
-            identity_token: identity,
-            parts,
+        match block_outside_runtime(keychain::select) {
+            Ok((name, store)) => {
+                let parts = block_outside_runtime(|| {
+                    keychain::write(&name, &store, &registry, &username, &wire.password)
+                })?;
+                if name == "keyutils" && !g.quiet {
+                    let expiry = keychain::keyutils_expiry()
+                        .map(keychain::describe_expiry)
+                        .unwrap_or_else(|| "a few days".to_string());
+                    eprintln!(
+                        "note: the secret is in the kernel keyring, which does not survive a reboot and expires after {expiry} unused ({}); log in again then",
+                        keychain::KEYUTILS_EXPIRY_FILE
+                    );
+                }
+                IndexEntry {
+                    username: username.clone(),
+                    store: name,
+                    identity_token: identity,
+                    parts,
+                }
+            }
+            Err(e)
+                if a.require_keychain
+                    || matches!(keychain::wanted(), Ok(keychain::Wanted::Store(_))) =>
+            {
+                return Err(e
+                    .context(format!("credentials for {registry} are valid but were not stored"))
+                    .with_hint("make a keychain reachable (a Secret Service on D-Bus, or the kernel keyring), pass --to-docker-config to keep them in docker's config.json (mode 0600, not encrypted), or give them to each command with IMGCTL_USERNAME/IMGCTL_PASSWORD"));
+            }
+            Err(e) => {
+                let entry = to_docker_config()?;
+                warn!(
+                    "{e}: credentials for {registry} stored in {} instead, base64-encoded and NOT encrypted (mode 0600), as docker does; to avoid that, make a keychain reachable (a Secret Service on D-Bus, or the kernel keyring), give the credentials to each command (IMGCTL_USERNAME/IMGCTL_PASSWORD), or refuse this fallback with --require-keychain or IMGCTL_REQUIRE_KEYCHAIN=true",
+                    docker_config_path().unwrap_or_default().display()
+                );
+                entry
+            }
         }
     };
     // Remove the previous secret when it lived elsewhere, or its surplus parts.

@@ -101,12 +101,47 @@ impl AuthEntry {
     }
 }
 
-/// Keys of `map` that name `registry` (normalised), best first: the exact key, then keys
-/// without a scheme, then the rest (scheme or path), each group in key order.
+/// A key naming a namespace or repository, `registry/namespace[/repository]` without a
+/// scheme (containers-auth.json(5)): its registry (normalised) and path. Keys with a scheme
+/// (`https://host/v1/`) are docker's legacy form and name only their host.
+fn namespace_key(key: &str) -> Option<(String, &str)> {
+    if key.contains("://") {
+        return None;
+    }
+    let (host, path) = key.trim().split_once('/')?;
+    let path = path.trim_end_matches('/');
+    (!path.is_empty()).then(|| (normalize_registry(host), path))
+}
+
+/// Namespace keys of `map` whose namespace contains `repository` in `registry`, most
+/// specific (longest path) first.
+fn namespace_keys<'a, V>(
+    map: &'a BTreeMap<String, V>,
+    registry: &str,
+    repository: &str,
+) -> Vec<&'a str> {
+    let mut keys: Vec<(usize, &str)> = map
+        .keys()
+        .filter_map(|k| {
+            let (host, path) = namespace_key(k)?;
+            let inside = repository == path
+                || repository
+                    .strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('/'));
+            (host == registry && inside).then_some((path.len(), k.as_str()))
+        })
+        .collect();
+    keys.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    keys.into_iter().map(|(_, k)| k).collect()
+}
+
+/// Keys of `map` that name `registry` (normalised) as a whole, best first: the exact key,
+/// then keys without a scheme, then the rest (scheme or path), each group in key order.
+/// Namespace keys (see [`namespace_key`]) are not among them.
 fn matching_keys<'a, V>(map: &'a BTreeMap<String, V>, registry: &str) -> Vec<&'a str> {
     let mut keys: Vec<(u8, &str)> = map
         .keys()
-        .filter(|k| normalize_registry(k) == registry)
+        .filter(|k| normalize_registry(k) == registry && namespace_key(k).is_none())
         .map(|k| {
             let rank = if k == registry {
                 0
@@ -150,13 +185,33 @@ impl DockerConfig {
         None
     }
 
-    /// Resolves `registry` (normalised): `credHelpers`, `credsStore`, inline `auths`, running
-    /// helpers through `run_helper(name, server_url)`. Helper errors are warnings.
+    /// The inline `auths` credentials of the most specific namespace key containing
+    /// `repository` in `registry` (normalised), e.g. `reg.io/team/app` before `reg.io/team`.
+    /// Entries with invalid base64 are skipped with a warning.
+    pub fn inline_namespace(&self, registry: &str, repository: &str) -> Option<Credentials> {
+        for k in namespace_keys(&self.auths, registry, repository) {
+            match self.auths[k].credentials() {
+                Ok(Some(c)) => return Some(c),
+                Ok(None) => {}
+                Err(e) => warn!("skipping auths entry {k:?}: {e}"),
+            }
+        }
+        None
+    }
+
+    /// Resolves `registry` (normalised) for `repository`, when given: first the inline
+    /// namespace entries containing it ([`Self::inline_namespace`]), then `credHelpers`,
+    /// `credsStore`, the registry's inline `auths` entry, running helpers through
+    /// `run_helper(name, server_url)`. Helper errors are warnings.
     pub fn resolve(
         &self,
         registry: &str,
+        repository: Option<&str>,
         run_helper: &dyn Fn(&str, &str) -> Result<Option<Credentials>>,
     ) -> Option<(Credentials, Source)> {
+        if let Some(c) = repository.and_then(|r| self.inline_namespace(registry, r)) {
+            return Some((c, Source::File(PathBuf::new())));
+        }
         let helpers = self
             .helper_for(registry)
             .into_iter()
@@ -173,9 +228,14 @@ impl DockerConfig {
     }
 }
 
-/// Looks `registry` up in the config file at `path` (docker `config.json` or containers
-/// `auth.json`). A missing file is `None`; an unreadable or invalid one is a warning and `None`.
-pub fn lookup_file(path: &Path, registry: &str) -> Option<(Credentials, Source)> {
+/// Looks `registry` (and `repository`, see [`DockerConfig::resolve`]) up in the config file at
+/// `path` (docker `config.json` or containers `auth.json`). A missing file is `None`; an
+/// unreadable or invalid one is a warning and `None`.
+pub fn lookup_file(
+    path: &Path,
+    registry: &str,
+    repository: Option<&str>,
+) -> Option<(Credentials, Source)> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -191,10 +251,11 @@ pub fn lookup_file(path: &Path, registry: &str) -> Option<(Credentials, Source)>
             return None;
         }
     };
-    cfg.resolve(registry, &helper::get).map(|(c, s)| match s {
-        Source::File(_) => (c, Source::File(path.to_path_buf())),
-        s => (c, s),
-    })
+    cfg.resolve(registry, repository, &helper::get)
+        .map(|(c, s)| match s {
+            Source::File(_) => (c, Source::File(path.to_path_buf())),
+            s => (c, s),
+        })
 }
 
 /// The `auths` key imgctl writes for `registry`: Docker Hub's is `https://index.docker.io/v1/`.
@@ -231,8 +292,9 @@ pub fn store(path: &Path, registry: &str, creds: &Credentials, identity_token: b
             path.display()
         )));
     };
-    // One entry per registry: drop other spellings of the same registry.
-    auths.retain(|k, _| normalize_registry(k) != registry);
+    // One entry per registry: drop other spellings of the same registry (its namespace
+    // entries stay: they are other accounts').
+    auths.retain(|k, _| normalize_registry(k) != registry || namespace_key(k).is_some());
     let entry = if identity_token {
         serde_json::json!({"auth": STANDARD.encode(format!("{}:", creds.username)), "identitytoken": creds.password})
     } else {
@@ -244,8 +306,8 @@ pub fn store(path: &Path, registry: &str, creds: &Credentials, identity_token: b
     super::index::write_private_file(path, &bytes)
 }
 
-/// Removes every `auths` entry naming `registry` from the docker config at `path`; `true`
-/// when something was removed. A missing file is `false`.
+/// Removes every `auths` entry naming `registry` from the docker config at `path` (not its
+/// namespace entries, `registry/namespace`); `true` when something was removed. A missing file is `false`.
 pub fn remove(path: &Path, registry: &str) -> Result<bool> {
     if !path.exists() {
         return Ok(false);
@@ -255,7 +317,7 @@ pub fn remove(path: &Path, registry: &str) -> Result<bool> {
         return Ok(false);
     };
     let before = auths.len();
-    auths.retain(|k, _| normalize_registry(k) != registry);
+    auths.retain(|k, _| normalize_registry(k) != registry || namespace_key(k).is_some());
     if auths.len() == before {
         return Ok(false);
     }
@@ -291,7 +353,7 @@ mod tests {
             calls.borrow_mut().push((h.to_string(), url.to_string()));
             Err(Error::other("not installed"))
         };
-        let r = cfg.resolve(reg, &run);
+        let r = cfg.resolve(reg, None, &run);
         (r, calls.into_inner())
     }
 
@@ -447,13 +509,84 @@ mod tests {
                 password: "p".into(),
             }))
         };
-        let (creds, src) = c.resolve("docker.io", &run).unwrap();
+        let (creds, src) = c.resolve("docker.io", None, &run).unwrap();
         assert_eq!(
             (creds.username.as_str(), src),
             ("u", Source::Helper("desktop".into()))
         );
         // the invalid host key does not crash a lookup
         assert!(c.inline("eu-central-1.amazonaws.com").is_none());
+    }
+
+    #[test]
+    fn namespace_keys_most_specific_first_then_the_host() {
+        let e = |u: &str| serde_json::json!({ "auth": STANDARD.encode(format!("{u}:pw-{u}")) });
+        let cfg = DockerConfig::parse(
+            serde_json::json!({"auths": {
+                "reg.io": e("host"),
+                "reg.io/team": e("team"),
+                "reg.io/team/app": e("app"),
+                "reg.io/team/app2/": e("app2"),
+                "https://reg.io/team/v1/": e("legacy"),
+                "Reg.IO/other/x": e("other"),
+                "docker.io/library": e("library"),
+            }})
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap();
+        let user = |reg: &str, repo: Option<&str>| {
+            cfg.resolve(reg, repo, &|_, _| Ok(None))
+                .map(|(c, _)| c.username)
+        };
+        let u = |s: &str| Some(s.to_string());
+        assert_eq!(user("reg.io", Some("team/app")), u("app"));
+        assert_eq!(user("reg.io", Some("team/app/sub")), u("app"));
+        assert_eq!(user("reg.io", Some("team/app2")), u("app2"));
+        assert_eq!(user("reg.io", Some("team/application")), u("team"));
+        assert_eq!(user("reg.io", Some("team")), u("team"));
+        assert_eq!(user("reg.io", Some("other/x")), u("other"));
+        // another namespace, or no repository: the host's entry, never a namespace's
+        assert_eq!(user("reg.io", Some("teams/app")), u("host"));
+        assert_eq!(user("reg.io", None), u("host"));
+        assert_eq!(up(cfg.inline("reg.io")).map(|p| p.0), u("host"));
+        assert_eq!(user("docker.io", Some("library/alpine")), u("library"));
+        assert_eq!(user("docker.io", Some("bob/alpine")), None);
+        // a registry with only namespace entries is anonymous elsewhere
+        let only = DockerConfig::parse(br#"{"auths":{"reg.io/team":{"auth":"dDpw"}}}"#).unwrap();
+        assert!(only.inline("reg.io").is_none());
+        assert!(
+            only.resolve("reg.io", Some("x/y"), &|_, _| Ok(None))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn store_and_remove_keep_namespace_entries() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("config.json");
+        std::fs::write(
+            &p,
+            r#"{"auths":{"reg.io":{"auth":"eDp5"},"reg.io/team":{"auth":"dDpw"}}}"#,
+        )
+        .unwrap();
+        let c = Credentials {
+            username: "alice".into(),
+            password: "pw".into(),
+        };
+        store(&p, "reg.io", &c, false).unwrap();
+        let keys = |p: &Path| {
+            DockerConfig::parse(&std::fs::read(p).unwrap())
+                .unwrap()
+                .auths
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&p), vec!["reg.io", "reg.io/team"]);
+        assert!(remove(&p, "reg.io").unwrap());
+        assert_eq!(keys(&p), vec!["reg.io/team"]);
+        assert!(!remove(&p, "reg.io").unwrap());
     }
 
     #[test]

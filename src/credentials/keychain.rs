@@ -153,6 +153,34 @@ pub fn select() -> Result<(String, Arc<CredentialStore>)> {
     )))
 }
 
+/// Where Linux says how long an unused persistent keyring lives, in seconds.
+pub const KEYUTILS_EXPIRY_FILE: &str = "/proc/sys/kernel/keys/persistent_keyring_expiry";
+
+/// How long the kernel keeps a user's persistent keyring (and so imgctl's secret in the
+/// `keyutils` store) after its last use: [`KEYUTILS_EXPIRY_FILE`], in seconds. `None` when it
+/// cannot be read (not Linux, no persistent keyrings).
+pub fn keyutils_expiry() -> Option<std::time::Duration> {
+    std::fs::read_to_string(KEYUTILS_EXPIRY_FILE)
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(std::time::Duration::from_secs)
+}
+
+/// `expiry` for people: whole days as `3 days`, else hours (`36 hours`), else seconds.
+pub fn describe_expiry(expiry: std::time::Duration) -> String {
+    let s = expiry.as_secs();
+    let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if s >= 86_400 && s.is_multiple_of(86_400) {
+        plural(s / 86_400, "day")
+    } else if s >= 3600 && s.is_multiple_of(3600) {
+        plural(s / 3600, "hour")
+    } else {
+        plural(s, "second")
+    }
+}
+
 fn service(registry: &str, part: u32) -> String {
     if part == 0 {
         format!("imgctl:{registry}")
@@ -294,6 +322,15 @@ mod tests {
             assert_eq!(e.kind(), crate::error::ErrorKind::Usage, "{bad}");
             assert!(e.to_string().contains("auto, none"), "{e}");
         }
+    }
+
+    #[test]
+    fn expiry_in_words() {
+        use std::time::Duration;
+        assert_eq!(describe_expiry(Duration::from_secs(259_200)), "3 days");
+        assert_eq!(describe_expiry(Duration::from_secs(86_400)), "1 day");
+        assert_eq!(describe_expiry(Duration::from_secs(129_600)), "36 hours");
+        assert_eq!(describe_expiry(Duration::from_secs(90)), "90 seconds");
     }
 
     #[test]

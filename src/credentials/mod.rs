@@ -8,6 +8,10 @@
 //! 4. docker's `config.json` ([`docker_config`]): `credHelpers`, `credsStore`, then `auths`;
 //! 5. containers' `auth.json` (`REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`,
 //!    `~/.config/containers/auth.json`);
+//!
+//! In both files (4, 5) a key may also name a namespace or repository,
+//! `registry/namespace[/repository]` (containers-auth.json(5)): for a repository the most
+//! specific matching key wins, then the registry's own entries.
 //! 6. anonymous.
 //!
 //! A source that fails (unreadable file, missing or failing helper, locked keychain) logs a
@@ -142,9 +146,14 @@ pub enum Source {
 }
 
 /// Looks `registry` (normalised) up in the stored sources (steps 3–5 of the module docs),
-/// with imgctl's index in `config_dir`. Returns the credentials and where they came from, or
-/// `None` for anonymous.
-pub fn lookup_stored(registry: &str, config_dir: &Path) -> Option<(Credentials, Source)> {
+/// with imgctl's index in `config_dir`; with `repository` (e.g. `team/app`), namespace keys
+/// of the config files that contain it come first in their file. Returns the credentials and
+/// where they came from, or `None` for anonymous.
+pub fn lookup_stored(
+    registry: &str,
+    repository: Option<&str>,
+    config_dir: &Path,
+) -> Option<(Credentials, Source)> {
     // 3. imgctl's own login entry
     match index::Index::load(config_dir) {
         Ok(idx) => {
@@ -166,13 +175,13 @@ pub fn lookup_stored(registry: &str, config_dir: &Path) -> Option<(Credentials, 
     }
     // 4. docker config.json
     if let Some(p) = docker_config_path()
-        && let Some(found) = docker_config::lookup_file(&p, registry)
+        && let Some(found) = docker_config::lookup_file(&p, registry, repository)
     {
         return Some(found);
     }
     // 5. containers auth.json
     for p in containers_auth_paths() {
-        if let Some(found) = docker_config::lookup_file(&p, registry) {
+        if let Some(found) = docker_config::lookup_file(&p, registry, repository) {
             return Some(found);
         }
     }
@@ -180,12 +189,16 @@ pub fn lookup_stored(registry: &str, config_dir: &Path) -> Option<(Credentials, 
 }
 
 /// The full lookup chain as a [`CredentialProvider`]: `fixed` credentials (flags or env) for
-/// every registry, else the stored sources, cached per registry for the life of the process.
+/// every registry, else the stored sources, cached per registry (and repository) for the life
+/// of the process.
 pub struct CredentialChain {
     fixed: Option<Credentials>,
     config_dir: PathBuf,
-    cache: Mutex<HashMap<String, Option<Credentials>>>,
+    cache: Mutex<HashMap<CacheKey, Option<Credentials>>>,
 }
+
+/// A credential lookup: normalised registry and, when asked for one, repository.
+type CacheKey = (String, Option<String>);
 
 impl CredentialChain {
     /// A chain whose first source is `fixed` (from `--creds`/env), when given, reading
@@ -199,22 +212,25 @@ impl CredentialChain {
     }
 }
 
-impl CredentialProvider for CredentialChain {
-    fn credentials(&self, registry: &str) -> Option<Credentials> {
+impl CredentialChain {
+    /// The lookup for `registry` and, when given, `repository`, through the cache.
+    fn lookup(&self, registry: &str, repository: Option<&str>) -> Option<Credentials> {
         if let Some(c) = &self.fixed {
             return Some(c.clone());
         }
-        let key = normalize_registry(registry);
+        let registry = normalize_registry(registry);
+        let key = (registry.clone(), repository.map(str::to_string));
         if let Some(c) = self.cache.lock().expect("credential cache").get(&key) {
             return c.clone();
         }
         // Keychains and helpers block (D-Bus, child processes): keep them off the async workers.
-        let found = block_outside_runtime(|| lookup_stored(&key, &self.config_dir));
+        let found =
+            block_outside_runtime(|| lookup_stored(&registry, repository, &self.config_dir));
         match &found {
             Some((c, src)) => {
-                debug!(registry = %key, user = %c.username, source = ?src, "using stored credentials")
+                debug!(registry = %registry, repository, user = %c.username, source = ?src, "using stored credentials")
             }
-            None => debug!(registry = %key, "no stored credentials; anonymous"),
+            None => debug!(registry = %registry, repository, "no stored credentials; anonymous"),
         }
         let creds = found.map(|(c, _)| c);
         self.cache
@@ -222,6 +238,16 @@ impl CredentialProvider for CredentialChain {
             .expect("credential cache")
             .insert(key, creds.clone());
         creds
+    }
+}
+
+impl CredentialProvider for CredentialChain {
+    fn credentials(&self, registry: &str) -> Option<Credentials> {
+        self.lookup(registry, None)
+    }
+
+    fn credentials_for(&self, registry: &str, repository: &str) -> Option<Credentials> {
+        self.lookup(registry, Some(repository))
     }
 }
 

@@ -39,6 +39,14 @@ impl Credentials {
 pub trait CredentialProvider: Send + Sync {
     /// The credentials to use for `registry`, or `None` for anonymous access.
     fn credentials(&self, registry: &str) -> Option<Credentials>;
+
+    /// The credentials to use for `repository` (e.g. `team/app`) in `registry`: a source with
+    /// per-namespace entries (containers-auth.json(5) `registry/namespace` keys) answers with
+    /// the most specific one; by default, those of the registry ([`Self::credentials`]).
+    fn credentials_for(&self, registry: &str, repository: &str) -> Option<Credentials> {
+        let _ = repository;
+        self.credentials(registry)
+    }
 }
 
 /// The same credentials (or none) for every registry: `--creds`, `IMGCTL_USERNAME`/`IMGCTL_PASSWORD`.
@@ -64,6 +72,59 @@ pub enum Challenge {
         /// Scope(s) the registry asked for, space separated.
         scope: Option<String>,
     },
+    /// A 401 whose challenges offer no scheme imgctl answers: no `WWW-Authenticate` at all, an
+    /// empty or malformed one, `Bearer` without a realm, or another scheme (`OAuth2 …`).
+    /// Credentials are never sent in answer to it (docs/DESIGN.md §5).
+    Unusable {
+        /// What the registry offered, for the error message (at most 200 characters).
+        offered: String,
+    },
+}
+
+/// Picks the challenge to answer among a 401's `WWW-Authenticate` header values (RFC 7235
+/// §4.1): a `Bearer` with a realm first, then `Basic`, else [`Challenge::Unusable`] saying
+/// what was offered. Never returns a scheme the registry did not offer.
+pub fn select_challenge<'a>(values: impl IntoIterator<Item = &'a str>) -> Challenge {
+    let values: Vec<&str> = values.into_iter().collect();
+    let parsed: Vec<Challenge> = values.iter().flat_map(|v| parse_challenges(v)).collect();
+    if let Some(b) = parsed
+        .iter()
+        .find(|c| matches!(c, Challenge::Bearer { .. }))
+    {
+        return b.clone();
+    }
+    if parsed.contains(&Challenge::Basic) {
+        return Challenge::Basic;
+    }
+    let joined = values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let offered = if values.is_empty() {
+        "no WWW-Authenticate challenge".to_string()
+    } else if joined.is_empty() {
+        "an empty WWW-Authenticate challenge".to_string()
+    } else {
+        let mut shown: String = joined.chars().take(200).collect();
+        if shown.len() < joined.len() {
+            shown.push('…');
+        }
+        format!("WWW-Authenticate: {shown}")
+    };
+    Challenge::Unusable { offered }
+}
+
+/// The Auth error for a registry `host` whose 401 offered `offered` (see
+/// [`Challenge::Unusable`]): no credentials were sent, and the hint says what imgctl answers.
+pub fn unusable_challenge_error(host: &str, offered: &str) -> crate::error::Error {
+    crate::error::Error::auth(format!(
+        "registry {host} asks for authentication in a way imgctl cannot answer ({offered}); no credentials were sent"
+    ))
+    .with_hint(
+        "imgctl answers only Basic and Bearer realm=\"…\" challenges: check the registry's auth configuration, or a proxy in front of it that rewrites WWW-Authenticate",
+    )
 }
 
 /// Parses a `WWW-Authenticate` value into its challenges (schemes other than Basic and Bearer
@@ -150,13 +211,17 @@ pub fn parse_challenges(header: &str) -> Vec<Challenge> {
 }
 
 /// The token endpoint's JSON answer (token spec, "Token Response Fields").
+///
+/// `token` and `access_token` are read leniently: a field of another JSON type (a number, an
+/// object, `null`) counts as absent instead of failing the whole response, so that whichever
+/// of the two is a non-empty string is used.
 #[derive(serde::Deserialize)]
 pub struct TokenResponse {
-    /// The bearer token (Docker).
-    #[serde(default)]
+    /// The bearer token (Docker); `None` when absent or not a string.
+    #[serde(default, deserialize_with = "string_or_none")]
     pub token: Option<String>,
-    /// The bearer token (OAuth2 name).
-    #[serde(default)]
+    /// The bearer token (OAuth2 name); `None` when absent or not a string.
+    #[serde(default, deserialize_with = "string_or_none")]
     pub access_token: Option<String>,
     /// Lifetime in seconds (default 60).
     #[serde(default)]
@@ -176,6 +241,16 @@ impl fmt::Debug for TokenResponse {
             .field("issued_at", &self.issued_at)
             .finish_non_exhaustive()
     }
+}
+
+/// Deserializes a JSON string as `Some`, any other JSON value as `None`.
+fn string_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(
+        match <serde_json::Value as serde::Deserialize>::deserialize(d)? {
+            serde_json::Value::String(s) => Some(s),
+            _ => None,
+        },
+    )
 }
 
 /// Token lifetime when the response has no `expires_in` (token spec), in seconds.
@@ -216,6 +291,9 @@ pub struct Token {
     pub scopes: BTreeSet<String>,
     /// When it stops being usable (already shortened by a safety margin).
     pub renew_at: Instant,
+    /// The account it was requested with (`None`: anonymous), so that a token is never reused
+    /// for a repository whose credentials are another account's.
+    pub account: Option<String>,
 }
 
 impl Token {
@@ -241,6 +319,7 @@ impl Token {
             value,
             scopes,
             renew_at: received + life - margin,
+            account: None,
         })
     }
 
@@ -280,6 +359,45 @@ mod tests {
             vec![Challenge::Basic]
         );
         assert_eq!(parse_challenges("BASIC realm=x"), vec![Challenge::Basic]);
+    }
+
+    #[test]
+    fn only_offered_schemes_are_selected() {
+        let bearer = r#"Bearer realm="https://auth.example/token",service="reg""#;
+        assert!(matches!(
+            select_challenge([r#"Basic realm="x""#, bearer]),
+            Challenge::Bearer { .. }
+        ));
+        assert_eq!(
+            select_challenge(["OAuth2 realm=\"x\"", "Basic realm=x"]),
+            Challenge::Basic
+        );
+        for (values, offered) in [
+            (vec![], "no WWW-Authenticate challenge"),
+            (vec!["", " "], "an empty WWW-Authenticate challenge"),
+            (
+                vec![r#"Bearer service="reg""#],
+                r#"WWW-Authenticate: Bearer service="reg""#,
+            ),
+            (
+                vec![r#"OAuth2 realm="https://auth.example""#],
+                r#"WWW-Authenticate: OAuth2 realm="https://auth.example""#,
+            ),
+            (vec!["=,=\"\""], "WWW-Authenticate: =,=\"\""),
+        ] {
+            assert_eq!(
+                select_challenge(values.iter().copied()),
+                Challenge::Unusable {
+                    offered: offered.to_string()
+                },
+                "{values:?}"
+            );
+        }
+        let long = format!("Negotiate {}", "a".repeat(500));
+        let Challenge::Unusable { offered } = select_challenge([long.as_str()]) else {
+            panic!("Negotiate selected")
+        };
+        assert_eq!(offered.chars().count(), "WWW-Authenticate: ".len() + 201);
     }
 
     #[test]
@@ -351,6 +469,21 @@ mod tests {
         assert!(t.covers(&["repository:x:pull".to_string()].into(), now));
         assert!(!t.covers(&["repository:x:push".to_string()].into(), now));
         assert!(!t.covers(&BTreeSet::new(), now + Duration::from_secs(299)));
+    }
+
+    #[test]
+    fn a_token_field_of_another_type_does_not_hide_the_other() {
+        for (body, want) in [
+            (r#"{"token": 12345, "access_token": "abc"}"#, Some("abc")),
+            (r#"{"token": "abc", "access_token": {"v": 1}}"#, Some("abc")),
+            (r#"{"token": null, "access_token": "abc"}"#, Some("abc")),
+            (r#"{"token": ["x"], "access_token": ""}"#, None),
+            (r#"{"token": "", "access_token": false}"#, None),
+        ] {
+            let r: TokenResponse =
+                serde_json::from_str(body).unwrap_or_else(|e| panic!("{body}: {e}"));
+            assert_eq!(r.bearer(), want, "{body}");
+        }
     }
 
     #[test]

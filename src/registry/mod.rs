@@ -218,21 +218,8 @@ impl Client {
         debug!(host, scheme, status = %resp.status(), "pinged registry");
         st.scheme = Some(scheme);
         if resp.status() == StatusCode::UNAUTHORIZED {
-            let challenges: Vec<Challenge> = resp
-                .headers()
-                .get_all(header::WWW_AUTHENTICATE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(auth::parse_challenges)
-                .collect();
-            st.challenge = challenges
-                .iter()
-                .find(|c| matches!(c, Challenge::Bearer { .. }))
-                .or(challenges.first())
-                .cloned();
-            if st.challenge.is_none() {
-                st.challenge = Some(Challenge::Basic);
-            }
+            // Only a scheme the registry offered is ever answered (docs/DESIGN.md §5).
+            st.challenge = Some(auth::select_challenge(www_authenticate(resp.headers())));
         } else if !resp.status().is_success() && resp.status() != StatusCode::NOT_FOUND {
             let status = resp.status();
             let body = resp.bytes().await.unwrap_or_default();
@@ -281,16 +268,31 @@ impl Client {
         }
     }
 
-    /// A token covering `scopes` for `host`, from the cache or a new token request.
+    /// A token covering `scopes` for `host` (the API host of `registry`), from the cache or a
+    /// new token request.
     async fn bearer(
         &self,
         registry: &str,
+        host: &str,
+        repository: &str,
         st: &mut HostState,
         scopes: &BTreeSet<String>,
         force: bool,
     ) -> Result<String> {
         let now = Instant::now();
-        if !force && let Some(t) = st.tokens.iter().rev().find(|t| t.covers(scopes, now)) {
+        let creds = self
+            .inner
+            .opts
+            .credentials
+            .credentials_for(registry, repository);
+        let account = creds.as_ref().map(|c| c.username.clone());
+        if !force
+            && let Some(t) = st
+                .tokens
+                .iter()
+                .rev()
+                .find(|t| t.covers(scopes, now) && t.account == account)
+        {
             return Ok(t.value.clone());
         }
         let Some(Challenge::Bearer { realm, service, .. }) = st.challenge.clone() else {
@@ -298,28 +300,33 @@ impl Client {
                 "internal: bearer() without a Bearer challenge",
             ));
         };
-        let creds = self.inner.opts.credentials.credentials(registry);
-        let token = token::fetch(
+        let mut token = token::fetch(
             self,
             &token::TokenRequest {
                 realm: &realm,
                 service: service.as_deref(),
                 scopes,
                 creds: creds.as_ref(),
+                registry,
+                host,
+                registry_https: st.scheme == Some("https"),
             },
         )
         .await?;
+        token.account = account;
         let value = token.value.clone();
         st.tokens.retain(|t| t.renew_at > now);
         st.tokens.push(token);
         Ok(value)
     }
 
-    /// Adds the Authorization header `st` calls for, if any.
+    /// Adds the Authorization header `st` calls for, if any, with the credentials of
+    /// `repository` in `registry`.
     async fn authorize(
         &self,
         registry: &str,
         host: &str,
+        repository: &str,
         scopes: &BTreeSet<String>,
         force: bool,
         req: RequestBuilder,
@@ -328,14 +335,23 @@ impl Client {
         let mut st = state.lock().await;
         Ok(match st.challenge.clone() {
             None => req,
-            Some(Challenge::Basic) => match self.inner.opts.credentials.credentials(registry) {
+            Some(Challenge::Basic) => match self
+                .inner
+                .opts
+                .credentials
+                .credentials_for(registry, repository)
+            {
                 Some(c) => req.basic_auth(c.username, Some(c.password)),
                 None => req,
             },
             Some(Challenge::Bearer { .. }) => {
-                let token = self.bearer(registry, &mut st, scopes, force).await?;
+                let token = self
+                    .bearer(registry, host, repository, &mut st, scopes, force)
+                    .await?;
                 req.bearer_auth(token)
             }
+            // Anonymous: where that is refused, `Repository::send` reports the challenge.
+            Some(Challenge::Unusable { .. }) => req,
         })
     }
 }
@@ -354,6 +370,10 @@ impl Client {
         };
         match challenge {
             None => Ok(false),
+            Some(Challenge::Unusable { offered }) => {
+                Err(auth::unusable_challenge_error(&host, &offered)
+                    .context(format!("login to {registry} failed")))
+            }
             Some(Challenge::Bearer { realm, service, .. }) => {
                 token::fetch(
                     self,
@@ -362,6 +382,9 @@ impl Client {
                         service: service.as_deref(),
                         scopes: &BTreeSet::new(),
                         creds: Some(creds),
+                        registry,
+                        host: &host,
+                        registry_https: scheme == "https",
                     },
                 )
                 .await
@@ -393,6 +416,13 @@ impl Client {
             }
         }
     }
+}
+
+/// The `WWW-Authenticate` values of a response that are text.
+fn www_authenticate(h: &HeaderMap) -> impl Iterator<Item = &str> {
+    h.get_all(header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
 }
 
 /// Seconds to wait before retry `attempt` (1-based): `Retry-After` when given (capped at 60 s),
@@ -623,6 +653,7 @@ impl Repository {
                 .authorize(
                     &self.registry,
                     &self.host,
+                    &self.name,
                     &scopes,
                     reauthed && attempt == 0,
                     make(),
@@ -660,21 +691,15 @@ impl Repository {
             if status == StatusCode::UNAUTHORIZED && !reauthed && from_registry {
                 reauthed = true;
                 // The challenge may ask for more scope (insufficient_scope) or the token expired.
-                let challenge = resp
-                    .headers()
-                    .get_all(header::WWW_AUTHENTICATE)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(auth::parse_challenges)
-                    .find(|c| matches!(c, Challenge::Bearer { .. }));
+                let challenge = auth::select_challenge(www_authenticate(resp.headers()));
                 let state = self.client.host_state(&self.host);
                 let mut st = state.lock().await;
                 match challenge {
-                    Some(Challenge::Bearer {
+                    Challenge::Bearer {
                         scope,
                         realm,
                         service,
-                    }) => {
+                    } => {
                         if let Some(s) = &scope {
                             scopes.extend(auth::split_scopes(s));
                         }
@@ -685,7 +710,14 @@ impl Repository {
                         });
                         st.tokens.clear();
                     }
-                    _ if st.challenge.is_none() => st.challenge = Some(Challenge::Basic),
+                    Challenge::Basic
+                        if matches!(st.challenge, None | Some(Challenge::Unusable { .. })) =>
+                    {
+                        st.challenge = Some(Challenge::Basic)
+                    }
+                    Challenge::Unusable { offered } => {
+                        return Err(auth::unusable_challenge_error(&self.host, &offered));
+                    }
                     _ => {
                         drop(st);
                         return Ok(resp);
@@ -720,7 +752,7 @@ impl Repository {
             .inner
             .opts
             .credentials
-            .credentials(&self.registry)
+            .credentials_for(&self.registry, &self.name)
             .is_none()
     }
 

@@ -27,11 +27,53 @@ pub(crate) struct TokenRequest<'a> {
     pub scopes: &'a BTreeSet<String>,
     /// Credentials, `None` for anonymous.
     pub creds: Option<&'a Credentials>,
+    /// The normalised name of the registry that announced the realm (e.g. `docker.io`).
+    pub registry: &'a str,
+    /// The registry's API host (`name[:port]`).
+    pub host: &'a str,
+    /// Whether the registry is reached over HTTPS.
+    pub registry_https: bool,
+}
+
+/// Refuses to send credentials over plain HTTP to a token realm announced by an HTTPS
+/// registry (docs/DESIGN.md §5), unless `config.toml` sets `insecure-token-realm = true` for
+/// the registry. Anonymous requests and registry tokens (which never go to the realm) pass.
+/// Errors: Auth naming the realm, with a hint.
+fn check_realm_transport(client: &Client, req: &TokenRequest<'_>) -> Result<()> {
+    let Some(c) = req.creds else { return Ok(()) };
+    if secret_kind(c) == SecretKind::RegistryToken || !req.registry_https {
+        return Ok(());
+    }
+    let plain = reqwest::Url::parse(req.realm)
+        .map(|u| u.scheme() == "http")
+        .unwrap_or(false);
+    if !plain {
+        return Ok(());
+    }
+    let config = &client.inner.opts.config;
+    let allowed = [req.host, req.registry]
+        .iter()
+        .filter_map(|h| config.registry(h))
+        .any(|r| r.insecure_token_realm == Some(true));
+    if allowed {
+        debug!(realm = %req.realm, host = req.host, "sending credentials to a plain-HTTP token realm (insecure-token-realm)");
+        return Ok(());
+    }
+    Err(Error::auth(format!(
+        "refusing to send credentials in clear text to the token realm {} announced by the HTTPS registry {}",
+        req.realm, req.host
+    ))
+    .with_hint(format!(
+        "fix the registry's token realm (it should be https://), or allow it for this host in config.toml: [registry.\"{}\"] insecure-token-realm = true",
+        req.host
+    )))
 }
 
 /// Obtains a token for `req` with `client`'s HTTP client and retry count; errors: Auth
-/// (401/403 or no token in the answer), Network.
+/// (401/403, no token in the answer, or credentials that would go in clear text to an
+/// `http://` realm of an HTTPS registry), Network.
 pub(crate) async fn fetch(client: &Client, req: &TokenRequest<'_>) -> Result<Token> {
+    check_realm_transport(client, req)?;
     let http = client.http();
     match req.creds.map(secret_kind) {
         Some(SecretKind::RegistryToken) => {
@@ -41,6 +83,7 @@ pub(crate) async fn fetch(client: &Client, req: &TokenRequest<'_>) -> Result<Tok
                 value: c.password.clone(),
                 scopes: req.scopes.clone(),
                 renew_at: Instant::now() + Duration::from_secs(3600),
+                account: Some(c.username.clone()),
             });
         }
         Some(SecretKind::IdentityToken) => {

@@ -344,7 +344,7 @@ impl Repository {
         }
         let scopes = self.scopes(Access::Push);
         self.client
-            .authorize(&self.registry, &self.host, &scopes, force, req)
+            .authorize(&self.registry, &self.host, &self.name, &scopes, force, req)
             .await
     }
 

@@ -27,6 +27,13 @@ impl CredentialProvider for SyncCredentials {
             .cloned()
             .or_else(|| self.fallback.credentials(registry))
     }
+
+    fn credentials_for(&self, registry: &str, repository: &str) -> Option<Credentials> {
+        self.configured
+            .get(registry)
+            .cloned()
+            .or_else(|| self.fallback.credentials_for(registry, repository))
+    }
 }
 
 /// The clients of one sync run, by registry.

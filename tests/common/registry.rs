@@ -23,6 +23,16 @@ pub enum Mode {
     TlsHtpasswd,
     /// Plain HTTP with Bearer-token auth from our [`TokenServer`].
     Token,
+    /// HTTPS with the test CA, and Bearer-token auth from our [`TokenServer`], which stays on
+    /// plain HTTP: the challenge names an `http://` realm (a misconfiguration seen on Harbor).
+    TlsToken,
+}
+
+impl Mode {
+    /// Whether the registry serves HTTPS (with the test CA).
+    pub fn tls(self) -> bool {
+        matches!(self, Mode::TlsHtpasswd | Mode::TlsToken)
+    }
 }
 
 /// One line of the registry's access log (combined log format).
@@ -137,7 +147,15 @@ impl Registry {
                     root.join("htpasswd").display()
                 );
             }
-            Mode::Token => {
+            Mode::Token | Mode::TlsToken => {
+                if mode == Mode::TlsToken {
+                    make_tls_certs(root);
+                    tls_yaml = format!(
+                        "  tls:\n    certificate: {}\n    key: {}\n",
+                        root.join("server.crt").display(),
+                        root.join("server.key").display()
+                    );
+                }
                 let key = root.join("token.key");
                 let crt = root.join("token.crt");
                 run(Command::new("openssl")
@@ -204,16 +222,12 @@ impl Registry {
             let mut child = KillOnDrop(child);
             let url = format!(
                 "{}://127.0.0.1:{port}/v2/",
-                if mode == Mode::TlsHtpasswd {
-                    "https"
-                } else {
-                    "http"
-                }
+                if mode.tls() { "https" } else { "http" }
             );
             // rustls (the readiness client) refuses a self-signed CA:TRUE server certificate:
             // readiness is then checked without verification.
-            let ca = (mode == Mode::TlsHtpasswd && opts.server_cert.is_none())
-                .then(|| root.join("ca").join("ca.crt"));
+            let ca =
+                (mode.tls() && opts.server_cert.is_none()).then(|| root.join("ca").join("ca.crt"));
             let verify = opts.server_cert.is_none();
             match wait_ready(
                 &mut child.0,
@@ -262,11 +276,7 @@ impl Registry {
 
     /// `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT` (TLS mode), without trailing slash.
     pub fn url(&self) -> String {
-        let scheme = if self.mode == Mode::TlsHtpasswd {
-            "https"
-        } else {
-            "http"
-        };
+        let scheme = if self.mode.tls() { "https" } else { "http" };
         format!("{scheme}://{}", self.host())
     }
 
@@ -292,12 +302,14 @@ impl Registry {
 
     /// PEM of the test CA that signed the server certificate (TLS mode only).
     pub fn ca_cert(&self) -> Option<PathBuf> {
-        (self.mode == Mode::TlsHtpasswd).then(|| self.dir.path().join("ca").join("ca.crt"))
+        self.mode
+            .tls()
+            .then(|| self.dir.path().join("ca").join("ca.crt"))
     }
 
     /// A directory holding only `ca.crt`, suitable for skopeo's `--cert-dir` (TLS mode only).
     pub fn ca_dir(&self) -> Option<PathBuf> {
-        (self.mode == Mode::TlsHtpasswd).then(|| self.dir.path().join("ca"))
+        self.mode.tls().then(|| self.dir.path().join("ca"))
     }
 
     /// Path of the registry's own log (its stderr).

@@ -89,6 +89,9 @@ pub struct TokenConfig {
     pub ttl_secs: u64,
     /// When false, `POST /token` answers 404 (like registries without OAuth2 support).
     pub allow_post: bool,
+    /// Fields replaced in every granted token response (e.g. `("token", json!(12345))`, a
+    /// `token` of another type beside a good `access_token`).
+    pub response_overrides: Vec<(String, serde_json::Value)>,
 }
 
 impl Default for TokenConfig {
@@ -118,6 +121,7 @@ impl Default for TokenConfig {
             ],
             ttl_secs: 300,
             allow_post: true,
+            response_overrides: Vec::new(),
         }
     }
 }
@@ -137,6 +141,8 @@ pub struct TokenRequest {
     pub user: Option<String>,
     /// HTTP status the server answered with.
     pub status: u16,
+    /// Whether the request carried an `Authorization` header (any scheme, valid or not).
+    pub authorization: bool,
 }
 
 struct State {
@@ -471,6 +477,7 @@ fn new_refresh_token() -> String {
 
 async fn handle(state: &Arc<Mutex<State>>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let method = req.method().clone();
+    let authorization = req.headers().contains_key("authorization");
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let basic = req
@@ -500,6 +507,7 @@ async fn handle(state: &Arc<Mutex<State>>, req: Request<Incoming>) -> Response<F
         scopes: Vec::new(),
         user: None,
         status: 200,
+        authorization,
     };
     let resp = respond(&mut st, &method, &path, &query, &body, basic, &mut log);
     log.status = resp.status().as_u16();
@@ -567,6 +575,7 @@ fn respond(
             st.refresh_tokens.insert(rt.clone(), u.clone());
             body["refresh_token"] = rt.into();
         }
+        apply_overrides(&st.config, &mut body);
         return json_response(StatusCode::OK, body);
     }
 
@@ -629,7 +638,15 @@ fn respond(
             st.refresh_tokens.insert(rt.clone(), user);
             body["refresh_token"] = rt.into();
         }
+        apply_overrides(&st.config, &mut body);
         return json_response(StatusCode::OK, body);
     }
     error_response(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+}
+
+/// Replaces the fields of `body` named in `config.response_overrides`.
+fn apply_overrides(config: &TokenConfig, body: &mut serde_json::Value) {
+    for (k, v) in &config.response_overrides {
+        body[k.as_str()] = v.clone();
+    }
 }
