@@ -211,8 +211,11 @@ pub struct PlatformSpec {
     pub architecture: String,
     /// CPU variant, e.g. `v7`.
     pub variant: Option<String>,
-    /// Windows `os.version` (e.g. `10.0.17763`): an entry matches when its `os.version` equals
-    /// it or continues it with `.` (`10.0.17763.1040`). None matches any version.
+    /// Windows `os.version` (`major.minor.build[.revision]`, e.g. `10.0.17763.1234`): an entry
+    /// matches when its `os.version` has the same major.minor.build (`10.0.17763.x`; a shorter
+    /// value matches the entries that continue it with `.`). Among the matches the exact
+    /// value is preferred, then the highest revision (see [`PlatformSpec::rank`]). None
+    /// matches any version.
     pub os_version: Option<String>,
     /// Whether the user named this platform (`--platform`, a sync configuration): a
     /// single-platform image built for another platform is then refused instead of copied.
@@ -273,25 +276,61 @@ impl PlatformSpec {
         }
     }
 
-    /// Whether a descriptor's platform satisfies this spec; returns a rank (lower is better).
-    pub fn rank(&self, p: &oci_spec::image::Platform) -> Option<usize> {
+    /// Whether a descriptor's platform satisfies this spec: `None` when it does not, else its
+    /// rank, lower is better: `(variant preference, os.version preference)`, compared in that
+    /// order. The variant part is 0 for the variant asked for (or none when none was asked),
+    /// then the acceptable fallbacks in order (`arm/v7` → v6 → v5). The `os.version` part
+    /// ([`os_version_rank`]) is 0 for the exact `os.version` asked for (or when none was asked),
+    /// then the other revisions of the same build, the highest first, so that
+    /// `windows(10.0.17763.1234)/amd64` picks `10.0.17763.1234` when the index has it and
+    /// `10.0.17763.2000` over `10.0.17763.1040` otherwise.
+    pub fn rank(&self, p: &oci_spec::image::Platform) -> Option<(usize, u64)> {
         if p.os().to_string() != self.os || p.architecture().to_string() != self.architecture {
             return None;
         }
-        if let Some(want) = &self.os_version {
-            let have = p.os_version().as_deref().unwrap_or("");
-            if !(have == want || have.starts_with(&format!("{want}."))) {
-                return None;
-            }
-        }
+        let version = match &self.os_version {
+            Some(want) => os_version_rank(want, p.os_version().as_deref().unwrap_or(""))?,
+            None => 0,
+        };
         let candidates = self.acceptable_variants();
         let have = p.variant().clone().filter(|v| !v.is_empty());
         if self.variant.is_none() && !(self.architecture == "arm64" || self.architecture == "arm") {
             // No variant asked: any variant does; prefer none.
-            return Some(if have.is_none() { 0 } else { 1 });
+            return Some((if have.is_none() { 0 } else { 1 }, version));
         }
-        candidates.iter().position(|c| *c == have)
+        candidates
+            .iter()
+            .position(|c| *c == have)
+            .map(|v| (v, version))
     }
+}
+
+/// How well an entry's Windows `os.version` `have` fits the `os.version` `want` asked for
+/// (`major.minor.build[.revision]`, as containerd and docker match Windows images): `None` when
+/// it does not, else a rank, lower is better. With a revision (`10.0.17763.1234`), every entry
+/// of the same major.minor.build matches (`10.0.17763.x`); without one (`10.0.17763`), the
+/// entries that equal it or continue it with `.`. Rank 0 is `have == want`; the others rank
+/// by revision, the highest first (an entry without a numeric revision last).
+pub fn os_version_rank(want: &str, have: &str) -> Option<u64> {
+    let want_parts: Vec<&str> = want.split('.').collect();
+    let matches = if want_parts.len() >= 4 {
+        let have_parts: Vec<&str> = have.split('.').collect();
+        have_parts.len() >= 3 && have_parts[..3] == want_parts[..3]
+    } else {
+        have == want || have.starts_with(&format!("{want}."))
+    };
+    if !matches {
+        return None;
+    }
+    if have == want {
+        return Some(0);
+    }
+    let revision = have
+        .split('.')
+        .nth(3)
+        .and_then(|r| r.parse::<u32>().ok())
+        .map_or(0, |r| u64::from(r) + 1);
+    Some(1 + (u64::from(u32::MAX) + 1 - revision))
 }
 
 impl FromStr for PlatformSpec {
@@ -664,6 +703,27 @@ mod tests {
         assert!(rank(Some("v6")) < rank(Some("v5")));
         assert!(rank(Some("v5")).is_some() && rank(None).is_some());
         assert_eq!(rank(Some("v8")), None);
+    }
+
+    #[test]
+    fn windows_os_version_ranks_the_exact_revision_then_the_highest() {
+        assert_eq!(
+            os_version_rank("10.0.17763.1234", "10.0.17763.1234"),
+            Some(0)
+        );
+        let r = |have| os_version_rank("10.0.17763.1234", have);
+        assert!(r("10.0.17763.2000") < r("10.0.17763.1040"));
+        assert!(r("10.0.17763.1040") < r("10.0.17763.999"));
+        assert!(r("10.0.17763.0") < r("10.0.17763"));
+        assert!(r("10.0.17763.1234") < r("10.0.17763.4294967295"));
+        assert_eq!(r("10.0.17764.1234"), None);
+        assert_eq!(r("10.0"), None);
+        assert_eq!(r(""), None);
+        // Without a revision: the entries continuing it, the highest revision first.
+        let b = |have| os_version_rank("10.0.17763", have);
+        assert_eq!(b("10.0.17763"), Some(0));
+        assert!(b("10.0.17763.2000") < b("10.0.17763.1040"));
+        assert_eq!(b("10.0.177631"), None);
     }
 
     #[test]
