@@ -516,6 +516,29 @@ impl Layout {
         Ok(bytes)
     }
 
+    /// Hashes blob `digest`'s file with the digest's algorithm: (its digest, its length in
+    /// bytes). Blocking; for checking a blob a transfer found corrupt.
+    ///
+    /// Errors: NotFound when absent; Other on I/O failure.
+    pub fn hash_blob(&self, digest: &Digest) -> Result<(Digest, u64)> {
+        let path = self.blob_path(digest);
+        let mut f = File::open(&path).map_err(|e| self.blob_open_error(digest, e))?;
+        let mut hasher = Hasher::new(digest.algorithm());
+        let mut buf = vec![0u8; CHUNK];
+        let mut n = 0u64;
+        loop {
+            let got = f
+                .read(&mut buf)
+                .ctx(|| format!("failed to read {}", path.display()))?;
+            if got == 0 {
+                break;
+            }
+            hasher.update(&buf[..got]);
+            n += got as u64;
+        }
+        Ok((hasher.finish(), n))
+    }
+
     /// Opens a blob for reading from byte `offset` (for resuming). The content is not verified
     /// here: wrap the file in a [`crate::digest::VerifyingReader`] (resumed with the prefix's
     /// hash state when `offset > 0`).

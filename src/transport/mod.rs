@@ -72,6 +72,14 @@ pub trait ImageSource: Send + Sync {
     fn mount_origin(&self) -> Option<MountOrigin> {
         None
     }
+    /// Checks this source's own copy of blob `desc` after a transfer of it failed
+    /// verification (its bytes did not match `desc` at the destination, or the registry
+    /// refused them): `Some(error)` (Integrity, or NotFound when absent), naming this source,
+    /// when the source's content itself does not match `desc`, so the failure is the source's;
+    /// `None` when it matches, or when checking would mean downloading it again (the default).
+    async fn check_blob(&self, _desc: &Descriptor) -> Option<crate::error::Error> {
+        None
+    }
 }
 
 /// How a blob reached the destination.
@@ -233,11 +241,11 @@ pub fn open_destination(
                 "cannot write to store:{d}: a store destination needs a name (store:REF)"
             )));
         }
-        Location::Oci { path, tag } => Box::new(layout::LayoutDestination::new(
-            crate::layout::Layout::open_or_create(path)?,
+        Location::Oci { path, tag } => Box::new(layout::LayoutDestination::create(
+            path,
             tag.clone(),
             loc.to_string(),
-        )),
+        )?),
         Location::OciArchive { path, tag } => Box::new(oci_archive::OciArchiveDestination::new(
             archive::ArchiveTarget::resolve(path)?,
             store,
