@@ -3,6 +3,8 @@
 //! real registry; attestations are never picked but kept by --all-platforms.
 
 mod common;
+#[path = "common/proxy.rs"]
+mod proxy;
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +14,7 @@ use imgctl::manifest::{
     select_platform,
 };
 use oci_spec::image::ImageIndex;
+use proxy::{Fault, FaultProxy};
 use serde_json::{Value, json};
 
 fn fixtures() -> PathBuf {
@@ -643,4 +646,96 @@ fn copy_with_a_windows_revision_picks_the_same_build() {
     assert_eq!(r["digest"], digests[1].as_str(), "{r}");
     let entry = read_index_json(&dst)["manifests"][0].clone();
     assert_eq!(entry["platform"]["os.version"], "10.0.17763.2000");
+}
+
+/// The digest a registry gives the signed schema 1 fixture (tests/fixtures/README.md): that of
+/// its JWS payload, not of the file.
+const SIGNED_SCHEMA1_DIGEST: &str =
+    "sha256:7364fea9d84ee548ab67d4c46c6006289800c98de3fbf8c0a97138dfcc23f000";
+
+/// A signed Docker schema 1 manifest served as a registry serves it (distribution no longer
+/// stores them, so the fault proxy answers for the real registry): its `Docker-Content-Digest`
+/// is the digest of the JWS payload, which imgctl computes the same way, so `inspect` works by
+/// tag and by that digest and reports it; a header naming the file's own sha256 is refused as a
+/// mismatch (exit 7), and a manifest with damaged `signatures` is a parse error (exit 7).
+#[test]
+fn a_signed_schema1_manifest_is_named_by_its_payload_digest_through_a_registry() {
+    let reg = Registry::start(Mode::Plain);
+    let proxy = FaultProxy::start(&reg.host());
+    let sb = Imgctl::new();
+    let signed = std::fs::read(fixture_path(
+        "manifests/docker-schema1-signed-mitr-busybox.json",
+    ))
+    .unwrap();
+    let serve = |path: &str, body: &[u8], digest: &str| {
+        proxy.add(
+            "GET",
+            path,
+            0,
+            Fault::Serve {
+                status: 200,
+                body: body.to_vec(),
+                headers: vec![
+                    (
+                        "content-type",
+                        "application/vnd.docker.distribution.manifest.v1+prettyjws".into(),
+                    ),
+                    ("docker-content-digest", digest.into()),
+                ],
+            },
+        );
+    };
+    serve(
+        "/v2/mitr/busybox/manifests/latest",
+        &signed,
+        SIGNED_SCHEMA1_DIGEST,
+    );
+    serve(
+        &format!("/v2/mitr/busybox/manifests/{SIGNED_SCHEMA1_DIGEST}"),
+        &signed,
+        SIGNED_SCHEMA1_DIGEST,
+    );
+    let file_digest = sha256_digest(&signed);
+    serve("/v2/mitr/busybox/manifests/wrong", &signed, &file_digest);
+    let mut damaged: Value = serde_json::from_slice(&signed).unwrap();
+    damaged["signatures"][0]["protected"] = json!("not base64 at all!");
+    let damaged = serde_json::to_vec_pretty(&damaged).unwrap();
+    serve(
+        "/v2/mitr/busybox/manifests/damaged",
+        &damaged,
+        &sha256_digest(&damaged),
+    );
+
+    for reference in ["latest", SIGNED_SCHEMA1_DIGEST] {
+        let sep = if reference.starts_with("sha256:") {
+            "@"
+        } else {
+            ":"
+        };
+        let loc = format!("docker://{}/mitr/busybox{sep}{reference}", proxy.host());
+        let v = json_out(&sb, &["inspect", &loc]);
+        assert_eq!(v["digest"], SIGNED_SCHEMA1_DIGEST, "{loc}: {v}");
+        assert_eq!(v["schema1"]["signed"], true, "{v}");
+        assert_eq!(v["schema1"]["layers"].as_array().unwrap().len(), 3);
+    }
+    assert_ne!(file_digest, SIGNED_SCHEMA1_DIGEST);
+
+    let out = sb.run(&[
+        "inspect",
+        &format!("docker://{}/mitr/busybox:wrong", proxy.host()),
+    ]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("does not match its Docker-Content-Digest"),
+        "{err}"
+    );
+
+    let out = sb.run(&[
+        "inspect",
+        &format!("docker://{}/mitr/busybox:damaged", proxy.host()),
+    ]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("malformed schema 1 signatures"), "{err}");
 }

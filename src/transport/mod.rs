@@ -31,7 +31,8 @@ pub struct FetchedManifest {
     pub bytes: Vec<u8>,
     /// Its media type (from the document, else the server, else its shape).
     pub media_type: String,
-    /// sha256 of `bytes` (or the digest that named it, verified against `bytes`).
+    /// sha256 of `bytes` (or the digest that named it, verified against `bytes`); for a
+    /// signed Docker schema 1 manifest, of its JWS payload ([`crate::manifest::manifest_digest`]).
     pub digest: Digest,
 }
 
