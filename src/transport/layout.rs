@@ -14,7 +14,7 @@ use super::{
 };
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::layout::{Layout, REF_NAME, WriterLock};
+use crate::layout::{Layout, REF_NAME, WriterLock, is_disk_full};
 use crate::manifest::{descriptor_digest, detect_media_type};
 use crate::progress::BlobProgress;
 
@@ -196,6 +196,11 @@ pub struct LayoutDestination {
     /// Set when a blob download failed in a way a rerun can resume (network, rate limit):
     /// what was downloaded is kept.
     keep: AtomicBool,
+    /// The blobs this copy started writing: on a full disk their partial downloads are
+    /// deleted when the destination is dropped (the cancelled ones too).
+    started: Mutex<Vec<Digest>>,
+    /// Set when a blob write failed because the disk is full.
+    disk_full: AtomicBool,
 }
 
 /// What opening a layout destination created on disk.
@@ -223,6 +228,8 @@ impl LayoutDestination {
             created: Created::Nothing,
             committed: AtomicBool::new(false),
             keep: AtomicBool::new(false),
+            started: Mutex::new(Vec::new()),
+            disk_full: AtomicBool::new(false),
         }
     }
 
@@ -307,8 +314,16 @@ impl ImageDestination for LayoutDestination {
         progress: &BlobProgress,
     ) -> Result<u64> {
         self.hold_writer_lock().await?;
+        self.started
+            .lock()
+            .expect("started lock")
+            .push(descriptor_digest(desc)?);
         let r = put_blob_resumable(&self.layout, desc, source, progress).await;
         match r {
+            Err(e) if is_disk_full(&e) => {
+                self.disk_full.store(true, Ordering::SeqCst);
+                Err(e)
+            }
             Err(e)
                 if self.created != Created::Nothing
                     && matches!(e.kind(), ErrorKind::Network | ErrorKind::RateLimited) =>
@@ -357,6 +372,16 @@ impl Drop for LayoutDestination {
     /// (the copy failed), unless a resumable download asked to keep it or another process
     /// writes into it or named an image there meanwhile.
     fn drop(&mut self) {
+        if self.disk_full.load(Ordering::SeqCst) {
+            // Partial downloads would keep the disk full (and block `rmi`): this copy's go,
+            // including those of downloads cancelled when the first one failed.
+            let started = std::mem::take(&mut *self.started.lock().expect("started lock"));
+            for d in started {
+                if !self.layout.has_blob(&d) {
+                    self.layout.remove_partial_if_unused(&d);
+                }
+            }
+        }
         if self.created == Created::Nothing
             || self.committed.load(Ordering::SeqCst)
             || self.keep.load(Ordering::SeqCst)
