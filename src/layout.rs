@@ -412,21 +412,41 @@ impl Layout {
         let path = self.partial_path(digest);
         let layout = self.clone();
         let d = digest.clone();
-        let locked = tokio::task::spawn_blocking(move || layout.lock_partial(&d, size))
-            .await
-            .map_err(joined)
-            .and_then(|r| r)
-            .map_err(|e| e.context(ctx()))?;
-        let Some((mut file, mut hasher, mut have)) = locked else {
+        // A download cancelled before its first byte (another blob of the copy failed) leaves
+        // no empty partial file behind: the guard is made with the file, on the blocking
+        // thread, so it is dropped (and the empty file deleted) even when this future is
+        // dropped while that thread still runs.
+        let guard_path = path.clone();
+        let locked = tokio::task::spawn_blocking(move || {
+            let locked = layout.lock_partial(&d, size);
+            (locked, RemoveIfEmpty(guard_path))
+        })
+        .await
+        .map_err(joined)
+        .and_then(|(r, guard)| r.map(|l| (l, guard)))
+        .map_err(|e| e.context(ctx()))?;
+        let (Some((mut file, mut hasher, mut have)), _empty) = locked else {
             return Ok(0); // another writer finished it while we waited
         };
-        // A download cancelled before its first byte (another blob of the copy failed) leaves
-        // no empty partial file behind.
-        let _empty = RemoveIfEmpty(path.clone());
         let mut fetched = 0u64;
         let mut restarted = false;
         loop {
             let start = have;
+            // A partial file holding every byte already (the connection dropped after the last
+            // one): verified as it is, never asked for from its end (a registry answers 416).
+            if start > 0 && size == Some(start) {
+                let got = hasher.clone().finish();
+                if &got == digest {
+                    break;
+                }
+                tracing::warn!(%digest, "complete partial download does not verify; starting over");
+                restarted = true;
+                file.set_len(0).ctx(ctx)?;
+                file.seek(std::io::SeekFrom::Start(0)).ctx(ctx)?;
+                hasher = Hasher::new(digest.algorithm());
+                have = 0;
+                continue;
+            }
             if start > 0 {
                 tracing::debug!(%digest, offset = start, "resuming partial download");
             }
@@ -2672,6 +2692,37 @@ mod tests {
         assert_eq!(*asked.lock().unwrap(), vec![1_000_000]);
         assert_eq!(fs::read(l.blob_path(&digest)).unwrap(), data);
         assert!(!l.partial_path(&digest).exists());
+    }
+
+    #[tokio::test]
+    async fn a_complete_partial_is_verified_without_asking_for_more() {
+        let (_d, l) = new_layout();
+        let data = vec![8u8; 70_000];
+        let digest = Digest::sha256_of(&data);
+        fs::create_dir_all(l.partial_path(&digest).parent().unwrap()).unwrap();
+        fs::write(l.partial_path(&digest), &data).unwrap();
+        let n = l
+            .write_blob_resumable(&digest, Some(70_000), |off| async move {
+                Err::<&[u8], _>(Error::other(format!("asked from byte {off}")))
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+        assert_eq!(fs::read(l.blob_path(&digest)).unwrap(), data);
+        // A complete but wrong one is fetched again from byte 0.
+        let other = vec![9u8; 70_000];
+        let od = Digest::sha256_of(&other);
+        fs::write(l.partial_path(&od), &data).unwrap();
+        let asked = std::sync::Mutex::new(Vec::new());
+        l.write_blob_resumable(&od, Some(70_000), |off| {
+            asked.lock().unwrap().push(off);
+            let rest = &other[off as usize..];
+            async move { Ok(rest) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(*asked.lock().unwrap(), vec![0]);
+        assert_eq!(fs::read(l.blob_path(&od)).unwrap(), other);
     }
 
     #[tokio::test]

@@ -407,26 +407,63 @@ fn is_empty_dir(dir: &Path) -> bool {
     std::fs::read_dir(dir).is_ok_and(|mut rd| rd.next().is_none())
 }
 
-/// Removes what opening a layout at `root` created (best effort, logged).
+/// Removes what opening a layout at `root` created (best effort, logged). A blob write of the
+/// failed copy may still be finishing on a blocking thread: a created directory is renamed
+/// away first (that thread then fails, as it never creates a layout's root), and files put
+/// into an existing directory are removed until none comes back.
 fn remove_created(root: &Path, created: &Created) {
     let result = match created {
         Created::Nothing => Ok(()),
-        Created::Dir { top } => std::fs::remove_dir_all(top),
-        Created::Contents => ["oci-layout", "index.json", "blobs", ".imgctl"]
-            .iter()
-            .map(|n| root.join(n))
-            .filter(|p| std::fs::symlink_metadata(p).is_ok())
-            .try_for_each(|p| {
-                if p.is_dir() {
-                    std::fs::remove_dir_all(&p)
-                } else {
-                    std::fs::remove_file(&p)
-                }
-            }),
+        Created::Dir { top } => {
+            let mut away = top.as_os_str().to_os_string();
+            away.push(format!(".imgctl-del-{}", std::process::id()));
+            let away = PathBuf::from(away);
+            match std::fs::rename(top, &away) {
+                Ok(()) => std::fs::remove_dir_all(&away),
+                Err(_) => remove_until_gone(top, &[]),
+            }
+        }
+        Created::Contents => {
+            remove_until_gone(root, &["oci-layout", "index.json", "blobs", ".imgctl"])
+        }
     };
     if let Err(e) = result {
         tracing::warn!(layout = %root.display(), "cannot remove the layout of a failed copy: {e}");
     }
+}
+
+/// Removes `dir` itself (no `names`) or its entries `names`, again while a late writer puts
+/// something back (up to about a second).
+fn remove_until_gone(dir: &Path, names: &[&str]) -> std::io::Result<()> {
+    let paths: Vec<PathBuf> = if names.is_empty() {
+        vec![dir.to_path_buf()]
+    } else {
+        names.iter().map(|n| dir.join(n)).collect()
+    };
+    let mut last = Ok(());
+    for _ in 0..20 {
+        last = Ok(());
+        for p in paths
+            .iter()
+            .filter(|p| std::fs::symlink_metadata(p).is_ok())
+        {
+            let r = if p.is_dir() {
+                std::fs::remove_dir_all(p)
+            } else {
+                std::fs::remove_file(p)
+            };
+            if let Err(e) = r
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                last = Err(e);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        if paths.iter().all(|p| std::fs::symlink_metadata(p).is_err()) {
+            return Ok(());
+        }
+    }
+    last
 }
 
 /// Writes blob `desc` into `layout`, read from `source`, resumably: a partial download kept
