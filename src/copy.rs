@@ -11,7 +11,7 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::Semaphore;
 
 use crate::digest::{Digest, VerifyingReader};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{
     Manifest, PlatformSpec, descriptor_digest, filter_entries, filter_index_bytes, is_image_config,
     platform_of_config, platform_string, select_platform,
@@ -230,14 +230,25 @@ pub async fn copy_image(
                 .map_err(|_| Error::other("copy cancelled"))?;
             let digest = descriptor_digest(d)?;
             let progress = reporter.blob(digest.to_string(), d.size());
-            let outcome = move_blob(src, dst, d, origin.as_ref(), &progress)
-                .await
-                .map_err(|e| {
-                    e.context(format!(
+            let outcome = match move_blob(src, dst, d, origin.as_ref(), &progress).await {
+                Ok(o) => o,
+                // Bytes that do not match their digest: the source's fault when its own copy
+                // is corrupt (a layout's file changed), not the upload's or the write's.
+                Err(e) if e.kind() == ErrorKind::Integrity => {
+                    return Err(src.check_blob(d).await.unwrap_or_else(|| {
+                        e.context(format!(
+                            "failed to copy blob {digest} to {}",
+                            dst.describe()
+                        ))
+                    }));
+                }
+                Err(e) => {
+                    return Err(e.context(format!(
                         "failed to copy blob {digest} to {}",
                         dst.describe()
-                    ))
-                })?;
+                    )));
+                }
+            };
             progress.finish(outcome);
             Ok::<_, Error>(outcome)
         }
@@ -293,10 +304,21 @@ pub async fn config_platform(src: &dyn ImageSource, m: &ImageManifest) -> Result
     let digest = descriptor_digest(c)?;
     let stream = src.blob(c, 0).await?;
     let mut bytes = Vec::with_capacity(c.size() as usize);
-    VerifyingReader::new(stream, digest.clone(), Some(c.size()))
+    let read = VerifyingReader::new(stream, digest.clone(), Some(c.size()))
         .read_to_end(&mut bytes)
-        .await
-        .map_err(|e| Error::from(e).context(format!("cannot read config {digest}")))?;
+        .await;
+    if let Err(e) = read {
+        let e = Error::from(e);
+        if e.kind() == ErrorKind::Integrity
+            && let Some(blamed) = src.check_blob(c).await
+        {
+            return Err(blamed);
+        }
+        return Err(e.context(format!(
+            "cannot read config {digest} from {}",
+            src.describe()
+        )));
+    }
     Ok(platform_of_config(&bytes))
 }
 

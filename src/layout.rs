@@ -20,7 +20,7 @@
 //! - **Paths are built from components** (`root/blobs/sha256/<hex>`), never from strings with a
 //!   separator, so the layout is the same on every OS.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::future::Future;
 use std::io::{Read, Seek, Write};
@@ -66,6 +66,38 @@ const PARTIAL_DIR: &str = "partial";
 const WRITERS_LOCK: &str = "writers.lock";
 /// Partial downloads untouched for this long are removed by [`Layout::gc`].
 pub const STALE_PARTIAL_AGE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// The hint of an error caused by a full disk (or an exceeded quota) while writing into a
+/// layout; [`is_disk_full`] recognises such errors.
+pub const DISK_FULL_HINT: &str = "the disk holding the store or layout is full: free space \
+(`imgctl prune` removes partial downloads and stale temp files, `imgctl rmi` removes images) \
+and run the command again";
+
+/// Whether `e`, returned by a layout write, was caused by a full disk or an exceeded quota
+/// (it carries [`DISK_FULL_HINT`]).
+pub fn is_disk_full(e: &Error) -> bool {
+    e.hint() == Some(DISK_FULL_HINT)
+}
+
+/// Whether an I/O error means the disk (or the user's quota) is full.
+fn io_disk_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
+}
+
+/// An imgctl error for a local write failure `e` with context `ctx`, carrying
+/// [`DISK_FULL_HINT`] when the disk is full.
+fn write_error(e: std::io::Error, ctx: String) -> Error {
+    let full = io_disk_full(&e);
+    let err = Error::from(e).context(ctx);
+    if full {
+        err.with_hint(DISK_FULL_HINT)
+    } else {
+        err
+    }
+}
 
 /// Bytes per chunk handed from the async reader to the writing threads (256 KiB).
 const CHUNK: usize = 256 << 10;
@@ -113,6 +145,21 @@ pub struct GcOptions {
     pub min_age: Duration,
     /// Report what would be deleted without deleting anything.
     pub dry_run: bool,
+}
+
+/// What [`Layout::prune`] removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PruneStats {
+    /// Partial downloads deleted (`.imgctl/partial/`).
+    pub partials: usize,
+    /// Partial downloads kept because a running process is writing them.
+    pub partials_in_use: usize,
+    /// Temp files deleted (`.imgctl/tmp/`).
+    pub temp_files: usize,
+    /// Bytes freed by deleting partial downloads and temp files.
+    pub bytes: u64,
+    /// The garbage collection of blobs no image references ([`Layout::gc`]).
+    pub gc: GcStats,
 }
 
 /// The exclusive lock on `index.json`; released when dropped (the file is closed).
@@ -365,31 +412,70 @@ impl Layout {
         let path = self.partial_path(digest);
         let layout = self.clone();
         let d = digest.clone();
-        let locked = tokio::task::spawn_blocking(move || layout.lock_partial(&d, size))
-            .await
-            .map_err(joined)
-            .and_then(|r| r)
-            .map_err(|e| e.context(ctx()))?;
-        let Some((mut file, mut hasher, mut have)) = locked else {
+        // A download cancelled before its first byte (another blob of the copy failed) leaves
+        // no empty partial file behind: the guard is made with the file, on the blocking
+        // thread, so it is dropped (and the empty file deleted) even when this future is
+        // dropped while that thread still runs.
+        let guard_path = path.clone();
+        let locked = tokio::task::spawn_blocking(move || {
+            let locked = layout.lock_partial(&d, size);
+            (locked, RemoveIfEmpty(guard_path))
+        })
+        .await
+        .map_err(joined)
+        .and_then(|(r, guard)| r.map(|l| (l, guard)))
+        .map_err(|e| e.context(ctx()))?;
+        let (Some((mut file, mut hasher, mut have)), _empty) = locked else {
             return Ok(0); // another writer finished it while we waited
         };
         let mut fetched = 0u64;
         let mut restarted = false;
         loop {
             let start = have;
+            // A partial file holding every byte already (the connection dropped after the last
+            // one): verified as it is, never asked for from its end (a registry answers 416).
+            if start > 0 && size == Some(start) {
+                let got = hasher.clone().finish();
+                if &got == digest {
+                    break;
+                }
+                tracing::warn!(%digest, "complete partial download does not verify; starting over");
+                restarted = true;
+                file.set_len(0).ctx(ctx)?;
+                file.seek(std::io::SeekFrom::Start(0)).ctx(ctx)?;
+                hasher = Hasher::new(digest.algorithm());
+                have = 0;
+                continue;
+            }
             if start > 0 {
                 tracing::debug!(%digest, offset = start, "resuming partial download");
             }
-            // The source's own errors (a missing blob, a refused request) name the source.
-            let mut reader = open(start).await?;
-            let pumped = pump(&mut reader, file, hasher, start, size, digest)
-                .await
-                .map_err(|e| e.context(ctx()))?;
+            // The source's own errors (a missing blob, a refused request) name the source. An
+            // empty partial file is not worth keeping (no 0-byte partials after a 404).
+            let mut reader = match open(start).await {
+                Ok(r) => r,
+                Err(e) => {
+                    if have == 0 {
+                        let _ = fs::remove_file(&path);
+                    }
+                    return Err(e);
+                }
+            };
+            let pumped = match pump(&mut reader, file, hasher, start, size, digest).await {
+                Ok(p) => p,
+                Err(e) => {
+                    // A full disk: what was written would only keep it full.
+                    if is_disk_full(&e) {
+                        let _ = fs::remove_file(&path);
+                    }
+                    return Err(e.context(ctx()));
+                }
+            };
             file = pumped.sink;
             fetched += pumped.written;
             have = start + pumped.written;
             if let Err(e) = pumped.read {
-                if e.kind() != ErrorKind::Integrity {
+                if e.kind() != ErrorKind::Integrity && have > 0 {
                     tracing::info!(%digest, bytes = have, "download interrupted; partial file kept for resuming");
                     return Err(e);
                 }
@@ -467,6 +553,51 @@ impl Layout {
         }
     }
 
+    /// Removes the store's leftovers: every partial download no process is writing (the
+    /// kept prefixes of interrupted downloads, whatever their age), the temp files of
+    /// abandoned writes (all of them when no process writes into the layout, else those older
+    /// than [`STALE_TEMP_AGE`]), then the blobs no image references ([`Layout::gc`], deferred
+    /// while another process writes). Only deletes, so it works on a full disk.
+    ///
+    /// Errors: Other on I/O failure; gc's errors (a manifest an image needs is missing or
+    /// corrupt: no blob is deleted then, but the partial downloads and temp files are).
+    pub fn prune(&self) -> Result<PruneStats> {
+        let writers = self.try_writers_exclusive()?;
+        let mut stats = {
+            let _lock = self.lock()?;
+            self.clean_private(writers.is_some())
+        };
+        drop(writers);
+        stats.gc = self.gc()?;
+        Ok(stats)
+    }
+
+    /// Deletes the partial download of `digest` unless another writer holds it, waiting up to
+    /// about a second for a writer of this process that is finishing (a cancelled download's
+    /// thread). Returns whether no partial file is left. Best effort.
+    pub fn remove_partial_if_unused(&self, digest: &Digest) -> bool {
+        let path = self.partial_path(digest);
+        for _ in 0..50 {
+            let file = match OpenOptions::new().read(true).write(true).open(&path) {
+                Ok(f) => f,
+                Err(e) => return e.kind() == std::io::ErrorKind::NotFound,
+            };
+            match file.try_lock() {
+                Ok(()) => {
+                    if same_file(&file, &path) {
+                        return fs::remove_file(&path).is_ok();
+                    }
+                    continue;
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::Error(_)) => return false,
+            }
+        }
+        false
+    }
+
     /// Writes small content (a manifest, a config) atomically after verifying it against
     /// `digest`. Does nothing when the blob is already present with the same length.
     ///
@@ -514,6 +645,29 @@ impl Layout {
             ))
         })?;
         Ok(bytes)
+    }
+
+    /// Hashes blob `digest`'s file with the digest's algorithm: (its digest, its length in
+    /// bytes). Blocking; for checking a blob a transfer found corrupt.
+    ///
+    /// Errors: NotFound when absent; Other on I/O failure.
+    pub fn hash_blob(&self, digest: &Digest) -> Result<(Digest, u64)> {
+        let path = self.blob_path(digest);
+        let mut f = File::open(&path).map_err(|e| self.blob_open_error(digest, e))?;
+        let mut hasher = Hasher::new(digest.algorithm());
+        let mut buf = vec![0u8; CHUNK];
+        let mut n = 0u64;
+        loop {
+            let got = f
+                .read(&mut buf)
+                .ctx(|| format!("failed to read {}", path.display()))?;
+            if got == 0 {
+                break;
+            }
+            hasher.update(&buf[..got]);
+            n += got as u64;
+        }
+        Ok((hasher.finish(), n))
     }
 
     /// Opens a blob for reading from byte `offset` (for resuming). The content is not verified
@@ -654,8 +808,9 @@ impl Layout {
             .filter(|e| hit(e))
             .filter_map(|e| entry_name(e).map(str::to_string))
             .collect();
-        list.retain(|e| !hit(e));
-        self.write_index(&index)?;
+        let old = index.clone();
+        entries_mut(&mut index)?.retain(|e| !hit(e));
+        self.write_index_freeing_space(&index, &old)?;
         Ok(names)
     }
 
@@ -738,8 +893,9 @@ impl Layout {
             .with_hint(names_hint(list)));
         };
         let removed = self.entry_descriptor(i, &list[i])?;
-        list.retain(|e| entry_name(e) != Some(name));
-        self.write_index(&index)?;
+        let old = index.clone();
+        entries_mut(&mut index)?.retain(|e| entry_name(e) != Some(name));
+        self.write_index_freeing_space(&index, &old)?;
         Ok(removed)
     }
 
@@ -789,7 +945,11 @@ impl Layout {
             ))
             .with_hint("nothing was deleted; restore the missing content or remove the entry that references it")
         };
-        let marked = self.mark().map_err(refuse)?;
+        let marked: HashSet<Digest> = self
+            .mark(&self.read_index().map_err(refuse)?)
+            .map_err(refuse)?
+            .into_keys()
+            .collect();
         let stats = self.sweep(&marked, opts)?;
         if !opts.dry_run {
             self.clean_dir(&self.tmp_dir(), STALE_TEMP_AGE);
@@ -956,17 +1116,119 @@ impl Layout {
     pub fn temp_file(&self, prefix: &str) -> Result<NamedTempFile> {
         let dir = self.tmp_dir();
         fs::create_dir_all(&dir).ctx(|| format!("failed to create {}", dir.display()))?;
-        shared_temp_file_in(&dir, prefix)
-            .ctx(|| format!("failed to create a temp file in {}", dir.display()))
+        shared_temp_file_in(&dir, prefix).map_err(|e| {
+            write_error(
+                e,
+                format!("failed to create a temp file in {}", dir.display()),
+            )
+        })
     }
 
     /// Writes `bytes` to a temp file, fsyncs it and renames it to `dest`.
+    ///
+    /// Errors: Other on I/O failure, with [`DISK_FULL_HINT`] when the disk is full.
     fn atomic_write(&self, dest: &Path, bytes: &[u8]) -> Result<()> {
-        let mut tmp = self.temp_file("write-")?;
         let ctx = || format!("failed to write {}", dest.display());
-        tmp.write_all(bytes).ctx(ctx)?;
-        tmp.as_file().sync_all().ctx(ctx)?;
+        #[cfg(test)]
+        test_disk::check(&self.root, bytes.len() as u64).map_err(|e| write_error(e, ctx()))?;
+        let mut tmp = self.temp_file("write-")?;
+        tmp.write_all(bytes).map_err(|e| write_error(e, ctx()))?;
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| write_error(e, ctx()))?;
         persist(tmp, dest)
+    }
+
+    /// Replaces `index.json` with `index` (which names fewer images than `old`, the current
+    /// one) on a disk that may be full: when the write fails for lack of space, first the
+    /// partial downloads and temp files no process uses are deleted and the write tried
+    /// again; then, when no other process writes into the layout, the configs and layers that
+    /// only the removed images referenced (manifests stay until gc, so an interruption
+    /// leaves images gc tolerates), and the write tried a last time. Caller holds the lock.
+    ///
+    /// Errors: as [`Layout::atomic_write`], with [`DISK_FULL_HINT`] when no space was found.
+    fn write_index_freeing_space(&self, index: &Value, old: &Value) -> Result<()> {
+        match self.write_index(index) {
+            Err(e) if is_disk_full(&e) => {}
+            r => return r,
+        }
+        let writers = self.try_writers_exclusive()?;
+        let freed = self.clean_private(writers.is_some());
+        tracing::info!(
+            partials = freed.partials,
+            temp_files = freed.temp_files,
+            bytes = freed.bytes,
+            "disk full: deleted partial downloads and temp files to rewrite index.json"
+        );
+        match self.write_index(index) {
+            Err(e) if is_disk_full(&e) && writers.is_some() => {
+                let (Ok(before), Ok(after)) = (self.mark(old), self.mark(index)) else {
+                    return Err(e); // not safe to tell what only the removed images used
+                };
+                let mut bytes = 0u64;
+                for (digest, is_manifest) in &before {
+                    if *is_manifest || after.contains_key(digest) {
+                        continue;
+                    }
+                    let path = self.blob_path(digest);
+                    let len = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                    if fs::remove_file(&path).is_ok() {
+                        bytes += len;
+                    }
+                }
+                tracing::info!(
+                    bytes,
+                    "disk full: deleted the removed images' layers before rewriting index.json"
+                );
+                self.write_index(index)
+            }
+            r => r,
+        }
+    }
+
+    /// Deletes partial downloads no process holds, and temp files (all with `all_temps`, which
+    /// the caller may pass only while holding the writers lock exclusively; else those older
+    /// than [`STALE_TEMP_AGE`]). Best effort; returns what went.
+    fn clean_private(&self, all_temps: bool) -> PruneStats {
+        let mut stats = PruneStats::default();
+        let partial_dir = self.private_dir().join(PARTIAL_DIR);
+        for entry in fs::read_dir(&partial_dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let Ok(file) = OpenOptions::new().read(true).write(true).open(&path) else {
+                continue;
+            };
+            let Ok(meta) = file.metadata() else { continue };
+            if !meta.is_file() {
+                continue;
+            }
+            match file.try_lock() {
+                Ok(()) if same_file(&file, &path) => {
+                    if fs::remove_file(&path).is_ok() {
+                        stats.partials += 1;
+                        stats.bytes += meta.len();
+                    }
+                }
+                Ok(()) => {}
+                Err(_) => stats.partials_in_use += 1,
+            }
+        }
+        let now = SystemTime::now();
+        for entry in fs::read_dir(self.tmp_dir()).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let Ok(meta) = fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let stale = meta
+                .modified()
+                .ok()
+                .and_then(|m| now.duration_since(m).ok())
+                .is_some_and(|age| age >= STALE_TEMP_AGE);
+            if meta.is_file() && (all_temps || stale) && fs::remove_file(&path).is_ok() {
+                stats.temp_files += 1;
+                stats.bytes += meta.len();
+            }
+        }
+        stats
     }
 
     fn read_index(&self) -> Result<Value> {
@@ -1023,11 +1285,11 @@ impl Layout {
         }
     }
 
-    /// The mark phase of [`Layout::gc_with`]: every digest reachable from `index.json`.
-    fn mark(&self) -> Result<HashSet<Digest>> {
-        let index = self.read_index()?;
+    /// The mark phase of [`Layout::gc_with`]: every digest reachable from the entries of
+    /// `index` (an `index.json` document), with whether it was read as a manifest.
+    fn mark(&self, index: &Value) -> Result<HashMap<Digest, bool>> {
         let mut stack: Vec<(Descriptor, Edge, String)> = Vec::new();
-        for (i, e) in entries(&index).iter().enumerate() {
+        for (i, e) in entries(index).iter().enumerate() {
             let d = self.entry_descriptor(i, e)?;
             let from = match entry_name(e) {
                 Some(n) => format!("index.json entry {n:?}"),
@@ -1035,13 +1297,13 @@ impl Layout {
             };
             stack.push((d, Edge::Manifest, from));
         }
-        let mut marked = HashSet::new();
+        let mut marked = HashMap::new();
         // An explicit stack and a visited set: deep or looping graphs (a referrer whose subject
         // leads back to it through an index) terminate and cannot overflow the call stack.
         while let Some((desc, edge, from)) = stack.pop() {
             let digest =
                 manifest::descriptor_digest(&desc).map_err(|e| e.context(format!("in {from}")))?;
-            if !marked.insert(digest.clone()) {
+            if marked.insert(digest.clone(), false).is_some() {
                 continue;
             }
             let mt = desc.media_type().to_string();
@@ -1079,6 +1341,7 @@ impl Layout {
             } else {
                 continue;
             };
+            marked.insert(digest.clone(), true);
             let me = format!("{digest}");
             stack.extend(children.into_iter().map(|(d, e)| (d, e, me.clone())));
         }
@@ -1172,6 +1435,17 @@ impl Layout {
     }
 }
 
+/// Deletes its file when dropped if the file is empty (an unused partial download).
+struct RemoveIfEmpty(PathBuf);
+
+impl Drop for RemoveIfEmpty {
+    fn drop(&mut self) {
+        if fs::symlink_metadata(&self.0).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            let _ = fs::remove_file(&self.0);
+        }
+    }
+}
+
 /// What [`pump`] did: the sink and hash state back, bytes appended, and how reading ended.
 struct Pumped<W> {
     sink: W,
@@ -1250,7 +1524,7 @@ where
                 (None, None) => unreachable!("a hasher is always somewhere"),
             }
             if let Err(e) = sink.write_all(&b) {
-                failed = Some(Error::from(e).context("failed to write to disk"));
+                failed = Some(write_error(e, "failed to write to disk".into()));
                 break;
             }
             n += b.len() as u64;
@@ -1268,7 +1542,7 @@ where
         }
         let flushed = sink
             .flush()
-            .map_err(|e| Error::from(e).context("failed to write to disk"));
+            .map_err(|e| write_error(e, "failed to write to disk".into()));
         (sink, hasher, n, flushed)
     });
     let read: Result<()> = async {
@@ -1607,6 +1881,53 @@ fn generic_children(bytes: &[u8]) -> Result<Vec<(Descriptor, Edge)>> {
         }
     }
     Ok(out)
+}
+
+/// A simulated small disk for unit tests: a layout root given a quota behaves as a full disk
+/// for [`Layout::atomic_write`] (ENOSPC) when the files under it plus the write would exceed
+/// it, so the logic that frees space can be tested without root or a real small filesystem.
+#[cfg(test)]
+pub(crate) mod test_disk {
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    static QUOTAS: Mutex<Vec<(PathBuf, u64)>> = Mutex::new(Vec::new());
+
+    /// Gives `root` a quota of `bytes` (replacing an earlier one).
+    pub fn set_quota(root: &Path, bytes: u64) {
+        let mut q = QUOTAS.lock().unwrap();
+        q.retain(|(r, _)| r != root);
+        q.push((root.to_path_buf(), bytes));
+    }
+
+    /// Bytes of all regular files under `dir`.
+    pub fn usage(dir: &Path) -> u64 {
+        let mut total = 0;
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => total += usage(&e.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+        total
+    }
+
+    /// ENOSPC when writing `more` bytes under `root` would exceed its quota.
+    pub fn check(root: &Path, more: u64) -> std::io::Result<()> {
+        let quota = QUOTAS
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(r, _)| r == root)
+            .map(|(_, q)| *q);
+        match quota {
+            Some(q) if usage(root) + more > q => {
+                Err(std::io::Error::from(std::io::ErrorKind::StorageFull))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -2374,6 +2695,37 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_complete_partial_is_verified_without_asking_for_more() {
+        let (_d, l) = new_layout();
+        let data = vec![8u8; 70_000];
+        let digest = Digest::sha256_of(&data);
+        fs::create_dir_all(l.partial_path(&digest).parent().unwrap()).unwrap();
+        fs::write(l.partial_path(&digest), &data).unwrap();
+        let n = l
+            .write_blob_resumable(&digest, Some(70_000), |off| async move {
+                Err::<&[u8], _>(Error::other(format!("asked from byte {off}")))
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+        assert_eq!(fs::read(l.blob_path(&digest)).unwrap(), data);
+        // A complete but wrong one is fetched again from byte 0.
+        let other = vec![9u8; 70_000];
+        let od = Digest::sha256_of(&other);
+        fs::write(l.partial_path(&od), &data).unwrap();
+        let asked = std::sync::Mutex::new(Vec::new());
+        l.write_blob_resumable(&od, Some(70_000), |off| {
+            asked.lock().unwrap().push(off);
+            let rest = &other[off as usize..];
+            async move { Ok(rest) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(*asked.lock().unwrap(), vec![0]);
+        assert_eq!(fs::read(l.blob_path(&od)).unwrap(), other);
+    }
+
+    #[tokio::test]
     async fn resumable_write_restarts_after_a_bad_prefix() {
         let (_d, l) = new_layout();
         let data = vec![7u8; 100_000];
@@ -2398,6 +2750,148 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Integrity);
         assert!(!l.has_blob(&other) && !l.partial_path(&other).exists());
+    }
+
+    #[tokio::test]
+    async fn a_source_that_fails_to_open_leaves_no_empty_partial() {
+        let (_d, l) = new_layout();
+        let digest = Digest::sha256_of(b"never arrives");
+        let err = l
+            .write_blob_resumable(&digest, Some(13), |_| async {
+                Err::<&[u8], _>(Error::not_found("blob unknown to registry"))
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        assert!(!l.partial_path(&digest).exists(), "0-byte partial left");
+        // A source that fails before its first byte: no partial either.
+        let err = l
+            .write_blob_resumable(&digest, Some(13), |_| async { Ok(Cut(b"")) })
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Network);
+        assert!(!l.partial_path(&digest).exists(), "0-byte partial left");
+    }
+
+    /// A real ENOSPC without root: the partial download is `/dev/full` (through a symlink).
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_full_disk_deletes_the_partial_download() {
+        let (_d, l) = new_layout();
+        let data = vec![5u8; 300_000];
+        let digest = Digest::sha256_of(&data);
+        let path = l.partial_path(&digest);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink("/dev/full", &path).unwrap();
+        let err = l
+            .write_blob_resumable(&digest, Some(data.len() as u64), |off| {
+                let rest = &data[off as usize..];
+                async move { Ok(rest) }
+            })
+            .await
+            .unwrap_err();
+        assert!(is_disk_full(&err), "{err} / {:?}", err.hint());
+        assert!(err.to_string().contains("failed to write"), "{err}");
+        assert!(
+            fs::symlink_metadata(&path).is_err(),
+            "partial kept on a full disk"
+        );
+        assert!(!l.has_blob(&digest));
+    }
+
+    fn partial_file(l: &Layout, seed: &[u8], len: usize) -> PathBuf {
+        let p = l.partial_path(&Digest::sha256_of(seed));
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, vec![1u8; len]).unwrap();
+        p
+    }
+
+    #[test]
+    fn rmi_frees_space_before_writing_index_json_on_a_full_disk() {
+        let (_d, l) = new_layout();
+        let a = image(&l, &[&vec![3u8; 50_000]]);
+        let b = image(&l, &[&vec![4u8; 60_000], &vec![6u8; 30_000]]);
+        let shared = image(&l, &[&vec![4u8; 60_000], &tar(9)]);
+        l.set_ref(Some("a"), a.clone()).unwrap();
+        l.set_ref(Some("b"), b.clone()).unwrap();
+        l.set_ref(Some("shared"), shared.clone()).unwrap();
+        let partial = partial_file(&l, b"old download", 40_000);
+        // Full: not a byte more fits.
+        test_disk::set_quota(l.root(), test_disk::usage(l.root()));
+        assert!(is_disk_full(&l.write_index(&empty_index()).unwrap_err()));
+
+        // 1. Unused partial downloads make room.
+        l.remove_ref("a").unwrap();
+        assert!(!partial.exists());
+        assert_eq!(l.ref_names().unwrap(), ["b", "shared"]);
+
+        // 2. Still full, nothing partial: the removed image's own layers and config go first
+        //    (a layer another image uses stays), then index.json is written; gc finishes.
+        test_disk::set_quota(l.root(), test_disk::usage(l.root()));
+        let held = l.writer_lock().unwrap();
+        let e = l.remove_ref("b").unwrap_err();
+        assert!(is_disk_full(&e), "{e}");
+        assert!(
+            l.has_blob(&dig(&b)),
+            "nothing deleted while another process writes"
+        );
+        drop(held);
+        l.remove_ref("b").unwrap();
+        assert_eq!(l.ref_names().unwrap(), ["shared"]);
+        let b_manifest: Value =
+            serde_json::from_slice(&l.read_blob_bytes(&dig(&b)).unwrap()).unwrap();
+        let b_config: Digest = b_manifest["config"]["digest"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(!l.has_blob(&b_config));
+        assert!(!l.has_blob(&Digest::sha256_of(&vec![6u8; 30_000])));
+        assert!(
+            l.has_blob(&Digest::sha256_of(&vec![4u8; 60_000])),
+            "shared layer kept"
+        );
+        test_disk::set_quota(l.root(), u64::MAX);
+        l.gc().unwrap();
+        assert!(!l.has_blob(&dig(&b)));
+        // The remaining image is whole.
+        assert!(l.mark(&l.read_index().unwrap()).is_ok());
+        assert!(l.has_blob(&dig(&shared)));
+    }
+
+    #[test]
+    fn prune_deletes_unused_partials_temp_files_and_unreferenced_blobs() {
+        let (_d, l) = new_layout();
+        let a = image(&l, &[&tar(1)]);
+        l.set_ref(Some("a"), a).unwrap();
+        let stray = put(&l, LAYER_TAR, b"stray");
+        let idle = partial_file(&l, b"idle", 1000);
+        let busy = partial_file(&l, b"busy", 2000);
+        let writer = File::options().read(true).write(true).open(&busy).unwrap();
+        writer.lock().unwrap(); // another download is writing it
+        let fresh = l.temp_file("blob-").unwrap().keep().unwrap().1;
+        fs::write(&fresh, vec![0u8; 300]).unwrap();
+
+        // While another process writes into the layout, its fresh temp files and blobs stay.
+        let held = l.writer_lock().unwrap();
+        let s = l.prune().unwrap();
+        assert_eq!((s.partials, s.partials_in_use, s.temp_files), (1, 1, 0));
+        assert_eq!(s.bytes, 1000);
+        assert!(s.gc.deferred && l.has_blob(&dig(&stray)));
+        assert!(!idle.exists() && busy.exists() && fresh.exists());
+        drop(held);
+        drop(writer);
+
+        let s = l.prune().unwrap();
+        assert_eq!((s.partials, s.partials_in_use, s.temp_files), (1, 0, 1));
+        assert_eq!(s.bytes, 2300);
+        assert_eq!(s.gc.blobs, 1);
+        assert!(!busy.exists() && !fresh.exists() && !l.has_blob(&dig(&stray)));
+        assert_eq!(l.prune().unwrap(), PruneStats::default());
+        // Prune only deletes: it works on a full disk.
+        partial_file(&l, b"again", 500);
+        test_disk::set_quota(l.root(), test_disk::usage(l.root()));
+        assert_eq!(l.prune().unwrap().partials, 1);
     }
 
     #[test]

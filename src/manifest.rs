@@ -211,8 +211,11 @@ pub struct PlatformSpec {
     pub architecture: String,
     /// CPU variant, e.g. `v7`.
     pub variant: Option<String>,
-    /// Windows `os.version` (e.g. `10.0.17763`): an entry matches when its `os.version` equals
-    /// it or continues it with `.` (`10.0.17763.1040`). None matches any version.
+    /// Windows `os.version` (`major.minor.build[.revision]`, e.g. `10.0.17763.1234`): an entry
+    /// matches when its `os.version` has the same major.minor.build (`10.0.17763.x`; a shorter
+    /// value matches the entries that continue it with `.`). Among the matches the exact
+    /// value is preferred, then the highest revision (see [`PlatformSpec::rank`]). None
+    /// matches any version.
     pub os_version: Option<String>,
     /// Whether the user named this platform (`--platform`, a sync configuration): a
     /// single-platform image built for another platform is then refused instead of copied.
@@ -273,25 +276,61 @@ impl PlatformSpec {
         }
     }
 
-    /// Whether a descriptor's platform satisfies this spec; returns a rank (lower is better).
-    pub fn rank(&self, p: &oci_spec::image::Platform) -> Option<usize> {
+    /// Whether a descriptor's platform satisfies this spec: `None` when it does not, else its
+    /// rank, lower is better: `(variant preference, os.version preference)`, compared in that
+    /// order. The variant part is 0 for the variant asked for (or none when none was asked),
+    /// then the acceptable fallbacks in order (`arm/v7` → v6 → v5). The `os.version` part
+    /// ([`os_version_rank`]) is 0 for the exact `os.version` asked for (or when none was asked),
+    /// then the other revisions of the same build, the highest first, so that
+    /// `windows(10.0.17763.1234)/amd64` picks `10.0.17763.1234` when the index has it and
+    /// `10.0.17763.2000` over `10.0.17763.1040` otherwise.
+    pub fn rank(&self, p: &oci_spec::image::Platform) -> Option<(usize, u64)> {
         if p.os().to_string() != self.os || p.architecture().to_string() != self.architecture {
             return None;
         }
-        if let Some(want) = &self.os_version {
-            let have = p.os_version().as_deref().unwrap_or("");
-            if !(have == want || have.starts_with(&format!("{want}."))) {
-                return None;
-            }
-        }
+        let version = match &self.os_version {
+            Some(want) => os_version_rank(want, p.os_version().as_deref().unwrap_or(""))?,
+            None => 0,
+        };
         let candidates = self.acceptable_variants();
         let have = p.variant().clone().filter(|v| !v.is_empty());
         if self.variant.is_none() && !(self.architecture == "arm64" || self.architecture == "arm") {
             // No variant asked: any variant does; prefer none.
-            return Some(if have.is_none() { 0 } else { 1 });
+            return Some((if have.is_none() { 0 } else { 1 }, version));
         }
-        candidates.iter().position(|c| *c == have)
+        candidates
+            .iter()
+            .position(|c| *c == have)
+            .map(|v| (v, version))
     }
+}
+
+/// How well an entry's Windows `os.version` `have` fits the `os.version` `want` asked for
+/// (`major.minor.build[.revision]`, as containerd and docker match Windows images): `None` when
+/// it does not, else a rank, lower is better. With a revision (`10.0.17763.1234`), every entry
+/// of the same major.minor.build matches (`10.0.17763.x`); without one (`10.0.17763`), the
+/// entries that equal it or continue it with `.`. Rank 0 is `have == want`; the others rank
+/// by revision, the highest first (an entry without a numeric revision last).
+pub fn os_version_rank(want: &str, have: &str) -> Option<u64> {
+    let want_parts: Vec<&str> = want.split('.').collect();
+    let matches = if want_parts.len() >= 4 {
+        let have_parts: Vec<&str> = have.split('.').collect();
+        have_parts.len() >= 3 && have_parts[..3] == want_parts[..3]
+    } else {
+        have == want || have.starts_with(&format!("{want}."))
+    };
+    if !matches {
+        return None;
+    }
+    if have == want {
+        return Some(0);
+    }
+    let revision = have
+        .split('.')
+        .nth(3)
+        .and_then(|r| r.parse::<u32>().ok())
+        .map_or(0, |r| u64::from(r) + 1);
+    Some(1 + (u64::from(u32::MAX) + 1 - revision))
 }
 
 impl FromStr for PlatformSpec {
@@ -503,6 +542,120 @@ pub fn filter_index_bytes(bytes: &[u8], keep: &[String]) -> Result<Vec<u8>> {
     Ok(serde_json::to_vec(&v)?)
 }
 
+/// The digest of manifest `bytes` as a registry computes it (distribution's `Docker-Content-Digest`):
+/// the sha256 of the bytes, except for a signed Docker schema 1 manifest, whose digest is that
+/// of its JWS payload ([`schema1_payload`]): the manifest without its `signatures`.
+///
+/// Errors (Integrity) for a schema 1 manifest whose `signatures` field is malformed.
+pub fn manifest_digest(bytes: &[u8]) -> Result<Digest> {
+    Ok(Digest::sha256_of(&canonical_manifest_bytes(bytes)?))
+}
+
+/// Checks manifest `bytes` against `digest` (any algorithm) as a registry names it: the bytes
+/// themselves, or a signed schema 1 manifest's payload ([`schema1_payload`]).
+///
+/// Errors (Integrity): a mismatch, naming both digests; a malformed schema 1 `signatures`.
+pub fn verify_manifest(digest: &Digest, bytes: &[u8]) -> Result<()> {
+    digest.verify(&canonical_manifest_bytes(bytes)?)
+}
+
+/// The bytes a manifest's digest covers: the document itself, or the payload of a signed
+/// schema 1 manifest (a JSON object with `schemaVersion: 1` and a `signatures` field).
+fn canonical_manifest_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Probe {
+        schema_version: Option<serde_json::Value>,
+        #[serde(default, deserialize_with = "present")]
+        signatures: Option<serde_json::Value>,
+    }
+    /// `Some` for any value, `null` included (a `null` signatures field is malformed, not absent).
+    fn present<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> std::result::Result<Option<serde_json::Value>, D::Error> {
+        <serde_json::Value as serde::Deserialize>::deserialize(d).map(Some)
+    }
+    match serde_json::from_slice::<Probe>(bytes) {
+        Ok(p) if p.schema_version == Some(1.into()) && p.signatures.is_some() => {
+            Ok(std::borrow::Cow::Owned(schema1_payload(bytes)?))
+        }
+        _ => Ok(std::borrow::Cow::Borrowed(bytes)),
+    }
+}
+
+/// The JWS payload of a signed Docker schema 1 manifest (Docker "Image Manifest Version 2,
+/// Schema 1", Signed manifests; libtrust's pretty JWS): the manifest's first `formatLength`
+/// bytes followed by the base64url-decoded `formatTail`, both read from the `protected` header
+/// of every signature (they must agree). Its sha256 is the manifest's digest.
+///
+/// Errors (Integrity, "malformed schema 1 signatures: …") when `signatures` is not a non-empty
+/// list of objects whose `protected` is base64url of a JSON object with a `formatLength`
+/// within the document and a base64url `formatTail`, or when the signatures disagree.
+pub fn schema1_payload(bytes: &[u8]) -> Result<Vec<u8>> {
+    use base64::Engine as _;
+    let bad = |why: String| {
+        Error::integrity(format!("malformed schema 1 signatures: {why}")).with_hint(
+            "the manifest's JWS signatures are damaged; fetch it again from its registry",
+        )
+    };
+    let b64 =
+        |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s.trim_end_matches('='));
+    let doc: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| Error::integrity(format!("malformed schema 1 manifest: {e}")))?;
+    let sigs = match doc.get("signatures") {
+        Some(serde_json::Value::Array(a)) if !a.is_empty() => a,
+        Some(serde_json::Value::Array(_)) => return Err(bad("the list is empty".into())),
+        Some(other) => return Err(bad(format!("expected a list, got {other}"))),
+        None => return Err(bad("there are none".into())),
+    };
+    let mut format: Option<(u64, Vec<u8>)> = None;
+    for (i, sig) in sigs.iter().enumerate() {
+        let protected = sig
+            .get("protected")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| bad(format!("signature {i} has no \"protected\" header")))?;
+        let header = b64(protected).map_err(|e| {
+            bad(format!(
+                "signature {i}: \"protected\" is not base64url: {e}"
+            ))
+        })?;
+        let header: serde_json::Value = serde_json::from_slice(&header).map_err(|e| {
+            bad(format!(
+                "signature {i}: \"protected\" is not a JSON object: {e}"
+            ))
+        })?;
+        let length = header
+            .get("formatLength")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| bad(format!("signature {i}: no formatLength")))?;
+        let tail = header
+            .get("formatTail")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| bad(format!("signature {i}: no formatTail")))?;
+        let tail = b64(tail)
+            .map_err(|e| bad(format!("signature {i}: formatTail is not base64url: {e}")))?;
+        if length > bytes.len() as u64 {
+            return Err(bad(format!(
+                "signature {i}: formatLength {length} is past the end of the {}-byte manifest",
+                bytes.len()
+            )));
+        }
+        match &format {
+            Some(f) if *f != (length, tail.clone()) => {
+                return Err(bad(format!(
+                    "signature {i} covers another payload than signature 0"
+                )));
+            }
+            Some(_) => {}
+            None => format = Some((length, tail)),
+        }
+    }
+    let (length, tail) = format.expect("at least one signature");
+    let mut payload = bytes[..length as usize].to_vec();
+    payload.extend_from_slice(&tail);
+    Ok(payload)
+}
+
 /// What `inspect` shows of a Docker schema 1 manifest (deprecated; read-only in imgctl).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Schema1Summary {
@@ -522,7 +675,8 @@ pub struct Schema1Summary {
 
 /// Parses a Docker schema 1 manifest (signed or not) for display.
 ///
-/// Errors (Integrity) on malformed JSON or a `schemaVersion` other than 1.
+/// Errors (Integrity) on malformed JSON, a `schemaVersion` other than 1, or a malformed
+/// `signatures` field ([`schema1_payload`]).
 pub fn parse_schema1(bytes: &[u8]) -> Result<Schema1Summary> {
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -558,6 +712,9 @@ pub fn parse_schema1(bytes: &[u8]) -> Result<Schema1Summary> {
             m.schema_version
         )));
     }
+    if m.signatures.is_some() || has_key(bytes, "signatures") {
+        schema1_payload(bytes)?;
+    }
     let created = m.history.first().and_then(|h| {
         serde_json::from_str::<serde_json::Value>(&h.v1_compatibility)
             .ok()?
@@ -573,6 +730,12 @@ pub fn parse_schema1(bytes: &[u8]) -> Result<Schema1Summary> {
         created,
         signed: m.signatures.is_some(),
     })
+}
+
+/// Whether JSON object `bytes` has top-level key `key` (whatever its value, `null` included).
+fn has_key(bytes: &[u8], key: &str) -> bool {
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
+        .is_ok_and(|m| m.contains_key(key))
 }
 
 #[cfg(test)]
@@ -667,6 +830,27 @@ mod tests {
     }
 
     #[test]
+    fn windows_os_version_ranks_the_exact_revision_then_the_highest() {
+        assert_eq!(
+            os_version_rank("10.0.17763.1234", "10.0.17763.1234"),
+            Some(0)
+        );
+        let r = |have| os_version_rank("10.0.17763.1234", have);
+        assert!(r("10.0.17763.2000") < r("10.0.17763.1040"));
+        assert!(r("10.0.17763.1040") < r("10.0.17763.999"));
+        assert!(r("10.0.17763.0") < r("10.0.17763"));
+        assert!(r("10.0.17763.1234") < r("10.0.17763.4294967295"));
+        assert_eq!(r("10.0.17764.1234"), None);
+        assert_eq!(r("10.0"), None);
+        assert_eq!(r(""), None);
+        // Without a revision: the entries continuing it, the highest revision first.
+        let b = |have| os_version_rank("10.0.17763", have);
+        assert_eq!(b("10.0.17763"), Some(0));
+        assert!(b("10.0.17763.2000") < b("10.0.17763.1040"));
+        assert_eq!(b("10.0.177631"), None);
+    }
+
+    #[test]
     fn platform_of_image_configs() {
         let p = platform_of_config(
             br#"{"architecture":"arm","os":"linux","variant":"v7","rootfs":{"type":"layers"}}"#,
@@ -688,6 +872,89 @@ mod tests {
         assert!(platform_of_config(b"{}").is_none());
         assert!(platform_of_config(br#"{"os":"linux","architecture":""}"#).is_none());
         assert!(platform_of_config(b"not json").is_none());
+    }
+
+    #[test]
+    fn signed_schema1_digest_is_the_digest_of_its_payload() {
+        let signed = crate::fixture("manifests/docker-schema1-signed-mitr-busybox.json");
+        let want: Digest =
+            "sha256:7364fea9d84ee548ab67d4c46c6006289800c98de3fbf8c0a97138dfcc23f000"
+                .parse()
+                .unwrap();
+        assert_eq!(manifest_digest(&signed).unwrap(), want);
+        assert_ne!(Digest::sha256_of(&signed), want);
+        verify_manifest(&want, &signed).unwrap();
+        assert!(verify_manifest(&Digest::sha256_of(&signed), &signed).is_err());
+        // The payload is the manifest without its signatures: it ends where they began.
+        let payload = schema1_payload(&signed).unwrap();
+        assert!(payload.ends_with(b"\n}"));
+        let v: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        assert!(v.get("signatures").is_none() && v["schemaVersion"] == 1);
+        // Other manifests: the bytes themselves.
+        let unsigned = crate::fixture("manifests/docker-schema1-unsigned-mitr-busybox.json");
+        assert_eq!(
+            manifest_digest(&unsigned).unwrap(),
+            Digest::sha256_of(&unsigned)
+        );
+        let v2 = crate::fixture("manifests/docker-v2s2.json");
+        assert_eq!(manifest_digest(&v2).unwrap(), Digest::sha256_of(&v2));
+    }
+
+    #[test]
+    fn malformed_schema1_signatures_are_parse_errors() {
+        let signed = crate::fixture("manifests/docker-schema1-signed-mitr-busybox.json");
+        let doc: serde_json::Value = serde_json::from_slice(&signed).unwrap();
+        let with = |sigs: serde_json::Value| {
+            let mut d = doc.clone();
+            d["signatures"] = sigs;
+            serde_json::to_vec_pretty(&d).unwrap()
+        };
+        let sig = doc["signatures"][0].clone();
+        let protected = |h: &str| {
+            use base64::Engine as _;
+            let mut s = sig.clone();
+            s["protected"] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(h)
+                .into();
+            s
+        };
+        for (bad, why) in [
+            (serde_json::Value::Null, "expected a list"),
+            (serde_json::json!("x"), "expected a list"),
+            (serde_json::json!([]), "empty"),
+            (serde_json::json!([{"header": {}}]), "no \"protected\""),
+            (serde_json::json!([{"protected": "%%%"}]), "not base64url"),
+            (serde_json::json!([protected("[1]")]), "no formatLength"),
+            (
+                serde_json::json!([protected("not json")]),
+                "not a JSON object",
+            ),
+            (
+                serde_json::json!([protected(r#"{"formatLength":10}"#)]),
+                "no formatTail",
+            ),
+            (
+                serde_json::json!([protected(r#"{"formatLength":99999999,"formatTail":"Cn0"}"#)]),
+                "past the end",
+            ),
+            (
+                serde_json::json!([sig, protected(r#"{"formatLength":10,"formatTail":"Cn0"}"#)]),
+                "another payload",
+            ),
+        ] {
+            let bytes = with(bad.clone());
+            for e in [
+                manifest_digest(&bytes).unwrap_err(),
+                parse_schema1(&bytes).unwrap_err(),
+            ] {
+                assert_eq!(e.kind(), crate::error::ErrorKind::Integrity, "{bad}");
+                let msg = e.to_string();
+                assert!(
+                    msg.contains("malformed schema 1 signatures") && msg.contains(why),
+                    "{bad}: {msg}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -3,14 +3,18 @@
 //! real registry; attestations are never picked but kept by --all-platforms.
 
 mod common;
+#[path = "common/proxy.rs"]
+mod proxy;
 
 use std::path::{Path, PathBuf};
 
 use common::*;
 use imgctl::manifest::{
-    Manifest, PlatformSpec, detect_media_type, filter_entries, parse_schema1, select_platform,
+    DOCKER_LIST, Manifest, PlatformSpec, detect_media_type, filter_entries, parse_schema1,
+    select_platform,
 };
 use oci_spec::image::ImageIndex;
+use proxy::{Fault, FaultProxy};
 use serde_json::{Value, json};
 
 fn fixtures() -> PathBuf {
@@ -144,6 +148,17 @@ fn platform_selection_on_real_indexes() {
             "dockerhub-hello-world-nanoserver-list-windows.json",
             "windows(10.0.17763.1040)/amd64",
             Some("sha256:63c287625c2b0b72900e562de73c0e381472a83b1b39217aef3856cd398eca0b"),
+        ),
+        // Another revision of the same build matches (10.0.17763.x); another build does not.
+        (
+            "dockerhub-hello-world-nanoserver-list-windows.json",
+            "windows(10.0.17763.1234)/amd64",
+            Some("sha256:63c287625c2b0b72900e562de73c0e381472a83b1b39217aef3856cd398eca0b"),
+        ),
+        (
+            "dockerhub-hello-world-nanoserver-list-windows.json",
+            "windows(10.0.17764.1040)/amd64",
+            None,
         ),
         (
             "dockerhub-hello-world-nanoserver-list-windows.json",
@@ -519,4 +534,208 @@ fn windows_os_version_and_features_are_written_with_the_spec_keys() {
         .cloned()
         .unwrap();
     assert!(named.get("platform").is_none(), "{named}");
+}
+
+/// Windows images of several revisions of one build (the nanoserver fixture's entry, copied
+/// with other `os.version` values and digests): `windows(10.0.17763.1234)/amd64` takes the
+/// exact revision when the index has it, else the highest revision of 10.0.17763, never
+/// another build; a build-less value takes the highest revision too.
+#[test]
+fn windows_os_version_matches_the_build_preferring_the_exact_then_the_highest_revision() {
+    let p = fixture_path("manifests/dockerhub-hello-world-nanoserver-list-windows.json");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    let template = doc["manifests"][0].clone();
+    let entry = |version: &str, fill: char| {
+        let mut e = template.clone();
+        e["platform"]["os.version"] = json!(version);
+        e["digest"] = json!(format!("sha256:{}", fill.to_string().repeat(64)));
+        e
+    };
+    let with = |entries: Vec<Value>| -> ImageIndex {
+        let mut d = doc.clone();
+        d["manifests"] = json!(entries);
+        match Manifest::parse(&serde_json::to_vec(&d).unwrap(), DOCKER_LIST).unwrap() {
+            Manifest::Index(i) => *i,
+            _ => panic!("not an index"),
+        }
+    };
+    let pick = |i: &ImageIndex, want: &str| {
+        select_platform(i, &want.parse().unwrap()).map(|d| d.digest().to_string()[7..8].to_string())
+    };
+    let all = with(vec![
+        entry("10.0.17763.1040", 'a'),
+        entry("10.0.20348.2000", 'b'),
+        entry("10.0.17763.2000", 'c'),
+        entry("10.0.17763.1234", 'd'),
+        entry("10.0.17763.999", 'e'),
+    ]);
+    assert_eq!(
+        pick(&all, "windows(10.0.17763.1234)/amd64").as_deref(),
+        Some("d")
+    );
+    assert_eq!(
+        pick(&all, "windows(10.0.17763.1)/amd64").as_deref(),
+        Some("c")
+    );
+    assert_eq!(
+        pick(&all, "windows(10.0.17763)/amd64").as_deref(),
+        Some("c")
+    );
+    assert_eq!(
+        pick(&all, "windows(10.0.20348.1)/amd64").as_deref(),
+        Some("b")
+    );
+    assert_eq!(pick(&all, "windows(10.0.14393.1)/amd64"), None);
+    // Without the exact revision: the highest one (numerically: 2000 over 999 and 1040).
+    let no_exact = with(vec![
+        entry("10.0.17763.999", 'e'),
+        entry("10.0.17763.2000", 'c'),
+        entry("10.0.17763.1040", 'a'),
+    ]);
+    assert_eq!(
+        pick(&no_exact, "windows(10.0.17763.1234)/amd64").as_deref(),
+        Some("c")
+    );
+    // An entry naming the build alone still matches a request with a revision, ranked last.
+    let bare = with(vec![entry("10.0.17763", 'f'), entry("10.0.17763.5", 'a')]);
+    assert_eq!(
+        pick(&bare, "windows(10.0.17763.1234)/amd64").as_deref(),
+        Some("a")
+    );
+    let only_bare = with(vec![entry("10.0.17763", 'f')]);
+    assert_eq!(
+        pick(&only_bare, "windows(10.0.17763.1234)/amd64").as_deref(),
+        Some("f")
+    );
+}
+
+/// `copy --platform windows(10.0.17763.1234)/amd64` through the CLI picks the image of build
+/// 10.0.17763 whose revision is the highest when the exact one is absent (not another build's,
+/// even with a higher revision), and names it with its own `os.version`.
+#[test]
+fn copy_with_a_windows_revision_picks_the_same_build() {
+    let sb = Imgctl::new();
+    let src = sb.dir().join("src");
+    let idx = build_index(&src, "tmp", &["linux/amd64"]);
+    let mut doc = read_json_blob(&src, &idx);
+    let mut digests = Vec::new();
+    for (i, version) in ["10.0.17763.1040", "10.0.17763.2000", "10.0.20348.3000"]
+        .iter()
+        .enumerate()
+    {
+        let layer = build_layer(&[TarEntry::file("Windows/v.txt", format!("{version}\n"))]);
+        let mut win = write_image(&src, &[layer], &Platform::parse("windows/amd64"));
+        win["platform"]["os.version"] = json!(version);
+        digests.push(win["digest"].as_str().unwrap().to_string());
+        doc["manifests"].as_array_mut().unwrap().insert(i, win);
+    }
+    let desc = write_blob(&src, MT_INDEX, &serde_json::to_vec(&doc).unwrap());
+    tag_descriptor(&src, "v1", desc);
+    let from = format!("oci:{}:v1", src.display());
+    let dst = sb.dir().join("dst");
+    let r = json_out(
+        &sb,
+        &[
+            "copy",
+            "--platform",
+            "windows(10.0.17763.1234)/amd64",
+            &from,
+            &format!("oci:{}:win", dst.display()),
+        ],
+    );
+    assert_eq!(r["digest"], digests[1].as_str(), "{r}");
+    let entry = read_index_json(&dst)["manifests"][0].clone();
+    assert_eq!(entry["platform"]["os.version"], "10.0.17763.2000");
+}
+
+/// The digest a registry gives the signed schema 1 fixture (tests/fixtures/README.md): that of
+/// its JWS payload, not of the file.
+const SIGNED_SCHEMA1_DIGEST: &str =
+    "sha256:7364fea9d84ee548ab67d4c46c6006289800c98de3fbf8c0a97138dfcc23f000";
+
+/// A signed Docker schema 1 manifest served as a registry serves it (distribution no longer
+/// stores them, so the fault proxy answers for the real registry): its `Docker-Content-Digest`
+/// is the digest of the JWS payload, which imgctl computes the same way, so `inspect` works by
+/// tag and by that digest and reports it; a header naming the file's own sha256 is refused as a
+/// mismatch (exit 7), and a manifest with damaged `signatures` is a parse error (exit 7).
+#[test]
+fn a_signed_schema1_manifest_is_named_by_its_payload_digest_through_a_registry() {
+    let reg = Registry::start(Mode::Plain);
+    let proxy = FaultProxy::start(&reg.host());
+    let sb = Imgctl::new();
+    let signed = std::fs::read(fixture_path(
+        "manifests/docker-schema1-signed-mitr-busybox.json",
+    ))
+    .unwrap();
+    let serve = |path: &str, body: &[u8], digest: &str| {
+        proxy.add(
+            "GET",
+            path,
+            0,
+            Fault::Serve {
+                status: 200,
+                body: body.to_vec(),
+                headers: vec![
+                    (
+                        "content-type",
+                        "application/vnd.docker.distribution.manifest.v1+prettyjws".into(),
+                    ),
+                    ("docker-content-digest", digest.into()),
+                ],
+            },
+        );
+    };
+    serve(
+        "/v2/mitr/busybox/manifests/latest",
+        &signed,
+        SIGNED_SCHEMA1_DIGEST,
+    );
+    serve(
+        &format!("/v2/mitr/busybox/manifests/{SIGNED_SCHEMA1_DIGEST}"),
+        &signed,
+        SIGNED_SCHEMA1_DIGEST,
+    );
+    let file_digest = sha256_digest(&signed);
+    serve("/v2/mitr/busybox/manifests/wrong", &signed, &file_digest);
+    let mut damaged: Value = serde_json::from_slice(&signed).unwrap();
+    damaged["signatures"][0]["protected"] = json!("not base64 at all!");
+    let damaged = serde_json::to_vec_pretty(&damaged).unwrap();
+    serve(
+        "/v2/mitr/busybox/manifests/damaged",
+        &damaged,
+        &sha256_digest(&damaged),
+    );
+
+    for reference in ["latest", SIGNED_SCHEMA1_DIGEST] {
+        let sep = if reference.starts_with("sha256:") {
+            "@"
+        } else {
+            ":"
+        };
+        let loc = format!("docker://{}/mitr/busybox{sep}{reference}", proxy.host());
+        let v = json_out(&sb, &["inspect", &loc]);
+        assert_eq!(v["digest"], SIGNED_SCHEMA1_DIGEST, "{loc}: {v}");
+        assert_eq!(v["schema1"]["signed"], true, "{v}");
+        assert_eq!(v["schema1"]["layers"].as_array().unwrap().len(), 3);
+    }
+    assert_ne!(file_digest, SIGNED_SCHEMA1_DIGEST);
+
+    let out = sb.run(&[
+        "inspect",
+        &format!("docker://{}/mitr/busybox:wrong", proxy.host()),
+    ]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("does not match its Docker-Content-Digest"),
+        "{err}"
+    );
+
+    let out = sb.run(&[
+        "inspect",
+        &format!("docker://{}/mitr/busybox:damaged", proxy.host()),
+    ]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("malformed schema 1 signatures"), "{err}");
 }

@@ -97,6 +97,10 @@ pub const RATELIMIT: &str = "Examples:
   imgctl ratelimit
   imgctl ratelimit docker.io/library/nginx:latest";
 
+pub const PRUNE: &str = "Examples:
+  imgctl prune                            # after a failed pull, or when the disk is full
+  imgctl prune --format json";
+
 #[cfg(test)]
 mod tests {
     use super::*;

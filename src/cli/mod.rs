@@ -568,6 +568,9 @@ pub enum Command {
         /// Image to ask about [default: docker.io/ratelimitpreview/test:latest]
         reference: Option<String>,
     },
+    /// Remove partial downloads, stale temp files and unused blobs from the local store.
+    #[command(after_long_help = examples::PRUNE)]
+    Prune,
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -695,5 +698,6 @@ async fn run_command(cli: &Cli) -> Result<()> {
             sync::sync(g, &a).await
         }
         Command::Ratelimit { reference } => sync::ratelimit(g, reference.as_deref()).await,
+        Command::Prune => store::prune(g),
     }
 }

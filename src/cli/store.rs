@@ -1,4 +1,4 @@
-//! Store management (`images`, `rmi`, `tag`) and registry queries (`tags`).
+//! Store management (`images`, `rmi`, `tag`, `prune`) and registry queries (`tags`).
 
 use indicatif::HumanBytes;
 use oci_spec::image::Descriptor;
@@ -297,6 +297,52 @@ pub fn rmi(g: &GlobalOpts, references: &[String]) -> Result<()> {
                 references.len()
             ))
             .with_hint("list the store with `imgctl images`"))
+        }
+    }
+}
+
+/// `imgctl prune`: deletes the store's partial downloads (those no running imgctl is
+/// writing), the temp files of abandoned writes and the blobs no image references
+/// ([`Layout::prune`]). Only deletes, so it works on a full disk. Prints `Total reclaimed
+/// space: …` (as `docker image prune` does), or `{"partialDownloads", "partialDownloadsInUse",
+/// "tempFiles", "blobsDeleted", "bytesFreed", "gcDeferred"}` with `--format json`.
+///
+/// Errors: the layout's (a missing or corrupt manifest stops the blob collection, after the
+/// partial downloads and temp files are gone).
+pub fn prune(g: &GlobalOpts) -> Result<()> {
+    let layout = Layout::open_or_create(&g.store_dir()?)?;
+    let stats = layout.prune()?;
+    let freed = stats.bytes + stats.gc.bytes;
+    if stats.partials_in_use > 0 {
+        eprintln!(
+            "note: {} partial downloads are being written by a running imgctl and were kept",
+            stats.partials_in_use
+        );
+    }
+    if stats.gc.deferred {
+        eprintln!(
+            "note: another imgctl process is writing into the store; unused blobs were kept \
+             and are deleted by the next prune or rmi"
+        );
+    }
+    match g.format {
+        FormatArg::Json => print_json(&serde_json::json!({
+            "partialDownloads": stats.partials,
+            "partialDownloadsInUse": stats.partials_in_use,
+            "tempFiles": stats.temp_files,
+            "blobsDeleted": stats.gc.blobs,
+            "bytesFreed": freed,
+            "gcDeferred": stats.gc.deferred,
+        })),
+        FormatArg::Text => {
+            if !g.quiet {
+                eprintln!(
+                    "Deleted {} partial downloads, {} temp files, {} unused blobs",
+                    stats.partials, stats.temp_files, stats.gc.blobs
+                );
+            }
+            println!("Total reclaimed space: {}", HumanBytes(freed));
+            Ok(())
         }
     }
 }

@@ -836,18 +836,20 @@ impl Repository {
                 return Err(Error::integrity("manifest larger than 4 MiB refused").context(what()));
             }
         }
+        // A signed Docker schema 1 manifest's digest is that of its JWS payload, as the
+        // registry computes it (crate::manifest::manifest_digest).
         let digest = match reference.parse::<Digest>() {
             Ok(d) => {
-                d.verify(&bytes).map_err(|e| e.context(what()))?;
+                crate::manifest::verify_manifest(&d, &bytes).map_err(|e| e.context(what()))?;
                 d
             }
             Err(_) => match header_digest.as_deref().map(str::parse::<Digest>) {
                 Some(Ok(d)) => {
-                    d.verify(&bytes)
+                    crate::manifest::verify_manifest(&d, &bytes)
                         .map_err(|e| e.context(format!("{}: registry sent a manifest that does not match its Docker-Content-Digest", what())))?;
-                    Digest::sha256_of(&bytes)
+                    crate::manifest::manifest_digest(&bytes).map_err(|e| e.context(what()))?
                 }
-                _ => Digest::sha256_of(&bytes),
+                _ => crate::manifest::manifest_digest(&bytes).map_err(|e| e.context(what()))?,
             },
         };
         let media_type =

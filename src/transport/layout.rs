@@ -2,7 +2,9 @@
 //! `org.opencontainers.image.ref.name` annotation.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use oci_spec::image::{Descriptor, DescriptorBuilder, MediaType};
@@ -12,7 +14,7 @@ use super::{
 };
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::layout::{Layout, REF_NAME, WriterLock};
+use crate::layout::{Layout, REF_NAME, WriterLock, is_disk_full};
 use crate::manifest::{descriptor_digest, detect_media_type};
 use crate::progress::BlobProgress;
 
@@ -145,6 +147,36 @@ impl ImageSource for LayoutSource {
     fn mount_origin(&self) -> Option<MountOrigin> {
         self.root_descriptor().ok().as_ref().and_then(parse_origin)
     }
+    /// Hashes the layout's file of `desc` again (local, so cheap next to the failed transfer):
+    /// Integrity "blob … in LABEL does not match its digest" when it does not, NotFound when
+    /// it is gone.
+    async fn check_blob(&self, desc: &Descriptor) -> Option<Error> {
+        let digest = descriptor_digest(desc).ok()?;
+        let layout = self.layout.clone();
+        let d = digest.clone();
+        let hashed = tokio::task::spawn_blocking(move || layout.hash_blob(&d))
+            .await
+            .ok()?;
+        match hashed {
+            Ok((got, n)) if got == digest && n == desc.size() => None,
+            Ok((got, n)) => Some(
+                Error::integrity(format!(
+                    "blob {digest} in {} does not match its digest: its {n} bytes hash to {got}{}",
+                    self.label,
+                    if n == desc.size() {
+                        String::new()
+                    } else {
+                        format!(" (the manifest says {} bytes)", desc.size())
+                    }
+                ))
+                .with_hint(
+                    "the layout is corrupt (changed after it was written); copy the image into it again from where it came from",
+                ),
+            ),
+            Err(e) if e.kind() == ErrorKind::NotFound => Some(self.missing("blob", &digest)),
+            Err(_) => None,
+        }
+    }
 }
 
 /// Writes an image into a layout and names it `name` (untagged when None).
@@ -157,6 +189,30 @@ pub struct LayoutDestination {
     /// Held from [`ImageDestination::prepare`] until dropped, so a concurrent gc (`rmi`) in
     /// another process does not delete blobs written but not yet named in `index.json`.
     writer: std::sync::Mutex<Option<WriterLock>>,
+    /// What [`LayoutDestination::create`] made, removed again when the copy fails.
+    created: Created,
+    /// Set once [`ImageDestination::commit`] named the image: the layout is the user's now.
+    committed: AtomicBool,
+    /// Set when a blob download failed in a way a rerun can resume (network, rate limit):
+    /// what was downloaded is kept.
+    keep: AtomicBool,
+    /// The blobs this copy started writing: on a full disk their partial downloads are
+    /// deleted when the destination is dropped (the cancelled ones too).
+    started: Mutex<Vec<Digest>>,
+    /// Set when a blob write failed because the disk is full.
+    disk_full: AtomicBool,
+}
+
+/// What opening a layout destination created on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Created {
+    /// The layout existed (or was not made by this copy): never removed.
+    Nothing,
+    /// The directory existed but was empty: this copy made the layout's files in it.
+    Contents,
+    /// This copy made the directory, and `top`, the first of its missing ancestors (or
+    /// itself), with it.
+    Dir { top: PathBuf },
 }
 
 impl LayoutDestination {
@@ -169,7 +225,47 @@ impl LayoutDestination {
             origin: Mutex::new(None),
             record_origin: false,
             writer: std::sync::Mutex::new(None),
+            created: Created::Nothing,
+            committed: AtomicBool::new(false),
+            keep: AtomicBool::new(false),
+            started: Mutex::new(Vec::new()),
+            disk_full: AtomicBool::new(false),
         }
+    }
+
+    /// A destination for the layout directory `root` (an `oci:` location), creating the
+    /// layout when absent ([`Layout::open_or_create`]). When this made the layout (the
+    /// directory, or its files in an empty directory) and the copy fails before naming the
+    /// image, dropping the destination removes what it made, so a failed copy leaves no empty
+    /// layout behind; except after a download a rerun can resume (a network or rate-limit
+    /// failure), when the partial downloads are kept and the error's hint says so.
+    ///
+    /// Errors: as [`Layout::open_or_create`] (Usage for a file or a foreign directory).
+    pub fn create(root: &Path, name: Option<String>, label: String) -> Result<Self> {
+        let created = match std::fs::metadata(root) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut top = root.to_path_buf();
+                while let Some(parent) = top.parent() {
+                    if parent.as_os_str().is_empty() || parent.exists() {
+                        break;
+                    }
+                    top = parent.to_path_buf();
+                }
+                Created::Dir { top }
+            }
+            Ok(m) if m.is_dir() && is_empty_dir(root) => Created::Contents,
+            _ => Created::Nothing,
+        };
+        let layout = match Layout::open_or_create(root) {
+            Ok(l) => l,
+            Err(e) => {
+                remove_created(root, &created);
+                return Err(e);
+            }
+        };
+        let mut d = LayoutDestination::new(layout, name, label);
+        d.created = created;
+        Ok(d)
     }
 
     /// Records where the image came from (`io.imgctl.origin`, the source registry and
@@ -218,7 +314,29 @@ impl ImageDestination for LayoutDestination {
         progress: &BlobProgress,
     ) -> Result<u64> {
         self.hold_writer_lock().await?;
-        put_blob_resumable(&self.layout, desc, source, progress).await
+        self.started
+            .lock()
+            .expect("started lock")
+            .push(descriptor_digest(desc)?);
+        let r = put_blob_resumable(&self.layout, desc, source, progress).await;
+        match r {
+            Err(e) if is_disk_full(&e) => {
+                self.disk_full.store(true, Ordering::SeqCst);
+                Err(e)
+            }
+            Err(e)
+                if self.created != Created::Nothing
+                    && matches!(e.kind(), ErrorKind::Network | ErrorKind::RateLimited) =>
+            {
+                self.keep.store(true, Ordering::SeqCst);
+                Err(if e.hint().is_none() {
+                    e.with_hint("what was downloaded is kept: run the same command again to resume")
+                } else {
+                    e
+                })
+            }
+            r => r,
+        }
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
         self.layout
@@ -243,8 +361,109 @@ impl ImageDestination for LayoutDestination {
             );
         }
         let desc = root_descriptor(root, platform, annotations)?;
-        self.layout.set_ref(self.name.as_deref(), desc)
+        self.layout.set_ref(self.name.as_deref(), desc)?;
+        self.committed.store(true, Ordering::SeqCst);
+        Ok(())
     }
+}
+
+impl Drop for LayoutDestination {
+    /// Removes the layout [`LayoutDestination::create`] made when no image was named in it
+    /// (the copy failed), unless a resumable download asked to keep it or another process
+    /// writes into it or named an image there meanwhile.
+    fn drop(&mut self) {
+        if self.disk_full.load(Ordering::SeqCst) {
+            // Partial downloads would keep the disk full (and block `rmi`): this copy's go,
+            // including those of downloads cancelled when the first one failed.
+            let started = std::mem::take(&mut *self.started.lock().expect("started lock"));
+            for d in started {
+                if !self.layout.has_blob(&d) {
+                    self.layout.remove_partial_if_unused(&d);
+                }
+            }
+        }
+        if self.created == Created::Nothing
+            || self.committed.load(Ordering::SeqCst)
+            || self.keep.load(Ordering::SeqCst)
+        {
+            return;
+        }
+        // Our shared lock first, or the exclusive attempt would fail.
+        self.writer.lock().expect("writer lock").take();
+        let Ok(Some(exclusive)) = self.layout.try_writers_exclusive() else {
+            return; // another copy writes into it: left to that copy
+        };
+        if !exclusive.is_current() || !self.layout.manifests().is_ok_and(|m| m.is_empty()) {
+            return;
+        }
+        tracing::debug!(layout = %self.layout.root().display(), "copy failed: removing the layout it created");
+        remove_created(self.layout.root(), &self.created);
+        drop(exclusive);
+    }
+}
+
+/// Whether `dir` is a directory without entries.
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut rd| rd.next().is_none())
+}
+
+/// Removes what opening a layout at `root` created (best effort, logged). A blob write of the
+/// failed copy may still be finishing on a blocking thread: a created directory is renamed
+/// away first (that thread then fails, as it never creates a layout's root), and files put
+/// into an existing directory are removed until none comes back.
+fn remove_created(root: &Path, created: &Created) {
+    let result = match created {
+        Created::Nothing => Ok(()),
+        Created::Dir { top } => {
+            let mut away = top.as_os_str().to_os_string();
+            away.push(format!(".imgctl-del-{}", std::process::id()));
+            let away = PathBuf::from(away);
+            match std::fs::rename(top, &away) {
+                Ok(()) => std::fs::remove_dir_all(&away),
+                Err(_) => remove_until_gone(top, &[]),
+            }
+        }
+        Created::Contents => {
+            remove_until_gone(root, &["oci-layout", "index.json", "blobs", ".imgctl"])
+        }
+    };
+    if let Err(e) = result {
+        tracing::warn!(layout = %root.display(), "cannot remove the layout of a failed copy: {e}");
+    }
+}
+
+/// Removes `dir` itself (no `names`) or its entries `names`, again while a late writer puts
+/// something back (up to about a second).
+fn remove_until_gone(dir: &Path, names: &[&str]) -> std::io::Result<()> {
+    let paths: Vec<PathBuf> = if names.is_empty() {
+        vec![dir.to_path_buf()]
+    } else {
+        names.iter().map(|n| dir.join(n)).collect()
+    };
+    let mut last = Ok(());
+    for _ in 0..20 {
+        last = Ok(());
+        for p in paths
+            .iter()
+            .filter(|p| std::fs::symlink_metadata(p).is_ok())
+        {
+            let r = if p.is_dir() {
+                std::fs::remove_dir_all(p)
+            } else {
+                std::fs::remove_file(p)
+            };
+            if let Err(e) = r
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                last = Err(e);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        if paths.iter().all(|p| std::fs::symlink_metadata(p).is_err()) {
+            return Ok(());
+        }
+    }
+    last
 }
 
 /// Writes blob `desc` into `layout`, read from `source`, resumably: a partial download kept

@@ -31,7 +31,8 @@ pub struct FetchedManifest {
     pub bytes: Vec<u8>,
     /// Its media type (from the document, else the server, else its shape).
     pub media_type: String,
-    /// sha256 of `bytes` (or the digest that named it, verified against `bytes`).
+    /// sha256 of `bytes` (or the digest that named it, verified against `bytes`); for a
+    /// signed Docker schema 1 manifest, of its JWS payload ([`crate::manifest::manifest_digest`]).
     pub digest: Digest,
 }
 
@@ -70,6 +71,14 @@ pub trait ImageSource: Send + Sync {
     /// The registry repository this source reads from, when a same-registry destination could
     /// mount its blobs; `None` for files.
     fn mount_origin(&self) -> Option<MountOrigin> {
+        None
+    }
+    /// Checks this source's own copy of blob `desc` after a transfer of it failed
+    /// verification (its bytes did not match `desc` at the destination, or the registry
+    /// refused them): `Some(error)` (Integrity, or NotFound when absent), naming this source,
+    /// when the source's content itself does not match `desc`, so the failure is the source's;
+    /// `None` when it matches, or when checking would mean downloading it again (the default).
+    async fn check_blob(&self, _desc: &Descriptor) -> Option<crate::error::Error> {
         None
     }
 }
@@ -233,11 +242,11 @@ pub fn open_destination(
                 "cannot write to store:{d}: a store destination needs a name (store:REF)"
             )));
         }
-        Location::Oci { path, tag } => Box::new(layout::LayoutDestination::new(
-            crate::layout::Layout::open_or_create(path)?,
+        Location::Oci { path, tag } => Box::new(layout::LayoutDestination::create(
+            path,
             tag.clone(),
             loc.to_string(),
-        )),
+        )?),
         Location::OciArchive { path, tag } => Box::new(oci_archive::OciArchiveDestination::new(
             archive::ArchiveTarget::resolve(path)?,
             store,

@@ -76,6 +76,13 @@ pub enum Fault {
     /// Answer `401 UNAUTHORIZED` without forwarding, with `challenge` as `WWW-Authenticate`
     /// (e.g. a Bearer challenge, as a registry sends for an expired or revoked token).
     Unauthorized { challenge: String },
+    /// Answer `status` with `body` and `headers` without forwarding (a document distribution
+    /// will not store, such as a signed Docker schema 1 manifest, with its own headers).
+    Serve {
+        status: u16,
+        body: Vec<u8>,
+        headers: Vec<(&'static str, String)>,
+    },
 }
 
 /// A rule: requests whose method is `method` (or any, for `"*"`) and whose path and query
@@ -378,6 +385,18 @@ async fn handle(
                     "www-authenticate",
                     "Basic realm=\"fault-proxy\"".parse().unwrap(),
                 );
+            }
+            record(*status, &mut seen);
+            return Ok(r);
+        }
+        Some(Fault::Serve {
+            status,
+            body,
+            headers,
+        }) => {
+            let mut r = full(*status, body.clone());
+            for (n, v) in headers {
+                r.headers_mut().insert(*n, v.parse().unwrap());
             }
             record(*status, &mut seen);
             return Ok(r);
