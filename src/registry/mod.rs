@@ -88,7 +88,8 @@ struct HostState {
 }
 
 struct Inner {
-    /// The client of hosts without TLS settings of their own (the command line's).
+    /// The client that builds requests, with the command line's TLS settings only (the one a
+    /// request goes out with when its host's own settings cannot be read).
     http: reqwest::Client,
     opts: ClientOptions,
     /// Whether the user gave CA files on the command line: decides the TLS hints.
@@ -173,7 +174,7 @@ impl Client {
     }
 
     /// The HTTP client for `host` (`name[:port]`), built on first use from its TLS settings
-    /// (the default client when it has none of its own). Errors: Usage as
+    /// (each host its own, so that what its handshakes show stays with it). Errors: Usage as
     /// [`tls::TlsSettings::for_host`] and [`tls::client_config`], naming the host.
     fn host_client(&self, host: &str) -> Result<HostClient> {
         if let Some(c) = self.inner.tls_clients.lock().expect("tls lock").get(host) {
@@ -185,17 +186,16 @@ impl Client {
             .tls
             .for_host(host)
             .map_err(|e| e.context(context()))?;
+        debug!(
+            host,
+            cas = t.cas.len(),
+            client_cert = t.identity.is_some(),
+            insecure = t.insecure,
+            "TLS settings"
+        );
         let observed = Arc::new(tls::Observed::default());
-        let http = {
-            debug!(
-                host,
-                cas = t.cas.len(),
-                client_cert = t.identity.is_some(),
-                insecure = t.insecure,
-                "TLS settings"
-            );
-            build_http(&self.inner.opts, &t, observed.clone()).map_err(|e| e.context(context()))?
-        };
+        let http =
+            build_http(&self.inner.opts, &t, observed.clone()).map_err(|e| e.context(context()))?;
         let c = HostClient {
             observed,
             http,
