@@ -536,6 +536,11 @@ fn a_registry_that_requires_client_certificates_gets_one_from_flags_config_or_ce
         "{}",
         stderr(&out)
     );
+    assert!(
+        stderr(&out).contains("the key is not the private key of the certificate's public key"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains("PRIVATE KEY"), "{}", stderr(&out));
 
     // Per host in config.toml: this registry's CA and client certificate.

@@ -386,12 +386,20 @@ pub(crate) fn client_config(t: &HostTls, observed: Arc<Observed>) -> Result<rust
         Some(files) => {
             let id = files.load()?;
             let key = CertifiedKey::from_der(id.chain, id.key, &provider).map_err(|e| {
+                let why = match e {
+                    rustls::Error::InconsistentKeys(_) => {
+                        "the key is not the private key of the certificate's public key".to_string()
+                    }
+                    other => other.to_string(),
+                };
                 Error::usage(format!(
-                    "client certificate {} and key {} cannot be used together: {e}",
+                    "client certificate {} and key {} cannot be used together: {why}",
                     id.files.cert.display(),
                     id.files.key.display()
                 ))
-                .with_hint("the key file must hold the private key of the certificate's public key")
+                .with_hint(
+                    "give the key file made with that certificate (NAME.key beside NAME.cert)",
+                )
             })?;
             Some(Arc::new(key))
         }
