@@ -358,11 +358,7 @@ impl ResolvesClientCert for ClientCertResolver {
 pub(crate) fn client_config(t: &HostTls, observed: Arc<Observed>) -> Result<rustls::ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
-    let native = rustls_native_certs::load_native_certs();
-    for e in &native.errors {
-        debug!("system trust store: {e}");
-    }
-    let (added, ignored) = roots.add_parsable_certificates(native.certs);
+    let (added, ignored) = roots.add_parsable_certificates(system_roots().iter().cloned());
     debug!(added, ignored, "system trust store loaded");
     for c in &t.cas {
         roots.add(c.der.clone()).map_err(|e| {
@@ -412,6 +408,19 @@ pub(crate) fn client_config(t: &HostTls, observed: Arc<Observed>) -> Result<rust
         .with_client_cert_resolver(Arc::new(ClientCertResolver { key, observed }));
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)
+}
+
+/// The system trust store's certificates (`SSL_CERT_FILE`/`SSL_CERT_DIR` included), read once
+/// per process: every host's client starts from them.
+fn system_roots() -> &'static [CertificateDer<'static>] {
+    static ROOTS: std::sync::OnceLock<Vec<CertificateDer<'static>>> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let native = rustls_native_certs::load_native_certs();
+        for e in &native.errors {
+            debug!("system trust store: {e}");
+        }
+        native.certs
+    })
 }
 
 /// rustls' WebPkiServerVerifier, plus acceptance of an end-entity certificate byte-identical
