@@ -543,6 +543,28 @@ fn a_registry_that_requires_client_certificates_gets_one_from_flags_config_or_ce
     );
     assert!(!stderr(&out).contains("PRIVATE KEY"), "{}", stderr(&out));
 
+    // A key file without a private key (the certificate given twice): a usage error.
+    let out = sb.run(&[
+        "--ca-file",
+        ca,
+        "--cert-file",
+        cert,
+        "--key-file",
+        cert,
+        "--creds",
+        &creds,
+        "digest",
+        &image,
+    ]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "invalid client key {cert}: it holds no private key"
+        )),
+        "{}",
+        stderr(&out)
+    );
+
     // Per host in config.toml: this registry's CA and client certificate.
     let by_config = Imgctl::new();
     write_config(

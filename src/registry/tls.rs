@@ -135,9 +135,14 @@ impl IdentityFiles {
         })?;
         // The key's bytes never reach a message: only the parser's kind of complaint.
         let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
+            use rustls::pki_types::pem::Error as P;
             let why = match e {
-                rustls::pki_types::pem::Error::NoItemsFound => "it holds no private key".into(),
-                other => format!("{other:?}").chars().take(80).collect::<String>(),
+                P::NoItemsFound => "it holds no private key".to_string(),
+                P::Base64Decode(_) => "its PEM body is not valid base64".to_string(),
+                P::MissingSectionEnd { .. } => "a PEM section has no END line".to_string(),
+                P::IllegalSectionStart { .. } => "a PEM BEGIN line is malformed".to_string(),
+                P::Io(e) => e.to_string(),
+                _ => "it is not a PEM private key".to_string(),
             };
             Error::usage(format!("invalid client key {}: {why}", self.key.display())).with_hint(
                 "the key file must hold an unencrypted PEM private key (PKCS#8, RSA or EC)",
