@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_imgctl_global_optspecs
-    string join \n v/verbose q/quiet progress= format= store= jobs= retries= timeout= ca-file= insecure creds= chunk-size= config-dir= u/username= password-stdin h/help V/version
+    string join \n v/verbose q/quiet progress= format= store= jobs= retries= timeout= ca-file= insecure cert-file= key-file= creds= chunk-size= config-dir= u/username= password-stdin h/help V/version
 end
 
 function __fish_imgctl_needs_command
@@ -36,6 +36,8 @@ complete -c imgctl -n "__fish_imgctl_needs_command" -l jobs -d 'Concurrent blob 
 complete -c imgctl -n "__fish_imgctl_needs_command" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_needs_command" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_needs_command" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_needs_command" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -80,6 +82,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -103,6 +107,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -125,6 +131,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l jobs -d 'Concurren
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -152,6 +160,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -178,6 +188,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l jobs -d 'Concur
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -200,6 +212,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l jobs -d 'Concurren
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -223,6 +237,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -246,6 +262,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l jobs -d 'Concurr
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -272,6 +290,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l jobs -d 'Concur
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -296,6 +316,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l jobs -d 'Concu
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -322,6 +344,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l jobs -d 'Concur
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -345,6 +369,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l jobs -d 'Concu
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -367,6 +393,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l jobs -d 'Concur
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -391,6 +419,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -415,6 +445,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -437,6 +469,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l jobs -d 'Co
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -460,6 +494,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l jobs -d 'Concurren
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -483,6 +519,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l jobs -d 'Concurre
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
@@ -508,6 +546,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l jobs -d 'Con
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F

@@ -5,12 +5,18 @@
 //! [registry."localhost:5000"]
 //! upload = "chunked"        # "auto" (default), "monolithic" or "chunked"
 //! chunk-size = 4194304      # bytes per PATCH when chunked (default 4 MiB)
-//! insecure = true           # allow plain HTTP to this registry
-//! ca-file = "/etc/ssl/my-ca.pem"
+//! insecure = true           # allow plain HTTP and unverified TLS to this registry
+//! ca-file = "/etc/ssl/my-ca.pem"   # extra trusted root for this registry only
+//! cert-file = "/etc/ssl/me.pem"    # client certificate (mutual TLS), with key-file
+//! key-file = "/etc/ssl/me.key"
 //! insecure-token-realm = true   # send credentials to its http:// token realm anyway
 //! ```
 //!
-//! Keys imgctl does not know are ignored, so newer files work with older binaries.
+//! Every setting applies to its host only. Keys imgctl does not know are ignored, so newer
+//! files work with older binaries.
+//!
+//! Also read per host: the `certs.d` directories of docker and containers
+//! ([`certs_d_roots`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -43,10 +49,14 @@ pub struct RegistryConfig {
     pub upload: Option<UploadMode>,
     /// Maximum bytes per PATCH request for chunked uploads.
     pub chunk_size: Option<u64>,
-    /// Allow plain HTTP to this registry.
+    /// Allow plain HTTP to this registry, and TLS without verifying its certificate.
     pub insecure: Option<bool>,
-    /// Extra trusted root certificate (PEM file) for this registry.
+    /// Extra trusted root certificate (PEM file) for this registry only.
     pub ca_file: Option<PathBuf>,
+    /// Client certificate (PEM file, leaf first) presented to this registry; needs `key_file`.
+    pub cert_file: Option<PathBuf>,
+    /// Private key (PEM file) of `cert_file`.
+    pub key_file: Option<PathBuf>,
     /// Allow credentials to go over plain HTTP to an `http://` token realm that this HTTPS
     /// registry announces (`insecure-token-realm = true`; refused by default).
     pub insecure_token_realm: Option<bool>,
@@ -103,13 +113,19 @@ impl Config {
         Self::parse(&text).map_err(|e| e.context(format!("invalid config file {}", path.display())))
     }
 
-    /// Parses the text of a config file. Errors: Usage as [`Config::load`].
+    /// Parses the text of a config file. Errors: Usage as [`Config::load`], and when
+    /// `cert-file` comes without `key-file` or the reverse.
     pub fn parse(text: &str) -> Result<Config> {
         let c: Config = toml::from_str(text).map_err(|e| Error::usage(e.to_string()))?;
         for (host, r) in &c.registry {
             if r.chunk_size == Some(0) {
                 return Err(Error::usage(format!(
                     "registry {host:?}: chunk-size must be positive"
+                )));
+            }
+            if r.cert_file.is_some() != r.key_file.is_some() {
+                return Err(Error::usage(format!(
+                    "registry {host:?}: cert-file and key-file go together (a client certificate and its private key)"
                 )));
             }
         }
@@ -122,14 +138,39 @@ impl Config {
             .get(host)
             .or_else(|| self.registry.get(&host.to_ascii_lowercase()))
     }
+}
 
-    /// Every `ca-file` named in the file.
-    pub fn ca_files(&self) -> Vec<PathBuf> {
-        self.registry
-            .values()
-            .filter_map(|r| r.ca_file.clone())
-            .collect()
+/// Environment variable overriding the `certs.d` roots: a path list (`:`-separated on Unix,
+/// `;` on Windows), searched in order; empty means none.
+pub const CERTS_D_ENV: &str = "IMGCTL_CERTS_D";
+
+/// The `certs.d` roots, searched in order for a `HOST[:PORT]` directory (the first one that
+/// has it is used, as containers/image does): `$IMGCTL_CERTS_D` when set, else
+/// `~/.config/containers/certs.d`, `~/.config/docker/certs.d` (per user, `$XDG_CONFIG_HOME`
+/// when set), `/etc/containers/certs.d`, `/etc/docker/certs.d`.
+///
+/// Inside a host directory: `*.crt` are CA certificates trusted for that host, `NAME.cert` +
+/// `NAME.key` a client certificate (docker's "Verify repository client certificates").
+pub fn certs_d_roots() -> Vec<PathBuf> {
+    if let Some(v) = std::env::var_os(CERTS_D_ENV) {
+        return std::env::split_paths(&v)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
     }
+    let mut roots = Vec::new();
+    let user_config = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".config")));
+    if let Some(c) = user_config {
+        roots.push(c.join("containers").join("certs.d"));
+        roots.push(c.join("docker").join("certs.d"));
+    }
+    if cfg!(unix) {
+        roots.push(PathBuf::from("/etc/containers/certs.d"));
+        roots.push(PathBuf::from("/etc/docker/certs.d"));
+    }
+    roots
 }
 
 #[cfg(test)]
@@ -170,6 +211,16 @@ mod tests {
         assert!(Config::parse("[registry.x]\nchunk-size = 0").is_err());
         assert!(Config::parse("[registry.x]\nupload = \"sideways\"").is_err());
         assert!(Config::parse("not toml [").is_err());
+        let c = Config::parse("[registry.x]\ncert-file = \"c.pem\"\nkey-file = \"k.pem\"").unwrap();
+        let x = c.registry("x").unwrap();
+        assert_eq!(x.cert_file.as_deref(), Some(Path::new("c.pem")));
+        assert_eq!(x.key_file.as_deref(), Some(Path::new("k.pem")));
+        let e = Config::parse("[registry.x]\ncert-file = \"c.pem\"").unwrap_err();
+        assert!(
+            e.to_string().contains("cert-file and key-file go together"),
+            "{e}"
+        );
+        assert!(Config::parse("[registry.x]\nkey-file = \"k.pem\"").is_err());
         assert!(Config::parse("").unwrap().registry.is_empty());
     }
 }

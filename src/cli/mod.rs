@@ -111,6 +111,12 @@ pub struct GlobalOpts {
     /// Skip TLS verification and allow plain HTTP (test registries only).
     #[arg(long, global = true)]
     pub insecure: bool,
+    /// Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d.
+    #[arg(long, global = true, value_name = "FILE", requires = "key_file")]
+    pub cert_file: Option<PathBuf>,
+    /// Private key (PEM) of --cert-file.
+    #[arg(long, global = true, value_name = "FILE", requires = "cert_file")]
+    pub key_file: Option<PathBuf>,
     /// Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given).
     #[arg(
         long,
@@ -333,6 +339,8 @@ impl GlobalOpts {
         Ok(ClientOptions {
             insecure: self.insecure || side.insecure,
             ca_files,
+            client_cert: self.cert_file.clone().zip(self.key_file.clone()),
+            certs_d: imgctl::config::certs_d_roots(),
             credentials,
             upload: match self.chunk_size {
                 Some(0) => return Err(Error::usage("--chunk-size must be positive")),

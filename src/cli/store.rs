@@ -341,7 +341,7 @@ pub fn prune(g: &GlobalOpts) -> Result<()> {
                     stats.partials, stats.temp_files, stats.gc.blobs
                 );
             }
-            println!("Total reclaimed space: {}", HumanBytes(freed));
+            outln!("Total reclaimed space: {}", HumanBytes(freed));
             Ok(())
         }
     }

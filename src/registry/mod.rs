@@ -39,8 +39,14 @@ pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 pub struct ClientOptions {
     /// Skip TLS verification and allow plain HTTP for every registry (`--insecure`).
     pub insecure: bool,
-    /// Extra trusted root certificates, PEM files (`--ca-file`).
+    /// Extra trusted root certificates, PEM files (`--ca-file`), for every registry.
     pub ca_files: Vec<PathBuf>,
+    /// Client certificate and key, PEM files (`--cert-file`, `--key-file`), presented to every
+    /// registry that asks for one; wins over the per-host ones.
+    pub client_cert: Option<(PathBuf, PathBuf)>,
+    /// `certs.d` roots searched for per-host CAs and client certificates
+    /// ([`crate::config::certs_d_roots`]).
+    pub certs_d: Vec<PathBuf>,
     /// Where credentials come from.
     pub credentials: Arc<dyn CredentialProvider>,
     /// How blobs are uploaded.
@@ -50,7 +56,7 @@ pub struct ClientOptions {
     /// Idle timeout: a connection that moves no byte for this long fails (seconds).
     pub timeout: Duration,
     /// Per-registry settings from `config.toml` (upload strategy, chunk size, plain HTTP,
-    /// CA file); `upload` above, when not `Auto`, wins over the file.
+    /// CA file, client certificate); `upload` above, when not `Auto`, wins over the file.
     pub config: Arc<crate::config::Config>,
 }
 
@@ -59,6 +65,8 @@ impl Default for ClientOptions {
         ClientOptions {
             insecure: false,
             ca_files: Vec::new(),
+            client_cert: None,
+            certs_d: crate::config::certs_d_roots(),
             credentials: Arc::new(auth::StaticCredentials(None)),
             upload: UploadStrategy::default(),
             retries: 3,
@@ -80,11 +88,31 @@ struct HostState {
 }
 
 struct Inner {
+    /// The client that builds requests, with the command line's TLS settings only (the one a
+    /// request goes out with when its host's own settings cannot be read).
     http: reqwest::Client,
     opts: ClientOptions,
-    /// Whether the user gave CA files (`--ca-file`, `config.toml`): decides the TLS hints.
+    /// Whether the user gave CA files on the command line: decides the TLS hints.
     user_cas: bool,
     hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostState>>>>,
+    /// Where each host's TLS settings come from.
+    tls: tls::TlsSettings,
+    /// The HTTP client of each host seen so far (`name[:port]`), by its TLS settings.
+    tls_clients: Mutex<HashMap<String, HostClient>>,
+}
+
+/// The HTTP client for one host and what its TLS settings were.
+#[derive(Clone)]
+struct HostClient {
+    http: reqwest::Client,
+    /// Whether CA files apply to the host (the command's or its own).
+    user_cas: bool,
+    /// The client certificate offered to the host.
+    identity: Option<tls::IdentityFiles>,
+    /// Whether the host's certificate goes unverified (and plain HTTP is allowed).
+    insecure: bool,
+    /// What its handshakes showed (did it ask for a client certificate?).
+    observed: Arc<tls::Observed>,
 }
 
 /// A registry client. Cheap to clone; clones share connections and tokens.
@@ -107,46 +135,132 @@ pub fn is_loopback(host: &str) -> bool {
 }
 
 impl Client {
-    /// Builds a client from `opts`. TLS trusts the system store plus the certificates of
-    /// `opts.ca_files` and of the `ca-file`s in `opts.config`; a registry whose own
-    /// certificate is byte-identical to one of those is trusted as it is, even a self-signed
-    /// CA certificate (its name and validity are still checked; see `tls.rs`).
+    /// Builds a client from `opts`. TLS is per host (see `tls.rs`): every host trusts the
+    /// system store plus `opts.ca_files`; a host also trusts the `ca-file` of its section in
+    /// `opts.config` and the `*.crt` of its `certs.d` directory, and presents the client
+    /// certificate of `opts.client_cert`, else its section's, else its `certs.d` one. A
+    /// registry whose own certificate is byte-identical to a trusted one is trusted as it is,
+    /// even a self-signed CA certificate (its name and validity are still checked).
     ///
-    /// Errors: Usage when a CA file cannot be read, is not PEM, holds no certificate or a
-    /// certificate that cannot be a trust anchor; Other when the HTTP client cannot be built.
+    /// Errors: Usage when a CA file of `opts.ca_files` or the client certificate of
+    /// `opts.client_cert` cannot be read, is not PEM, holds no certificate, a certificate
+    /// that cannot be a trust anchor or a key that does not fit; Other when the HTTP client
+    /// cannot be built. A host's own settings are read when it is first contacted, and their
+    /// errors reported then.
     pub fn new(opts: ClientOptions) -> Result<Client> {
-        let b = reqwest::Client::builder()
-            .user_agent(concat!("imgctl/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(30))
-            .read_timeout(opts.timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .redirect(reqwest::redirect::Policy::limited(10));
-        let config_cas = opts.config.ca_files();
-        let user_certs = tls::read_ca_files(opts.ca_files.iter().chain(config_cas.iter()))?;
-        let user_cas = !user_certs.is_empty();
-        let b = if opts.insecure {
-            b.use_rustls_tls().danger_accept_invalid_certs(true)
-        } else if user_cas {
-            b.use_preconfigured_tls(tls::client_config(user_certs)?)
-        } else {
-            b.use_rustls_tls()
+        let settings = tls::TlsSettings {
+            insecure: opts.insecure,
+            ca_files: opts.ca_files.clone(),
+            identity: opts
+                .client_cert
+                .clone()
+                .map(|(cert, key)| tls::IdentityFiles { cert, key }),
+            config: opts.config.clone(),
+            certs_d: opts.certs_d.clone(),
         };
-        let http = b
-            .build()
-            .map_err(|e| Error::other(format!("cannot build HTTP client: {e}")))?;
+        let global = settings.global()?;
+        let user_cas = !global.cas.is_empty();
+        let http = build_http(&opts, &global, Arc::default())?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 opts,
                 user_cas,
                 hosts: Mutex::new(HashMap::new()),
+                tls: settings,
+                tls_clients: Mutex::new(HashMap::new()),
             }),
         })
     }
 
-    /// Maps a reqwest error on `url` to an imgctl error (see [`transport_error`]).
+    /// The HTTP client for `host` (`name[:port]`), built on first use from its TLS settings
+    /// (each host its own, so that what its handshakes show stays with it). Errors: Usage as
+    /// [`tls::TlsSettings::for_host`] and [`tls::client_config`], naming the host.
+    fn host_client(&self, host: &str) -> Result<HostClient> {
+        if let Some(c) = self.inner.tls_clients.lock().expect("tls lock").get(host) {
+            return Ok(c.clone());
+        }
+        let context = || format!("TLS settings for {host}");
+        let t = self
+            .inner
+            .tls
+            .for_host(host)
+            .map_err(|e| e.context(context()))?;
+        debug!(
+            host,
+            cas = t.cas.len(),
+            client_cert = t.identity.is_some(),
+            insecure = t.insecure,
+            "TLS settings"
+        );
+        let observed = Arc::new(tls::Observed::default());
+        let http =
+            build_http(&self.inner.opts, &t, observed.clone()).map_err(|e| e.context(context()))?;
+        let c = HostClient {
+            observed,
+            http,
+            user_cas: !t.cas.is_empty(),
+            identity: t.identity,
+            insecure: t.insecure,
+        };
+        self.inner
+            .tls_clients
+            .lock()
+            .expect("tls lock")
+            .insert(host.to_string(), c.clone());
+        Ok(c)
+    }
+
+    /// Sends `request` with the HTTP client of its URL's host (its own TLS settings), whatever
+    /// client built it. A host whose settings cannot be read (already reported when it was
+    /// pinged) gets the default client.
+    async fn execute(&self, request: RequestBuilder) -> reqwest::Result<Response> {
+        let (default, request) = request.build_split();
+        let request = request?;
+        let host = self.host_client(&url_host(request.url())).ok();
+        let http = host.as_ref().map_or(default, |h| h.http.clone());
+        let resp = http.execute(request).await;
+        if let (Ok(_), Some(h)) = (&resp, host) {
+            h.observed.answered();
+        }
+        resp
+    }
+
+    /// The HTTP client for `url`'s host (see [`Client::execute`]); `None` when its TLS
+    /// settings cannot be read.
+    fn http_for(&self, url: &url::Url) -> Option<reqwest::Client> {
+        match self.host_client(&url_host(url)) {
+            Ok(c) => Some(c.http),
+            Err(e) => {
+                debug!("{e}; using the default TLS settings");
+                None
+            }
+        }
+    }
+
+    /// Maps a reqwest error on `url` to an imgctl error (see [`transport_error`]), with the
+    /// TLS hints that fit the host's settings.
     fn transport_error(&self, e: &reqwest::Error, url: &str) -> Error {
-        transport_error(e, url, self.inner.user_cas)
+        let host = url::Url::parse(url)
+            .ok()
+            .or_else(|| e.url().cloned())
+            .map(|u| url_host(&u));
+        let known = host.and_then(|h| {
+            self.inner
+                .tls_clients
+                .lock()
+                .expect("tls lock")
+                .get(&h)
+                .cloned()
+        });
+        let tls = TlsContext {
+            user_cas: known.as_ref().map_or(self.inner.user_cas, |c| c.user_cas),
+            client_cert_refused: known
+                .as_ref()
+                .is_some_and(|c| c.observed.client_cert_refused()),
+            identity: known.and_then(|c| c.identity),
+        };
+        transport_error(e, url, &tls)
     }
 
     /// A handle on `repository` in `registry` (normalised name, e.g. `docker.io`).
@@ -161,7 +275,9 @@ impl Client {
         }
     }
 
-    /// The underlying HTTP client (for redirected blob downloads and token requests).
+    /// The HTTP client that builds requests (for redirected blob downloads and token requests
+    /// too). It has only the command line's TLS settings: send what it builds with
+    /// [`Client::execute`] (or `Repository::send`), which uses the host's own.
     fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }
@@ -194,6 +310,9 @@ impl Client {
                 .registry(host)
                 .and_then(|r| r.insecure)
                 .unwrap_or(false);
+        // The host's own TLS settings (config.toml, certs.d): their errors are reported here.
+        let tls = self.host_client(host)?;
+        let allow_http = allow_http || tls.insecure;
         let retries = self.inner.opts.retries;
         // Where plain HTTP is allowed, HTTPS is tried once: a plain-HTTP registry fails the
         // TLS handshake every time, and retrying it would only delay the HTTP attempt.
@@ -237,7 +356,7 @@ impl Client {
         let mut attempt = 0;
         loop {
             let started = Instant::now();
-            let sent = self.http().get(url).send().await;
+            let sent = self.execute(self.http().get(url)).await;
             if let Ok(r) = &sent {
                 trace_exchange("GET", url, r, started);
             }
@@ -394,10 +513,11 @@ impl Client {
             Some(Challenge::Basic) => {
                 let url = format!("{scheme}://{host}/v2/");
                 let resp = self
-                    .http()
-                    .get(&url)
-                    .basic_auth(&creds.username, Some(&creds.password))
-                    .send()
+                    .execute(
+                        self.http()
+                            .get(&url)
+                            .basic_auth(&creds.username, Some(&creds.password)),
+                    )
                     .await
                     .map_err(|e| self.transport_error(&e, &url))?;
                 let status = resp.status();
@@ -510,9 +630,11 @@ fn retryable_status(s: StatusCode) -> bool {
 /// (else the error's own URL's), never its query (which may carry upload state) nor any header.
 ///
 /// A refused server certificate is described in plain words with a hint that fits:
-/// `user_cas` says whether the user gave CA files, so that the hint never asks for
-/// `--ca-file` when one was given.
-fn transport_error(e: &reqwest::Error, url: &str, user_cas: bool) -> Error {
+/// `tls.user_cas` says whether CA files apply to the host, so that the hint never asks for
+/// `--ca-file` when one was given; a handshake the registry ended over the client certificate
+/// says so, with `tls.identity` the certificate offered.
+fn transport_error(e: &reqwest::Error, url: &str, tls: &TlsContext) -> Error {
+    let user_cas = tls.user_cas;
     let host = url::Url::parse(url)
         .ok()
         .or_else(|| e.url().cloned())
@@ -539,6 +661,20 @@ fn transport_error(e: &reqwest::Error, url: &str, user_cas: bool) -> Error {
         ))
         .with_hint(hint);
     }
+    if let Some((problem, hint)) =
+        tls_error.and_then(|t| tls::client_auth_problem(t, tls.identity.as_ref()))
+    {
+        debug!(host, "TLS handshake failed{chain}");
+        return Error::network(format!("{what} ({host}): {problem}")).with_hint(hint);
+    }
+    if tls.client_cert_refused && tls_error.is_none() && !e.is_timeout() {
+        debug!(
+            host,
+            "connection closed after a client certificate request{chain}"
+        );
+        let (problem, hint) = tls::client_cert_closed(tls.identity.as_ref());
+        return Error::network(format!("{what} ({host}): {problem}")).with_hint(hint);
+    }
     let mut err = Error::network(format!("{what} ({host}){chain}"));
     let lower = chain.to_ascii_lowercase();
     if no_such_host(&chain) && (host == "docker.io" || host.ends_with(".docker.io")) {
@@ -558,6 +694,35 @@ fn transport_error(e: &reqwest::Error, url: &str, user_cas: bool) -> Error {
         });
     }
     err
+}
+
+/// The TLS settings of a host that decide how its transport errors are explained.
+struct TlsContext {
+    /// Whether CA files apply to the host.
+    user_cas: bool,
+    /// The client certificate offered to the host.
+    identity: Option<tls::IdentityFiles>,
+    /// The host asked for a client certificate and never answered since.
+    client_cert_refused: bool,
+}
+
+/// A reqwest client with imgctl's HTTP settings from `opts` and the TLS settings `t`, its
+/// handshakes recorded in `observed`. Errors: Usage from [`tls::client_config`]; Other when
+/// reqwest refuses to build.
+fn build_http(
+    opts: &ClientOptions,
+    t: &tls::HostTls,
+    observed: Arc<tls::Observed>,
+) -> Result<reqwest::Client> {
+    let b = reqwest::Client::builder()
+        .user_agent(concat!("imgctl/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(30))
+        .read_timeout(opts.timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::limited(10));
+    b.use_preconfigured_tls(tls::client_config(t, observed)?)
+        .build()
+        .map_err(|e| Error::other(format!("cannot build HTTP client: {e}")))
 }
 
 /// The rustls error `e` is or wraps in (possibly nested) `io::Error`s, whose `source()` skips
@@ -661,6 +826,7 @@ impl Repository {
                 .await?;
             let (http, request) = req.build_split();
             let request = request.map_err(|e| self.client.transport_error(&e, ""))?;
+            let http = self.client.http_for(request.url()).unwrap_or(http);
             let (method, url) = (request.method().to_string(), without_query(request.url()));
             let started = Instant::now();
             let resp = match http.execute(request).await {

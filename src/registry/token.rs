@@ -152,7 +152,7 @@ async fn send(
     let mut attempt = 0;
     loop {
         let sent = Instant::now();
-        let answer = make().send().await;
+        let answer = client.execute(make()).await;
         if let Ok(r) = &answer {
             super::trace_exchange("token request", &super::without_query(r.url()), r, sent);
         }

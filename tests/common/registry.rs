@@ -123,9 +123,10 @@ impl Registry {
         match mode {
             Mode::Plain => {}
             Mode::TlsHtpasswd => {
-                match &opts.server_cert {
-                    Some(cert) => make_self_signed_cert(root, cert),
-                    None => make_tls_certs(root),
+                match (&opts.server_cert, opts.issuer) {
+                    (Some(cert), _) => make_self_signed_cert(root, cert),
+                    (None, Some(issuer)) => issue_from(root, issuer.dir()),
+                    (None, None) => make_tls_certs(root),
                 }
                 let out = Command::new("htpasswd")
                     .args(["-Bbn", USER, PASSWORD])
@@ -142,6 +143,10 @@ impl Registry {
                     root.join("server.crt").display(),
                     root.join("server.key").display()
                 );
+                if let Some(ca) = &opts.client_ca {
+                    // distribution then requires and verifies a client certificate.
+                    write!(tls_yaml, "    clientcas:\n      - {}\n", ca.display()).unwrap();
+                }
                 auth_yaml = format!(
                     "auth:\n  htpasswd:\n    realm: imgctl-test\n    path: {}\n",
                     root.join("htpasswd").display()
@@ -234,6 +239,7 @@ impl Registry {
                 &url,
                 ca.as_deref(),
                 verify,
+                opts.ready_identity.as_ref(),
                 Duration::from_secs(20),
             ) {
                 Ok(()) => {
@@ -384,15 +390,26 @@ fn http_client(ca: Option<&Path>) -> reqwest::Client {
 }
 
 /// Polls `url` until it answers 200 or 401, the child exits, or `timeout` passes; `verify`:
-/// whether the server's certificate is verified (against `ca` and the system roots).
+/// whether the server's certificate is verified (against `ca` and the system roots);
+/// `identity`: a client certificate + key PEM to present (mTLS registries).
 fn wait_ready(
     child: &mut Child,
     url: &str,
     ca: Option<&Path>,
     verify: bool,
+    identity: Option<&Vec<u8>>,
     timeout: Duration,
 ) -> Result<(), String> {
-    let client = if verify {
+    let client = if let Some(pem) = identity {
+        let mut b = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .identity(reqwest::Identity::from_pem(pem).unwrap());
+        if let Some(ca) = ca {
+            let pem = fs::read(ca).unwrap();
+            b = b.add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap());
+        }
+        b.build().unwrap()
+    } else if verify {
         http_client(ca)
     } else {
         reqwest::Client::builder()
@@ -464,6 +481,21 @@ fn make_tls_certs(root: &Path) {
         .arg(&ca_key)
         .arg("-out")
         .arg(&ca_crt));
+    issue_server_cert(root);
+}
+
+/// Issues `server.crt` and `server.key` (EC P-256; SAN IP:127.0.0.1, DNS:localhost) from the
+/// CA in `root` (`ca/ca.crt`, `ca.key`).
+fn issue_server_cert(root: &Path) {
+    let ca_crt = root.join("ca").join("ca.crt");
+    let ca_key = root.join("ca.key");
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
     let csr = root.join("server.csr");
     run(Command::new("openssl")
         .args(["req", "-new", "-subj", "/CN=localhost"])
@@ -490,6 +522,16 @@ fn make_tls_certs(root: &Path) {
         .arg(&ext)
         .arg("-out")
         .arg(root.join("server.crt")));
+}
+
+/// Copies `issuer_root`'s test CA (`ca/ca.crt`, `ca.key`) into `root` and issues `server.crt`
+/// and `server.key` from it: two registries whose certificates one CA signed.
+fn issue_from(root: &Path, issuer_root: &Path) {
+    let ca_dir = root.join("ca");
+    fs::create_dir_all(&ca_dir).unwrap();
+    fs::copy(issuer_root.join("ca").join("ca.crt"), ca_dir.join("ca.crt")).unwrap();
+    fs::copy(issuer_root.join("ca.key"), root.join("ca.key")).unwrap();
+    issue_server_cert(root);
 }
 
 /// Writes `server.crt` and `server.key` (a self-signed certificate as `cert` describes) into

@@ -1,6 +1,10 @@
 //! Less common ways to start a harness [`Registry`]: deletion disabled, a token realm that
-//! points somewhere else (e.g. a fault proxy in front of the token server), or a TLS registry
-//! serving a self-signed certificate.
+//! points somewhere else (e.g. a fault proxy in front of the token server), a TLS registry
+//! serving a self-signed certificate, one whose certificate another registry's CA issued, or
+//! one that requires client certificates (mutual TLS).
+
+use std::path::PathBuf;
+use std::process::Command;
 
 use super::registry::{Mode, Registry};
 use super::token::TokenConfig;
@@ -20,6 +24,14 @@ pub struct StartOptions<'a> {
     /// TlsHtpasswd mode only: serve this self-signed certificate instead of one issued by the
     /// test CA; [`Registry::ca_cert`] is then the server's certificate itself.
     pub server_cert: Option<SelfSigned>,
+    /// TlsHtpasswd mode only: the server certificate is issued by this registry's test CA
+    /// (same CA, same [`Registry::ca_cert`] contents) instead of a new one.
+    pub issuer: Option<&'a Registry>,
+    /// TlsHtpasswd mode only: distribution's `http.tls.clientcas`, a PEM file of the CAs
+    /// whose client certificates it requires and accepts.
+    pub client_ca: Option<PathBuf>,
+    /// Certificate + key PEM the readiness check presents (needed with `client_ca`).
+    pub ready_identity: Option<Vec<u8>>,
 }
 
 /// A self-signed server certificate made as docker's "insecure registry with a self-signed
@@ -75,5 +87,138 @@ impl Registry {
                 ..StartOptions::default()
             },
         )
+    }
+}
+
+impl Registry {
+    /// Starts a TlsHtpasswd registry whose server certificate `issuer`'s test CA signs.
+    pub fn start_issued_by(issuer: &Registry) -> Registry {
+        Registry::start_with(
+            Mode::TlsHtpasswd,
+            StartOptions {
+                issuer: Some(issuer),
+                ..StartOptions::default()
+            },
+        )
+    }
+
+    /// Starts a TlsHtpasswd registry that requires client certificates issued by `clients`.
+    pub fn start_mtls(clients: &ClientCa) -> Registry {
+        let probe = clients.issue("readiness-probe");
+        let mut pem = std::fs::read(&probe.cert).unwrap();
+        pem.extend(std::fs::read(&probe.key).unwrap());
+        Registry::start_with(
+            Mode::TlsHtpasswd,
+            StartOptions {
+                client_ca: Some(clients.cert()),
+                ready_identity: Some(pem),
+                ..StartOptions::default()
+            },
+        )
+    }
+}
+
+/// A CA for client certificates (EC P-256, made with openssl in its own temp dir).
+pub struct ClientCa {
+    dir: tempfile::TempDir,
+    serial: std::cell::Cell<u32>,
+}
+
+/// A client certificate and its key, PEM files.
+#[derive(Clone, Debug)]
+pub struct ClientCert {
+    /// The certificate (`NAME.cert`).
+    pub cert: PathBuf,
+    /// Its private key (`NAME.key`, PKCS#8).
+    pub key: PathBuf,
+}
+
+fn run_openssl(cmd: &mut Command) {
+    let out = cmd.output().expect("run openssl");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl ClientCa {
+    /// A new CA named `CN=<cn>`.
+    pub fn new(cn: &str) -> ClientCa {
+        let dir = tempfile::Builder::new()
+            .prefix("imgctl-client-ca-")
+            .tempdir()
+            .unwrap();
+        let subj = format!("/CN={cn}");
+        let mut cmd = Command::new("openssl");
+        cmd.args(["req", "-x509", "-days", "3", "-subj", &subj])
+            .args(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"])
+            .args(["-nodes", "-addext", "basicConstraints=critical,CA:TRUE"])
+            .args([
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+                "-keyout",
+            ])
+            .arg(dir.path().join("ca.key"))
+            .arg("-out")
+            .arg(dir.path().join("ca.crt"));
+        run_openssl(&mut cmd);
+        ClientCa {
+            dir,
+            serial: std::cell::Cell::new(10),
+        }
+    }
+
+    /// The CA certificate (PEM).
+    pub fn cert(&self) -> PathBuf {
+        self.dir.path().join("ca.crt")
+    }
+
+    /// Issues a client certificate `CN=<name>` (extendedKeyUsage clientAuth) as
+    /// `<name>.cert` + `<name>.key` in the CA's directory.
+    pub fn issue(&self, name: &str) -> ClientCert {
+        let d = self.dir.path();
+        let (cert, key, csr, ext) = (
+            d.join(format!("{name}.cert")),
+            d.join(format!("{name}.key")),
+            d.join(format!("{name}.csr")),
+            d.join(format!("{name}.ext")),
+        );
+        let subj = format!("/CN={name}");
+        let mut cmd = Command::new("openssl");
+        cmd.args([
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-subj", &subj, "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&csr);
+        run_openssl(&mut cmd);
+        std::fs::write(
+            &ext,
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n",
+        )
+        .unwrap();
+        let serial = self.serial.get();
+        self.serial.set(serial + 1);
+        let serial = serial.to_string();
+        let mut cmd = Command::new("openssl");
+        cmd.args(["x509", "-req", "-days", "3", "-set_serial", &serial, "-in"])
+            .arg(&csr)
+            .arg("-CA")
+            .arg(self.cert())
+            .arg("-CAkey")
+            .arg(d.join("ca.key"))
+            .arg("-extfile")
+            .arg(&ext)
+            .arg("-out")
+            .arg(&cert);
+        run_openssl(&mut cmd);
+        ClientCert { cert, key }
     }
 }
