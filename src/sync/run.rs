@@ -19,7 +19,7 @@ use crate::transport::registry::{RegistryDestination, RegistrySource};
 
 use super::clients::Clients;
 use super::ledger::{BlobLedger, SharedBlobs};
-use super::plan::Unit;
+use super::plan::{MappingFailure, Unit};
 
 /// How to run a plan.
 #[derive(Debug, Clone, Copy)]
@@ -52,7 +52,10 @@ pub enum Action {
 /// The result of one image, as printed by `--format json`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ImageResult {
-    /// Source reference (`registry/repository:tag`).
+    /// The mapping the image comes from (1-based, file order).
+    pub mapping: usize,
+    /// Source reference (`registry/repository:tag`; a mapping that could not be planned:
+    /// `registry/repository`).
     pub source: String,
     /// Destination reference.
     pub destination: String,
@@ -64,6 +67,14 @@ pub struct ImageResult {
     pub bytes: u64,
     /// The error, for a failed image.
     pub error: Option<String>,
+    /// What the user can do about the error, in the sync configuration's words when it has
+    /// them; set by the caller (see `error_hint` for the client's own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Set (`true`) on the entry of a mapping whose tags could not be listed: it stands for
+    /// all of that mapping's images, none of which ran.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unplanned: bool,
     /// Referrers copied with the image, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referrers: Option<ReferrerStats>,
@@ -77,6 +88,29 @@ pub struct ImageResult {
     /// involved: the destination's for its manifest HEAD, the source's for its digest.
     #[serde(skip)]
     pub error_registry: Option<String>,
+}
+
+impl ImageResult {
+    /// The failed entry of a mapping that could not be planned: source and destination are
+    /// the mapping's repositories, the error (kind, text, hint) is the tag listing's, and
+    /// the registry it concerns is the source's.
+    pub fn unplanned(f: &MappingFailure) -> ImageResult {
+        ImageResult {
+            mapping: f.mapping + 1,
+            source: f.source.name(),
+            destination: f.destination.name(),
+            digest: None,
+            action: Action::Failed,
+            bytes: 0,
+            error: Some(f.error.to_string()),
+            hint: None,
+            unplanned: true,
+            referrers: None,
+            error_kind: Some(f.error.kind()),
+            error_hint: f.error.hint().map(str::to_string),
+            error_registry: Some(f.source.registry.clone()),
+        }
+    }
 }
 
 /// The results of a run, in plan order, and what was not started.
@@ -102,6 +136,13 @@ impl SyncOutcome {
     /// The first failure, if any.
     pub fn first_failure(&self) -> Option<&ImageResult> {
         self.images.iter().find(|i| i.action == Action::Failed)
+    }
+    /// Adds the entries of mappings that could not be planned ([`ImageResult::unplanned`]),
+    /// keeping mapping (file) order; images of one mapping stay in plan order.
+    pub fn add_unplanned(&mut self, failed: &[MappingFailure]) {
+        self.images
+            .extend(failed.iter().map(ImageResult::unplanned));
+        self.images.sort_by_key(|i| i.mapping);
     }
 }
 
@@ -168,12 +209,15 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     async fn image(&self, u: &Unit) -> ImageResult {
         let mut r = ImageResult {
+            mapping: u.mapping + 1,
             source: u.source.to_string(),
             destination: u.destination.to_string(),
             digest: None,
             action: Action::Failed,
             bytes: 0,
             error: None,
+            hint: None,
+            unplanned: false,
             referrers: None,
             error_kind: None,
             error_hint: None,
