@@ -1,10 +1,11 @@
 //! `imgctl sync CONFIG`, `imgctl ratelimit [REF]`, and `copy --referrers`.
 
+use std::io::IsTerminal as _;
 use std::path::Path;
 
 use imgctl::error::{Error, ErrorKind, Result};
 use imgctl::location::{BareMeans, Location};
-use imgctl::progress::Reporter;
+use imgctl::progress::{Mode, Reporter};
 use imgctl::reference::Reference;
 use imgctl::referrers::{ReferrersJob, subjects};
 use imgctl::registry::ClientOptions;
@@ -64,8 +65,40 @@ pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
         dry_run: a.dry_run,
         keep_going: a.keep_going,
     };
-    let mut outcome = if plan.failed.is_empty() || a.keep_going {
-        run(units, &clients, &opts, &reporter).await
+    let with_hint = |i: &mut ImageResult| {
+        if i.action == Action::Failed {
+            i.hint = failure_hint(i, &config);
+        }
+    };
+    let unplanned: Vec<ImageResult> = plan
+        .failed
+        .iter()
+        .map(|f| {
+            let mut i = ImageResult::unplanned(f);
+            with_hint(&mut i);
+            i
+        })
+        .collect();
+    let runs = plan.failed.is_empty() || a.keep_going;
+    // On a terminal each image's line comes as the image finishes, above the bars: on stdout
+    // when that is the terminal too (and then not again at the end), else on stderr.
+    let live = runs && reporter.mode() == Mode::Tty;
+    let live_stdout = live && g.format == FormatArg::Text && std::io::stdout().is_terminal();
+    let show = |i: &ImageResult| match live_stdout {
+        true => reporter.result_line(&text_line(i)),
+        false => reporter.line(&text_line(i)),
+    };
+    if live {
+        unplanned.iter().for_each(show);
+    }
+    let on_done = |i: &mut ImageResult| {
+        with_hint(i);
+        if live {
+            show(i);
+        }
+    };
+    let mut outcome = if runs {
+        run(units, &clients, &opts, &reporter, &on_done).await
     } else {
         // An incomplete plan starts nothing, as a failed image stops the run.
         SyncOutcome {
@@ -74,21 +107,14 @@ pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
             seconds: started.elapsed().as_secs_f64(),
         }
     };
-    outcome.add_unplanned(&plan.failed);
-    for i in outcome
-        .images
-        .iter_mut()
-        .filter(|i| i.action == Action::Failed)
-    {
-        i.hint = failure_hint(i, &config);
-    }
+    outcome.add_unplanned(unplanned);
     reporter.finish();
     let counts = Counts {
         planned,
         plan_total,
         unplanned: plan.failed.len(),
     };
-    print(g, &outcome, a, shard, counts, &plan.warnings)?;
+    print(g, &outcome, a, shard, counts, &plan.warnings, live_stdout)?;
     let Some(first) = outcome.first_failure() else {
         return Ok(());
     };
@@ -154,6 +180,36 @@ pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
         (None, true) => err.with_hint(keep_going),
         (None, false) => err,
     })
+}
+
+/// One image's line of the text output: `copied     SRC -> DST DIGEST (BYTES)`, a failure
+/// with its error and `; hint: …`.
+fn text_line(i: &ImageResult) -> String {
+    use std::fmt::Write as _;
+    let action = match i.action {
+        Action::Copied => "copied",
+        Action::Skipped => "skipped",
+        Action::Failed => "failed",
+        Action::WouldCopy => "would-copy",
+        Action::WouldSkip => "would-skip",
+    };
+    let mut out = format!("{action:<10} {} -> {}", i.source, i.destination);
+    if let Some(d) = &i.digest {
+        let _ = write!(out, " {d}");
+    }
+    if i.bytes > 0 {
+        let _ = write!(out, " ({})", indicatif::HumanBytes(i.bytes));
+    }
+    if i.unplanned {
+        let _ = write!(out, ": mapping {} not planned", i.mapping);
+    }
+    if let Some(e) = &i.error {
+        let _ = write!(out, ": {e}");
+    }
+    if let Some(h) = &i.hint {
+        let _ = write!(out, "; hint: {h}");
+    }
+    out
 }
 
 /// `mapping 2 could not be planned` / `mappings 1, 3 could not be planned`.
@@ -253,6 +309,7 @@ fn print(
     shard: Option<Shard>,
     counts: Counts,
     warnings: &[String],
+    lines_shown: bool,
 ) -> Result<()> {
     let summary = serde_json::json!({
         "planned": counts.planned,
@@ -281,31 +338,11 @@ fn print(
         FormatArg::Text => {
             use std::fmt::Write as _;
             let mut out = String::new();
-            for i in &o.images {
-                let action = match i.action {
-                    Action::Copied => "copied",
-                    Action::Skipped => "skipped",
-                    Action::Failed => "failed",
-                    Action::WouldCopy => "would-copy",
-                    Action::WouldSkip => "would-skip",
-                };
-                let _ = write!(out, "{action:<10} {} -> {}", i.source, i.destination);
-                if let Some(d) = &i.digest {
-                    let _ = write!(out, " {d}");
+            if !lines_shown {
+                for i in &o.images {
+                    out.push_str(&text_line(i));
+                    out.push('\n');
                 }
-                if i.bytes > 0 {
-                    let _ = write!(out, " ({})", indicatif::HumanBytes(i.bytes));
-                }
-                if i.unplanned {
-                    let _ = write!(out, ": mapping {} not planned", i.mapping);
-                }
-                if let Some(e) = &i.error {
-                    let _ = write!(out, ": {e}");
-                }
-                if let Some(h) = &i.hint {
-                    let _ = write!(out, "; hint: {h}");
-                }
-                out.push('\n');
             }
             let _ = writeln!(
                 out,

@@ -139,19 +139,24 @@ impl SyncOutcome {
     }
     /// Adds the entries of mappings that could not be planned ([`ImageResult::unplanned`]),
     /// keeping mapping (file) order; images of one mapping stay in plan order.
-    pub fn add_unplanned(&mut self, failed: &[MappingFailure]) {
-        self.images
-            .extend(failed.iter().map(ImageResult::unplanned));
+    pub fn add_unplanned(&mut self, entries: Vec<ImageResult>) {
+        self.images.extend(entries);
         self.images.sort_by_key(|i| i.mapping);
     }
 }
 
 /// Runs `units`. Never fails as a whole: each image's failure is in its result.
+///
+/// `on_done` sees each image's result as the image finishes (in finishing order, before the
+/// reporter's `image` event), e.g. to add a hint or print its line; the outcome holds the
+/// results as `on_done` left them, in plan order. Each image reports its blobs through a view
+/// of `reporter` labelled with the destination's `repository:tag`.
 pub async fn run(
     units: Vec<Unit>,
     clients: &Clients,
     opts: &RunOptions,
     reporter: &Reporter,
+    on_done: &dyn Fn(&mut ImageResult),
 ) -> SyncOutcome {
     let started = Instant::now();
     let jobs = opts.jobs.max(1);
@@ -175,12 +180,17 @@ pub async fn run(
                 if stop.load(Ordering::SeqCst) {
                     return None;
                 }
-                let r = ctx.image(u).await;
+                let tag = u.destination.tag.as_deref().unwrap_or("latest");
+                let view = ctx
+                    .reporter
+                    .for_image(&format!("{}:{tag}", u.destination.repository));
+                let mut r = ctx.image(u, &view).await;
                 if r.action == Action::Failed && !ctx.opts.keep_going {
                     stop.store(true, Ordering::SeqCst);
                 }
+                on_done(&mut r);
                 if let Ok(v) = serde_json::to_value(&r) {
-                    ctx.reporter.image_done(&v);
+                    view.image_done(&v);
                 }
                 Some((i, r))
             }
@@ -207,7 +217,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    async fn image(&self, u: &Unit) -> ImageResult {
+    async fn image(&self, u: &Unit, reporter: &Reporter) -> ImageResult {
         let mut r = ImageResult {
             mapping: u.mapping + 1,
             source: u.source.to_string(),
@@ -223,7 +233,7 @@ impl Ctx<'_> {
             error_hint: None,
             error_registry: None,
         };
-        if let Err(e) = self.image_inner(u, &mut r).await {
+        if let Err(e) = self.image_inner(u, &mut r, reporter).await {
             r.action = Action::Failed;
             r.error_kind = Some(e.kind());
             r.error = Some(e.to_string());
@@ -234,7 +244,7 @@ impl Ctx<'_> {
         r
     }
 
-    async fn image_inner(&self, u: &Unit, r: &mut ImageResult) -> Result<()> {
+    async fn image_inner(&self, u: &Unit, r: &mut ImageResult, reporter: &Reporter) -> Result<()> {
         let src = self.clients.repository(&u.source);
         let dst = self.clients.repository(&u.destination);
         let tag = u.destination.tag.as_deref().unwrap_or("latest");
@@ -283,7 +293,7 @@ impl Ctx<'_> {
                 &u.destination.registry,
                 &u.destination.repository,
             );
-            let report = copy_image(&source, &dest, &self.copy_options(u), self.reporter).await?;
+            let report = copy_image(&source, &dest, &self.copy_options(u), reporter).await?;
             r.digest = Some(report.digest.clone());
             r.bytes = report.blobs.bytes;
             r.action = Action::Copied;
@@ -299,7 +309,7 @@ impl Ctx<'_> {
                 dst_client: self.clients.client(&u.destination.registry),
                 destination: &u.destination,
                 opts: &self.copy_options(u),
-                reporter: self.reporter,
+                reporter,
             };
             let stats = job.copy(&subjects(&src, &d).await?).await?;
             r.bytes += stats.bytes;
