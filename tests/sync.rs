@@ -4,12 +4,15 @@
 //! referrers through the tag schema, `copy --referrers`, `ratelimit`.
 
 mod common;
+#[path = "common/proxy.rs"]
+mod proxy;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Child, Output, Stdio};
 
 use common::*;
+use proxy::{Fault, FaultProxy};
 use serde_json::{Value, json};
 
 fn code(out: &Output) -> i32 {
@@ -1289,4 +1292,54 @@ fn keep_going_survives_mappings_that_cannot_be_planned() {
         "{stdout}"
     );
     assert!(!text_of(&out).contains(secret), "{}", describe(&out));
+}
+
+#[test]
+fn a_source_refusing_a_layer_mid_copy_gets_the_hint_of_its_credentials_block() {
+    let src = Registry::start(Mode::Plain);
+    let dst = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let image = family_image(&layout, "v0", 0);
+    populate(&sb, &src, &layout, &[("v0", "app:v0", image.clone())], &[]);
+    // The source answers the manifest and the config, then refuses a layer: the error names
+    // both sides ("failed to copy blob … to DST: … SRC …").
+    let layer = read_json_blob(&layout, &image)["layers"][1]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let proxy = FaultProxy::start(&src.host());
+    proxy.add(
+        "GET",
+        &format!("/blobs/{layer}"),
+        0,
+        Fault::Unauthorized {
+            challenge: "Basic realm=\"registry\"".into(),
+        },
+    );
+    let (p, d) = (proxy.host(), dst.host());
+    let cfg = write_config(
+        &sb,
+        "refused-layer.yaml",
+        &format!(
+            "registries:\n  {p}:\n    credentials:\n      env: HUB_CREDS\n\
+             mappings:\n  - source: {p}/app\n    destination: {d}/m/app\n    tags: [v0]\n"
+        ),
+    );
+    let secret = "refused-layer-secret";
+    let creds = format!("{USER}:{secret}");
+    let (out, doc) = sync(&sb, &cfg, &[("HUB_CREDS", &creds)], &["--retries", "0"]);
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    let img = &images(&doc)[0];
+    assert!(img["error"].as_str().unwrap().contains(&layer), "{img}");
+    let hint = img["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("$HUB_CREDS") && hint.contains(&p), "{img}");
+    assert!(!hint.contains("imgctl login"), "{img}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("hint: ") && err.contains("$HUB_CREDS"),
+        "{err}"
+    );
+    assert!(!text_of(&out).contains(secret), "{}", describe(&out));
+    assert!(proxy.count("GET", &format!("/blobs/{layer}")) > 0);
 }

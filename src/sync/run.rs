@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use async_trait::async_trait;
 use futures_util::StreamExt;
+use oci_spec::image::Descriptor;
 use tokio::sync::Semaphore;
 
 use crate::copy::{CopyOptions, Platforms, copy_image, filtered_index};
@@ -16,6 +18,7 @@ use crate::progress::Reporter;
 use crate::referrers::{ReferrerStats, ReferrersJob, subjects};
 use crate::registry::Repository;
 use crate::transport::registry::{RegistryDestination, RegistrySource};
+use crate::transport::{BlobStream, FetchedManifest, ImageSource, MountOrigin};
 
 use super::clients::Clients;
 use super::ledger::{BlobLedger, SharedBlobs};
@@ -282,8 +285,10 @@ impl Ctx<'_> {
         }
         // 2. Copy.
         if copy_digest.is_some() {
-            let source =
-                RegistrySource::new(self.clients.client(&u.source.registry), u.source.clone());
+            let source = Watched::new(RegistrySource::new(
+                self.clients.client(&u.source.registry),
+                u.source.clone(),
+            ));
             let dest = SharedBlobs::new(
                 RegistryDestination::new(
                     self.clients.client(&u.destination.registry),
@@ -293,7 +298,15 @@ impl Ctx<'_> {
                 &u.destination.registry,
                 &u.destination.repository,
             );
-            let report = copy_image(&source, &dest, &self.copy_options(u), reporter).await?;
+            let report = copy_image(&source, &dest, &self.copy_options(u), reporter)
+                .await
+                .inspect_err(|_| {
+                    // A source request failed (its error may name the destination too: "failed
+                    // to copy blob … to DST"): the hint is about the source's registry.
+                    if source.failed.load(Ordering::SeqCst) {
+                        r.error_registry = Some(u.source.registry.clone());
+                    }
+                })?;
             r.digest = Some(report.digest.clone());
             r.bytes = report.blobs.bytes;
             r.action = Action::Copied;
@@ -322,6 +335,48 @@ impl Ctx<'_> {
         let mut o = CopyOptions::new(u.platforms.clone(), 1);
         o.limiter = self.limiter.clone();
         o
+    }
+}
+
+/// An [`ImageSource`] that remembers whether one of its requests failed, so that a failed
+/// copy is pinned on the source's registry when the source was the one that refused.
+struct Watched<S> {
+    inner: S,
+    failed: AtomicBool,
+}
+
+impl<S: ImageSource> Watched<S> {
+    fn new(inner: S) -> Self {
+        Watched {
+            inner,
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    fn watch<T>(&self, r: Result<T>) -> Result<T> {
+        if r.is_err() {
+            self.failed.store(true, Ordering::SeqCst);
+        }
+        r
+    }
+}
+
+#[async_trait]
+impl<S: ImageSource> ImageSource for Watched<S> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    async fn root_manifest(&self) -> Result<FetchedManifest> {
+        self.watch(self.inner.root_manifest().await)
+    }
+    async fn manifest(&self, digest: &Digest) -> Result<FetchedManifest> {
+        self.watch(self.inner.manifest(digest).await)
+    }
+    async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
+        self.watch(self.inner.blob(desc, offset).await)
+    }
+    fn mount_origin(&self) -> Option<MountOrigin> {
+        self.inner.mount_origin()
     }
 }
 
