@@ -4,12 +4,15 @@
 //! referrers through the tag schema, `copy --referrers`, `ratelimit`.
 
 mod common;
+#[path = "common/proxy.rs"]
+mod proxy;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Child, Output, Stdio};
 
 use common::*;
+use proxy::{Fault, FaultProxy};
 use serde_json::{Value, json};
 
 fn code(out: &Output) -> i32 {
@@ -431,6 +434,10 @@ fn shards_keep_going_and_plain_progress() {
         let (out, doc) = sync(&w.sb, &cfg, &[], &["--shard", shard]);
         assert_eq!(code(&out), 0, "{}", describe(&out));
         assert_eq!(doc["shard"], shard);
+        // planned: this shard's images; plannedTotal: the whole plan's.
+        assert_eq!(doc["summary"]["planned"], 4, "{}", doc["summary"]);
+        assert_eq!(doc["summary"]["plannedTotal"], 8, "{}", doc["summary"]);
+        assert_eq!(images(&doc).len(), 4, "{doc}");
         for i in images(&doc) {
             assert_eq!(i["action"], "copied", "{i}");
             seen.push(i["destination"].as_str().unwrap().to_string());
@@ -1093,4 +1100,246 @@ fn empty_selections_warn_and_bad_config_paths_are_usage_errors() {
         assert!(err.contains(want), "{want}: {err}");
         assert!(!err.contains("mappings["), "{err}");
     }
+}
+
+#[test]
+fn keep_going_survives_mappings_that_cannot_be_planned() {
+    let src = Registry::start(Mode::Plain);
+    let hub = Registry::start(Mode::Token);
+    let dst = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let imgs: Vec<(String, String, String)> = (0..2u32)
+        .map(|i| {
+            let d = family_image(&layout, &format!("t{i}"), i);
+            (format!("t{i}"), format!("app:v{i}"), d)
+        })
+        .collect();
+    let refs: Vec<(&str, &str, String)> = imgs
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.clone()))
+        .collect();
+    let source = populate(&sb, &src, &layout, &refs, &[]);
+    let hub_image = family_image(&layout, "hub", 9);
+    populate(&sb, &hub, &layout, &[("hub", "lib/hub:v1", hub_image)], &[]);
+    let (s, h, d) = (src.host(), hub.host(), dst.host());
+    // 1: the source repository does not exist (404 NAME_UNKNOWN on the tag listing);
+    // 2: the source refuses the credentials while listing; 3: healthy; 4: the source
+    // refuses the credentials while copying (a tag list, no listing).
+    let cfg = write_config(
+        &sb,
+        "bad-mappings.yaml",
+        &format!(
+            "registries:\n  {h}:\n    credentials:\n      env: HUB_CREDS\n\
+             mappings:\n\
+             \x20 - source: {s}/gone\n    destination: {d}/m/gone\n    tags: all\n\
+             \x20 - source: {h}/lib/hub\n    destination: {d}/m/hub\n    tags: all\n\
+             \x20 - source: {s}/app\n    destination: {d}/m/app\n    tags: all\n\
+             \x20 - source: {h}/lib/hub\n    destination: {d}/m/hub2\n    tags: [v1]\n"
+        ),
+    );
+    let secret = "not-the-hub-password";
+    let creds = format!("{USER}:{secret}");
+    let env = [("HUB_CREDS", creds.as_str())];
+
+    // Without --keep-going: nothing runs; the error names the mapping and --keep-going.
+    let before = dst.access_log().len();
+    let out = sb
+        .cmd()
+        .envs(env)
+        .args(["--progress", "none", "--retries", "0", "sync"])
+        .arg(&cfg)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "error: sync stopped: mapping 1 ({s}/gone → {d}/m/gone) could not be planned: "
+        )),
+        "{err}"
+    );
+    assert!(err.contains("NAME_UNKNOWN"), "{err}");
+    assert!(
+        err.contains("hint: pass --keep-going to run the other mappings anyway"),
+        "{err}"
+    );
+    assert_eq!(err.matches("list tags of").count(), 1, "{err}");
+    assert!(!err.contains("list the tags of"), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "failed     {s}/gone -> {d}/m/gone: mapping 1 not planned: cannot list tags of {s}/gone: "
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("sync: 0 copied, 0 skipped, 2 failed, 3 not run"),
+        "{stdout}"
+    );
+    let writes: Vec<_> = log_since(&dst, before)
+        .into_iter()
+        .filter(|e| !matches!(e.method.as_str(), "GET" | "HEAD"))
+        .collect();
+    assert!(writes.is_empty(), "an incomplete plan ran: {writes:?}");
+
+    // With --keep-going: each unplannable mapping is one failed entry with its error and hint,
+    // the healthy mapping runs, exit 8.
+    let (out, doc) = sync(&sb, &cfg, &env, &["--keep-going", "--retries", "0"]);
+    assert_eq!(code(&out), 8, "{}", describe(&out));
+    let imgs = images(&doc);
+    let summary: Vec<(u64, &str, &str)> = imgs
+        .iter()
+        .map(|i| {
+            (
+                i["mapping"].as_u64().unwrap(),
+                i["destination"].as_str().unwrap(),
+                i["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let (m_gone, m_hub, m_app0, m_app1, m_hub2) = (
+        format!("{d}/m/gone"),
+        format!("{d}/m/hub"),
+        format!("{d}/m/app:v0"),
+        format!("{d}/m/app:v1"),
+        format!("{d}/m/hub2:v1"),
+    );
+    assert_eq!(
+        summary,
+        vec![
+            (1, m_gone.as_str(), "failed"),
+            (2, m_hub.as_str(), "failed"),
+            (3, m_app0.as_str(), "copied"),
+            (3, m_app1.as_str(), "copied"),
+            (4, m_hub2.as_str(), "failed"),
+        ],
+        "{doc}"
+    );
+    let gone = &imgs[0];
+    assert_eq!(gone["unplanned"], true, "{gone}");
+    assert_eq!(gone["source"], format!("{s}/gone"), "{gone}");
+    let e = gone["error"].as_str().unwrap();
+    assert!(
+        e.starts_with(&format!("cannot list tags of {s}/gone: ")) && e.contains("NAME_UNKNOWN"),
+        "{gone}"
+    );
+    // A refused source credential, while listing and while copying: the hint names the
+    // variable of the registry's credentials block (never its value), not imgctl login.
+    for i in [&imgs[1], &imgs[4]] {
+        let hint = i["hint"].as_str().unwrap_or_default();
+        assert!(hint.contains("$HUB_CREDS"), "{i}");
+        assert!(hint.contains(&h), "{i}");
+        assert!(!hint.contains("imgctl login"), "{i}");
+    }
+    assert_eq!(imgs[1]["unplanned"], true);
+    assert!(imgs[4].get("unplanned").is_none(), "{}", imgs[4]);
+    assert!(imgs[2].get("hint").is_none(), "{}", imgs[2]);
+    for (i, tag) in [(&imgs[2], "app:v0"), (&imgs[3], "app:v1")] {
+        assert_eq!(i["digest"], source[tag].as_str(), "{i}");
+    }
+    for tag in ["v0", "v1"] {
+        let (_, got) = skopeo_raw_manifest(
+            &format!("docker://{d}/m/app:{tag}"),
+            &dst.skopeo_flags("", None),
+        );
+        assert_eq!(got, source[&format!("app:{tag}")], "{tag}");
+    }
+    assert_eq!(doc["summary"]["failed"], 3, "{}", doc["summary"]);
+    assert_eq!(doc["summary"]["copied"], 2, "{}", doc["summary"]);
+    assert_eq!(doc["summary"]["unplanned"], 2, "{}", doc["summary"]);
+    assert_eq!(doc["summary"]["planned"], 3, "{}", doc["summary"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error: 1 of 3 images failed; mappings 1, 2 could not be planned"),
+        "{err}"
+    );
+    assert!(!text_of(&out).contains(secret), "{}", describe(&out));
+
+    // Text: the same entries as lines, with their hints.
+    let out = sb
+        .cmd()
+        .envs(env)
+        .args([
+            "--progress",
+            "none",
+            "--retries",
+            "0",
+            "sync",
+            "--keep-going",
+        ])
+        .arg(&cfg)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 8, "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let hub_line = stdout
+        .lines()
+        .find(|l| {
+            l.starts_with(&format!(
+                "failed     {h}/lib/hub -> {d}/m/hub: mapping 2 not planned: "
+            ))
+        })
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        hub_line.contains("; hint: ") && hub_line.contains("$HUB_CREDS"),
+        "{hub_line}"
+    );
+    assert!(
+        stdout.contains("sync: 0 copied, 2 skipped, 3 failed"),
+        "{stdout}"
+    );
+    assert!(!text_of(&out).contains(secret), "{}", describe(&out));
+}
+
+#[test]
+fn a_source_refusing_a_layer_mid_copy_gets_the_hint_of_its_credentials_block() {
+    let src = Registry::start(Mode::Plain);
+    let dst = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let image = family_image(&layout, "v0", 0);
+    populate(&sb, &src, &layout, &[("v0", "app:v0", image.clone())], &[]);
+    // The source answers the manifest and the config, then refuses a layer: the error names
+    // both sides ("failed to copy blob … to DST: … SRC …").
+    let layer = read_json_blob(&layout, &image)["layers"][1]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let proxy = FaultProxy::start(&src.host());
+    proxy.add(
+        "GET",
+        &format!("/blobs/{layer}"),
+        0,
+        Fault::Unauthorized {
+            challenge: "Basic realm=\"registry\"".into(),
+        },
+    );
+    let (p, d) = (proxy.host(), dst.host());
+    let cfg = write_config(
+        &sb,
+        "refused-layer.yaml",
+        &format!(
+            "registries:\n  {p}:\n    credentials:\n      env: HUB_CREDS\n\
+             mappings:\n  - source: {p}/app\n    destination: {d}/m/app\n    tags: [v0]\n"
+        ),
+    );
+    let secret = "refused-layer-secret";
+    let creds = format!("{USER}:{secret}");
+    let (out, doc) = sync(&sb, &cfg, &[("HUB_CREDS", &creds)], &["--retries", "0"]);
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    let img = &images(&doc)[0];
+    assert!(img["error"].as_str().unwrap().contains(&layer), "{img}");
+    let hint = img["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("$HUB_CREDS") && hint.contains(&p), "{img}");
+    assert!(!hint.contains("imgctl login"), "{img}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("hint: ") && err.contains("$HUB_CREDS"),
+        "{err}"
+    );
+    assert!(!text_of(&out).contains(secret), "{}", describe(&out));
+    assert!(proxy.count("GET", &format!("/blobs/{layer}")) > 0);
 }

@@ -1,15 +1,17 @@
 //! `imgctl sync CONFIG`, `imgctl ratelimit [REF]`, and `copy --referrers`.
 
+use std::io::IsTerminal as _;
 use std::path::Path;
 
 use imgctl::error::{Error, ErrorKind, Result};
 use imgctl::location::{BareMeans, Location};
-use imgctl::progress::Reporter;
+use imgctl::progress::{Mode, Reporter};
 use imgctl::reference::Reference;
 use imgctl::referrers::{ReferrersJob, subjects};
 use imgctl::registry::ClientOptions;
 use imgctl::sync::{
-    Action, Clients, ImageResult, RunOptions, Shard, SyncConfig, SyncOutcome, plan, run,
+    Action, Clients, ImageResult, MappingFailure, RunOptions, Shard, SyncConfig, SyncOutcome, plan,
+    run,
 };
 
 use super::{FormatArg, GlobalOpts, SideOpts};
@@ -30,11 +32,15 @@ pub struct SyncArgs<'a> {
 }
 
 /// `imgctl sync CONFIG`: plan, run, print one line per image and a summary (or one JSON
-/// document). Exit: 0 when no image failed; 8 (partial) with `--keep-going` when some did;
-/// else the first failure's own code. The error keeps the failure's own hint in sync terms
-/// (see [`failure_hint`]), and suggests `--keep-going` only when it was not given and other
-/// images were to run.
+/// document). Exit: 0 when no image failed; 8 (partial) with `--keep-going` when some did (or
+/// a mapping could not be planned); else the first failure's own code. The error keeps the
+/// failure's own hint in sync terms (see [`failure_hint`]), and suggests `--keep-going` only
+/// when it was not given and other images (or mappings) were to run.
+///
+/// A mapping whose tags cannot be listed is reported as one failed entry; with `--keep-going`
+/// the other mappings run, without it no image runs (the plan is incomplete).
 pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
+    let started = std::time::Instant::now();
     let shard = a.shard.map(str::parse::<Shard>).transpose()?;
     let mut config = SyncConfig::load(a.config)?;
     if a.referrers {
@@ -48,41 +54,115 @@ pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
         tracing::warn!("{w}");
     }
     let mut units = plan.units;
-    let planned = units.len();
+    let plan_total = units.len();
     if let Some(s) = shard {
         units = s.take(units);
     }
+    let planned = units.len();
     let reporter = g.reporter();
     let opts = RunOptions {
         jobs: g.jobs as usize,
         dry_run: a.dry_run,
         keep_going: a.keep_going,
     };
-    let outcome = run(units, &clients, &opts, &reporter).await;
+    let with_hint = |i: &mut ImageResult| {
+        if i.action == Action::Failed {
+            i.hint = failure_hint(i, &config);
+        }
+    };
+    let unplanned: Vec<ImageResult> = plan
+        .failed
+        .iter()
+        .map(|f| {
+            let mut i = ImageResult::unplanned(f);
+            with_hint(&mut i);
+            i
+        })
+        .collect();
+    let runs = plan.failed.is_empty() || a.keep_going;
+    // On a terminal each image's line comes as the image finishes, above the bars: on stdout
+    // when that is the terminal too (and then not again at the end), else on stderr.
+    let live = runs && reporter.mode() == Mode::Tty;
+    let live_stdout = live && g.format == FormatArg::Text && std::io::stdout().is_terminal();
+    let show = |i: &ImageResult| match live_stdout {
+        true => reporter.result_line(&text_line(i)),
+        false => reporter.line(&text_line(i)),
+    };
+    if live {
+        unplanned.iter().for_each(show);
+    }
+    let on_done = |i: &mut ImageResult| {
+        with_hint(i);
+        if live {
+            show(i);
+        }
+    };
+    let mut outcome = if runs {
+        run(units, &clients, &opts, &reporter, &on_done).await
+    } else {
+        // An incomplete plan starts nothing, as a failed image stops the run.
+        SyncOutcome {
+            images: Vec::new(),
+            not_run: units.len(),
+            seconds: started.elapsed().as_secs_f64(),
+        }
+    };
+    outcome.add_unplanned(unplanned);
     reporter.finish();
-    print(g, &outcome, a, shard, planned, &plan.warnings)?;
-    let failed = outcome.count(Action::Failed);
-    let run_here = outcome.images.len() + outcome.not_run;
+    let counts = Counts {
+        planned,
+        plan_total,
+        unplanned: plan.failed.len(),
+    };
+    print(g, &outcome, a, shard, counts, &plan.warnings, live_stdout)?;
     let Some(first) = outcome.first_failure() else {
         return Ok(());
     };
     if a.keep_going {
         // One hint when every failure has the same one (an untrusted certificate, say).
-        let hints: Vec<Option<String>> = outcome
+        let failed: Vec<&ImageResult> = outcome
             .images
             .iter()
             .filter(|i| i.action == Action::Failed)
-            .map(|i| failure_hint(i, &config))
             .collect();
-        let err = Error::new(
-            ErrorKind::Partial,
-            format!("{failed} of {} images failed", outcome.images.len()),
-        );
-        return Err(match hints.first() {
-            Some(Some(h)) if hints.iter().all(|x| x.as_deref() == Some(h)) => err.with_hint(h),
+        let ran: Vec<&&ImageResult> = failed.iter().filter(|i| !i.unplanned).collect();
+        let mut what = Vec::new();
+        if !ran.is_empty() || plan.failed.is_empty() {
+            what.push(format!(
+                "{} of {} images failed",
+                ran.len(),
+                outcome.images.len() - plan.failed.len()
+            ));
+        }
+        if !plan.failed.is_empty() {
+            what.push(unplanned_words(&plan.failed));
+        }
+        let err = Error::new(ErrorKind::Partial, what.join("; "));
+        return Err(match failed.first().and_then(|i| i.hint.as_deref()) {
+            Some(h) if failed.iter().all(|x| x.hint.as_deref() == Some(h)) => err.with_hint(h),
             _ => err,
         });
     }
+    if first.unplanned {
+        let err = Error::new(
+            first.error_kind.unwrap_or(ErrorKind::Other),
+            format!(
+                "sync stopped: mapping {} ({} → {}) could not be planned: {}",
+                first.mapping,
+                first.source,
+                first.destination,
+                first.error.as_deref().unwrap_or("unknown error")
+            ),
+        );
+        let keep_going = "pass --keep-going to run the other mappings anyway";
+        return Err(match (&first.hint, config.mappings.len() > 1) {
+            (Some(h), true) => err.with_hint(format!("{h}; {keep_going}")),
+            (Some(h), false) => err.with_hint(h),
+            (None, true) => err.with_hint(keep_going),
+            (None, false) => err,
+        });
+    }
+    let run_here = outcome.images.len() + outcome.not_run;
     let err = Error::new(
         first.error_kind.unwrap_or(ErrorKind::Other),
         format!(
@@ -94,12 +174,62 @@ pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
     );
     // --keep-going is worth a mention only when there are other images to copy.
     let keep_going = "pass --keep-going to copy the other images anyway";
-    Err(match (failure_hint(first, &config), run_here > 1) {
+    Err(match (&first.hint, run_here > 1) {
         (Some(h), true) => err.with_hint(format!("{h}; {keep_going}")),
         (Some(h), false) => err.with_hint(h),
         (None, true) => err.with_hint(keep_going),
         (None, false) => err,
     })
+}
+
+/// One image's line of the text output: `copied     SRC -> DST DIGEST (BYTES)`, a failure
+/// with its error and `; hint: …`.
+fn text_line(i: &ImageResult) -> String {
+    use std::fmt::Write as _;
+    let action = match i.action {
+        Action::Copied => "copied",
+        Action::Skipped => "skipped",
+        Action::Failed => "failed",
+        Action::WouldCopy => "would-copy",
+        Action::WouldSkip => "would-skip",
+    };
+    let mut out = format!("{action:<10} {} -> {}", i.source, i.destination);
+    if let Some(d) = &i.digest {
+        let _ = write!(out, " {d}");
+    }
+    if i.bytes > 0 {
+        let _ = write!(out, " ({})", indicatif::HumanBytes(i.bytes));
+    }
+    if i.unplanned {
+        let _ = write!(out, ": mapping {} not planned", i.mapping);
+    }
+    if let Some(e) = &i.error {
+        let _ = write!(out, ": {e}");
+    }
+    if let Some(h) = &i.hint {
+        let _ = write!(out, "; hint: {h}");
+    }
+    out
+}
+
+/// `mapping 2 could not be planned` / `mappings 1, 3 could not be planned`.
+fn unplanned_words(failed: &[MappingFailure]) -> String {
+    let n: Vec<String> = failed.iter().map(|f| (f.mapping + 1).to_string()).collect();
+    match n.as_slice() {
+        [one] => format!("mapping {one} could not be planned"),
+        _ => format!("mappings {} could not be planned", n.join(", ")),
+    }
+}
+
+/// How many images the summary counts.
+#[derive(Clone, Copy)]
+struct Counts {
+    /// Images of this run (this shard).
+    planned: usize,
+    /// Images of the whole plan (every shard).
+    plan_total: usize,
+    /// Mappings that could not be planned.
+    unplanned: usize,
 }
 
 /// The hint of `failed`'s error adapted to sync, or `None` when the error had none.
@@ -177,11 +307,14 @@ fn print(
     o: &SyncOutcome,
     a: &SyncArgs<'_>,
     shard: Option<Shard>,
-    planned: usize,
+    counts: Counts,
     warnings: &[String],
+    lines_shown: bool,
 ) -> Result<()> {
     let summary = serde_json::json!({
-        "planned": planned,
+        "planned": counts.planned,
+        "plannedTotal": counts.plan_total,
+        "unplanned": counts.unplanned,
         "copied": o.count(Action::Copied),
         "skipped": o.count(Action::Skipped),
         "failed": o.count(Action::Failed),
@@ -205,25 +338,11 @@ fn print(
         FormatArg::Text => {
             use std::fmt::Write as _;
             let mut out = String::new();
-            for i in &o.images {
-                let action = match i.action {
-                    Action::Copied => "copied",
-                    Action::Skipped => "skipped",
-                    Action::Failed => "failed",
-                    Action::WouldCopy => "would-copy",
-                    Action::WouldSkip => "would-skip",
-                };
-                let _ = write!(out, "{action:<10} {} -> {}", i.source, i.destination);
-                if let Some(d) = &i.digest {
-                    let _ = write!(out, " {d}");
+            if !lines_shown {
+                for i in &o.images {
+                    out.push_str(&text_line(i));
+                    out.push('\n');
                 }
-                if i.bytes > 0 {
-                    let _ = write!(out, " ({})", indicatif::HumanBytes(i.bytes));
-                }
-                if let Some(e) = &i.error {
-                    let _ = write!(out, ": {e}");
-                }
-                out.push('\n');
             }
             let _ = writeln!(
                 out,

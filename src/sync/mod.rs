@@ -14,5 +14,5 @@ pub mod tags;
 
 pub use clients::Clients;
 pub use config::SyncConfig;
-pub use plan::{Plan, Shard, Unit, plan};
+pub use plan::{MappingFailure, Plan, Shard, Unit, plan};
 pub use run::{Action, ImageResult, RunOptions, SyncOutcome, run};

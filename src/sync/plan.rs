@@ -76,35 +76,59 @@ impl Shard {
     }
 }
 
+/// A mapping whose images could not be listed (its source repository is gone, its
+/// credentials were refused, its registry is down): it contributes no unit, and the run
+/// reports it as failed.
+#[derive(Debug)]
+pub struct MappingFailure {
+    /// Index of the mapping (0-based, file order).
+    pub mapping: usize,
+    /// The mapping's source repository (no tag).
+    pub source: Reference,
+    /// The mapping's destination repository (no tag).
+    pub destination: Reference,
+    /// Why its tags could not be listed (the registry client's error: kind, chain, hint).
+    pub error: Error,
+}
+
 /// The units of a sync and what the user should hear about while planning.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Plan {
     /// The images to mirror, in plan order.
     pub units: Vec<Unit>,
     /// Warnings, e.g. `mapping 2 (docker.io/library/redis): no tag matches semver '>=9' (of 40
     /// tags listed)`: a mapping that selects nothing is probably a mistake, yet not an error.
     pub warnings: Vec<String>,
+    /// Mappings whose tag listing failed, in file order; the other mappings are planned
+    /// regardless, and the caller decides whether they run (`--keep-going`).
+    pub failed: Vec<MappingFailure>,
 }
 
 /// Expands `config` into units: mappings in file order, tags sorted within each mapping.
 /// Lists the source's tags (one GET per mapping that filters or takes all); a mapping whose
-/// selection matches no listed tag gives a warning, not an error.
+/// selection matches no listed tag gives a warning, not an error, and a mapping whose listing
+/// fails is recorded in [`Plan::failed`] (the other mappings are still planned).
 ///
-/// Errors: the tag listing's errors with the mapping as context; Usage when two units write
-/// the same destination tag.
+/// Errors: Usage when two units write the same destination tag.
 pub async fn plan(config: &SyncConfig, clients: &Clients) -> Result<Plan> {
     let mut units = Vec::new();
     let mut warnings = Vec::new();
+    let mut failed = Vec::new();
     for (i, m) in config.mappings.iter().enumerate() {
         let listed = if m.tags.needs_listing() {
-            let repo = clients.repository(&m.source);
-            Some(repo.tags().await.map_err(|e| {
-                e.context(format!(
-                    "mapping {}: cannot list the tags of {}",
-                    i + 1,
-                    m.source.name()
-                ))
-            })?)
+            // The client's error already says "cannot list tags of REPO".
+            match clients.repository(&m.source).tags().await {
+                Ok(tags) => Some(tags),
+                Err(error) => {
+                    failed.push(MappingFailure {
+                        mapping: i,
+                        source: m.source.clone(),
+                        destination: m.destination.clone(),
+                        error,
+                    });
+                    continue;
+                }
+            }
         } else {
             None
         };
@@ -155,6 +179,7 @@ pub async fn plan(config: &SyncConfig, clients: &Clients) -> Result<Plan> {
     Ok(Plan {
         units: out,
         warnings,
+        failed,
     })
 }
 

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use async_trait::async_trait;
 use futures_util::StreamExt;
+use oci_spec::image::Descriptor;
 use tokio::sync::Semaphore;
 
 use crate::copy::{CopyOptions, Platforms, copy_image, filtered_index};
@@ -16,10 +18,11 @@ use crate::progress::Reporter;
 use crate::referrers::{ReferrerStats, ReferrersJob, subjects};
 use crate::registry::Repository;
 use crate::transport::registry::{RegistryDestination, RegistrySource};
+use crate::transport::{BlobStream, FetchedManifest, ImageSource, MountOrigin};
 
 use super::clients::Clients;
 use super::ledger::{BlobLedger, SharedBlobs};
-use super::plan::Unit;
+use super::plan::{MappingFailure, Unit};
 
 /// How to run a plan.
 #[derive(Debug, Clone, Copy)]
@@ -52,7 +55,10 @@ pub enum Action {
 /// The result of one image, as printed by `--format json`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ImageResult {
-    /// Source reference (`registry/repository:tag`).
+    /// The mapping the image comes from (1-based, file order).
+    pub mapping: usize,
+    /// Source reference (`registry/repository:tag`; a mapping that could not be planned:
+    /// `registry/repository`).
     pub source: String,
     /// Destination reference.
     pub destination: String,
@@ -64,6 +70,14 @@ pub struct ImageResult {
     pub bytes: u64,
     /// The error, for a failed image.
     pub error: Option<String>,
+    /// What the user can do about the error, in the sync configuration's words when it has
+    /// them; set by the caller (see `error_hint` for the client's own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Set (`true`) on the entry of a mapping whose tags could not be listed: it stands for
+    /// all of that mapping's images, none of which ran.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unplanned: bool,
     /// Referrers copied with the image, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referrers: Option<ReferrerStats>,
@@ -77,6 +91,29 @@ pub struct ImageResult {
     /// involved: the destination's for its manifest HEAD, the source's for its digest.
     #[serde(skip)]
     pub error_registry: Option<String>,
+}
+
+impl ImageResult {
+    /// The failed entry of a mapping that could not be planned: source and destination are
+    /// the mapping's repositories, the error (kind, text, hint) is the tag listing's, and
+    /// the registry it concerns is the source's.
+    pub fn unplanned(f: &MappingFailure) -> ImageResult {
+        ImageResult {
+            mapping: f.mapping + 1,
+            source: f.source.name(),
+            destination: f.destination.name(),
+            digest: None,
+            action: Action::Failed,
+            bytes: 0,
+            error: Some(f.error.to_string()),
+            hint: None,
+            unplanned: true,
+            referrers: None,
+            error_kind: Some(f.error.kind()),
+            error_hint: f.error.hint().map(str::to_string),
+            error_registry: Some(f.source.registry.clone()),
+        }
+    }
 }
 
 /// The results of a run, in plan order, and what was not started.
@@ -103,14 +140,26 @@ impl SyncOutcome {
     pub fn first_failure(&self) -> Option<&ImageResult> {
         self.images.iter().find(|i| i.action == Action::Failed)
     }
+    /// Adds the entries of mappings that could not be planned ([`ImageResult::unplanned`]),
+    /// keeping mapping (file) order; images of one mapping stay in plan order.
+    pub fn add_unplanned(&mut self, entries: Vec<ImageResult>) {
+        self.images.extend(entries);
+        self.images.sort_by_key(|i| i.mapping);
+    }
 }
 
 /// Runs `units`. Never fails as a whole: each image's failure is in its result.
+///
+/// `on_done` sees each image's result as the image finishes (in finishing order, before the
+/// reporter's `image` event), e.g. to add a hint or print its line; the outcome holds the
+/// results as `on_done` left them, in plan order. Each image reports its blobs through a view
+/// of `reporter` labelled with the destination's `repository:tag`.
 pub async fn run(
     units: Vec<Unit>,
     clients: &Clients,
     opts: &RunOptions,
     reporter: &Reporter,
+    on_done: &dyn Fn(&mut ImageResult),
 ) -> SyncOutcome {
     let started = Instant::now();
     let jobs = opts.jobs.max(1);
@@ -134,12 +183,17 @@ pub async fn run(
                 if stop.load(Ordering::SeqCst) {
                     return None;
                 }
-                let r = ctx.image(u).await;
+                let tag = u.destination.tag.as_deref().unwrap_or("latest");
+                let view = ctx
+                    .reporter
+                    .for_image(&format!("{}:{tag}", u.destination.repository));
+                let mut r = ctx.image(u, &view).await;
                 if r.action == Action::Failed && !ctx.opts.keep_going {
                     stop.store(true, Ordering::SeqCst);
                 }
+                on_done(&mut r);
                 if let Ok(v) = serde_json::to_value(&r) {
-                    ctx.reporter.image_done(&v);
+                    view.image_done(&v);
                 }
                 Some((i, r))
             }
@@ -166,20 +220,23 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    async fn image(&self, u: &Unit) -> ImageResult {
+    async fn image(&self, u: &Unit, reporter: &Reporter) -> ImageResult {
         let mut r = ImageResult {
+            mapping: u.mapping + 1,
             source: u.source.to_string(),
             destination: u.destination.to_string(),
             digest: None,
             action: Action::Failed,
             bytes: 0,
             error: None,
+            hint: None,
+            unplanned: false,
             referrers: None,
             error_kind: None,
             error_hint: None,
             error_registry: None,
         };
-        if let Err(e) = self.image_inner(u, &mut r).await {
+        if let Err(e) = self.image_inner(u, &mut r, reporter).await {
             r.action = Action::Failed;
             r.error_kind = Some(e.kind());
             r.error = Some(e.to_string());
@@ -190,7 +247,7 @@ impl Ctx<'_> {
         r
     }
 
-    async fn image_inner(&self, u: &Unit, r: &mut ImageResult) -> Result<()> {
+    async fn image_inner(&self, u: &Unit, r: &mut ImageResult, reporter: &Reporter) -> Result<()> {
         let src = self.clients.repository(&u.source);
         let dst = self.clients.repository(&u.destination);
         let tag = u.destination.tag.as_deref().unwrap_or("latest");
@@ -228,8 +285,10 @@ impl Ctx<'_> {
         }
         // 2. Copy.
         if copy_digest.is_some() {
-            let source =
-                RegistrySource::new(self.clients.client(&u.source.registry), u.source.clone());
+            let source = Watched::new(RegistrySource::new(
+                self.clients.client(&u.source.registry),
+                u.source.clone(),
+            ));
             let dest = SharedBlobs::new(
                 RegistryDestination::new(
                     self.clients.client(&u.destination.registry),
@@ -239,7 +298,15 @@ impl Ctx<'_> {
                 &u.destination.registry,
                 &u.destination.repository,
             );
-            let report = copy_image(&source, &dest, &self.copy_options(u), self.reporter).await?;
+            let report = copy_image(&source, &dest, &self.copy_options(u), reporter)
+                .await
+                .inspect_err(|_| {
+                    // A source request failed (its error may name the destination too: "failed
+                    // to copy blob … to DST"): the hint is about the source's registry.
+                    if source.failed.load(Ordering::SeqCst) {
+                        r.error_registry = Some(u.source.registry.clone());
+                    }
+                })?;
             r.digest = Some(report.digest.clone());
             r.bytes = report.blobs.bytes;
             r.action = Action::Copied;
@@ -255,7 +322,7 @@ impl Ctx<'_> {
                 dst_client: self.clients.client(&u.destination.registry),
                 destination: &u.destination,
                 opts: &self.copy_options(u),
-                reporter: self.reporter,
+                reporter,
             };
             let stats = job.copy(&subjects(&src, &d).await?).await?;
             r.bytes += stats.bytes;
@@ -268,6 +335,48 @@ impl Ctx<'_> {
         let mut o = CopyOptions::new(u.platforms.clone(), 1);
         o.limiter = self.limiter.clone();
         o
+    }
+}
+
+/// An [`ImageSource`] that remembers whether one of its requests failed, so that a failed
+/// copy is pinned on the source's registry when the source was the one that refused.
+struct Watched<S> {
+    inner: S,
+    failed: AtomicBool,
+}
+
+impl<S: ImageSource> Watched<S> {
+    fn new(inner: S) -> Self {
+        Watched {
+            inner,
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    fn watch<T>(&self, r: Result<T>) -> Result<T> {
+        if r.is_err() {
+            self.failed.store(true, Ordering::SeqCst);
+        }
+        r
+    }
+}
+
+#[async_trait]
+impl<S: ImageSource> ImageSource for Watched<S> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    async fn root_manifest(&self) -> Result<FetchedManifest> {
+        self.watch(self.inner.root_manifest().await)
+    }
+    async fn manifest(&self, digest: &Digest) -> Result<FetchedManifest> {
+        self.watch(self.inner.manifest(digest).await)
+    }
+    async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
+        self.watch(self.inner.blob(desc, offset).await)
+    }
+    fn mount_origin(&self) -> Option<MountOrigin> {
+        self.inner.mount_origin()
     }
 }
 

@@ -83,6 +83,9 @@ pub enum Fault {
         body: Vec<u8>,
         headers: Vec<(&'static str, String)>,
     },
+    /// Forward (the whole request body), then hold the registry's answer for `millis`
+    /// milliseconds: a registry slow to commit an upload or a manifest.
+    Delay { millis: u64 },
 }
 
 /// A rule: requests whose method is `method` (or any, for `"*"`) and whose path and query
@@ -493,6 +496,9 @@ async fn handle(
             return Ok(full(502, format!("fault proxy: upstream failed: {e}")));
         }
     };
+    if let Some(Fault::Delay { millis }) = &fault {
+        tokio::time::sleep(Duration::from_millis(*millis)).await;
+    }
     let mut status = resp.status().as_u16();
     let mut headers = resp.headers().clone();
     for n in ["connection", "transfer-encoding", "keep-alive"] {
