@@ -383,6 +383,101 @@ fn redirected_blobs_get_no_authorization_and_expired_redirects_are_renewed() {
     assert!(seen.iter().any(|r| !r.alt && r.authorization));
 }
 
+/// Issue 10.4: an answer cut part-way is requested again for every replayable read, as a
+/// blob download is: the manifest (by tag), a tag page, a catalog page, the referrers list.
+#[test]
+fn cut_manifest_tag_catalog_and_referrers_answers_are_retried() {
+    let s = setup(1, 1000);
+    // the manifest: cut twice after 50 of its bytes
+    s.proxy
+        .add("GET", "/manifests/v1", 2, Fault::CutBody { after: 50 });
+    let name = s.proxy.reference("app:v1");
+    let out = run(&s.sb, &["pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
+    assert_pulled(&s, &name);
+    assert_eq!(s.proxy.count("GET", "/manifests/v1"), 3);
+    assert!(
+        stderr(&out).contains("warning: the manifest answer broke off after 50 bytes"),
+        "{}",
+        describe(&out)
+    );
+    // a tag page and a catalog page
+    s.proxy
+        .add("GET", "/tags/list", 1, Fault::CutBody { after: 5 });
+    let out = run(&s.sb, &["tags", &s.proxy.reference("app")]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "v1");
+    assert_eq!(s.proxy.count("GET", "/tags/list"), 2);
+    s.proxy
+        .add("GET", "/_catalog", 1, Fault::CutBody { after: 5 });
+    let out = run(&s.sb, &["--format", "json", "catalog", &s.proxy.host()]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\"app\""),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(s.proxy.count("GET", "/_catalog"), 2);
+    // the referrers API (distribution 2.8 has none: a scripted index, cut, then the
+    // registry's own 404 on the retry, which falls back to the tag schema)
+    s.proxy.add(
+        "GET",
+        "/referrers/",
+        1,
+        Fault::RespondCut {
+            status: 200,
+            body: r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#.into(),
+            content_type: "application/vnd.oci.image.index.v1+json",
+            after: 20,
+        },
+    );
+    let out = run(
+        &s.sb,
+        &[
+            "copy",
+            "--referrers",
+            &format!("docker://{name}"),
+            &format!("docker://{}", s.proxy.reference("copied:v1")),
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        registry_digest(&s.reg, "copied:v1").as_deref(),
+        Some(&*s.digest)
+    );
+    let referrers: Vec<u16> = s
+        .proxy
+        .seen()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/referrers/"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(referrers.first(), Some(&200), "{referrers:?}");
+    assert_eq!(referrers.get(1), Some(&404), "{referrers:?}");
+}
+
+/// Issue 10.4: a manifest answer that keeps breaking off fails as a network error (exit 6)
+/// after `--retries`, with nothing stored.
+#[test]
+fn a_manifest_answer_that_always_breaks_off_exits_6_after_retries() {
+    let s = setup(1, 1000);
+    s.proxy
+        .add("GET", "/manifests/", 0, Fault::CutBody { after: 50 });
+    let out = run(
+        &s.sb,
+        &["--retries", "2", "pull", &s.proxy.reference("app:v1")],
+    );
+    assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("the manifest answer broke off after 50 bytes"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(s.proxy.count("GET", "/manifests/"), 3);
+    assert_store_empty(&s.sb.store());
+}
+
 // ----- uploads -----
 
 fn push_through(s: &Setup, extra: &[&str]) -> std::process::Output {
@@ -847,6 +942,29 @@ fn a_503_from_the_token_server_is_retried_and_the_push_succeeds() {
             .iter()
             .any(|t| t.status == 200 && t.user.as_deref() == Some(USER))
     );
+}
+
+/// Issue 10.4: a token answer cut part-way is requested again.
+#[test]
+fn a_cut_token_answer_is_retried_and_the_push_succeeds() {
+    let (reg, token_proxy) = token_registry_behind_a_proxy();
+    let sb = Imgctl::new();
+    let digest = build_random_image(&sb.dir().join("src"), "v1", 1, 1000, 5);
+    token_proxy.add("GET", "/token", 1, Fault::CutBody { after: 10 });
+    let out = push_with_creds(&sb, &reg, &[]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(registry_digest(&reg, "app:v1").as_deref(), Some(&*digest));
+    let seen = token_proxy.seen();
+    let gets: Vec<_> = seen
+        .iter()
+        .filter(|r| r.path.starts_with("/token"))
+        .collect();
+    assert!(
+        gets.len() >= 2 && gets[0].faulted && !gets[1].faulted,
+        "{gets:?}"
+    );
+    // the secret never shows in the warning about the retry
+    assert!(!stderr(&out).contains(PASSWORD), "{}", describe(&out));
 }
 
 #[test]

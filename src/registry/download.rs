@@ -7,7 +7,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use tokio_util::io::StreamReader;
 use tracing::warn;
 
-use super::{Repository, backoff};
+use super::Repository;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::transport::BlobStream;
@@ -60,7 +60,7 @@ impl Repository {
 }
 
 async fn next_chunk(mut st: State) -> Result<Option<(Bytes, State)>> {
-    let retries = st.repo.client.inner.opts.retries;
+    let policy = st.repo.client.policy();
     loop {
         let Some(body) = st.body.as_mut() else {
             match st.repo.blob_response(&st.digest, st.offset).await {
@@ -68,9 +68,9 @@ async fn next_chunk(mut st: State) -> Result<Option<(Bytes, State)>> {
                     st.skip = st.offset - start;
                     st.body = Some(Box::pin(resp.bytes_stream()));
                 }
-                Err(e) if e.kind() == ErrorKind::Network && st.failures < retries => {
+                Err(e) if e.kind() == ErrorKind::Network && policy.allows(st.failures) => {
                     st.failures += 1;
-                    tokio::time::sleep(backoff(st.failures, None)).await;
+                    tokio::time::sleep(policy.wait(st.failures, None)).await;
                 }
                 Err(e) => return Err(e),
             }
@@ -100,14 +100,14 @@ async fn next_chunk(mut st: State) -> Result<Option<(Bytes, State)>> {
             Some(Err(e)) => st.repo.client.transport_error(&e, ""),
         };
         st.body = None;
-        if st.failures >= retries {
+        if !policy.allows(st.failures) {
             return Err(failure.context(format!(
                 "download of blob {} failed at byte {}",
                 st.digest, st.offset
             )));
         }
         st.failures += 1;
-        let wait = backoff(st.failures, None);
+        let wait = policy.wait(st.failures, None);
         warn!(
             digest = %st.digest,
             offset = st.offset,

@@ -177,7 +177,7 @@ impl Repository {
                 self.registry, self.name
             )
         };
-        let retries = self.client.inner.opts.retries;
+        let policy = self.client.policy();
         let mut strategy = self.upload_strategy();
         let mut session: Option<Session> = None;
         let mut offset = 0u64;
@@ -230,12 +230,12 @@ impl Repository {
                     err,
                     location,
                     wait,
-                }) if failures < retries => {
+                }) if policy.allows(failures) => {
                     failures += 1;
                     // A 401 mid-upload (token expired or revoked): the session status is
                     // asked with a new token, which the rest of the upload then uses.
                     force_auth = err.kind() == ErrorKind::Auth;
-                    let wait = super::backoff(failures, wait);
+                    let wait = policy.wait(failures, wait);
                     warn!(%digest, "upload interrupted ({err}); retrying in {:.1}s", wait.as_secs_f32());
                     tokio::time::sleep(wait).await;
                     let status = self.upload_status(&location, force_auth).await;

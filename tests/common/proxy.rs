@@ -73,6 +73,21 @@ pub enum Fault {
     /// `Link: <…>; rel="next"` when more follow — a relative link, or an absolute
     /// `http://127.0.0.1:P/…` one with `absolute`.
     Paginate { page: usize, absolute: bool },
+    /// Answer `status` without forwarding, announcing the whole `body` in `Content-Length`
+    /// but sending only its first `after` bytes before dropping the connection (a scripted
+    /// answer for endpoints the registry does not serve, e.g. the referrers API).
+    RespondCut {
+        status: u16,
+        body: String,
+        content_type: &'static str,
+        after: usize,
+    },
+    /// Forward, but invert every byte of the response body (same length, same headers): a
+    /// server sending other content under the same name.
+    CorruptBody,
+    /// Answer `413` with a `SIZE_INVALID` error, without forwarding, when the request's
+    /// Content-Length exceeds `max` (a registry refusing chunks over a size).
+    SizeInvalidOver { max: u64 },
     /// Answer `401 UNAUTHORIZED` without forwarding, with `challenge` as `WWW-Authenticate`
     /// (e.g. a Bearer challenge, as a registry sends for an expired or revoked token).
     Unauthorized { challenge: String },
@@ -394,6 +409,42 @@ async fn handle(
             record(401, &mut seen);
             return Ok(r);
         }
+        Some(Fault::RespondCut {
+            status,
+            body,
+            content_type,
+            after,
+        }) => {
+            let bytes = Bytes::from(body.clone());
+            let sent = bytes.slice(..(*after).min(bytes.len()));
+            let frames = futures_util::stream::iter(vec![Ok(Frame::data(sent)), Err(())]).then(
+                |f| async move {
+                    if f.is_err() {
+                        // after the headers and the first bytes are written (see stream_body)
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                    f.map_err(|()| fail("body cut by fault proxy"))
+                },
+            );
+            let mut r = Response::new(BodyExt::boxed(StreamBody::new(frames)));
+            *r.status_mut() = StatusCode::from_u16(*status).unwrap();
+            r.headers_mut()
+                .insert("content-type", content_type.parse().unwrap());
+            r.headers_mut()
+                .insert("content-length", bytes.len().to_string().parse().unwrap());
+            record(*status, &mut seen);
+            return Ok(r);
+        }
+        Some(Fault::SizeInvalidOver { max }) if seen.content_length.unwrap_or(0) > *max => {
+            record(413, &mut seen);
+            let body = format!(
+                "{{\"errors\":[{{\"code\":\"SIZE_INVALID\",\"message\":\"chunk too large: at most {max} bytes per request\"}}]}}"
+            );
+            let mut r = full(413, body);
+            r.headers_mut()
+                .insert("content-type", "application/json".parse().unwrap());
+            return Ok(r);
+        }
         Some(Fault::RejectBodyOver { max, status }) if seen.content_length.unwrap_or(0) > *max => {
             record(*status, &mut seen);
             let body = format!(
@@ -517,6 +568,13 @@ async fn handle(
                 .map_err(|e| match e {})
                 .boxed()
         }
+        Some(Fault::CorruptBody) => {
+            let inverted = resp.bytes_stream().map(|c| {
+                c.map(|c| Frame::data(c.iter().map(|b| !b).collect::<Bytes>()))
+                    .map_err(box_reqwest)
+            });
+            BodyExt::boxed(StreamBody::new(inverted))
+        }
         Some(Fault::CutBody { after }) => stream_body(resp, Some(*after), None),
         Some(Fault::Stall { after, secs }) => {
             stream_body(resp, Some(*after), Some(Duration::from_secs(*secs)))
@@ -549,9 +607,9 @@ fn stream_body(
             match phase {
                 Phase::End => None,
                 Phase::Cut => {
-                    if let Some(d) = stall {
-                        tokio::time::sleep(d).await;
-                    }
+                    // Without a pause, hyper may drop the connection before writing the
+                    // headers and the bytes sent so far: the cut must come after them.
+                    tokio::time::sleep(stall.unwrap_or(Duration::from_millis(200))).await;
                     let e = fail("body cut by fault proxy");
                     Some((Err(e), (up, sent, Phase::End)))
                 }
