@@ -478,6 +478,48 @@ fn a_manifest_answer_that_always_breaks_off_exits_6_after_retries() {
     assert_store_empty(&s.sb.store());
 }
 
+/// Issue 10.12: a `Link` whose target is no URL (the distribution spec's own placeholder
+/// text) ends the listing with a warning; the tags already read are kept (exit 0).
+#[test]
+fn a_link_placeholder_ends_the_tag_listing_with_a_warning() {
+    let s = setup(1, 1000);
+    s.sb.run_ok(&[
+        "tag",
+        &format!("docker://{}", s.reg.reference("app:v1")),
+        "v2",
+    ]);
+    s.proxy.add(
+        "GET",
+        "/tags/list",
+        0,
+        Fault::Rewrite {
+            status: None,
+            set: vec![(
+                "link",
+                "<<url>?n=<n from the request>&last=<last tag value from previous response>>; rel=\"next\"".into(),
+            )],
+            remove: vec![],
+        },
+    );
+    let out = run(&s.sb, &["tags", &s.proxy.reference("app")]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let mut tags: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    tags.sort();
+    assert_eq!(tags, ["v1", "v2"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: cannot list tags of")
+            && err.contains("Link header names no URL")
+            && err.contains("keeping the 2 tags read so far"),
+        "{err}"
+    );
+    // nothing was requested after the page with the placeholder
+    assert_eq!(s.proxy.count("GET", "/tags/"), 1, "{:?}", s.proxy.seen());
+}
+
 // ----- uploads -----
 
 fn push_through(s: &Setup, extra: &[&str]) -> std::process::Output {

@@ -1246,7 +1246,9 @@ impl Repository {
 
     /// Lists the repository's tags (distribution spec "Listing Tags"), asking for pages of
     /// `page_size` tags (`?n=`; registries may ignore it, distribution 2.8 does) and following
-    /// `Link: <…>; rel="next"` (relative or absolute, same host only) to the end.
+    /// `Link: <…>; rel="next"` (relative or absolute, same host only) to the end. A `Link`
+    /// whose target is no URL (the spec's placeholder `<<url>?n=…>`) ends the listing with a
+    /// warning; the tags read so far are returned.
     ///
     /// Errors: NotFound for an unknown repository; Auth; Integrity when a `Link` leads to
     /// another host or back to a page already read; Other on a malformed body.
@@ -1377,10 +1379,16 @@ impl Repository {
             let Some(next) = next else {
                 return Ok(out);
             };
-            let next = url.join(&next).map_err(|e| {
-                Error::integrity(format!("invalid Link {next:?} from the registry: {e}"))
-                    .context(what())
-            })?;
+            // A target that is no URL (the spec's own placeholder `<<url>?n=…>`, copied by
+            // some registries) ends the listing: what was read is kept.
+            let Some(next) = link_target(&url, &next) else {
+                warn!(
+                    "{}: the registry's Link header names no URL ({next:?}); keeping the {} {key} read so far",
+                    what(),
+                    out.len()
+                );
+                return Ok(out);
+            };
             // Credentials go only where the listing started (a Link is like a redirect).
             if next.origin() != url.origin() {
                 return Err(Error::integrity(format!(
@@ -1391,6 +1399,19 @@ impl Repository {
             url = next;
         }
     }
+}
+
+/// The URL a `Link` target (RFC 8288 §3, a URI reference) names, resolved against the page
+/// `base` it came with; None when it is no URI reference (empty, or holding characters a URI
+/// cannot hold unencoded: spaces, `<`, `>`, `"`, `{`, `}`, `|`, `\`, `^`, a backquote, or a
+/// control character).
+fn link_target(base: &url::Url, target: &str) -> Option<url::Url> {
+    let target = target.trim();
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "<>\"{}|\\^`".contains(c);
+    if target.is_empty() || target.chars().any(bad) {
+        return None;
+    }
+    base.join(target).ok()
 }
 
 /// Largest tag or repository list page accepted, in bytes.
@@ -1513,6 +1534,25 @@ mod tests {
         assert_eq!(retry_after(&h), Some(Duration::ZERO));
         h.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn link_targets_that_are_no_urls_are_refused() {
+        let base = url::Url::parse("http://r:5000/v2/app/tags/list?n=2").unwrap();
+        // the distribution spec's placeholder, as parse_next_link reads it
+        let placeholder = parse_next_link("<<url>?n=2&last=b>; rel=\"next\"").unwrap();
+        assert_eq!(link_target(&base, &placeholder), None);
+        for t in ["", "  ", "/v2/app/tags/list?last=<b>", "a b", "{url}"] {
+            assert_eq!(link_target(&base, t), None, "{t:?}");
+        }
+        assert_eq!(
+            link_target(&base, "/v2/app/tags/list?last=b&n=2").map(|u| u.to_string()),
+            Some("http://r:5000/v2/app/tags/list?last=b&n=2".to_string())
+        );
+        assert_eq!(
+            link_target(&base, "http://other/v2/x").map(|u| u.to_string()),
+            Some("http://other/v2/x".to_string())
+        );
     }
 
     #[test]
