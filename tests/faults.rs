@@ -610,6 +610,72 @@ fn a_refused_monolithic_put_falls_back_to_chunks_within_4_mib() {
     );
 }
 
+/// Issue 10.16: `-vv` traces the blob upload requests too (the streamed PUT, each PATCH of a
+/// chunked upload, the final PUT), with URLs cut before their query (upload state, digest)
+/// and never a credential.
+#[test]
+fn vv_traces_streamed_and_chunked_blob_uploads_without_secrets() {
+    let s = setup_with(Mode::Token, 1, 300_000, false);
+    let from = format!("oci:{}:v1", s.src().display());
+    let creds = format!("{USER}:{PASSWORD}");
+    let upload_lines = |err: &str, method: &str| -> Vec<String> {
+        err.lines()
+            .filter(|l| {
+                l.starts_with(&format!("trace: {method} ")) && l.contains("/blobs/uploads/")
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    // streamed monolithic uploads: one PUT per blob (layer, config)
+    let to = format!("docker://{}", s.reg.reference("streamed:v1"));
+    let out = run(&s.sb, &["-vv", "--creds", &creds, "copy", &from, &to]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let err = stderr(&out);
+    let puts = upload_lines(&err, "PUT");
+    assert_eq!(puts.len(), 2, "{err}");
+    let prefix = format!(
+        "trace: PUT http://{}/v2/streamed/blobs/uploads/",
+        s.reg.host()
+    );
+    assert!(
+        puts.iter()
+            .all(|l| l.starts_with(&prefix) && l.contains(" → 201 Created in ")),
+        "{puts:?}"
+    );
+    // chunked: PATCHes of at most 131072 bytes, then the final PUT
+    let to = format!("docker://{}", s.reg.reference("chunked:v1"));
+    let out = run(
+        &s.sb,
+        &[
+            "-vv",
+            "--creds",
+            &creds,
+            "--chunk-size",
+            "131072",
+            "copy",
+            &from,
+            &to,
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let err = stderr(&out);
+    let patches = upload_lines(&err, "PATCH");
+    // 300000 bytes in 3 chunks, plus the config in one
+    assert_eq!(patches.len(), 4, "{err}");
+    assert!(
+        patches.iter().all(|l| l.contains(" → 202 Accepted in ")),
+        "{patches:?}"
+    );
+    assert_eq!(upload_lines(&err, "PUT").len(), 2, "{err}");
+    for out_err in [stderr(&out), err] {
+        for secret in [
+            PASSWORD, "?digest=", "&digest=", "_state=", "Bearer ", "Basic ",
+        ] {
+            assert!(!out_err.contains(secret), "{secret:?} in: {out_err}");
+        }
+    }
+}
+
 /// Writes `config.toml` for `host` into the sandbox's config dir.
 fn write_config(sb: &Imgctl, host: &str, body: &str) {
     let dir = sb.home().join(".config/imgctl");

@@ -377,13 +377,13 @@ impl Client {
             }
             Some(Challenge::Basic) => {
                 let url = format!("{scheme}://{host}/v2/");
-                let resp = self
-                    .http()
-                    .get(&url)
-                    .basic_auth(&creds.username, Some(&creds.password))
-                    .send()
-                    .await
-                    .map_err(|e| self.transport_error(&e, &url))?;
+                let resp = execute_traced(
+                    self.http()
+                        .get(&url)
+                        .basic_auth(&creds.username, Some(&creds.password)),
+                )
+                .await
+                .map_err(|e| self.transport_error(&e, &url))?;
                 let status = resp.status();
                 if status.is_success() {
                     return Ok(true);
@@ -594,6 +594,26 @@ fn trace_exchange(method: &str, url: &str, resp: &Response, started: Instant) {
             resp.status(),
             started.elapsed()
         );
+    }
+}
+
+/// Sends `req` as it is, logging the exchange at trace level (`-vv`, see [`trace_exchange`];
+/// a request that gets no answer is logged as failed). For requests outside
+/// [`Repository::send`], such as the blob uploads that stream a body once.
+pub(crate) async fn execute_traced(req: RequestBuilder) -> reqwest::Result<Response> {
+    let (http, request) = req.build_split();
+    let request = request?;
+    let (method, url) = (request.method().to_string(), without_query(request.url()));
+    let started = Instant::now();
+    match http.execute(request).await {
+        Ok(r) => {
+            trace_exchange(&method, &url, &r, started);
+            Ok(r)
+        }
+        Err(e) => {
+            tracing::trace!("{method} {url} failed after {:.0?}", started.elapsed());
+            Err(e)
+        }
     }
 }
 

@@ -305,8 +305,7 @@ impl Repository {
         let req = self
             .authorize_upload(location, self.http().get(location), force)
             .await?;
-        let resp = req
-            .send()
+        let resp = super::execute_traced(req)
             .await
             .map_err(|e| self.client.transport_error(&e, location))?;
         if resp.status() != StatusCode::NO_CONTENT && resp.status() != StatusCode::OK {
@@ -373,7 +372,7 @@ impl Repository {
         location: &str,
         slot: &ErrorSlot,
     ) -> std::result::Result<reqwest::Response, Failure> {
-        let resp = req.send().await;
+        let resp = super::execute_traced(req).await;
         if let Some(e) = slot.take() {
             return Err(Failure::Fatal(e));
         }
