@@ -676,6 +676,206 @@ fn vv_traces_streamed_and_chunked_blob_uploads_without_secrets() {
     }
 }
 
+/// The upload sessions the registry holds for `repo`: distribution keeps each in
+/// `_uploads/<uuid>` (`startedat`, `data`) until it is finished or deleted (a deleted one may
+/// leave an empty `hashstates` behind).
+fn open_sessions(reg: &Registry, repo: &str) -> Vec<String> {
+    let dir = reg
+        .storage_dir()
+        .join("docker/registry/v2/repositories")
+        .join(repo)
+        .join("_uploads");
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.map(|e| e.unwrap().path())
+                .filter(|p| p.join("startedat").exists() || p.join("data").exists())
+                .map(|p| p.display().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Path of a request without its query.
+fn path_only(p: &str) -> &str {
+    p.split('?').next().unwrap()
+}
+
+/// Issue 10.6: a registry refusing a chunk as too large (413 SIZE_INVALID) gets the rest in
+/// smaller chunks in the same session; the blob is stored whole.
+#[test]
+fn a_chunk_refused_as_too_large_is_sent_again_in_smaller_chunks() {
+    let s = setup_with(Mode::Plain, 1, 3 * MIB, false);
+    s.proxy.add(
+        "PATCH",
+        "/blobs/uploads/",
+        0,
+        Fault::SizeInvalidOver { max: MIB as u64 },
+    );
+    let out = push_through(&s, &["-vv", "--chunk-size", &(4 * MIB).to_string()]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pushed(&s);
+    assert!(
+        stderr(&out).contains("as too large (chunk at offset 0 ("),
+        "{}",
+        describe(&out)
+    );
+    let size = read_json_blob(&s.src(), &s.digest)["layers"][0]["size"]
+        .as_u64()
+        .unwrap();
+    let seen = s.proxy.seen();
+    let layer: Vec<_> = seen
+        .iter()
+        .filter(|r| {
+            // the layer's (the config's one small chunk starts at 0)
+            r.method == "PATCH"
+                && (r.content_length.unwrap_or(0) > 10_000
+                    || !r.content_range.as_deref().unwrap_or("").starts_with("0-"))
+        })
+        .collect();
+    // the whole layer refused, then half of it, then quarters accepted (and what is left)
+    let sizes: Vec<_> = layer
+        .iter()
+        .map(|r| (r.status, r.content_length.unwrap()))
+        .collect();
+    assert_eq!(
+        sizes[..2],
+        [(413, size), (413, size / 2)],
+        "{sizes:?} {}",
+        describe(&out)
+    );
+    assert!(
+        sizes[2..].iter().all(|&(st, n)| st == 202 && n <= size / 4),
+        "{sizes:?}"
+    );
+    // accepted chunks are contiguous from byte 0 to the end, in the one session
+    let mut next = 0;
+    for r in &layer[2..] {
+        let n = r.content_length.unwrap();
+        assert_eq!(
+            r.content_range.as_deref(),
+            Some(format!("{next}-{}", next + n - 1).as_str())
+        );
+        next += n;
+    }
+    assert_eq!(next, size);
+    assert_eq!(
+        seen.iter()
+            .filter(|r| r.method == "POST" && r.path.contains("/v2/pushed/blobs/uploads/"))
+            .count(),
+        2,
+        "one session per blob (layer, config): {seen:?}"
+    );
+    assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+}
+
+/// Issues 10.6 and 10.7: when no chunk is small enough the push fails with exit 1 and the
+/// registry's message (not an integrity failure), and the session is deleted.
+#[test]
+fn a_registry_refusing_every_chunk_size_fails_with_its_message_and_the_session_is_deleted() {
+    let s = setup_with(Mode::Plain, 1, 300_000, false);
+    s.proxy.add(
+        "PATCH",
+        "/blobs/uploads/",
+        0,
+        Fault::SizeInvalidOver { max: 1000 },
+    );
+    let out = push_through(&s, &["--jobs", "1", "--chunk-size", "262144"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("413")
+            && err.contains("SIZE_INVALID: chunk too large: at most 1000 bytes per request")
+            && err.contains("hint: the registry accepts no upload chunk of 65536 bytes"),
+        "{err}"
+    );
+    assert_eq!(registry_digest(&s.reg, "pushed:v1"), None);
+    let deletes: Vec<_> = s
+        .proxy
+        .seen()
+        .into_iter()
+        .filter(|r| r.method == "DELETE" && r.path.contains("/blobs/uploads/"))
+        .collect();
+    assert!(
+        !deletes.is_empty() && deletes.iter().all(|d| d.status == 204),
+        "{deletes:?}"
+    );
+    assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+}
+
+/// Issue 10.7: the session of a refused monolithic PUT is deleted before the chunked retry
+/// opens a new one, and so is the session of an upload that fails.
+#[test]
+fn sessions_that_will_not_be_finished_are_deleted() {
+    let s = setup_with(Mode::Plain, 1, MIB, false);
+    s.proxy.add(
+        "PUT",
+        "/blobs/uploads/",
+        0,
+        Fault::RejectBodyOver {
+            max: 0,
+            status: 405,
+        },
+    );
+    let out = push_through(&s, &["--jobs", "1"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pushed(&s);
+    let seen = s.proxy.seen();
+    let refused: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.method == "PUT" && r.status == 405)
+        .map(|r| path_only(&r.path))
+        .collect();
+    let deleted: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.status == 204)
+        .map(|r| path_only(&r.path))
+        .collect();
+    // layer and config: each refused session deleted, before its chunked upload started
+    assert_eq!(refused.len(), 2, "{seen:?}");
+    assert_eq!(deleted, refused);
+    // each right after its refused PUT, before the chunked upload's new session
+    for (i, r) in seen.iter().enumerate() {
+        if r.method == "PUT" && r.status == 405 {
+            let next = &seen[i + 1];
+            assert_eq!(
+                (next.method.as_str(), path_only(&next.path)),
+                ("DELETE", path_only(&r.path)),
+                "{seen:?}"
+            );
+            assert_eq!(seen[i + 2].method, "POST", "{seen:?}");
+        }
+    }
+    assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+
+    // a failed upload (PATCH refused): its session is deleted too
+    s.proxy.clear();
+    s.proxy.clear_seen();
+    s.proxy.add(
+        "PATCH",
+        "/blobs/uploads/",
+        0,
+        Fault::Respond {
+            status: 405,
+            body: r#"{"errors":[{"code":"UNSUPPORTED","message":"PATCH not allowed"}]}"#.into(),
+            content_type: "application/json",
+            retry_after: None,
+        },
+    );
+    let to = format!("docker://{}", s.proxy.reference("failed:v1"));
+    let from = format!("oci:{}:v1", s.src().display());
+    let out = run(
+        &s.sb,
+        &["--jobs", "1", "--chunk-size", "262144", "copy", &from, &to],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        s.proxy.count("DELETE", "/v2/failed/blobs/uploads/") >= 1,
+        "{:?}",
+        s.proxy.seen()
+    );
+    assert_eq!(open_sessions(&s.reg, "failed"), Vec::<String>::new());
+}
+
 /// Writes `config.toml` for `host` into the sandbox's config dir.
 fn write_config(sb: &Imgctl, host: &str, body: &str) {
     let dir = sb.home().join(".config/imgctl");

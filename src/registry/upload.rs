@@ -20,6 +20,9 @@ use crate::transport::BlobStream;
 /// PATCH bodies over 4 MiB.
 pub const DEFAULT_CHUNK_SIZE: u64 = 4 * 1024 * 1024;
 const READ_BUF: usize = 256 * 1024;
+/// Smallest chunk tried when the registry refuses chunks as too large (413) and states no
+/// `OCI-Chunk-Min-Length`, in bytes.
+pub const MIN_CHUNK_SIZE: u64 = 64 * 1024;
 
 /// How blobs are uploaded (per registry: `upload` in `config.toml`, or `--chunk-size`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,6 +46,36 @@ struct Session {
     min_chunk: u64,
 }
 
+/// The upload session an upload is using, deleted (`DELETE` on its newest location) when the
+/// upload will not finish it: a refused or failed attempt, a session given up for a new one,
+/// or an upload dropped part-way (cancelled: the DELETE is then sent from a task of its own,
+/// on a best-effort basis). A session finished by its final PUT is disarmed.
+struct SessionGuard {
+    repo: Repository,
+    location: Option<String>,
+}
+
+impl SessionGuard {
+    /// Deletes the session now, if any is held.
+    async fn abandon(&mut self) {
+        if let Some(loc) = self.location.take() {
+            self.repo.delete_session(&loc).await;
+        }
+    }
+}
+
+impl Drop for SessionGuard {
+    fn drop(&mut self) {
+        let Some(loc) = self.location.take() else {
+            return;
+        };
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let repo = self.repo.clone();
+            rt.spawn(async move { repo.delete_session(&loc).await });
+        }
+    }
+}
+
 /// Why an upload attempt failed, deciding what happens next.
 enum Failure {
     /// The registry refuses this form of upload (monolithic PUT): try chunked.
@@ -54,6 +87,9 @@ enum Failure {
         location: String,
         wait: Option<std::time::Duration>,
     },
+    /// The registry refused a chunk of `chunk` bytes as too large (413): try smaller
+    /// chunks from `offset` in the same session.
+    TooLarge { err: Error, offset: u64, chunk: u64 },
     /// Give up (the source is corrupt, the digest was refused, access denied …).
     Fatal(Error),
 }
@@ -61,7 +97,10 @@ enum Failure {
 impl Failure {
     fn into_error(self) -> Error {
         match self {
-            Failure::Refused(e) | Failure::Fatal(e) | Failure::Retry { err: e, .. } => e,
+            Failure::Refused(e)
+            | Failure::Fatal(e)
+            | Failure::Retry { err: e, .. }
+            | Failure::TooLarge { err: e, .. } => e,
         }
     }
 }
@@ -157,9 +196,15 @@ impl Repository {
     /// PATCH answers 201, 202 and 204 are all accepted; imgctl tracks its own offset and
     /// ignores the `Range` a PATCH answer reports; `Content-Range: start-end` is inclusive.
     ///
+    /// A chunk refused as too large (413) is sent again in halves, in the same session, down
+    /// to the registry's `OCI-Chunk-Min-Length` or [`MIN_CHUNK_SIZE`]. A session the upload
+    /// will not finish (a refused monolithic PUT, a failure, a session given up, the upload
+    /// future dropped) is deleted (`DELETE`, distribution spec "Canceling an upload").
+    ///
     /// Returns bytes sent in the last, successful attempt. Errors: Integrity when the source
     /// does not match (reported by the source stream or `DIGEST_INVALID`), Auth, Network
-    /// after `--retries` consecutive failures, Other with the registry's message.
+    /// after `--retries` consecutive failures, Other with the registry's message (a 413 for
+    /// chunks of the smallest size included).
     pub async fn upload_blob<F, Fut>(
         &self,
         digest: &Digest,
@@ -183,8 +228,12 @@ impl Repository {
         let mut offset = 0u64;
         let mut failures = 0u32;
         let mut force_auth = false;
+        let mut guard = SessionGuard {
+            repo: self.clone(),
+            location: None,
+        };
         loop {
-            let s = match session.take() {
+            let mut s = match session.take() {
                 Some(s) => s,
                 None => {
                     offset = 0;
@@ -194,6 +243,7 @@ impl Repository {
                     }
                 }
             };
+            guard.location = Some(s.location.clone());
             progress.set_position(offset);
             let attempt = match strategy {
                 UploadStrategy::Auto | UploadStrategy::Monolithic if offset == 0 => {
@@ -201,15 +251,17 @@ impl Repository {
                         .await
                 }
                 UploadStrategy::Chunked(n) => {
-                    self.upload_chunked(digest, size, &s, offset, n, &open, progress, force_auth)
-                        .await
+                    self.upload_chunked(
+                        digest, size, &mut s, offset, n, &open, progress, force_auth,
+                    )
+                    .await
                 }
                 // Resuming what a monolithic PUT left: the rest in chunks.
                 _ => {
                     self.upload_chunked(
                         digest,
                         size,
-                        &s,
+                        &mut s,
                         offset,
                         DEFAULT_CHUNK_SIZE,
                         &open,
@@ -220,11 +272,40 @@ impl Repository {
                 }
             };
             force_auth = false;
+            guard.location = Some(s.location.clone());
             match attempt {
-                Ok(()) => return Ok(size - offset),
+                Ok(()) => {
+                    guard.location = None;
+                    return Ok(size - offset);
+                }
                 Err(Failure::Refused(e)) if strategy == UploadStrategy::Auto => {
                     warn!("monolithic upload refused ({e}); retrying with chunked uploads");
+                    guard.abandon().await;
                     strategy = UploadStrategy::Chunked(DEFAULT_CHUNK_SIZE);
+                }
+                Err(Failure::TooLarge {
+                    err,
+                    offset: at,
+                    chunk,
+                }) => {
+                    let floor = if s.min_chunk > 0 {
+                        s.min_chunk
+                    } else {
+                        MIN_CHUNK_SIZE
+                    };
+                    if chunk <= floor {
+                        guard.abandon().await;
+                        return Err(err.context(what()).with_hint(format!(
+                            "the registry accepts no upload chunk of {chunk} bytes (the smallest \
+                             imgctl sends): raise its request size limit (or that of a proxy in \
+                             front of it, e.g. nginx client_max_body_size)"
+                        )));
+                    }
+                    let smaller = (chunk / 2).max(floor);
+                    warn!(%digest, "registry refused a chunk of {chunk} bytes as too large ({err}); retrying with chunks of {smaller} bytes");
+                    strategy = UploadStrategy::Chunked(smaller);
+                    offset = at;
+                    session = Some(s);
                 }
                 Err(Failure::Retry {
                     err,
@@ -251,13 +332,20 @@ impl Repository {
                                 min_chunk: s.min_chunk,
                             });
                         }
-                        Ok(_) => debug!(%digest, "upload session lost; starting a new one"),
+                        Ok(_) => {
+                            debug!(%digest, "upload session lost; starting a new one");
+                            guard.abandon().await;
+                        }
                         Err(e) => {
-                            debug!(%digest, "upload status unknown ({e}); starting a new session")
+                            debug!(%digest, "upload status unknown ({e}); starting a new session");
+                            guard.abandon().await;
                         }
                     }
                 }
-                Err(f) => return Err(f.into_error().context(what())),
+                Err(f) => {
+                    guard.abandon().await;
+                    return Err(f.into_error().context(what()));
+                }
             }
         }
     }
@@ -328,6 +416,29 @@ impl Repository {
             None => location.to_string(),
         };
         Ok(Some((loc, n)))
+    }
+
+    /// Deletes the upload session at `location` (distribution spec "Canceling an upload":
+    /// `DELETE`, answered 204), so that the registry frees what it holds. Best effort: a
+    /// failure is logged at debug level, never returned (the session expires anyway).
+    async fn delete_session(&self, location: &str) {
+        let req = match self
+            .authorize_upload(location, self.http().delete(location), false)
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                debug!("upload session not deleted ({e})");
+                return;
+            }
+        };
+        match super::execute_traced(req).await {
+            Ok(r) => debug!(status = %r.status(), "upload session deleted"),
+            Err(e) => debug!(
+                "upload session not deleted ({})",
+                self.client.transport_error(&e, location)
+            ),
+        }
     }
 
     /// Adds `Authorization` for a request to an upload `location`, unless the location is on
@@ -467,7 +578,7 @@ impl Repository {
         &self,
         digest: &Digest,
         size: u64,
-        s: &Session,
+        s: &mut Session,
         mut offset: u64,
         max_chunk: u64,
         open: &F,
@@ -479,7 +590,6 @@ impl Repository {
         Fut: Future<Output = Result<BlobStream>>,
     {
         let chunk = max_chunk.max(s.min_chunk).max(1);
-        let mut location = s.location.clone();
         // Not opened when every byte is already there (a session that only lacks its final PUT).
         let reader: Arc<tokio::sync::Mutex<BlobStream>> =
             Arc::new(tokio::sync::Mutex::new(if offset < size {
@@ -494,25 +604,34 @@ impl Repository {
             let body = body_from(reader.clone(), n, progress_fn(progress), slot.clone());
             let req = self
                 .http()
-                .patch(&location)
+                .patch(&s.location)
                 .header(header::CONTENT_TYPE, "application/octet-stream")
                 .header(header::CONTENT_LENGTH, n)
                 .header(header::CONTENT_RANGE, content_range(offset, n))
                 .body(body);
             let req = self
-                .authorize_upload(&location, req, force)
+                .authorize_upload(&s.location, req, force)
                 .await
                 .map_err(Failure::Fatal)?;
             force = false;
-            let resp = self.send_upload(req, &location, &slot).await?;
+            let resp = self.send_upload(req, &s.location, &slot).await?;
             let status = resp.status();
             if status != StatusCode::ACCEPTED
                 && status != StatusCode::CREATED
                 && status != StatusCode::NO_CONTENT
             {
+                if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    let body = resp.bytes().await.unwrap_or_default();
+                    return Err(Failure::TooLarge {
+                        err: errors::from_response(status, &body)
+                            .context(format!("chunk at offset {offset} ({n} bytes) refused")),
+                        offset,
+                        chunk: n,
+                    });
+                }
                 return Err(Self::failed(
                     resp,
-                    &location,
+                    &s.location,
                     format!("chunk at offset {offset} ({n} bytes) refused"),
                 )
                 .await);
@@ -522,28 +641,28 @@ impl Repository {
                 .get(header::LOCATION)
                 .and_then(|v| v.to_str().ok())
             {
-                location = self.resolve_location(loc).await.map_err(Failure::Fatal)?;
+                s.location = self.resolve_location(loc).await.map_err(Failure::Fatal)?;
             }
             offset += n;
             debug!(%digest, offset, "chunk accepted");
         }
-        let url = Self::with_digest(&location, digest).map_err(Failure::Fatal)?;
+        let url = Self::with_digest(&s.location, digest).map_err(Failure::Fatal)?;
         let req = self
             .http()
             .put(&url)
             .header(header::CONTENT_TYPE, "application/octet-stream")
             .header(header::CONTENT_LENGTH, 0);
         let req = self
-            .authorize_upload(&location, req, force)
+            .authorize_upload(&s.location, req, force)
             .await
             .map_err(Failure::Fatal)?;
-        let resp = self.send_upload(req, &location, &slot).await?;
+        let resp = self.send_upload(req, &s.location, &slot).await?;
         if resp.status() == StatusCode::CREATED {
             return Ok(());
         }
         Err(Self::failed(
             resp,
-            &location,
+            &s.location,
             "final PUT of the chunked upload failed".into(),
         )
         .await)

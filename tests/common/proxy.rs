@@ -86,7 +86,8 @@ pub enum Fault {
     /// server sending other content under the same name.
     CorruptBody,
     /// Answer `413` with a `SIZE_INVALID` error, without forwarding, when the request's
-    /// Content-Length exceeds `max` (a registry refusing chunks over a size).
+    /// Content-Length exceeds `max` (a registry refusing chunks over a size), after reading
+    /// the request body.
     SizeInvalidOver { max: u64 },
     /// Answer `401 UNAUTHORIZED` without forwarding, with `challenge` as `WWW-Authenticate`
     /// (e.g. a Bearer challenge, as a registry sends for an expired or revoked token).
@@ -436,6 +437,9 @@ async fn handle(
             return Ok(r);
         }
         Some(Fault::SizeInvalidOver { max }) if seen.content_length.unwrap_or(0) > *max => {
+            // Read the body first, as a registry does: answering while the client still
+            // writes would reset the connection under it (a broken pipe, not a 413).
+            let _ = req.into_body().collect().await;
             record(413, &mut seen);
             let body = format!(
                 "{{\"errors\":[{{\"code\":\"SIZE_INVALID\",\"message\":\"chunk too large: at most {max} bytes per request\"}}]}}"
