@@ -60,7 +60,8 @@ pub enum Fault {
     },
     /// Forward, then replace the response body (Content-Length adjusted).
     ReplaceBody(Vec<u8>),
-    /// Answer `status` without forwarding when the request's Content-Length exceeds `max`.
+    /// Answer `status` without forwarding when the request's Content-Length exceeds `max`,
+    /// after reading the request body.
     RejectBodyOver { max: u64, status: u16 },
     /// Answer `307` to the same path on the second listener (127.0.0.2), which serves it
     /// from the registry with the original request's credentials.
@@ -450,6 +451,9 @@ async fn handle(
             return Ok(r);
         }
         Some(Fault::RejectBodyOver { max, status }) if seen.content_length.unwrap_or(0) > *max => {
+            // read first (see SizeInvalidOver): an answer while the client writes races
+            // with a broken pipe
+            let _ = req.into_body().collect().await;
             record(*status, &mut seen);
             let body = format!(
                 "{{\"errors\":[{{\"code\":\"UNSUPPORTED\",\"message\":\"request body over {max} bytes\"}}]}}"
