@@ -209,6 +209,91 @@ fn a_cut_blob_body_is_resumed_with_range() {
     assert!(l1[0] == 0 && l1[1] > 0 && l1[1] <= 2_500_000, "{l1:?}");
 }
 
+/// The `Range` header of each GET of blob `digest` the proxy saw, in order.
+fn blob_gets(s: &Setup, digest: &str) -> Vec<Option<String>> {
+    s.proxy
+        .seen()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.contains(&blob_path(digest)))
+        .map(|r| r.range)
+        .collect()
+}
+
+/// Issue 10.5: a complete but short 200 (a CDN's HTML "Redirecting…" page) is a failed
+/// attempt, not the blob's first bytes: the blob is asked again from byte 0, never continued
+/// with `Range` after the page.
+#[test]
+fn a_short_html_200_for_a_blob_is_a_failed_attempt_not_a_prefix() {
+    let s = setup(1, MIB);
+    s.proxy.add(
+        "GET",
+        &blob_path(&s.layers[0]),
+        1,
+        Fault::Respond {
+            status: 200,
+            body: "<html><head><title>Redirecting…</title></head><body>Redirecting…</body></html>"
+                .into(),
+            content_type: "text/html; charset=utf-8",
+            retry_after: None,
+        },
+    );
+    let name = s.proxy.reference("app:v1");
+    let out = run(&s.sb, &["pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pulled(&s, &name);
+    assert_eq!(blob_gets(&s, &s.layers[0]), [None, None]);
+    assert!(
+        stderr(&out).contains("cannot be the blob"),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// Issue 10.5: a download resumed with `Range` whose bytes do not verify (the resumed part
+/// came from a server with other content) is fetched once more from byte 0, into the store
+/// and when streamed registry → registry.
+#[test]
+fn a_resumed_blob_that_does_not_verify_is_fetched_once_more_from_byte_0() {
+    let s = setup(1, 3 * MIB);
+    let faults = |p: &FaultProxy| {
+        p.clear();
+        p.clear_seen();
+        p.add(
+            "GET",
+            &blob_path(&s.layers[0]),
+            1,
+            Fault::CutBody { after: 1_000_000 },
+        );
+        p.add("GET", &blob_path(&s.layers[0]), 1, Fault::CorruptBody);
+    };
+    faults(&s.proxy);
+    let name = s.proxy.reference("app:v1");
+    let out = run(&s.sb, &["pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pulled(&s, &name);
+    let gets = blob_gets(&s, &s.layers[0]);
+    assert_eq!(gets.len(), 3, "{gets:?}");
+    assert!(
+        gets[0].is_none() && gets[1].is_some() && gets[2].is_none(),
+        "{gets:?}"
+    );
+    // registry → registry, streamed: the upload starts over too
+    faults(&s.proxy);
+    let to = format!("docker://{}", s.reg.reference("streamed:v1"));
+    let out = run(&s.sb, &["copy", &format!("docker://{name}"), &to]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        registry_digest(&s.reg, "streamed:v1").as_deref(),
+        Some(&*s.digest)
+    );
+    let gets = blob_gets(&s, &s.layers[0]);
+    assert_eq!(gets.len(), 3, "{gets:?}");
+    assert!(
+        gets[0].is_none() && gets[1].is_some() && gets[2].is_none(),
+        "{gets:?}"
+    );
+}
+
 #[test]
 fn a_stalled_download_times_out_and_resumes() {
     let s = setup(1, 3 * MIB);

@@ -228,6 +228,7 @@ impl Repository {
         let mut offset = 0u64;
         let mut failures = 0u32;
         let mut force_auth = false;
+        let mut reread = false;
         let mut guard = SessionGuard {
             repo: self.clone(),
             location: None,
@@ -341,6 +342,14 @@ impl Repository {
                             guard.abandon().await;
                         }
                     }
+                }
+                // The source's bytes did not verify (a download the source resumed may have
+                // spliced two servers' bytes) or the registry refused the digest: once more
+                // from byte 0, in a new session.
+                Err(Failure::Fatal(e)) if e.kind() == ErrorKind::Integrity && !reread => {
+                    reread = true;
+                    warn!(%digest, "blob does not verify ({e}); uploading it once more from byte 0");
+                    guard.abandon().await;
                 }
                 Err(f) => {
                     guard.abandon().await;
