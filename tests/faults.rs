@@ -960,6 +960,53 @@ fn sessions_that_will_not_be_finished_are_deleted() {
     assert_eq!(open_sessions(&s.reg, "failed"), Vec::<String>::new());
 }
 
+/// Issue 10.7: an upload cancelled part-way (another blob of the copy failed) has its
+/// session deleted before imgctl exits.
+#[test]
+fn the_session_of_a_cancelled_upload_is_deleted() {
+    let s = setup_with(Mode::Plain, 2, 200_000, false);
+    let hex = |d: &str| d.strip_prefix("sha256:").unwrap().to_string();
+    // layer 0's upload is refused at once; layer 1's is held by the proxy meanwhile
+    s.proxy.add(
+        "PUT",
+        &hex(&s.layers[0]),
+        0,
+        Fault::Respond {
+            status: 403,
+            body: r#"{"errors":[{"code":"DENIED","message":"quota exceeded"}]}"#.into(),
+            content_type: "application/json",
+            retry_after: None,
+        },
+    );
+    s.proxy
+        .add("PUT", &hex(&s.layers[1]), 0, Fault::Delay { secs: 5 });
+    let out = push_through(&s, &["--jobs", "3"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("quota exceeded"),
+        "{}",
+        describe(&out)
+    );
+    // (the held PUT is recorded only once the proxy answers it, after imgctl has exited)
+    let seen = s.proxy.seen();
+    let refused: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.method == "PUT" && r.status == 403)
+        .map(|r| path_only(&r.path))
+        .collect();
+    let deleted: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.status == 204)
+        .map(|r| path_only(&r.path))
+        .collect();
+    assert_eq!(refused.len(), 1, "{seen:?}");
+    assert!(deleted.contains(&refused[0]), "{seen:?}");
+    // and the cancelled upload's session: the registry holds no session any more
+    assert!(deleted.len() >= 2, "{seen:?}");
+    assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+    assert_eq!(registry_digest(&s.reg, "pushed:v1"), None);
+}
+
 /// Writes `config.toml` for `host` into the sandbox's config dir.
 fn write_config(sb: &Imgctl, host: &str, body: &str) {
     let dir = sb.home().join(".config/imgctl");

@@ -65,16 +65,31 @@ impl SessionGuard {
 }
 
 impl Drop for SessionGuard {
+    /// An upload dropped part-way (cancelled, e.g. because another blob of the copy failed):
+    /// on a multi-threaded runtime the DELETE is sent before the drop returns (at most
+    /// [`CANCEL_DELETE_TIMEOUT`]), since the process may exit right after; elsewhere it is
+    /// spawned as a task of its own.
     fn drop(&mut self) {
         let Some(loc) = self.location.take() else {
             return;
         };
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let repo = self.repo.clone();
-            rt.spawn(async move { repo.delete_session(&loc).await });
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let repo = self.repo.clone();
+        let delete = async move {
+            let _ = tokio::time::timeout(CANCEL_DELETE_TIMEOUT, repo.delete_session(&loc)).await;
+        };
+        if rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+            tokio::task::block_in_place(|| rt.block_on(delete));
+        } else {
+            rt.spawn(delete);
         }
     }
 }
+
+/// How long a cancelled upload waits for the DELETE of its session.
+const CANCEL_DELETE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Why an upload attempt failed, deciding what happens next.
 enum Failure {

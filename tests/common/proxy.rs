@@ -44,7 +44,7 @@ pub enum Fault {
     /// Forward only the first `after` bytes of the request body to the registry, then drop
     /// the client's connection without an answer.
     ResetUpload { after: usize },
-    /// Answer without forwarding.
+    /// Answer without forwarding (after reading the request body).
     Respond {
         status: u16,
         body: String,
@@ -90,6 +90,8 @@ pub enum Fault {
     /// Content-Length exceeds `max` (a registry refusing chunks over a size), after reading
     /// the request body.
     SizeInvalidOver { max: u64 },
+    /// Hold the request for `secs` seconds, then forward it.
+    Delay { secs: u64 },
     /// Answer `401 UNAUTHORIZED` without forwarding, with `challenge` as `WWW-Authenticate`
     /// (e.g. a Bearer challenge, as a registry sends for an expired or revoked token).
     Unauthorized { challenge: String },
@@ -382,6 +384,8 @@ async fn handle(
             content_type,
             retry_after,
         }) => {
+            // read the request body first (see SizeInvalidOver)
+            let _ = req.into_body().collect().await;
             let mut r = full(*status, body.clone());
             r.headers_mut()
                 .insert("content-type", content_type.parse().unwrap());
@@ -489,6 +493,9 @@ async fn handle(
         _ => {}
     }
 
+    if let Some(Fault::Delay { secs }) = &fault {
+        tokio::time::sleep(Duration::from_secs(*secs)).await;
+    }
     // Forward to the registry.
     let upstream_path = match &fault {
         Some(Fault::Paginate { .. }) => path.split('?').next().unwrap_or_default().to_string(),
