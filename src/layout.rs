@@ -382,9 +382,10 @@ impl Layout {
     /// (exclusive `flock`) while in use: a second writer of the same blob, in this or another
     /// process, waits and then finds the blob present (or continues an abandoned partial).
     ///
-    /// When the finished content does not verify, the partial file is deleted; if the write
-    /// had resumed from a kept prefix it is retried once from byte 0 (the prefix may have come
-    /// from a different server).
+    /// When the finished content does not verify, it is fetched once more from byte 0 (a
+    /// prefix kept from an earlier run, or a source that resumed with `Range` within this
+    /// call, may have spliced bytes of two servers); when that does not verify either, the
+    /// partial file is deleted and the error returned.
     ///
     /// Returns the bytes read from `open` in this call (0 when the blob was present).
     /// Errors: as [`Layout::write_blob`] (`open`'s errors are returned as they are); on a read
@@ -488,8 +489,10 @@ impl Layout {
                 break;
             }
             let err = mismatch(digest, size, &got, have);
-            if start > 0 && !restarted {
-                tracing::warn!(%digest, "resumed download does not verify ({err}); starting over");
+            // Once from byte 0: a prefix kept from an earlier run, or a download the source
+            // resumed with Range after a dropped connection, may splice two servers' bytes.
+            if !restarted {
+                tracing::warn!(%digest, "download does not verify ({err}); fetching it once more from byte 0");
                 restarted = true;
                 file.set_len(0).ctx(ctx)?;
                 file.seek(std::io::SeekFrom::Start(0)).ctx(ctx)?;
@@ -2742,12 +2745,18 @@ mod tests {
         .unwrap();
         assert_eq!(*asked.lock().unwrap(), vec![50_000, 0]);
         assert_eq!(fs::read(l.blob_path(&digest)).unwrap(), data);
-        // Wrong content from the start: Integrity, nothing kept.
+        // Wrong content from the start: asked once more from byte 0, then Integrity, nothing
+        // kept.
         let other = Digest::sha256_of(b"other");
+        let asked = std::sync::Mutex::new(Vec::new());
         let err = l
-            .write_blob_resumable(&other, Some(5), |_| async { Ok(&b"wrong"[..]) })
+            .write_blob_resumable(&other, Some(5), |off| {
+                asked.lock().unwrap().push(off);
+                async { Ok(&b"wrong"[..]) }
+            })
             .await
             .unwrap_err();
+        assert_eq!(*asked.lock().unwrap(), vec![0, 0]);
         assert_eq!(err.kind(), ErrorKind::Integrity);
         assert!(!l.has_blob(&other) && !l.partial_path(&other).exists());
     }

@@ -209,6 +209,91 @@ fn a_cut_blob_body_is_resumed_with_range() {
     assert!(l1[0] == 0 && l1[1] > 0 && l1[1] <= 2_500_000, "{l1:?}");
 }
 
+/// The `Range` header of each GET of blob `digest` the proxy saw, in order.
+fn blob_gets(s: &Setup, digest: &str) -> Vec<Option<String>> {
+    s.proxy
+        .seen()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.contains(&blob_path(digest)))
+        .map(|r| r.range)
+        .collect()
+}
+
+/// Issue 10.5: a complete but short 200 (a CDN's HTML "Redirecting…" page) is a failed
+/// attempt, not the blob's first bytes: the blob is asked again from byte 0, never continued
+/// with `Range` after the page.
+#[test]
+fn a_short_html_200_for_a_blob_is_a_failed_attempt_not_a_prefix() {
+    let s = setup(1, MIB);
+    s.proxy.add(
+        "GET",
+        &blob_path(&s.layers[0]),
+        1,
+        Fault::Respond {
+            status: 200,
+            body: "<html><head><title>Redirecting…</title></head><body>Redirecting…</body></html>"
+                .into(),
+            content_type: "text/html; charset=utf-8",
+            retry_after: None,
+        },
+    );
+    let name = s.proxy.reference("app:v1");
+    let out = run(&s.sb, &["pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pulled(&s, &name);
+    assert_eq!(blob_gets(&s, &s.layers[0]), [None, None]);
+    assert!(
+        stderr(&out).contains("cannot be the blob"),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// Issue 10.5: a download resumed with `Range` whose bytes do not verify (the resumed part
+/// came from a server with other content) is fetched once more from byte 0, into the store
+/// and when streamed registry → registry.
+#[test]
+fn a_resumed_blob_that_does_not_verify_is_fetched_once_more_from_byte_0() {
+    let s = setup(1, 3 * MIB);
+    let faults = |p: &FaultProxy| {
+        p.clear();
+        p.clear_seen();
+        p.add(
+            "GET",
+            &blob_path(&s.layers[0]),
+            1,
+            Fault::CutBody { after: 1_000_000 },
+        );
+        p.add("GET", &blob_path(&s.layers[0]), 1, Fault::CorruptBody);
+    };
+    faults(&s.proxy);
+    let name = s.proxy.reference("app:v1");
+    let out = run(&s.sb, &["pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pulled(&s, &name);
+    let gets = blob_gets(&s, &s.layers[0]);
+    assert_eq!(gets.len(), 3, "{gets:?}");
+    assert!(
+        gets[0].is_none() && gets[1].is_some() && gets[2].is_none(),
+        "{gets:?}"
+    );
+    // registry → registry, streamed: the upload starts over too
+    faults(&s.proxy);
+    let to = format!("docker://{}", s.reg.reference("streamed:v1"));
+    let out = run(&s.sb, &["copy", &format!("docker://{name}"), &to]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        registry_digest(&s.reg, "streamed:v1").as_deref(),
+        Some(&*s.digest)
+    );
+    let gets = blob_gets(&s, &s.layers[0]);
+    assert_eq!(gets.len(), 3, "{gets:?}");
+    assert!(
+        gets[0].is_none() && gets[1].is_some() && gets[2].is_none(),
+        "{gets:?}"
+    );
+}
+
 #[test]
 fn a_stalled_download_times_out_and_resumes() {
     let s = setup(1, 3 * MIB);
@@ -383,6 +468,143 @@ fn redirected_blobs_get_no_authorization_and_expired_redirects_are_renewed() {
     assert!(seen.iter().any(|r| !r.alt && r.authorization));
 }
 
+/// Issue 10.4: an answer cut part-way is requested again for every replayable read, as a
+/// blob download is: the manifest (by tag), a tag page, a catalog page, the referrers list.
+#[test]
+fn cut_manifest_tag_catalog_and_referrers_answers_are_retried() {
+    let s = setup(1, 1000);
+    // the manifest: cut twice after 50 of its bytes
+    s.proxy
+        .add("GET", "/manifests/v1", 2, Fault::CutBody { after: 50 });
+    let name = s.proxy.reference("app:v1");
+    let out = run(&s.sb, &["pull", &name]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
+    assert_pulled(&s, &name);
+    assert_eq!(s.proxy.count("GET", "/manifests/v1"), 3);
+    assert!(
+        stderr(&out).contains("warning: the manifest answer broke off after 50 bytes"),
+        "{}",
+        describe(&out)
+    );
+    // a tag page and a catalog page
+    s.proxy
+        .add("GET", "/tags/list", 1, Fault::CutBody { after: 5 });
+    let out = run(&s.sb, &["tags", &s.proxy.reference("app")]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "v1");
+    assert_eq!(s.proxy.count("GET", "/tags/list"), 2);
+    s.proxy
+        .add("GET", "/_catalog", 1, Fault::CutBody { after: 5 });
+    let out = run(&s.sb, &["--format", "json", "catalog", &s.proxy.host()]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\"app\""),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(s.proxy.count("GET", "/_catalog"), 2);
+    // the referrers API (distribution 2.8 has none: a scripted index, cut, then the
+    // registry's own 404 on the retry, which falls back to the tag schema)
+    s.proxy.add(
+        "GET",
+        "/referrers/",
+        1,
+        Fault::RespondCut {
+            status: 200,
+            body: r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#.into(),
+            content_type: "application/vnd.oci.image.index.v1+json",
+            after: 20,
+        },
+    );
+    let out = run(
+        &s.sb,
+        &[
+            "copy",
+            "--referrers",
+            &format!("docker://{name}"),
+            &format!("docker://{}", s.proxy.reference("copied:v1")),
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        registry_digest(&s.reg, "copied:v1").as_deref(),
+        Some(&*s.digest)
+    );
+    let referrers: Vec<u16> = s
+        .proxy
+        .seen()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/referrers/"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(referrers.first(), Some(&200), "{referrers:?}");
+    assert_eq!(referrers.get(1), Some(&404), "{referrers:?}");
+}
+
+/// Issue 10.4: a manifest answer that keeps breaking off fails as a network error (exit 6)
+/// after `--retries`, with nothing stored.
+#[test]
+fn a_manifest_answer_that_always_breaks_off_exits_6_after_retries() {
+    let s = setup(1, 1000);
+    s.proxy
+        .add("GET", "/manifests/", 0, Fault::CutBody { after: 50 });
+    let out = run(
+        &s.sb,
+        &["--retries", "2", "pull", &s.proxy.reference("app:v1")],
+    );
+    assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("the manifest answer broke off after 50 bytes"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(s.proxy.count("GET", "/manifests/"), 3);
+    assert_store_empty(&s.sb.store());
+}
+
+/// Issue 10.12: a `Link` whose target is no URL (the distribution spec's own placeholder
+/// text) ends the listing with a warning; the tags already read are kept (exit 0).
+#[test]
+fn a_link_placeholder_ends_the_tag_listing_with_a_warning() {
+    let s = setup(1, 1000);
+    s.sb.run_ok(&[
+        "tag",
+        &format!("docker://{}", s.reg.reference("app:v1")),
+        "v2",
+    ]);
+    s.proxy.add(
+        "GET",
+        "/tags/list",
+        0,
+        Fault::Rewrite {
+            status: None,
+            set: vec![(
+                "link",
+                "<<url>?n=<n from the request>&last=<last tag value from previous response>>; rel=\"next\"".into(),
+            )],
+            remove: vec![],
+        },
+    );
+    let out = run(&s.sb, &["tags", &s.proxy.reference("app")]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let mut tags: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    tags.sort();
+    assert_eq!(tags, ["v1", "v2"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: cannot list tags of")
+            && err.contains("Link header names no URL")
+            && err.contains("keeping the 2 tags read so far"),
+        "{err}"
+    );
+    // nothing was requested after the page with the placeholder
+    assert_eq!(s.proxy.count("GET", "/tags/"), 1, "{:?}", s.proxy.seen());
+}
+
 // ----- uploads -----
 
 fn push_through(s: &Setup, extra: &[&str]) -> std::process::Output {
@@ -471,6 +693,322 @@ fn a_refused_monolithic_put_falls_back_to_chunks_within_4_mib() {
             .iter()
             .all(|p| p.status == 202 && p.content_length.unwrap() <= 4 * MIB as u64)
     );
+}
+
+/// Issue 10.16: `-vv` traces the blob upload requests too (the streamed PUT, each PATCH of a
+/// chunked upload, the final PUT), with URLs cut before their query (upload state, digest)
+/// and never a credential.
+#[test]
+fn vv_traces_streamed_and_chunked_blob_uploads_without_secrets() {
+    let s = setup_with(Mode::Token, 1, 300_000, false);
+    let from = format!("oci:{}:v1", s.src().display());
+    let creds = format!("{USER}:{PASSWORD}");
+    let upload_lines = |err: &str, method: &str| -> Vec<String> {
+        err.lines()
+            .filter(|l| {
+                l.starts_with(&format!("trace: {method} ")) && l.contains("/blobs/uploads/")
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    // streamed monolithic uploads: one PUT per blob (layer, config)
+    let to = format!("docker://{}", s.reg.reference("streamed:v1"));
+    let out = run(&s.sb, &["-vv", "--creds", &creds, "copy", &from, &to]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let err = stderr(&out);
+    let puts = upload_lines(&err, "PUT");
+    assert_eq!(puts.len(), 2, "{err}");
+    let prefix = format!(
+        "trace: PUT http://{}/v2/streamed/blobs/uploads/",
+        s.reg.host()
+    );
+    assert!(
+        puts.iter()
+            .all(|l| l.starts_with(&prefix) && l.contains(" → 201 Created in ")),
+        "{puts:?}"
+    );
+    // chunked: PATCHes of at most 131072 bytes, then the final PUT
+    let to = format!("docker://{}", s.reg.reference("chunked:v1"));
+    let out = run(
+        &s.sb,
+        &[
+            "-vv",
+            "--creds",
+            &creds,
+            "--chunk-size",
+            "131072",
+            "copy",
+            &from,
+            &to,
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let err = stderr(&out);
+    let patches = upload_lines(&err, "PATCH");
+    // 300000 bytes in 3 chunks, plus the config in one
+    assert_eq!(patches.len(), 4, "{err}");
+    assert!(
+        patches.iter().all(|l| l.contains(" → 202 Accepted in ")),
+        "{patches:?}"
+    );
+    assert_eq!(upload_lines(&err, "PUT").len(), 2, "{err}");
+    for out_err in [stderr(&out), err] {
+        for secret in [
+            PASSWORD, "?digest=", "&digest=", "_state=", "Bearer ", "Basic ",
+        ] {
+            assert!(!out_err.contains(secret), "{secret:?} in: {out_err}");
+        }
+    }
+}
+
+/// The upload sessions the registry holds for `repo`: distribution keeps each in
+/// `_uploads/<uuid>` (`startedat`, `data`) until it is finished or deleted (a deleted one may
+/// leave an empty `hashstates` behind).
+fn open_sessions(reg: &Registry, repo: &str) -> Vec<String> {
+    let dir = reg
+        .storage_dir()
+        .join("docker/registry/v2/repositories")
+        .join(repo)
+        .join("_uploads");
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.map(|e| e.unwrap().path())
+                .filter(|p| p.join("startedat").exists() || p.join("data").exists())
+                .map(|p| p.display().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Path of a request without its query.
+fn path_only(p: &str) -> &str {
+    p.split('?').next().unwrap()
+}
+
+/// Issue 10.6: a registry refusing a chunk as too large (413 SIZE_INVALID) gets the rest in
+/// smaller chunks in the same session; the blob is stored whole.
+#[test]
+fn a_chunk_refused_as_too_large_is_sent_again_in_smaller_chunks() {
+    let s = setup_with(Mode::Plain, 1, 3 * MIB, false);
+    s.proxy.add(
+        "PATCH",
+        "/blobs/uploads/",
+        0,
+        Fault::SizeInvalidOver { max: MIB as u64 },
+    );
+    let out = push_through(&s, &["-vv", "--chunk-size", &(4 * MIB).to_string()]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pushed(&s);
+    assert!(
+        stderr(&out).contains("as too large (chunk at offset 0 ("),
+        "{}",
+        describe(&out)
+    );
+    let size = read_json_blob(&s.src(), &s.digest)["layers"][0]["size"]
+        .as_u64()
+        .unwrap();
+    let seen = s.proxy.seen();
+    let layer: Vec<_> = seen
+        .iter()
+        .filter(|r| {
+            // the layer's (the config's one small chunk starts at 0)
+            r.method == "PATCH"
+                && (r.content_length.unwrap_or(0) > 10_000
+                    || !r.content_range.as_deref().unwrap_or("").starts_with("0-"))
+        })
+        .collect();
+    // the whole layer refused, then half of it, then quarters accepted (and what is left)
+    let sizes: Vec<_> = layer
+        .iter()
+        .map(|r| (r.status, r.content_length.unwrap()))
+        .collect();
+    assert_eq!(
+        sizes[..2],
+        [(413, size), (413, size / 2)],
+        "{sizes:?} {}",
+        describe(&out)
+    );
+    assert!(
+        sizes[2..].iter().all(|&(st, n)| st == 202 && n <= size / 4),
+        "{sizes:?}"
+    );
+    // accepted chunks are contiguous from byte 0 to the end, in the one session
+    let mut next = 0;
+    for r in &layer[2..] {
+        let n = r.content_length.unwrap();
+        assert_eq!(
+            r.content_range.as_deref(),
+            Some(format!("{next}-{}", next + n - 1).as_str())
+        );
+        next += n;
+    }
+    assert_eq!(next, size);
+    assert_eq!(
+        seen.iter()
+            .filter(|r| r.method == "POST" && r.path.contains("/v2/pushed/blobs/uploads/"))
+            .count(),
+        2,
+        "one session per blob (layer, config): {seen:?}"
+    );
+    assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+}
+
+/// Issues 10.6 and 10.7: when no chunk is small enough the push fails with exit 1 and the
+/// registry's message (not an integrity failure), and the session is deleted.
+#[test]
+fn a_registry_refusing_every_chunk_size_fails_with_its_message_and_the_session_is_deleted() {
+    let s = setup_with(Mode::Plain, 1, 300_000, false);
+    s.proxy.add(
+        "PATCH",
+        "/blobs/uploads/",
+        0,
+        Fault::SizeInvalidOver { max: 1000 },
+    );
+    let out = push_through(&s, &["--jobs", "1", "--chunk-size", "262144"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("413")
+            && err.contains("SIZE_INVALID: chunk too large: at most 1000 bytes per request")
+            && err.contains("hint: the registry accepts no upload chunk of 65536 bytes"),
+        "{err}"
+    );
+    assert_eq!(registry_digest(&s.reg, "pushed:v1"), None);
+    let deletes: Vec<_> = s
+        .proxy
+        .seen()
+        .into_iter()
+        .filter(|r| r.method == "DELETE" && r.path.contains("/blobs/uploads/"))
+        .collect();
+    assert!(
+        !deletes.is_empty() && deletes.iter().all(|d| d.status == 204),
+        "{deletes:?}"
+    );
+    assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+}
+
+/// Issue 10.7: the session of a refused monolithic PUT is deleted before the chunked retry
+/// opens a new one, and so is the session of an upload that fails.
+#[test]
+fn sessions_that_will_not_be_finished_are_deleted() {
+    let s = setup_with(Mode::Plain, 1, MIB, false);
+    s.proxy.add(
+        "PUT",
+        "/blobs/uploads/",
+        0,
+        Fault::RejectBodyOver {
+            max: 0,
+            status: 405,
+        },
+    );
+    let out = push_through(&s, &["--jobs", "1"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_pushed(&s);
+    let seen = s.proxy.seen();
+    let refused: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.method == "PUT" && r.status == 405)
+        .map(|r| path_only(&r.path))
+        .collect();
+    let deleted: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.status == 204)
+        .map(|r| path_only(&r.path))
+        .collect();
+    // layer and config: each refused session deleted, before the chunked retry's new session
+    assert_eq!(refused.len(), 2, "{seen:?}");
+    assert_eq!(deleted, refused);
+    for (i, r) in seen.iter().enumerate() {
+        if r.method == "DELETE" {
+            assert_eq!(
+                (seen[i - 1].method.as_str(), seen[i - 1].status),
+                ("PUT", 405),
+                "{seen:?}"
+            );
+            assert_eq!(path_only(&seen[i - 1].path), path_only(&r.path));
+            assert_eq!(seen[i + 1].method, "POST", "{seen:?}");
+        }
+    }
+    assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+
+    // a failed upload (PATCH refused): its session is deleted too
+    s.proxy.clear();
+    s.proxy.clear_seen();
+    s.proxy.add(
+        "PATCH",
+        "/blobs/uploads/",
+        0,
+        Fault::Respond {
+            status: 405,
+            body: r#"{"errors":[{"code":"UNSUPPORTED","message":"PATCH not allowed"}]}"#.into(),
+            content_type: "application/json",
+            retry_after: None,
+        },
+    );
+    let to = format!("docker://{}", s.proxy.reference("failed:v1"));
+    let from = format!("oci:{}:v1", s.src().display());
+    let out = run(
+        &s.sb,
+        &["--jobs", "1", "--chunk-size", "262144", "copy", &from, &to],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        s.proxy.count("DELETE", "/v2/failed/blobs/uploads/") >= 1,
+        "{:?}",
+        s.proxy.seen()
+    );
+    assert_eq!(open_sessions(&s.reg, "failed"), Vec::<String>::new());
+}
+
+/// Issue 10.7: an upload cancelled part-way (another blob of the copy failed) has its
+/// session deleted before imgctl exits.
+#[test]
+fn the_session_of_a_cancelled_upload_is_deleted() {
+    let s = setup_with(Mode::Plain, 2, 200_000, false);
+    let hex = |d: &str| d.strip_prefix("sha256:").unwrap().to_string();
+    // layer 0's upload is refused at once; layer 1's is held by the proxy meanwhile
+    s.proxy.add(
+        "PUT",
+        &hex(&s.layers[0]),
+        0,
+        Fault::Respond {
+            status: 403,
+            body: r#"{"errors":[{"code":"DENIED","message":"quota exceeded"}]}"#.into(),
+            content_type: "application/json",
+            retry_after: None,
+        },
+    );
+    s.proxy.add(
+        "PUT",
+        &hex(&s.layers[1]),
+        0,
+        Fault::DelayRequest { secs: 5 },
+    );
+    let out = push_through(&s, &["--jobs", "3"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("quota exceeded"),
+        "{}",
+        describe(&out)
+    );
+    // (the held PUT is recorded only once the proxy answers it, after imgctl has exited)
+    let seen = s.proxy.seen();
+    let refused: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.method == "PUT" && r.status == 403)
+        .map(|r| path_only(&r.path))
+        .collect();
+    let deleted: Vec<&str> = seen
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.status == 204)
+        .map(|r| path_only(&r.path))
+        .collect();
+    assert_eq!(refused.len(), 1, "{seen:?}");
+    assert!(deleted.contains(&refused[0]), "{seen:?}");
+    // and the cancelled upload's session: the registry holds no session any more
+    assert!(deleted.len() >= 2, "{seen:?}");
+    assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+    assert_eq!(registry_digest(&s.reg, "pushed:v1"), None);
 }
 
 /// Writes `config.toml` for `host` into the sandbox's config dir.
@@ -849,6 +1387,29 @@ fn a_503_from_the_token_server_is_retried_and_the_push_succeeds() {
     );
 }
 
+/// Issue 10.4: a token answer cut part-way is requested again.
+#[test]
+fn a_cut_token_answer_is_retried_and_the_push_succeeds() {
+    let (reg, token_proxy) = token_registry_behind_a_proxy();
+    let sb = Imgctl::new();
+    let digest = build_random_image(&sb.dir().join("src"), "v1", 1, 1000, 5);
+    token_proxy.add("GET", "/token", 1, Fault::CutBody { after: 10 });
+    let out = push_with_creds(&sb, &reg, &[]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(registry_digest(&reg, "app:v1").as_deref(), Some(&*digest));
+    let seen = token_proxy.seen();
+    let gets: Vec<_> = seen
+        .iter()
+        .filter(|r| r.path.starts_with("/token"))
+        .collect();
+    assert!(
+        gets.len() >= 2 && gets[0].faulted && !gets[1].faulted,
+        "{gets:?}"
+    );
+    // the secret never shows in the warning about the retry
+    assert!(!stderr(&out).contains(PASSWORD), "{}", describe(&out));
+}
+
 #[test]
 fn a_persistent_429_from_the_token_server_exits_5_after_retries() {
     let (reg, token_proxy) = token_registry_behind_a_proxy();
@@ -1020,6 +1581,10 @@ fn assert_archive(s: &Setup, transport: &str, file: &Path) {
     assert!(out.status.success(), "{}", describe(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
     let mut want = vec!["oci-layout".to_string(), "index.json".to_string()];
+    if transport == "oci-archive" {
+        // directory entries, which an unprivileged reader needs (README "Archive notes")
+        want.extend(["blobs/".to_string(), "blobs/sha256/".to_string()]);
+    }
     want.extend(image_members(&s.src(), &s.digest));
     if transport == "docker-archive" {
         want.push("manifest.json".into());

@@ -184,7 +184,12 @@ fn a_sync_on_a_terminal_shows_image_lines_one_aggregate_and_a_few_labelled_blob_
     // The destination takes 400 ms to answer each blob commit: several blobs sit at 100 %
     // together, more than the bars shown.
     let slow = FaultProxy::start(&dst.host());
-    slow.add("PUT", "/blobs/uploads/", 0, Fault::Delay { millis: 400 });
+    slow.add(
+        "PUT",
+        "/blobs/uploads/",
+        0,
+        Fault::DelayAnswer { millis: 400 },
+    );
     let sb = Imgctl::new();
     let layout = sb.dir().join("layout");
     let mut digests = Vec::new();
@@ -280,7 +285,7 @@ fn a_sync_on_a_terminal_shows_image_lines_one_aggregate_and_a_few_labelled_blob_
 fn a_copy_on_a_terminal_gets_the_aggregate_line_and_says_committing() {
     let reg = Registry::start(Mode::Plain);
     let slow = FaultProxy::start(&reg.host());
-    slow.add("PUT", "/manifests/", 0, Fault::Delay { millis: 800 });
+    slow.add("PUT", "/manifests/", 0, Fault::DelayAnswer { millis: 800 });
     let sb = Imgctl::new();
     let layout = sb.dir().join("layout");
     let digest = build_random_image(&layout, "v1", 2, 128 * 1024, 3);

@@ -7,7 +7,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use tokio_util::io::StreamReader;
 use tracing::warn;
 
-use super::{Repository, backoff};
+use super::Repository;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::transport::BlobStream;
@@ -33,8 +33,9 @@ impl Repository {
     /// with `Range: bytes=N-` from where it stopped (the registry is asked again, so an
     /// expired redirect is renewed); after `--retries` consecutive failures without progress
     /// the stream fails with a Network error. A server that ignores `Range` is handled by
-    /// skipping the bytes already delivered. Content is not decoded and not verified: the
-    /// consumer hashes it.
+    /// skipping the bytes already delivered. An answer that cannot be the blob (a length or
+    /// total size other than the blob's, an HTML page) is a failed attempt, asked again, never
+    /// taken as a prefix. Content is not decoded and not verified: the consumer hashes it.
     ///
     /// Errors (opening): NotFound, Auth, Network after retries.
     pub async fn blob_reader(
@@ -43,7 +44,21 @@ impl Repository {
         size: Option<u64>,
         offset: u64,
     ) -> Result<BlobStream> {
-        let (resp, start) = self.blob_response(digest, offset).await?;
+        let policy = self.client.policy();
+        let mut failures = 0;
+        let (resp, start) = loop {
+            let (resp, start) = self.blob_response(digest, offset).await?;
+            let Some(why) = implausible(&resp, digest, size, start) else {
+                break (resp, start);
+            };
+            if !policy.allows(failures) {
+                return Err(why.context(format!("cannot get blob {digest}")));
+            }
+            failures += 1;
+            let wait = policy.wait(failures, None);
+            warn!("{why}; asking again in {:.1}s", wait.as_secs_f32());
+            tokio::time::sleep(wait).await;
+        };
         let st = State {
             repo: self.clone(),
             digest: digest.clone(),
@@ -51,7 +66,7 @@ impl Repository {
             offset,
             body: Some(Box::pin(resp.bytes_stream())),
             skip: offset - start,
-            failures: 0,
+            failures,
         };
         let stream =
             futures_util::stream::try_unfold(st, next_chunk).map_err(std::io::Error::other);
@@ -59,18 +74,85 @@ impl Repository {
     }
 }
 
+/// Why `resp` (the answer to a blob GET, its body starting at byte `start`) cannot be blob
+/// `digest` of `size` bytes, if it cannot: a `200` whose `Content-Length` is not the size, a
+/// `206` whose `Content-Range` names another total size or whose `Content-Length` is not the
+/// rest of the blob, or an HTML page (a proxy's or CDN's "Redirecting…" or error page
+/// answered 200). Such an answer is a failed attempt (a Network error), never a prefix of
+/// the blob to continue with `Range`.
+fn implausible(
+    resp: &reqwest::Response,
+    digest: &Digest,
+    size: Option<u64>,
+    start: u64,
+) -> Option<Error> {
+    let h = resp.headers();
+    let content_type = h
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let len = resp.content_length();
+    let status = resp.status().as_u16();
+    let described = || {
+        format!(
+            "the registry answered {status} with {} of {} for blob {digest}{}",
+            len.map_or("a body".to_string(), |n| format!("{n} bytes")),
+            if content_type.is_empty() {
+                "no content type"
+            } else {
+                content_type
+            },
+            size.map_or(String::new(), |s| format!(" of {s} bytes")),
+        )
+    };
+    let html = content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/html"));
+    let total = h
+        .get(reqwest::header::CONTENT_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit_once('/'))
+        .and_then(|(_, t)| t.trim().parse::<u64>().ok());
+    let wrong_len = match (size, len) {
+        (Some(s), Some(n)) => n != s.saturating_sub(start),
+        _ => false,
+    };
+    let wrong_total = matches!((size, total), (Some(s), Some(t)) if t != s);
+    (html || wrong_len || wrong_total).then(|| {
+        Error::network(format!(
+            "{}: that cannot be the blob (a proxy or CDN page?)",
+            described()
+        ))
+    })
+}
+
 async fn next_chunk(mut st: State) -> Result<Option<(Bytes, State)>> {
-    let retries = st.repo.client.inner.opts.retries;
+    let policy = st.repo.client.policy();
     loop {
         let Some(body) = st.body.as_mut() else {
             match st.repo.blob_response(&st.digest, st.offset).await {
-                Ok((resp, start)) => {
-                    st.skip = st.offset - start;
-                    st.body = Some(Box::pin(resp.bytes_stream()));
-                }
-                Err(e) if e.kind() == ErrorKind::Network && st.failures < retries => {
+                Ok((resp, start)) => match implausible(&resp, &st.digest, st.size, start) {
+                    None => {
+                        st.skip = st.offset - start;
+                        st.body = Some(Box::pin(resp.bytes_stream()));
+                    }
+                    Some(why) if policy.allows(st.failures) => {
+                        st.failures += 1;
+                        let wait = policy.wait(st.failures, None);
+                        warn!("{why}; asking again in {:.1}s", wait.as_secs_f32());
+                        tokio::time::sleep(wait).await;
+                    }
+                    Some(why) => {
+                        return Err(why.context(format!(
+                            "download of blob {} failed at byte {}",
+                            st.digest, st.offset
+                        )));
+                    }
+                },
+                Err(e) if e.kind() == ErrorKind::Network && policy.allows(st.failures) => {
                     st.failures += 1;
-                    tokio::time::sleep(backoff(st.failures, None)).await;
+                    tokio::time::sleep(policy.wait(st.failures, None)).await;
                 }
                 Err(e) => return Err(e),
             }
@@ -100,14 +182,14 @@ async fn next_chunk(mut st: State) -> Result<Option<(Bytes, State)>> {
             Some(Err(e)) => st.repo.client.transport_error(&e, ""),
         };
         st.body = None;
-        if st.failures >= retries {
+        if !policy.allows(st.failures) {
             return Err(failure.context(format!(
                 "download of blob {} failed at byte {}",
                 st.digest, st.offset
             )));
         }
         st.failures += 1;
-        let wait = backoff(st.failures, None);
+        let wait = policy.wait(st.failures, None);
         warn!(
             digest = %st.digest,
             offset = st.offset,

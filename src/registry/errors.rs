@@ -23,7 +23,8 @@ struct Entry {
 ///
 /// The kind follows the envelope's first code when known (`UNAUTHORIZED`/`DENIED` → Auth,
 /// `*_UNKNOWN` → NotFound, `TOOMANYREQUESTS` → RateLimited, `DIGEST_INVALID` → Integrity),
-/// else the status (401/403 → Auth, 404 → NotFound, 429 → RateLimited, 5xx → Network).
+/// else the status (401/403 → Auth, 404 → NotFound, 429 → RateLimited, 5xx → Network); a 413
+/// (a request size limit) is Other whatever its code.
 /// The message shows the status and every `code: message`; a non-JSON body is quoted briefly.
 pub fn from_response(status: StatusCode, body: &[u8]) -> Error {
     let mut kind = match status.as_u16() {
@@ -38,6 +39,11 @@ pub fn from_response(status: StatusCode, body: &[u8]) -> Error {
         Ok(env) if !env.errors.is_empty() => {
             if let Some(k) = env.errors.first().and_then(|e| kind_of_code(&e.code)) {
                 kind = k;
+            }
+            // 413 is a size limit of the registry (or a proxy in front of it), whatever the
+            // code says (SIZE_INVALID): not a sign of corrupt content.
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                kind = ErrorKind::Other;
             }
             let parts: Vec<String> = env
                 .errors
@@ -94,5 +100,17 @@ mod tests {
         assert!(e.to_string().contains("slow down"));
         let e = from_response(StatusCode::UNAUTHORIZED, b"");
         assert_eq!(e.kind(), ErrorKind::Auth);
+        // a size limit is not an integrity failure; a size that does not match is
+        let e = from_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            br#"{"errors":[{"code":"SIZE_INVALID","message":"chunk too large"}]}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::Other);
+        assert!(e.to_string().contains("SIZE_INVALID: chunk too large"));
+        let e = from_response(
+            StatusCode::BAD_REQUEST,
+            br#"{"errors":[{"code":"SIZE_INVALID","message":"size mismatch"}]}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::Integrity);
     }
 }

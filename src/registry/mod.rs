@@ -238,6 +238,13 @@ impl Client {
         }
     }
 
+    /// The retry policy of this client's requests (`--retries`).
+    pub(crate) fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            retries: self.inner.opts.retries,
+        }
+    }
+
     /// Maps a reqwest error on `url` to an imgctl error (see [`transport_error`]), with the
     /// TLS hints that fit the host's settings.
     fn transport_error(&self, e: &reqwest::Error, url: &str) -> Error {
@@ -513,7 +520,7 @@ impl Client {
             Some(Challenge::Basic) => {
                 let url = format!("{scheme}://{host}/v2/");
                 let resp = self
-                    .execute(
+                    .execute_traced(
                         self.http()
                             .get(&url)
                             .basic_auth(&creds.username, Some(&creds.password)),
@@ -545,20 +552,138 @@ fn www_authenticate(h: &HeaderMap) -> impl Iterator<Item = &str> {
         .filter_map(|v| v.to_str().ok())
 }
 
-/// Seconds to wait before retry `attempt` (1-based): `Retry-After` when given (capped at 60 s),
-/// else exponential from 0.5 s, capped at 8 s.
+/// The retry policy of every request imgctl may replay (README "Reliability"): after a
+/// failure (a connect error, a timeout, 408, 429, 5xx, a body cut or reset part-way) a
+/// request is sent again, up to `retries` times in a row, waiting [`backoff`] in between.
+/// Pings, manifests, blobs, tag and catalog pages, referrers, uploads and token requests all
+/// go through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RetryPolicy {
+    /// Further attempts allowed after consecutive failures (`--retries`).
+    pub(crate) retries: u32,
+}
+
+impl RetryPolicy {
+    /// Whether a request that failed `failures` times in a row may be sent once more.
+    pub(crate) fn allows(self, failures: u32) -> bool {
+        failures < self.retries
+    }
+
+    /// How long to wait before retry `attempt` (1-based); see [`backoff`].
+    pub(crate) fn wait(self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        backoff(attempt, retry_after)
+    }
+}
+
+/// Time to wait before retry `attempt` (1-based): the server's `Retry-After` when given
+/// (capped at 60 s, taken as it is), else exponential backoff from 0.5 s (doubling, capped at
+/// 8 s) plus up to 25% random jitter, so that parallel transfers failing together do not all
+/// retry at the same instant.
 fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
     if let Some(d) = retry_after {
         return d.min(Duration::from_secs(60));
     }
-    Duration::from_millis(500u64 << attempt.min(4).saturating_sub(1)).min(Duration::from_secs(8))
+    let base = Duration::from_millis(500u64 << attempt.clamp(1, 5).saturating_sub(1))
+        .min(Duration::from_secs(8));
+    base + base.mul_f64(fastrand::f64() * 0.25)
 }
 
+/// The `Retry-After` response header (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date
+/// (the time from now until then; zero when it is past). None when absent or unreadable.
 fn retry_after(h: &HeaderMap) -> Option<Duration> {
-    h.get(header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
+    let v = h.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
+}
+
+/// A response read to its end.
+pub(crate) struct Whole {
+    /// The status of the response whose body was read whole.
+    pub(crate) status: StatusCode,
+    /// Its headers.
+    pub(crate) headers: HeaderMap,
+    /// Its body.
+    pub(crate) body: Bytes,
+    /// When the attempt that produced it was started (a token's lifetime counts from there).
+    pub(crate) sent: Instant,
+}
+
+/// Sends a replayable request (a GET or HEAD) with `send` — which retries connect errors,
+/// timeouts and retryable statuses itself — and reads its whole body, of at most `limit`
+/// bytes. A body cut or reset part-way is requested again under the client's
+/// [`RetryPolicy`], as a blob download would be, each retry announced by a warning.
+/// `url` names the request in errors; `what` names the document (`manifest`, `tag list`).
+///
+/// Errors: those of `send`; Network when the body could not be read after retries;
+/// Integrity when the body is larger than `limit`.
+pub(crate) async fn fetch_whole<F, Fut>(
+    client: &Client,
+    url: &str,
+    limit: usize,
+    what: &str,
+    send: F,
+) -> Result<Whole>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Response>>,
+{
+    let policy = client.policy();
+    let too_large = || {
+        Error::integrity(format!(
+            "{what} larger than {} MiB refused",
+            limit / (1024 * 1024)
+        ))
+    };
+    let mut failures = 0;
+    loop {
+        let sent = Instant::now();
+        let resp = send().await?;
+        if resp.content_length().unwrap_or(0) > limit as u64 {
+            return Err(too_large());
+        }
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        let mut body = bytes::BytesMut::new();
+        let mut stream = resp.bytes_stream();
+        let cut = loop {
+            match stream.try_next().await {
+                Ok(Some(chunk)) => {
+                    body.extend_from_slice(&chunk);
+                    if body.len() > limit {
+                        return Err(too_large());
+                    }
+                }
+                Ok(None) => {
+                    return Ok(Whole {
+                        status,
+                        headers,
+                        body: body.freeze(),
+                        sent,
+                    });
+                }
+                Err(e) => break client.transport_error(&e, url),
+            }
+        };
+        if !policy.allows(failures) {
+            return Err(cut.context(format!(
+                "the {what} answer broke off after {} bytes",
+                body.len()
+            )));
+        }
+        failures += 1;
+        let wait = policy.wait(failures, None);
+        warn!(
+            "the {what} answer broke off after {} bytes ({cut}); retrying in {:.1}s",
+            body.len(),
+            wait.as_secs_f32()
+        );
+        tokio::time::sleep(wait).await;
+    }
 }
 
 /// Whether a transport error is worth another attempt: connect errors and timeouts (and, for
@@ -619,6 +744,27 @@ fn trace_exchange(method: &str, url: &str, resp: &Response, started: Instant) {
             resp.status(),
             started.elapsed()
         );
+    }
+}
+
+impl Client {
+    /// Sends `req` as it is with the HTTP client of its URL's host (see [`Client::execute`]),
+    /// logging the exchange at trace level (`-vv`, see [`trace_exchange`]; a request that gets
+    /// no answer is logged as failed). For requests outside [`Repository::send`], such as the
+    /// blob uploads that stream a body once.
+    pub(crate) async fn execute_traced(&self, req: RequestBuilder) -> reqwest::Result<Response> {
+        let (http, request) = req.build_split();
+        let request = request?;
+        let (method, url) = (request.method().to_string(), without_query(request.url()));
+        let started = Instant::now();
+        let resp = self
+            .execute(RequestBuilder::from_parts(http, request))
+            .await;
+        match &resp {
+            Ok(r) => trace_exchange(&method, &url, r, started),
+            Err(_) => tracing::trace!("{method} {url} failed after {:.0?}", started.elapsed()),
+        }
+        resp
     }
 }
 
@@ -836,13 +982,13 @@ impl Repository {
                 }
                 Err(e) => {
                     tracing::trace!("{method} {url} failed after {:?}", started.elapsed());
-                    if attempt < self.client.inner.opts.retries && retryable_transport(&e, true) {
+                    if self.client.policy().allows(attempt) && retryable_transport(&e, true) {
                         attempt += 1;
                         warn!(
                             "retrying after transport error: {}",
                             self.client.transport_error(&e, "")
                         );
-                        tokio::time::sleep(backoff(attempt, None)).await;
+                        tokio::time::sleep(self.client.policy().wait(attempt, None)).await;
                         continue;
                     }
                     return Err(self
@@ -893,9 +1039,12 @@ impl Repository {
                 attempt = 0;
                 continue;
             }
-            if retryable_status(status) && attempt < self.client.inner.opts.retries {
+            if retryable_status(status) && self.client.policy().allows(attempt) {
                 attempt += 1;
-                let wait = backoff(attempt, retry_after(resp.headers()));
+                let wait = self
+                    .client
+                    .policy()
+                    .wait(attempt, retry_after(resp.headers()));
                 warn!(status = %status, "registry busy, retrying in {:.1}s", wait.as_secs_f32());
                 tokio::time::sleep(wait).await;
                 continue;
@@ -951,11 +1100,30 @@ impl Repository {
         }
         let status = resp.status();
         let body = resp.bytes().await.unwrap_or_default();
-        let mut err = errors::from_response(status, &body).context(what());
+        Err(self.refusal(status, &body, what))
+    }
+
+    /// Like [`Repository::expect`], for a response already read whole.
+    fn expect_whole(
+        &self,
+        whole: &Whole,
+        ok: &[StatusCode],
+        what: impl FnOnce() -> String,
+    ) -> Result<()> {
+        if ok.contains(&whole.status) {
+            return Ok(());
+        }
+        Err(self.refusal(whole.status, &whole.body, what))
+    }
+
+    /// The error for a refused request: the registry's answer (`status`, `body`) with `what`
+    /// as context, and for an Auth error a hint that fits whether credentials were sent.
+    fn refusal(&self, status: StatusCode, body: &[u8], what: impl FnOnce() -> String) -> Error {
+        let mut err = errors::from_response(status, body).context(what());
         if err.kind() == ErrorKind::Auth {
             err = err.with_hint(self.auth_hint("this repository"));
         }
-        Err(err)
+        err
     }
 
     /// Fetches the manifest or index at `reference` (a tag or a digest string), byte-exact.
@@ -966,42 +1134,29 @@ impl Repository {
     pub async fn get_manifest(&self, reference: &str) -> Result<FetchedManifest> {
         let url = self.url(&format!("manifests/{reference}")).await?;
         let what = || format!("cannot get manifest {}", self.display_reference(reference));
-        let resp = self
-            .send(Access::Pull, || {
+        let resp = fetch_whole(&self.client, &url, MAX_MANIFEST_BYTES, "manifest", || {
+            self.send(Access::Pull, || {
                 self.client
                     .http()
                     .get(&url)
                     .header(header::ACCEPT, ACCEPT_MANIFESTS)
             })
-            .await
-            .map_err(|e| e.context(what()))?;
-        let resp = self.expect(resp, &[StatusCode::OK], what).await?;
+        })
+        .await
+        .map_err(|e| e.context(what()))?;
+        self.expect_whole(&resp, &[StatusCode::OK], what)?;
         let header_digest = resp
-            .headers()
+            .headers
             .get("docker-content-digest")
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty())
             .map(str::to_string);
         let content_type = resp
-            .headers()
+            .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        if resp.content_length().unwrap_or(0) > MAX_MANIFEST_BYTES as u64 {
-            return Err(Error::integrity("manifest larger than 4 MiB refused").context(what()));
-        }
-        let mut bytes = Vec::new();
-        let mut stream = resp.bytes_stream();
-        while let Some(chunk) = stream
-            .try_next()
-            .await
-            .map_err(|e| self.client.transport_error(&e, &url).context(what()))?
-        {
-            bytes.extend_from_slice(&chunk);
-            if bytes.len() > MAX_MANIFEST_BYTES {
-                return Err(Error::integrity("manifest larger than 4 MiB refused").context(what()));
-            }
-        }
+        let bytes = resp.body.to_vec();
         // A signed Docker schema 1 manifest's digest is that of its JWS payload, as the
         // registry computes it (crate::manifest::manifest_digest).
         let digest = match reference.parse::<Digest>() {
@@ -1317,7 +1472,9 @@ impl Repository {
 
     /// Lists the repository's tags (distribution spec "Listing Tags"), asking for pages of
     /// `page_size` tags (`?n=`; registries may ignore it, distribution 2.8 does) and following
-    /// `Link: <…>; rel="next"` (relative or absolute, same host only) to the end.
+    /// `Link: <…>; rel="next"` (relative or absolute, same host only) to the end. A `Link`
+    /// whose target is no URL (the spec's placeholder `<<url>?n=…>`) ends the listing with a
+    /// warning; the tags read so far are returned.
     ///
     /// Errors: NotFound for an unknown repository; Auth; Integrity when a `Link` leads to
     /// another host or back to a page already read; Other on a malformed body.
@@ -1409,10 +1566,12 @@ impl Repository {
                 ))
                 .context(what()));
             }
-            let resp = self
-                .send(Access::Pull, || self.client.http().get(&u))
-                .await?;
-            if sized && resp.status() == StatusCode::BAD_REQUEST && out.is_empty() {
+            let resp = fetch_whole(&self.client, &u, MAX_LIST_BYTES, key_name(key), || {
+                self.send(Access::Pull, || self.client.http().get(&u))
+            })
+            .await
+            .map_err(|e| e.context(what()))?;
+            if sized && resp.status == StatusCode::BAD_REQUEST && out.is_empty() {
                 debug!(url = %u, "page size refused; asking with the registry's default");
                 sized = false;
                 visited.clear();
@@ -1420,17 +1579,14 @@ impl Repository {
                 continue;
             }
             sized = false;
-            let resp = self.expect(resp, &[StatusCode::OK], &what).await?;
+            self.expect_whole(&resp, &[StatusCode::OK], &what)?;
             let next = resp
-                .headers()
+                .headers
                 .get_all(header::LINK)
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .find_map(parse_next_link);
-            let body = resp
-                .bytes()
-                .await
-                .map_err(|e| self.client.transport_error(&e, &u))?;
+            let body = resp.body;
             #[derive(serde::Deserialize)]
             struct Page {
                 #[serde(default)]
@@ -1449,10 +1605,16 @@ impl Repository {
             let Some(next) = next else {
                 return Ok(out);
             };
-            let next = url.join(&next).map_err(|e| {
-                Error::integrity(format!("invalid Link {next:?} from the registry: {e}"))
-                    .context(what())
-            })?;
+            // A target that is no URL (the spec's own placeholder `<<url>?n=…>`, copied by
+            // some registries) ends the listing: what was read is kept.
+            let Some(next) = link_target(&url, &next) else {
+                warn!(
+                    "{}: the registry's Link header names no URL ({next:?}); keeping the {} {key} read so far",
+                    what(),
+                    out.len()
+                );
+                return Ok(out);
+            };
             // Credentials go only where the listing started (a Link is like a redirect).
             if next.origin() != url.origin() {
                 return Err(Error::integrity(format!(
@@ -1462,6 +1624,31 @@ impl Repository {
             }
             url = next;
         }
+    }
+}
+
+/// The URL a `Link` target (RFC 8288 §3, a URI reference) names, resolved against the page
+/// `base` it came with; None when it is no URI reference (empty, or holding characters a URI
+/// cannot hold unencoded: spaces, `<`, `>`, `"`, `{`, `}`, `|`, `\`, `^`, a backquote, or a
+/// control character).
+fn link_target(base: &url::Url, target: &str) -> Option<url::Url> {
+    let target = target.trim();
+    let bad = |c: char| c.is_whitespace() || c.is_control() || "<>\"{}|\\^`".contains(c);
+    if target.is_empty() || target.chars().any(bad) {
+        return None;
+    }
+    base.join(target).ok()
+}
+
+/// Largest tag or repository list page accepted, in bytes.
+const MAX_LIST_BYTES: usize = 64 * 1024 * 1024;
+
+/// The name of the list a `list_pages` key holds, for messages.
+fn key_name(key: &str) -> &'static str {
+    if key == "tags" {
+        "tag list"
+    } else {
+        "repository list"
     }
 }
 
@@ -1531,6 +1718,68 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_retry_after_takes_seconds_and_http_dates() {
+        for attempt in 1..=8 {
+            let base = Duration::from_millis(500u64 << (attempt.min(5) - 1));
+            for _ in 0..50 {
+                let w = backoff(attempt, None);
+                assert!(w >= base && w <= base + base / 4, "{attempt}: {w:?}");
+            }
+        }
+        // jitter: not every wait is the same
+        let waits: BTreeSet<Duration> = (0..20).map(|_| backoff(1, None)).collect();
+        assert!(waits.len() > 1);
+        // Retry-After is taken as it is, capped at 60 s
+        assert_eq!(
+            backoff(3, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(600))),
+            Duration::from_secs(60)
+        );
+        let mut h = HeaderMap::new();
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        let later = std::time::SystemTime::now() + Duration::from_secs(30);
+        h.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
+        let d = retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        h.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        h.insert(header::RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn link_targets_that_are_no_urls_are_refused() {
+        let base = url::Url::parse("http://r:5000/v2/app/tags/list?n=2").unwrap();
+        // the distribution spec's placeholder, as parse_next_link reads it
+        let placeholder = parse_next_link("<<url>?n=2&last=b>; rel=\"next\"").unwrap();
+        assert_eq!(link_target(&base, &placeholder), None);
+        for t in ["", "  ", "/v2/app/tags/list?last=<b>", "a b", "{url}"] {
+            assert_eq!(link_target(&base, t), None, "{t:?}");
+        }
+        assert_eq!(
+            link_target(&base, "/v2/app/tags/list?last=b&n=2").map(|u| u.to_string()),
+            Some("http://r:5000/v2/app/tags/list?last=b&n=2".to_string())
+        );
+        assert_eq!(
+            link_target(&base, "http://other/v2/x").map(|u| u.to_string()),
+            Some("http://other/v2/x".to_string())
+        );
+    }
 
     #[test]
     fn loopback_hosts() {

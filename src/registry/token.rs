@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use tracing::debug;
 
 use super::auth::{Credentials, Token, TokenResponse};
-use super::{Client, backoff, errors, retry_after, retryable_status};
+use super::{Client, Whole, backoff, errors, retry_after, retryable_status};
 use crate::credentials::{SecretKind, secret_kind};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -90,9 +90,9 @@ pub(crate) async fn fetch(client: &Client, req: &TokenRequest<'_>) -> Result<Tok
             let c = req.creds.expect("creds");
             let form = post_form(req, &c.password);
             let resp = send(client, req.realm, || http.post(req.realm).form(&form)).await?;
-            if resp.0.status() != StatusCode::NOT_FOUND {
+            if resp.0.status != StatusCode::NOT_FOUND {
                 debug!(realm = %req.realm, scopes = ?req.scopes, "token requested with a refresh token (POST)");
-                return parse(client, resp, req).await;
+                return parse(resp, req).await;
             }
             debug!(realm = %req.realm, "token endpoint has no OAuth2 POST (404); using GET");
         }
@@ -119,7 +119,7 @@ pub(crate) async fn fetch(client: &Client, req: &TokenRequest<'_>) -> Result<Tok
         r
     })
     .await?;
-    parse(client, resp, req).await
+    parse(resp, req).await
 }
 
 /// The OAuth2 form for a refresh-token grant (scopes space separated, as RFC 6749 wants).
@@ -141,9 +141,24 @@ fn post_form<'a>(req: &TokenRequest<'a>, refresh_token: &'a str) -> Vec<(&'stati
     f
 }
 
-/// Sends with retries on connect errors, timeouts, 408/429/5xx; returns the response and the
-/// moment it was sent (the token's lifetime counts from there).
+/// Sends with retries on connect errors, timeouts, 408/429/5xx, and reads the answer whole
+/// (asked again when it breaks off: the client's retry policy); returns it and the moment it
+/// was sent (the token's lifetime counts from there).
 async fn send(
+    client: &Client,
+    realm: &str,
+    make: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<(Whole, Instant)> {
+    let whole = super::fetch_whole(client, realm, 1024 * 1024, "token", || async {
+        send_retrying(client, realm, &make).await.map(|(r, _)| r)
+    })
+    .await?;
+    let sent = whole.sent;
+    Ok((whole, sent))
+}
+
+/// [`send`] without reading the body.
+async fn send_retrying(
     client: &Client,
     realm: &str,
     make: impl Fn() -> reqwest::RequestBuilder,
@@ -176,16 +191,11 @@ async fn send(
 }
 
 /// Turns a token endpoint answer into a [`Token`]. The body is never echoed into errors.
-async fn parse(
-    client: &Client,
-    (resp, sent): (reqwest::Response, Instant),
-    req: &TokenRequest<'_>,
-) -> Result<Token> {
+async fn parse((resp, sent): (Whole, Instant), req: &TokenRequest<'_>) -> Result<Token> {
     let realm = req.realm;
-    let status = resp.status();
+    let status = resp.status;
     if !status.is_success() {
-        let body = resp.bytes().await.unwrap_or_default();
-        let mut err = errors::from_response(status, &body)
+        let mut err = errors::from_response(status, &resp.body)
             .context(format!("token request to {realm} failed"));
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             err = err.with_kind(ErrorKind::Auth).with_hint(if req.creds.is_some() {
@@ -196,11 +206,7 @@ async fn parse(
         }
         return Err(err);
     }
-    let body = resp
-        .bytes()
-        .await
-        .map_err(|e| client.transport_error(&e, realm))?;
-    let parsed: TokenResponse = serde_json::from_slice(&body)
+    let parsed: TokenResponse = serde_json::from_slice(&resp.body)
         .map_err(|_| Error::auth(format!("token endpoint {realm} returned invalid JSON")))?;
     Token::from_response(parsed, req.scopes.clone(), sent)
         .ok_or_else(|| Error::auth(format!("token endpoint {realm} returned no token")))

@@ -20,6 +20,9 @@ use crate::transport::BlobStream;
 /// PATCH bodies over 4 MiB.
 pub const DEFAULT_CHUNK_SIZE: u64 = 4 * 1024 * 1024;
 const READ_BUF: usize = 256 * 1024;
+/// Smallest chunk tried when the registry refuses chunks as too large (413) and states no
+/// `OCI-Chunk-Min-Length`, in bytes.
+pub const MIN_CHUNK_SIZE: u64 = 64 * 1024;
 
 /// How blobs are uploaded (per registry: `upload` in `config.toml`, or `--chunk-size`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,6 +46,51 @@ struct Session {
     min_chunk: u64,
 }
 
+/// The upload session an upload is using, deleted (`DELETE` on its newest location) when the
+/// upload will not finish it: a refused or failed attempt, a session given up for a new one,
+/// or an upload dropped part-way (cancelled: the DELETE is then sent from a task of its own,
+/// on a best-effort basis). A session finished by its final PUT is disarmed.
+struct SessionGuard {
+    repo: Repository,
+    location: Option<String>,
+}
+
+impl SessionGuard {
+    /// Deletes the session now, if any is held.
+    async fn abandon(&mut self) {
+        if let Some(loc) = self.location.take() {
+            self.repo.delete_session(&loc).await;
+        }
+    }
+}
+
+impl Drop for SessionGuard {
+    /// An upload dropped part-way (cancelled, e.g. because another blob of the copy failed):
+    /// on a multi-threaded runtime the DELETE is sent before the drop returns (at most
+    /// [`CANCEL_DELETE_TIMEOUT`]), since the process may exit right after; elsewhere it is
+    /// spawned as a task of its own.
+    fn drop(&mut self) {
+        let Some(loc) = self.location.take() else {
+            return;
+        };
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let repo = self.repo.clone();
+        let delete = async move {
+            let _ = tokio::time::timeout(CANCEL_DELETE_TIMEOUT, repo.delete_session(&loc)).await;
+        };
+        if rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+            tokio::task::block_in_place(|| rt.block_on(delete));
+        } else {
+            rt.spawn(delete);
+        }
+    }
+}
+
+/// How long a cancelled upload waits for the DELETE of its session.
+const CANCEL_DELETE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Why an upload attempt failed, deciding what happens next.
 enum Failure {
     /// The registry refuses this form of upload (monolithic PUT): try chunked.
@@ -54,6 +102,9 @@ enum Failure {
         location: String,
         wait: Option<std::time::Duration>,
     },
+    /// The registry refused a chunk of `chunk` bytes as too large (413): try smaller
+    /// chunks from `offset` in the same session.
+    TooLarge { err: Error, offset: u64, chunk: u64 },
     /// Give up (the source is corrupt, the digest was refused, access denied …).
     Fatal(Error),
 }
@@ -61,7 +112,10 @@ enum Failure {
 impl Failure {
     fn into_error(self) -> Error {
         match self {
-            Failure::Refused(e) | Failure::Fatal(e) | Failure::Retry { err: e, .. } => e,
+            Failure::Refused(e)
+            | Failure::Fatal(e)
+            | Failure::Retry { err: e, .. }
+            | Failure::TooLarge { err: e, .. } => e,
         }
     }
 }
@@ -157,9 +211,15 @@ impl Repository {
     /// PATCH answers 201, 202 and 204 are all accepted; imgctl tracks its own offset and
     /// ignores the `Range` a PATCH answer reports; `Content-Range: start-end` is inclusive.
     ///
+    /// A chunk refused as too large (413) is sent again in halves, in the same session, down
+    /// to the registry's `OCI-Chunk-Min-Length` or [`MIN_CHUNK_SIZE`]. A session the upload
+    /// will not finish (a refused monolithic PUT, a failure, a session given up, the upload
+    /// future dropped) is deleted (`DELETE`, distribution spec "Canceling an upload").
+    ///
     /// Returns bytes sent in the last, successful attempt. Errors: Integrity when the source
     /// does not match (reported by the source stream or `DIGEST_INVALID`), Auth, Network
-    /// after `--retries` consecutive failures, Other with the registry's message.
+    /// after `--retries` consecutive failures, Other with the registry's message (a 413 for
+    /// chunks of the smallest size included).
     pub async fn upload_blob<F, Fut>(
         &self,
         digest: &Digest,
@@ -177,14 +237,19 @@ impl Repository {
                 self.registry, self.name
             )
         };
-        let retries = self.client.inner.opts.retries;
+        let policy = self.client.policy();
         let mut strategy = self.upload_strategy();
         let mut session: Option<Session> = None;
         let mut offset = 0u64;
         let mut failures = 0u32;
         let mut force_auth = false;
+        let mut reread = false;
+        let mut guard = SessionGuard {
+            repo: self.clone(),
+            location: None,
+        };
         loop {
-            let s = match session.take() {
+            let mut s = match session.take() {
                 Some(s) => s,
                 None => {
                     offset = 0;
@@ -194,6 +259,7 @@ impl Repository {
                     }
                 }
             };
+            guard.location = Some(s.location.clone());
             progress.set_position(offset);
             let attempt = match strategy {
                 UploadStrategy::Auto | UploadStrategy::Monolithic if offset == 0 => {
@@ -201,15 +267,17 @@ impl Repository {
                         .await
                 }
                 UploadStrategy::Chunked(n) => {
-                    self.upload_chunked(digest, size, &s, offset, n, &open, progress, force_auth)
-                        .await
+                    self.upload_chunked(
+                        digest, size, &mut s, offset, n, &open, progress, force_auth,
+                    )
+                    .await
                 }
                 // Resuming what a monolithic PUT left: the rest in chunks.
                 _ => {
                     self.upload_chunked(
                         digest,
                         size,
-                        &s,
+                        &mut s,
                         offset,
                         DEFAULT_CHUNK_SIZE,
                         &open,
@@ -220,22 +288,51 @@ impl Repository {
                 }
             };
             force_auth = false;
+            guard.location = Some(s.location.clone());
             match attempt {
-                Ok(()) => return Ok(size - offset),
+                Ok(()) => {
+                    guard.location = None;
+                    return Ok(size - offset);
+                }
                 Err(Failure::Refused(e)) if strategy == UploadStrategy::Auto => {
                     warn!("monolithic upload refused ({e}); retrying with chunked uploads");
+                    guard.abandon().await;
                     strategy = UploadStrategy::Chunked(DEFAULT_CHUNK_SIZE);
+                }
+                Err(Failure::TooLarge {
+                    err,
+                    offset: at,
+                    chunk,
+                }) => {
+                    let floor = if s.min_chunk > 0 {
+                        s.min_chunk
+                    } else {
+                        MIN_CHUNK_SIZE
+                    };
+                    if chunk <= floor {
+                        guard.abandon().await;
+                        return Err(err.context(what()).with_hint(format!(
+                            "the registry accepts no upload chunk of {chunk} bytes (the smallest \
+                             imgctl sends): raise its request size limit (or that of a proxy in \
+                             front of it, e.g. nginx client_max_body_size)"
+                        )));
+                    }
+                    let smaller = (chunk / 2).max(floor);
+                    warn!(%digest, "registry refused a chunk of {chunk} bytes as too large ({err}); retrying with chunks of {smaller} bytes");
+                    strategy = UploadStrategy::Chunked(smaller);
+                    offset = at;
+                    session = Some(s);
                 }
                 Err(Failure::Retry {
                     err,
                     location,
                     wait,
-                }) if failures < retries => {
+                }) if policy.allows(failures) => {
                     failures += 1;
                     // A 401 mid-upload (token expired or revoked): the session status is
                     // asked with a new token, which the rest of the upload then uses.
                     force_auth = err.kind() == ErrorKind::Auth;
-                    let wait = super::backoff(failures, wait);
+                    let wait = policy.wait(failures, wait);
                     warn!(%digest, "upload interrupted ({err}); retrying in {:.1}s", wait.as_secs_f32());
                     tokio::time::sleep(wait).await;
                     let status = self.upload_status(&location, force_auth).await;
@@ -251,13 +348,28 @@ impl Repository {
                                 min_chunk: s.min_chunk,
                             });
                         }
-                        Ok(_) => debug!(%digest, "upload session lost; starting a new one"),
+                        Ok(_) => {
+                            debug!(%digest, "upload session lost; starting a new one");
+                            guard.abandon().await;
+                        }
                         Err(e) => {
-                            debug!(%digest, "upload status unknown ({e}); starting a new session")
+                            debug!(%digest, "upload status unknown ({e}); starting a new session");
+                            guard.abandon().await;
                         }
                     }
                 }
-                Err(f) => return Err(f.into_error().context(what())),
+                // The source's bytes did not verify (a download the source resumed may have
+                // spliced two servers' bytes) or the registry refused the digest: once more
+                // from byte 0, in a new session.
+                Err(Failure::Fatal(e)) if e.kind() == ErrorKind::Integrity && !reread => {
+                    reread = true;
+                    warn!(%digest, "blob does not verify ({e}); uploading it once more from byte 0");
+                    guard.abandon().await;
+                }
+                Err(f) => {
+                    guard.abandon().await;
+                    return Err(f.into_error().context(what()));
+                }
             }
         }
     }
@@ -307,7 +419,7 @@ impl Repository {
             .await?;
         let resp = self
             .client
-            .execute(req)
+            .execute_traced(req)
             .await
             .map_err(|e| self.client.transport_error(&e, location))?;
         if resp.status() != StatusCode::NO_CONTENT && resp.status() != StatusCode::OK {
@@ -330,6 +442,29 @@ impl Repository {
             None => location.to_string(),
         };
         Ok(Some((loc, n)))
+    }
+
+    /// Deletes the upload session at `location` (distribution spec "Canceling an upload":
+    /// `DELETE`, answered 204), so that the registry frees what it holds. Best effort: a
+    /// failure is logged at debug level, never returned (the session expires anyway).
+    async fn delete_session(&self, location: &str) {
+        let req = match self
+            .authorize_upload(location, self.http().delete(location), false)
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                debug!("upload session not deleted ({e})");
+                return;
+            }
+        };
+        match self.client.execute_traced(req).await {
+            Ok(r) => debug!(status = %r.status(), "upload session deleted"),
+            Err(e) => debug!(
+                "upload session not deleted ({})",
+                self.client.transport_error(&e, location)
+            ),
+        }
     }
 
     /// Adds `Authorization` for a request to an upload `location`, unless the location is on
@@ -374,7 +509,7 @@ impl Repository {
         location: &str,
         slot: &ErrorSlot,
     ) -> std::result::Result<reqwest::Response, Failure> {
-        let resp = self.client.execute(req).await;
+        let resp = self.client.execute_traced(req).await;
         if let Some(e) = slot.take() {
             return Err(Failure::Fatal(e));
         }
@@ -469,7 +604,7 @@ impl Repository {
         &self,
         digest: &Digest,
         size: u64,
-        s: &Session,
+        s: &mut Session,
         mut offset: u64,
         max_chunk: u64,
         open: &F,
@@ -481,7 +616,6 @@ impl Repository {
         Fut: Future<Output = Result<BlobStream>>,
     {
         let chunk = max_chunk.max(s.min_chunk).max(1);
-        let mut location = s.location.clone();
         // Not opened when every byte is already there (a session that only lacks its final PUT).
         let reader: Arc<tokio::sync::Mutex<BlobStream>> =
             Arc::new(tokio::sync::Mutex::new(if offset < size {
@@ -496,25 +630,34 @@ impl Repository {
             let body = body_from(reader.clone(), n, progress_fn(progress), slot.clone());
             let req = self
                 .http()
-                .patch(&location)
+                .patch(&s.location)
                 .header(header::CONTENT_TYPE, "application/octet-stream")
                 .header(header::CONTENT_LENGTH, n)
                 .header(header::CONTENT_RANGE, content_range(offset, n))
                 .body(body);
             let req = self
-                .authorize_upload(&location, req, force)
+                .authorize_upload(&s.location, req, force)
                 .await
                 .map_err(Failure::Fatal)?;
             force = false;
-            let resp = self.send_upload(req, &location, &slot).await?;
+            let resp = self.send_upload(req, &s.location, &slot).await?;
             let status = resp.status();
             if status != StatusCode::ACCEPTED
                 && status != StatusCode::CREATED
                 && status != StatusCode::NO_CONTENT
             {
+                if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    let body = resp.bytes().await.unwrap_or_default();
+                    return Err(Failure::TooLarge {
+                        err: errors::from_response(status, &body)
+                            .context(format!("chunk at offset {offset} ({n} bytes) refused")),
+                        offset,
+                        chunk: n,
+                    });
+                }
                 return Err(Self::failed(
                     resp,
-                    &location,
+                    &s.location,
                     format!("chunk at offset {offset} ({n} bytes) refused"),
                 )
                 .await);
@@ -524,28 +667,28 @@ impl Repository {
                 .get(header::LOCATION)
                 .and_then(|v| v.to_str().ok())
             {
-                location = self.resolve_location(loc).await.map_err(Failure::Fatal)?;
+                s.location = self.resolve_location(loc).await.map_err(Failure::Fatal)?;
             }
             offset += n;
             debug!(%digest, offset, "chunk accepted");
         }
-        let url = Self::with_digest(&location, digest).map_err(Failure::Fatal)?;
+        let url = Self::with_digest(&s.location, digest).map_err(Failure::Fatal)?;
         let req = self
             .http()
             .put(&url)
             .header(header::CONTENT_TYPE, "application/octet-stream")
             .header(header::CONTENT_LENGTH, 0);
         let req = self
-            .authorize_upload(&location, req, force)
+            .authorize_upload(&s.location, req, force)
             .await
             .map_err(Failure::Fatal)?;
-        let resp = self.send_upload(req, &location, &slot).await?;
+        let resp = self.send_upload(req, &s.location, &slot).await?;
         if resp.status() == StatusCode::CREATED {
             return Ok(());
         }
         Err(Self::failed(
             resp,
-            &location,
+            &s.location,
             "final PUT of the chunked upload failed".into(),
         )
         .await)

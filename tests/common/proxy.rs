@@ -44,7 +44,7 @@ pub enum Fault {
     /// Forward only the first `after` bytes of the request body to the registry, then drop
     /// the client's connection without an answer.
     ResetUpload { after: usize },
-    /// Answer without forwarding.
+    /// Answer without forwarding (after reading the request body).
     Respond {
         status: u16,
         body: String,
@@ -60,7 +60,8 @@ pub enum Fault {
     },
     /// Forward, then replace the response body (Content-Length adjusted).
     ReplaceBody(Vec<u8>),
-    /// Answer `status` without forwarding when the request's Content-Length exceeds `max`.
+    /// Answer `status` without forwarding when the request's Content-Length exceeds `max`,
+    /// after reading the request body.
     RejectBodyOver { max: u64, status: u16 },
     /// Answer `307` to the same path on the second listener (127.0.0.2), which serves it
     /// from the registry with the original request's credentials.
@@ -73,6 +74,24 @@ pub enum Fault {
     /// `Link: <…>; rel="next"` when more follow — a relative link, or an absolute
     /// `http://127.0.0.1:P/…` one with `absolute`.
     Paginate { page: usize, absolute: bool },
+    /// Answer `status` without forwarding, announcing the whole `body` in `Content-Length`
+    /// but sending only its first `after` bytes before dropping the connection (a scripted
+    /// answer for endpoints the registry does not serve, e.g. the referrers API).
+    RespondCut {
+        status: u16,
+        body: String,
+        content_type: &'static str,
+        after: usize,
+    },
+    /// Forward, but invert every byte of the response body (same length, same headers): a
+    /// server sending other content under the same name.
+    CorruptBody,
+    /// Answer `413` with a `SIZE_INVALID` error, without forwarding, when the request's
+    /// Content-Length exceeds `max` (a registry refusing chunks over a size), after reading
+    /// the request body.
+    SizeInvalidOver { max: u64 },
+    /// Hold the request for `secs` seconds, then forward it.
+    DelayRequest { secs: u64 },
     /// Answer `401 UNAUTHORIZED` without forwarding, with `challenge` as `WWW-Authenticate`
     /// (e.g. a Bearer challenge, as a registry sends for an expired or revoked token).
     Unauthorized { challenge: String },
@@ -85,7 +104,7 @@ pub enum Fault {
     },
     /// Forward (the whole request body), then hold the registry's answer for `millis`
     /// milliseconds: a registry slow to commit an upload or a manifest.
-    Delay { millis: u64 },
+    DelayAnswer { millis: u64 },
 }
 
 /// A rule: requests whose method is `method` (or any, for `"*"`) and whose path and query
@@ -375,6 +394,8 @@ async fn handle(
             content_type,
             retry_after,
         }) => {
+            // read the request body first (see SizeInvalidOver)
+            let _ = req.into_body().collect().await;
             let mut r = full(*status, body.clone());
             r.headers_mut()
                 .insert("content-type", content_type.parse().unwrap());
@@ -416,7 +437,49 @@ async fn handle(
             record(401, &mut seen);
             return Ok(r);
         }
+        Some(Fault::RespondCut {
+            status,
+            body,
+            content_type,
+            after,
+        }) => {
+            let bytes = Bytes::from(body.clone());
+            let sent = bytes.slice(..(*after).min(bytes.len()));
+            let frames = futures_util::stream::iter(vec![Ok(Frame::data(sent)), Err(())]).then(
+                |f| async move {
+                    if f.is_err() {
+                        // after the headers and the first bytes are written (see stream_body)
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                    f.map_err(|()| fail("body cut by fault proxy"))
+                },
+            );
+            let mut r = Response::new(BodyExt::boxed(StreamBody::new(frames)));
+            *r.status_mut() = StatusCode::from_u16(*status).unwrap();
+            r.headers_mut()
+                .insert("content-type", content_type.parse().unwrap());
+            r.headers_mut()
+                .insert("content-length", bytes.len().to_string().parse().unwrap());
+            record(*status, &mut seen);
+            return Ok(r);
+        }
+        Some(Fault::SizeInvalidOver { max }) if seen.content_length.unwrap_or(0) > *max => {
+            // Read the body first, as a registry does: answering while the client still
+            // writes would reset the connection under it (a broken pipe, not a 413).
+            let _ = req.into_body().collect().await;
+            record(413, &mut seen);
+            let body = format!(
+                "{{\"errors\":[{{\"code\":\"SIZE_INVALID\",\"message\":\"chunk too large: at most {max} bytes per request\"}}]}}"
+            );
+            let mut r = full(413, body);
+            r.headers_mut()
+                .insert("content-type", "application/json".parse().unwrap());
+            return Ok(r);
+        }
         Some(Fault::RejectBodyOver { max, status }) if seen.content_length.unwrap_or(0) > *max => {
+            // read first (see SizeInvalidOver): an answer while the client writes races
+            // with a broken pipe
+            let _ = req.into_body().collect().await;
             record(*status, &mut seen);
             let body = format!(
                 "{{\"errors\":[{{\"code\":\"UNSUPPORTED\",\"message\":\"request body over {max} bytes\"}}]}}"
@@ -452,6 +515,9 @@ async fn handle(
         _ => {}
     }
 
+    if let Some(Fault::DelayRequest { secs }) = &fault {
+        tokio::time::sleep(Duration::from_secs(*secs)).await;
+    }
     // Forward to the registry.
     let upstream_path = match &fault {
         Some(Fault::Paginate { .. }) => path.split('?').next().unwrap_or_default().to_string(),
@@ -496,7 +562,7 @@ async fn handle(
             return Ok(full(502, format!("fault proxy: upstream failed: {e}")));
         }
     };
-    if let Some(Fault::Delay { millis }) = &fault {
+    if let Some(Fault::DelayAnswer { millis }) = &fault {
         tokio::time::sleep(Duration::from_millis(*millis)).await;
     }
     let mut status = resp.status().as_u16();
@@ -542,6 +608,13 @@ async fn handle(
                 .map_err(|e| match e {})
                 .boxed()
         }
+        Some(Fault::CorruptBody) => {
+            let inverted = resp.bytes_stream().map(|c| {
+                c.map(|c| Frame::data(c.iter().map(|b| !b).collect::<Bytes>()))
+                    .map_err(box_reqwest)
+            });
+            BodyExt::boxed(StreamBody::new(inverted))
+        }
         Some(Fault::CutBody { after }) => stream_body(resp, Some(*after), None),
         Some(Fault::Stall { after, secs }) => {
             stream_body(resp, Some(*after), Some(Duration::from_secs(*secs)))
@@ -574,9 +647,9 @@ fn stream_body(
             match phase {
                 Phase::End => None,
                 Phase::Cut => {
-                    if let Some(d) = stall {
-                        tokio::time::sleep(d).await;
-                    }
+                    // Without a pause, hyper may drop the connection before writing the
+                    // headers and the bytes sent so far: the cut must come after them.
+                    tokio::time::sleep(stall.unwrap_or(Duration::from_millis(200))).await;
                     let e = fail("body cut by fault proxy");
                     Some((Err(e), (up, sent, Phase::End)))
                 }
