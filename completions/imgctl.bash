@@ -52,6 +52,9 @@ _imgctl() {
             imgctl,man)
                 cmd="imgctl__subcmd__man"
                 ;;
+            imgctl,prune)
+                cmd="imgctl__subcmd__prune"
+                ;;
             imgctl,pull)
                 cmd="imgctl__subcmd__pull"
                 ;;
@@ -112,6 +115,9 @@ _imgctl() {
             imgctl__subcmd__help,man)
                 cmd="imgctl__subcmd__help__subcmd__man"
                 ;;
+            imgctl__subcmd__help,prune)
+                cmd="imgctl__subcmd__help__subcmd__prune"
+                ;;
             imgctl__subcmd__help,pull)
                 cmd="imgctl__subcmd__help__subcmd__pull"
                 ;;
@@ -143,7 +149,7 @@ _imgctl() {
 
     case "${cmd}" in
         imgctl)
-            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,7 +597,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__help)
-            opts="pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit help"
+            opts="pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -759,6 +765,20 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imgctl__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1111,7 +1131,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__login)
-            opts="-p -v -q -u -h -V --password --identity-token-stdin --list --to-docker-config --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version"
+            opts="-p -v -q -u -h -V --password --identity-token-stdin --list --to-docker-config --require-keychain --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1269,6 +1289,76 @@ _imgctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imgctl__subcmd__prune)
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --progress)
                     COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0

@@ -604,6 +604,8 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
             cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
             cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
             cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
             cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
             cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'

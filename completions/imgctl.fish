@@ -570,6 +570,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l jobs -d 'Concurr
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
