@@ -1595,7 +1595,7 @@ fn assert_archive(s: &Setup, transport: &str, file: &Path) {
     for e in a.entries().unwrap() {
         let mut e = e.unwrap();
         let name = e.path().unwrap().to_string_lossy().into_owned();
-        if let Some(hex) = name.strip_prefix("blobs/sha256/") {
+        if let Some(hex) = name.strip_prefix("blobs/sha256/").filter(|h| !h.is_empty()) {
             let mut bytes = Vec::new();
             std::io::Read::read_to_end(&mut e, &mut bytes).unwrap();
             assert_eq!(sha256_digest(&bytes), format!("sha256:{hex}"), "{name}");
