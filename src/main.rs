@@ -146,6 +146,9 @@ fn main() {
         }
     };
     let result = rt.block_on(cli::run(cli));
+    // Let blocking tasks still running finish (bounded) before the process exits: a blob
+    // write cancelled by another blob's failure removes its empty partial file there.
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
     let stdout_failure = output::failure();
     if let Err(e) = result {
         eprintln!("error: {e}");
