@@ -74,16 +74,6 @@ fn setup(layer_count: usize, layer_size: usize) -> Setup {
     setup_with(Mode::Plain, layer_count, layer_size, true)
 }
 
-fn run(sb: &Imgctl, args: &[&str]) -> std::process::Output {
-    let mut a = vec!["--progress", "none"];
-    a.extend_from_slice(args);
-    sb.run(&a)
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// The image `name` in the sandbox store, as skopeo sees it: its digest and layer digests.
 fn skopeo_store_digest(store: &Path, name: &str) -> (String, Vec<String>) {
     let out = skopeo_ok(&["inspect", &format!("oci:{}:{name}", store.display())]);
@@ -418,7 +408,7 @@ fn gzip_content_encoding_and_missing_digest_headers_change_nothing() {
     let name = s.proxy.reference("app:v1");
     let out = run(&s.sb, &["pull", &name]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
+    assert_eq!(stdout(&out).trim(), s.digest);
     assert_pulled(&s, &name);
 }
 
@@ -479,7 +469,7 @@ fn cut_manifest_tag_catalog_and_referrers_answers_are_retried() {
     let name = s.proxy.reference("app:v1");
     let out = run(&s.sb, &["pull", &name]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
+    assert_eq!(stdout(&out).trim(), s.digest);
     assert_pulled(&s, &name);
     assert_eq!(s.proxy.count("GET", "/manifests/v1"), 3);
     assert!(
@@ -492,17 +482,13 @@ fn cut_manifest_tag_catalog_and_referrers_answers_are_retried() {
         .add("GET", "/tags/list", 1, Fault::CutBody { after: 5 });
     let out = run(&s.sb, &["tags", &s.proxy.reference("app")]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "v1");
+    assert_eq!(stdout(&out).trim(), "v1");
     assert_eq!(s.proxy.count("GET", "/tags/list"), 2);
     s.proxy
         .add("GET", "/_catalog", 1, Fault::CutBody { after: 5 });
     let out = run(&s.sb, &["--format", "json", "catalog", &s.proxy.host()]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("\"app\""),
-        "{}",
-        describe(&out)
-    );
+    assert!(stdout(&out).contains("\"app\""), "{}", describe(&out));
     assert_eq!(s.proxy.count("GET", "/_catalog"), 2);
     // the referrers API (distribution 2.8 has none: a scripted index, cut, then the
     // registry's own 404 on the retry, which falls back to the tag schema)
@@ -588,10 +574,7 @@ fn a_link_placeholder_ends_the_tag_listing_with_a_warning() {
     );
     let out = run(&s.sb, &["tags", &s.proxy.reference("app")]);
     assert!(out.status.success(), "{}", describe(&out));
-    let mut tags: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let mut tags: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
     tags.sort();
     assert_eq!(tags, ["v1", "v2"]);
     let err = stderr(&out);
@@ -1012,14 +995,9 @@ fn the_session_of_a_cancelled_upload_is_deleted() {
 }
 
 /// Writes `config.toml` for `host` into the sandbox's config dir.
+/// Writes the sandbox's config.toml with one `[registry."HOST"]` section holding `body`.
 fn write_config(sb: &Imgctl, host: &str, body: &str) {
-    let dir = sb.home().join(".config/imgctl");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("config.toml"),
-        format!("[registry.\"{host}\"]\n{body}\n"),
-    )
-    .unwrap();
+    write_config_toml(sb, &format!("[registry.\"{host}\"]\n{body}\n"));
 }
 
 #[test]
@@ -1531,15 +1509,6 @@ fn imgctl_leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The member names of the tar archive at `path`, in order.
-fn tar_members(path: &Path) -> Vec<String> {
-    let mut a = tar::Archive::new(std::fs::File::open(path).unwrap());
-    a.entries()
-        .unwrap()
-        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
-        .collect()
-}
-
 /// The blobs an archive of image `digest` from layout `src` must hold, and nothing else:
 /// `blobs/sha256/…` of the manifest, its config and its layers, sorted.
 fn image_members(src: &Path, digest: &str) -> Vec<String> {
@@ -1579,7 +1548,7 @@ fn assert_archive(s: &Setup, transport: &str, file: &Path) {
     }
     let out = run(&s.sb, &["digest", &loc]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
+    assert_eq!(stdout(&out).trim(), s.digest);
     let mut want = vec!["oci-layout".to_string(), "index.json".to_string()];
     if transport == "oci-archive" {
         // directory entries, which an unprivileged reader needs (README "Archive notes")
