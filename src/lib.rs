@@ -38,3 +38,7 @@ pub(crate) fn fixture_path(rel: &str) -> std::path::PathBuf {
         .join("tests/fixtures")
         .join(rel)
 }
+
+/// In-memory fake transports and the transfer engine's unit tests over them.
+#[cfg(test)]
+mod testing;

@@ -217,12 +217,8 @@ fn run_in_job(
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        log.push_str(&format!(
-            "--- {} ---\n{}",
-            step.name,
-            String::from_utf8_lossy(&out.stderr)
-        ));
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
+        log.push_str(&format!("--- {} ---\n{}", step.name, stderr(&out)));
+        for line in stdout(&out).lines() {
             match line.strip_prefix("::add-mask::") {
                 Some(m) => masks.push(m.to_string()),
                 None => {
@@ -667,11 +663,7 @@ fn action_installs_the_release_binary_after_checking_its_sha256() {
         .arg(files.join(asset))
         .output()
         .unwrap();
-    let hex = String::from_utf8_lossy(&sum.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let hex = stdout(&sum).split_whitespace().next().unwrap().to_string();
     std::fs::write(
         files.join(format!("{asset}.sha256")),
         format!("{hex}  {asset}\n"),

@@ -8,32 +8,8 @@ use std::path::{Path, PathBuf};
 use common::*;
 use serde_json::{Value, json};
 
-fn json_out(sb: &Imgctl, args: &[&str]) -> Value {
-    let mut a = vec!["--format", "json", "--progress", "none"];
-    a.extend_from_slice(args);
-    let out = sb.run_ok(&a);
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
-
-fn code(out: &std::process::Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn fixtures() -> PathBuf {
     fixture_path("archives")
-}
-
-/// Member names of a tar file.
-fn tar_members(path: &Path) -> Vec<String> {
-    let mut a = tar::Archive::new(std::fs::File::open(path).unwrap());
-    a.entries()
-        .unwrap()
-        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
-        .collect()
 }
 
 /// Reads member `name` of a tar file.

@@ -12,18 +12,6 @@ use std::process::{Command, Output, Stdio};
 use common::*;
 use serde_json::Value;
 
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 /// `sb.cmd()` wrapped as `keyctl session - imgctl …` (a fresh session keyring; the user's
 /// persistent keyring is linked in by the keyutils store), with no D-Bus session, so the
 /// kernel keyring is the keychain imgctl finds.
@@ -161,7 +149,7 @@ fn tls_htpasswd_login_push_pull_logout_with_kernel_keyring() {
     ] {
         let out = run_with_stdin(keyctl_cmd(&sb), &args, None);
         assert!(out.status.success(), "{args:?}: {}", describe(&out));
-        assert!(String::from_utf8_lossy(&out.stdout).contains(&digest));
+        assert!(stdout(&out).contains(&digest));
         outputs.extend([out.stdout, out.stderr]);
     }
     let refs: Vec<&[u8]> = outputs.iter().map(|o| o.as_slice()).collect();
@@ -610,11 +598,11 @@ fn without_a_keychain_login_refuses_on_request_and_writes_docker_config() {
         None,
     );
     assert!(out.status.success(), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("insecure"));
+    assert!(stderr(&out).contains("insecure"));
     // docker.io spellings are one entry
     let out = run_with_stdin(nokc(), &["logout", "https://index.docker.io/v1/"], None);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not logged in to docker.io"));
+    assert!(stderr(&out).contains("not logged in to docker.io"));
 }
 
 #[test]
@@ -631,7 +619,7 @@ fn an_invalid_keychain_choice_is_a_usage_error_before_any_request() {
             Some(PASSWORD),
         );
         assert_eq!(code(&out), 2, "{bad}: {}", describe(&out));
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert!(
             err.contains(&format!("invalid IMGCTL_KEYCHAIN value \"{bad}\""))
                 && err.contains("auto, none, secret-service, keyutils"),
@@ -718,7 +706,7 @@ fn login_takes_creds_and_the_environment_like_every_command() {
         None,
     );
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "Login Succeeded\n");
+    assert_eq!(stdout(&out), "Login Succeeded\n");
     assert_eq!(stored(), good);
     assert_no_leak(
         sb.dir().join("store").as_path(),
@@ -790,10 +778,7 @@ fn logout_prints_one_json_document_and_quiet_keeps_only_results() {
     let run = |args: &[&str]| {
         let out = run_with_stdin(cmd(), args, None);
         assert_eq!(code(&out), 0, "{args:?}: {}", describe(&out));
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        (stdout(&out), stderr(&out))
     };
     let json = |args: &[&str]| -> Value {
         let (out, _) = run(args);
@@ -828,7 +813,7 @@ fn logout_prints_one_json_document_and_quiet_keeps_only_results() {
             Some(PASSWORD),
         );
         assert_eq!(code(&out), 0, "{}", describe(&out));
-        assert_eq!(String::from_utf8_lossy(&out.stdout), "Login Succeeded\n");
+        assert_eq!(stdout(&out), "Login Succeeded\n");
         assert!(!text(&out).contains("Removed"), "{}", describe(&out));
     };
     login(&a);
@@ -906,7 +891,7 @@ fn auth_json_namespace_keys_most_specific_first_then_the_host() {
     .unwrap();
     let (out, users) = push("team/app:v1");
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert_eq!(stdout(&out).trim(), digest);
     assert!(
         !users.is_empty() && users.iter().all(|u| u.as_deref() == Some(USER)),
         "{users:?}"
@@ -1009,7 +994,7 @@ fn headless_login_falls_back_to_docker_config_loudly_unless_refused() {
         }
         let out = login(c, &extra);
         assert_eq!(code(&out), 1, "{extra:?} {env:?}: {}", describe(&out));
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert!(
             err.contains("no keychain is reachable (")
                 && err.contains("keyutils: ")
@@ -1024,8 +1009,8 @@ fn headless_login_falls_back_to_docker_config_loudly_unless_refused() {
     // the fallback: stored in config.json, 0600, and said loudly
     let out = login(headless_cmd(&sb), &[]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "Login Succeeded\n");
-    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout(&out), "Login Succeeded\n");
+    let err = stderr(&out);
     assert!(
         err.contains("warning: no keychain is reachable (secret-service: ") && err.contains(&format!(
             "credentials for {host} stored in {} instead, base64-encoded and NOT encrypted (mode 0600)",
@@ -1061,7 +1046,7 @@ fn headless_login_falls_back_to_docker_config_loudly_unless_refused() {
         None,
     );
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert_eq!(stdout(&out).trim(), digest);
     run_with_stdin(headless_cmd(&sb), &["logout", &host], None);
     assert_eq!(stored_auth(), None);
 
@@ -1074,7 +1059,7 @@ fn headless_login_falls_back_to_docker_config_loudly_unless_refused() {
     let out = login(keyctl_cmd(&sb), &[]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert_eq!(list_json(&sb)[0]["store"], "keyutils");
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     let days = secs / 86_400;
     let expiry = if secs.is_multiple_of(86_400) {
         format!("{days} day{}", if days == 1 { "" } else { "s" })

@@ -72,7 +72,7 @@ fn debian_layout() -> Option<(PathBuf, String)> {
             .expect("run sudo chown");
         assert!(out.status.success(), "sudo chown: {}", describe(&out));
     }
-    let digest = String::from_utf8_lossy(&out.stdout)
+    let digest = stdout(&out)
         .lines()
         .last()
         .unwrap_or_default()

@@ -74,16 +74,6 @@ fn setup(layer_count: usize, layer_size: usize) -> Setup {
     setup_with(Mode::Plain, layer_count, layer_size, true)
 }
 
-fn run(sb: &Imgctl, args: &[&str]) -> std::process::Output {
-    let mut a = vec!["--progress", "none"];
-    a.extend_from_slice(args);
-    sb.run(&a)
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// The image `name` in the sandbox store, as skopeo sees it: its digest and layer digests.
 fn skopeo_store_digest(store: &Path, name: &str) -> (String, Vec<String>) {
     let out = skopeo_ok(&["inspect", &format!("oci:{}:{name}", store.display())]);
@@ -162,51 +152,94 @@ fn blob_path(d: &str) -> String {
 
 // ----- downloads -----
 
-#[test]
-fn a_cut_blob_body_is_resumed_with_range() {
-    let s = setup(2, 3 * MIB);
-    s.proxy.add(
-        "GET",
-        &blob_path(&s.layers[0]),
-        2,
-        Fault::CutBody { after: 1_000_000 },
-    );
-    s.proxy.add(
-        "GET",
-        &blob_path(&s.layers[1]),
-        1,
-        Fault::CutBody { after: 2_500_000 },
-    );
-    let name = s.proxy.reference("app:v1");
-    let out = run(&s.sb, &["pull", &name]);
-    assert!(out.status.success(), "{}", describe(&out));
-    assert_pulled(&s, &name);
-    // Bytes in flight when a connection drops are lost, so the resume offsets are not exactly
-    // where the proxy cut; each resumed request starts past the previous one.
-    let starts = |layer: &str| -> Vec<u64> {
-        s.proxy
-            .seen()
-            .iter()
-            .filter(|r| r.method == "GET" && r.path.contains(layer))
-            .map(|r| {
-                r.range.as_deref().map_or(0, |v| {
-                    v.trim_start_matches("bytes=")
-                        .trim_end_matches('-')
-                        .parse()
-                        .unwrap()
-                })
-            })
-            .collect()
+/// One fault rule for the proxy: method (`*` for any), a path part, how many times (0: every
+/// time) and the fault.
+type Rule = (&'static str, String, usize, Fault);
+
+/// How a fault case must end.
+enum Outcome {
+    /// Exit 0, and the image in place with the right digest (pull: stdout is the digest and the
+    /// store holds it, every blob verified; push: the registry has it).
+    Done,
+    /// Exit with this code, and nothing stored (pull: the store names no image and holds no
+    /// blob; push: the registry has no manifest).
+    Fails(i32),
+}
+
+/// A pull of `app:v1` through the fault proxy: the shape most download faults share.
+struct PullCase {
+    /// Registry protection; with Token, the pull passes `--creds USER:PASSWORD`.
+    mode: Mode,
+    /// Layers of the image: count and size in bytes.
+    layers: (usize, usize),
+    /// The proxy's rules, made from the setup (they name its blobs).
+    faults: fn(&Setup) -> Vec<Rule>,
+    /// Global flags before `pull`.
+    flags: &'static [&'static str],
+    /// Pull by digest (`app@sha256:…`) instead of by tag.
+    by_digest: bool,
+    outcome: Outcome,
+    /// Text stderr must contain.
+    stderr: &'static [&'static str],
+    /// How many requests the proxy saw: (method, path part, count).
+    requests: &'static [(&'static str, &'static str, usize)],
+    /// The case's own checks, given the setup, the run and its duration.
+    check: fn(&Setup, &std::process::Output, Duration),
+}
+
+const PULL: PullCase = PullCase {
+    mode: Mode::Plain,
+    layers: (1, MIB),
+    faults: |_| vec![],
+    flags: &[],
+    by_digest: false,
+    outcome: Outcome::Done,
+    stderr: &[],
+    requests: &[],
+    check: |_, _, _| {},
+};
+
+fn run_pull_case(case: PullCase) {
+    let s = setup_with(case.mode, case.layers.0, case.layers.1, true);
+    for (method, path, times, fault) in (case.faults)(&s) {
+        s.proxy.add(method, &path, times, fault);
+    }
+    let name = if case.by_digest {
+        s.proxy.reference(&format!("app@{}", s.digest))
+    } else {
+        s.proxy.reference("app:v1")
     };
-    let l0 = starts(&s.layers[0]);
-    assert_eq!(l0.len(), 3, "{l0:?}");
-    assert!(
-        l0[0] == 0 && l0[1] > 0 && l0[2] > l0[1] && l0[2] <= 2_000_000,
-        "{l0:?}"
-    );
-    let l1 = starts(&s.layers[1]);
-    assert_eq!(l1.len(), 2, "{l1:?}");
-    assert!(l1[0] == 0 && l1[1] > 0 && l1[1] <= 2_500_000, "{l1:?}");
+    let creds = format!("{USER}:{PASSWORD}");
+    let mut args: Vec<&str> = case.flags.to_vec();
+    if case.mode == Mode::Token {
+        args.extend(["--creds", &creds]);
+    }
+    args.extend(["pull", &name]);
+    let started = Instant::now();
+    let out = run(&s.sb, &args);
+    let took = started.elapsed();
+    match case.outcome {
+        Outcome::Done => {
+            assert!(out.status.success(), "{}", describe(&out));
+            assert_eq!(stdout(&out).trim(), s.digest, "{}", describe(&out));
+            assert_pulled(&s, &name);
+        }
+        Outcome::Fails(want) => {
+            assert_eq!(out.status.code(), Some(want), "{}", describe(&out));
+            assert_store_empty(&s.sb.store());
+        }
+    }
+    for text in case.stderr {
+        assert!(
+            stderr(&out).contains(text),
+            "no {text:?}: {}",
+            describe(&out)
+        );
+    }
+    for (method, path, n) in case.requests {
+        assert_eq!(s.proxy.count(method, path), *n, "{method} {path}");
+    }
+    (case.check)(&s, &out, took);
 }
 
 /// The `Range` header of each GET of blob `digest` the proxy saw, in order.
@@ -219,34 +252,246 @@ fn blob_gets(s: &Setup, digest: &str) -> Vec<Option<String>> {
         .collect()
 }
 
-/// Issue 10.5: a complete but short 200 (a CDN's HTML "Redirecting…" page) is a failed
-/// attempt, not the blob's first bytes: the blob is asked again from byte 0, never continued
-/// with `Range` after the page.
-#[test]
-fn a_short_html_200_for_a_blob_is_a_failed_attempt_not_a_prefix() {
-    let s = setup(1, MIB);
-    s.proxy.add(
+/// Rules answering every manifest GET with another image's manifest.
+fn other_manifest(s: &Setup) -> Vec<Rule> {
+    let other = s.sb.dir().join("other");
+    let other_digest = build_random_image(&other, "v1", 1, 500, 99);
+    let other_bytes = read_blob(&other, &other_digest);
+    vec![(
         "GET",
-        &blob_path(&s.layers[0]),
-        1,
-        Fault::Respond {
-            status: 200,
-            body: "<html><head><title>Redirecting…</title></head><body>Redirecting…</body></html>"
-                .into(),
-            content_type: "text/html; charset=utf-8",
-            retry_after: None,
+        "/manifests/".into(),
+        0,
+        Fault::ReplaceBody(other_bytes),
+    )]
+}
+
+/// One `#[test]` per row of the table: `name: PullCase { … };`.
+macro_rules! pull_cases {
+    ($($(#[$attr:meta])* $name:ident: $case:expr;)*) => {
+        $($(#[$attr])* #[test] fn $name() { run_pull_case($case) })*
+    };
+}
+
+pull_cases! {
+    a_cut_blob_body_is_resumed_with_range: PullCase {
+        layers: (2, 3 * MIB),
+        faults: |s| vec![
+            ("GET", blob_path(&s.layers[0]), 2, Fault::CutBody { after: 1_000_000 }),
+            ("GET", blob_path(&s.layers[1]), 1, Fault::CutBody { after: 2_500_000 }),
+        ],
+        check: |s, _, _| {
+            // Bytes in flight when a connection drops are lost, so the resume offsets are not
+            // exactly where the proxy cut; each resumed request starts past the previous one.
+            let starts = |layer: &str| -> Vec<u64> {
+                blob_gets(s, layer)
+                    .iter()
+                    .map(|range| {
+                        range.as_deref().map_or(0, |v| {
+                            v.trim_start_matches("bytes=")
+                                .trim_end_matches('-')
+                                .parse()
+                                .unwrap()
+                        })
+                    })
+                    .collect()
+            };
+            let l0 = starts(&s.layers[0]);
+            assert_eq!(l0.len(), 3, "{l0:?}");
+            assert!(
+                l0[0] == 0 && l0[1] > 0 && l0[2] > l0[1] && l0[2] <= 2_000_000,
+                "{l0:?}"
+            );
+            let l1 = starts(&s.layers[1]);
+            assert_eq!(l1.len(), 2, "{l1:?}");
+            assert!(l1[0] == 0 && l1[1] > 0 && l1[1] <= 2_500_000, "{l1:?}");
         },
-    );
-    let name = s.proxy.reference("app:v1");
-    let out = run(&s.sb, &["pull", &name]);
-    assert!(out.status.success(), "{}", describe(&out));
-    assert_pulled(&s, &name);
-    assert_eq!(blob_gets(&s, &s.layers[0]), [None, None]);
-    assert!(
-        stderr(&out).contains("cannot be the blob"),
-        "{}",
-        describe(&out)
-    );
+        ..PULL
+    };
+
+    /// Issue 10.5: a complete but short 200 (a CDN's HTML "Redirecting…" page) is a failed
+    /// attempt, not the blob's first bytes: the blob is asked again from byte 0, never continued
+    /// with `Range` after the page.
+    a_short_html_200_for_a_blob_is_a_failed_attempt_not_a_prefix: PullCase {
+        faults: |s| vec![(
+            "GET",
+            blob_path(&s.layers[0]),
+            1,
+            Fault::Respond {
+                status: 200,
+                body: "<html><head><title>Redirecting…</title></head><body>Redirecting…</body></html>"
+                    .into(),
+                content_type: "text/html; charset=utf-8",
+                retry_after: None,
+            },
+        )],
+        stderr: &["cannot be the blob"],
+        check: |s, _, _| assert_eq!(blob_gets(s, &s.layers[0]), [None, None]),
+        ..PULL
+    };
+
+    a_stalled_download_times_out_and_resumes: PullCase {
+        layers: (1, 3 * MIB),
+        faults: |s| vec![(
+            "GET",
+            blob_path(&s.layers[0]),
+            1,
+            Fault::Stall { after: 1_000_000, secs: 30 },
+        )],
+        flags: &["--timeout", "1"],
+        check: |s, _, took| {
+            assert!(took < Duration::from_secs(20), "{took:?}");
+            assert!(
+                s.proxy
+                    .seen()
+                    .iter()
+                    .any(|r| r.range.as_deref() == Some("bytes=1000000-")),
+                "no resumed request"
+            );
+        },
+        ..PULL
+    };
+
+    rate_limits_and_unavailable_answers_are_retried_after_retry_after: PullCase {
+        faults: |s| vec![
+            (
+                "GET",
+                "/manifests/".into(),
+                1,
+                Fault::Respond {
+                    status: 429,
+                    body: r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}"#.into(),
+                    content_type: "application/json",
+                    retry_after: Some(1),
+                },
+            ),
+            (
+                "GET",
+                blob_path(&s.layers[0]),
+                1,
+                Fault::Respond {
+                    status: 503,
+                    body: "<html><body>Service Unavailable</body></html>".into(),
+                    content_type: "text/html",
+                    retry_after: Some(1),
+                },
+            ),
+        ],
+        check: |s, _, took| {
+            // Retry-After: 1 was honoured twice (plain backoff would start at 0.5 s).
+            assert!(took >= Duration::from_secs(2), "{took:?}");
+            let statuses: Vec<u16> = s.proxy.seen().iter().map(|r| r.status).collect();
+            assert!(
+                statuses.contains(&429) && statuses.contains(&503),
+                "{statuses:?}"
+            );
+        },
+        ..PULL
+    };
+
+    a_persistent_plain_text_429_is_a_rate_limit_error_after_retries: PullCase {
+        layers: (1, 1000),
+        faults: |_| vec![(
+            "GET",
+            "/manifests/".into(),
+            0,
+            Fault::Respond {
+                status: 429,
+                body: "Too Many Requests: you have reached your pull rate limit".into(),
+                content_type: "text/plain",
+                retry_after: Some(0),
+            },
+        )],
+        flags: &["--retries", "2"],
+        outcome: Outcome::Fails(5),
+        stderr: &["429", "pull rate limit"],
+        // --retries 2: the first request and two retries
+        requests: &[("GET", "/manifests/", 3)],
+        ..PULL
+    };
+
+    gzip_content_encoding_and_missing_digest_headers_change_nothing: PullCase {
+        layers: (2, MIB),
+        faults: |_| vec![
+            (
+                "GET",
+                "/blobs/sha256:".into(),
+                0,
+                Fault::Rewrite {
+                    status: None,
+                    set: vec![
+                        ("content-encoding", "gzip".into()),
+                        ("docker-content-digest", "".into()),
+                    ],
+                    remove: vec![],
+                },
+            ),
+            (
+                "GET",
+                "/manifests/".into(),
+                0,
+                Fault::Rewrite {
+                    status: None,
+                    set: vec![],
+                    remove: vec!["docker-content-digest"],
+                },
+            ),
+        ],
+        ..PULL
+    };
+
+    a_different_manifest_is_refused_by_digest_and_the_store_is_unchanged: PullCase {
+        layers: (1, 1000),
+        faults: other_manifest,
+        by_digest: true,
+        outcome: Outcome::Fails(7),
+        check: |s, out, _| assert!(stderr(out).contains(&s.digest), "{}", stderr(out)),
+        ..PULL
+    };
+
+    /// By tag: the registry's Docker-Content-Digest does not match the bytes.
+    a_different_manifest_is_refused_by_tag_and_the_store_is_unchanged: PullCase {
+        layers: (1, 1000),
+        faults: other_manifest,
+        outcome: Outcome::Fails(7),
+        ..PULL
+    };
+
+    redirected_blobs_get_no_authorization_and_expired_redirects_are_renewed: PullCase {
+        mode: Mode::Token,
+        layers: (2, MIB),
+        faults: |s| vec![
+            ("GET", blob_path(&s.layers[1]), 1, Fault::ExpiredRedirect),
+            ("GET", "/blobs/sha256:".into(), 0, Fault::Redirect),
+        ],
+        check: |s, _, _| {
+            let seen = s.proxy.seen();
+            let alt: Vec<_> = seen.iter().filter(|r| r.alt).collect();
+            assert!(
+                alt.len() >= 4,
+                "config + 2 layers + the expired one: {alt:?}"
+            );
+            assert!(
+                alt.iter().all(|r| !r.authorization),
+                "Authorization sent to another host"
+            );
+            assert!(alt.iter().any(|r| r.status == 403));
+            // the registry itself did get credentials
+            assert!(seen.iter().any(|r| !r.alt && r.authorization));
+        },
+        ..PULL
+    };
+
+    /// Issue 10.4: a manifest answer that keeps breaking off fails as a network error (exit 6)
+    /// after `--retries`, with nothing stored.
+    a_manifest_answer_that_always_breaks_off_exits_6_after_retries: PullCase {
+        layers: (1, 1000),
+        faults: |_| vec![("GET", "/manifests/".into(), 0, Fault::CutBody { after: 50 })],
+        flags: &["--retries", "2"],
+        outcome: Outcome::Fails(6),
+        stderr: &["the manifest answer broke off after 50 bytes"],
+        requests: &[("GET", "/manifests/", 3)],
+        ..PULL
+    };
 }
 
 /// Issue 10.5: a download resumed with `Range` whose bytes do not verify (the resumed part
@@ -294,180 +539,6 @@ fn a_resumed_blob_that_does_not_verify_is_fetched_once_more_from_byte_0() {
     );
 }
 
-#[test]
-fn a_stalled_download_times_out_and_resumes() {
-    let s = setup(1, 3 * MIB);
-    s.proxy.add(
-        "GET",
-        &blob_path(&s.layers[0]),
-        1,
-        Fault::Stall {
-            after: 1_000_000,
-            secs: 30,
-        },
-    );
-    let name = s.proxy.reference("app:v1");
-    let started = Instant::now();
-    let out = run(&s.sb, &["--timeout", "1", "pull", &name]);
-    assert!(out.status.success(), "{}", describe(&out));
-    assert!(started.elapsed() < Duration::from_secs(20));
-    assert_pulled(&s, &name);
-    assert!(
-        s.proxy
-            .seen()
-            .iter()
-            .any(|r| r.range.as_deref() == Some("bytes=1000000-")),
-        "no resumed request"
-    );
-}
-
-#[test]
-fn rate_limits_and_unavailable_answers_are_retried_after_retry_after() {
-    let s = setup(1, MIB);
-    s.proxy.add(
-        "GET",
-        "/manifests/",
-        1,
-        Fault::Respond {
-            status: 429,
-            body: r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}"#.into(),
-            content_type: "application/json",
-            retry_after: Some(1),
-        },
-    );
-    s.proxy.add(
-        "GET",
-        &blob_path(&s.layers[0]),
-        1,
-        Fault::Respond {
-            status: 503,
-            body: "<html><body>Service Unavailable</body></html>".into(),
-            content_type: "text/html",
-            retry_after: Some(1),
-        },
-    );
-    let name = s.proxy.reference("app:v1");
-    let started = Instant::now();
-    let out = run(&s.sb, &["pull", &name]);
-    assert!(out.status.success(), "{}", describe(&out));
-    // Retry-After: 1 was honoured twice (plain backoff would start at 0.5 s).
-    assert!(started.elapsed() >= Duration::from_secs(2));
-    assert_pulled(&s, &name);
-    let statuses: Vec<u16> = s.proxy.seen().iter().map(|r| r.status).collect();
-    assert!(
-        statuses.contains(&429) && statuses.contains(&503),
-        "{statuses:?}"
-    );
-}
-
-#[test]
-fn a_persistent_plain_text_429_is_a_rate_limit_error_after_retries() {
-    let s = setup(1, 1000);
-    s.proxy.add(
-        "GET",
-        "/manifests/",
-        0,
-        Fault::Respond {
-            status: 429,
-            body: "Too Many Requests: you have reached your pull rate limit".into(),
-            content_type: "text/plain",
-            retry_after: Some(0),
-        },
-    );
-    let out = run(
-        &s.sb,
-        &["--retries", "2", "pull", &s.proxy.reference("app:v1")],
-    );
-    assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("429") && err.contains("pull rate limit"),
-        "{err}"
-    );
-    // --retries 2: the first request and two retries
-    assert_eq!(s.proxy.count("GET", "/manifests/"), 3);
-    assert_store_empty(&s.sb.store());
-}
-
-#[test]
-fn gzip_content_encoding_and_missing_digest_headers_change_nothing() {
-    let s = setup(2, MIB);
-    s.proxy.add(
-        "GET",
-        "/blobs/sha256:",
-        0,
-        Fault::Rewrite {
-            status: None,
-            set: vec![
-                ("content-encoding", "gzip".into()),
-                ("docker-content-digest", "".into()),
-            ],
-            remove: vec![],
-        },
-    );
-    s.proxy.add(
-        "GET",
-        "/manifests/",
-        0,
-        Fault::Rewrite {
-            status: None,
-            set: vec![],
-            remove: vec!["docker-content-digest"],
-        },
-    );
-    let name = s.proxy.reference("app:v1");
-    let out = run(&s.sb, &["pull", &name]);
-    assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
-    assert_pulled(&s, &name);
-}
-
-#[test]
-fn a_different_manifest_is_refused_and_the_store_is_unchanged() {
-    let s = setup(1, 1000);
-    let other = s.sb.dir().join("other");
-    let other_digest = build_random_image(&other, "v1", 1, 500, 99);
-    let other_bytes = read_blob(&other, &other_digest);
-    s.proxy
-        .add("GET", "/manifests/", 0, Fault::ReplaceBody(other_bytes));
-    // by digest
-    let by_digest = s.proxy.reference(&format!("app@{}", s.digest));
-    let out = run(&s.sb, &["pull", &by_digest]);
-    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
-    assert!(stderr(&out).contains(&s.digest), "{}", stderr(&out));
-    assert_store_empty(&s.sb.store());
-    // by tag: the registry's Docker-Content-Digest does not match the bytes
-    let out = run(&s.sb, &["pull", &s.proxy.reference("app:v1")]);
-    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
-    assert_store_empty(&s.sb.store());
-}
-
-#[test]
-fn redirected_blobs_get_no_authorization_and_expired_redirects_are_renewed() {
-    let s = setup_with(Mode::Token, 2, MIB, true);
-    s.proxy
-        .add("GET", &blob_path(&s.layers[1]), 1, Fault::ExpiredRedirect);
-    s.proxy.add("GET", "/blobs/sha256:", 0, Fault::Redirect);
-    let name = s.proxy.reference("app:v1");
-    let creds = format!("{USER}:{PASSWORD}");
-    let out = run(&s.sb, &["--creds", &creds, "pull", &name]);
-    assert!(out.status.success(), "{}", describe(&out));
-    assert_pulled(&s, &name);
-    let seen = s.proxy.seen();
-    let alt: Vec<_> = seen.iter().filter(|r| r.alt).collect();
-    assert!(
-        alt.len() >= 4,
-        "config + 2 layers + the expired one: {alt:?}"
-    );
-    assert!(
-        alt.iter().all(|r| !r.authorization),
-        "Authorization sent to another host"
-    );
-    assert!(alt.iter().any(|r| r.status == 403));
-    // the registry itself did get credentials
-    assert!(seen.iter().any(|r| !r.alt && r.authorization));
-}
-
 /// Issue 10.4: an answer cut part-way is requested again for every replayable read, as a
 /// blob download is: the manifest (by tag), a tag page, a catalog page, the referrers list.
 #[test]
@@ -479,7 +550,7 @@ fn cut_manifest_tag_catalog_and_referrers_answers_are_retried() {
     let name = s.proxy.reference("app:v1");
     let out = run(&s.sb, &["pull", &name]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
+    assert_eq!(stdout(&out).trim(), s.digest);
     assert_pulled(&s, &name);
     assert_eq!(s.proxy.count("GET", "/manifests/v1"), 3);
     assert!(
@@ -492,17 +563,13 @@ fn cut_manifest_tag_catalog_and_referrers_answers_are_retried() {
         .add("GET", "/tags/list", 1, Fault::CutBody { after: 5 });
     let out = run(&s.sb, &["tags", &s.proxy.reference("app")]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "v1");
+    assert_eq!(stdout(&out).trim(), "v1");
     assert_eq!(s.proxy.count("GET", "/tags/list"), 2);
     s.proxy
         .add("GET", "/_catalog", 1, Fault::CutBody { after: 5 });
     let out = run(&s.sb, &["--format", "json", "catalog", &s.proxy.host()]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("\"app\""),
-        "{}",
-        describe(&out)
-    );
+    assert!(stdout(&out).contains("\"app\""), "{}", describe(&out));
     assert_eq!(s.proxy.count("GET", "/_catalog"), 2);
     // the referrers API (distribution 2.8 has none: a scripted index, cut, then the
     // registry's own 404 on the retry, which falls back to the tag schema)
@@ -542,27 +609,6 @@ fn cut_manifest_tag_catalog_and_referrers_answers_are_retried() {
     assert_eq!(referrers.get(1), Some(&404), "{referrers:?}");
 }
 
-/// Issue 10.4: a manifest answer that keeps breaking off fails as a network error (exit 6)
-/// after `--retries`, with nothing stored.
-#[test]
-fn a_manifest_answer_that_always_breaks_off_exits_6_after_retries() {
-    let s = setup(1, 1000);
-    s.proxy
-        .add("GET", "/manifests/", 0, Fault::CutBody { after: 50 });
-    let out = run(
-        &s.sb,
-        &["--retries", "2", "pull", &s.proxy.reference("app:v1")],
-    );
-    assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
-    assert!(
-        stderr(&out).contains("the manifest answer broke off after 50 bytes"),
-        "{}",
-        describe(&out)
-    );
-    assert_eq!(s.proxy.count("GET", "/manifests/"), 3);
-    assert_store_empty(&s.sb.store());
-}
-
 /// Issue 10.12: a `Link` whose target is no URL (the distribution spec's own placeholder
 /// text) ends the listing with a warning; the tags already read are kept (exit 0).
 #[test]
@@ -588,10 +634,7 @@ fn a_link_placeholder_ends_the_tag_listing_with_a_warning() {
     );
     let out = run(&s.sb, &["tags", &s.proxy.reference("app")]);
     assert!(out.status.success(), "{}", describe(&out));
-    let mut tags: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let mut tags: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
     tags.sort();
     assert_eq!(tags, ["v1", "v2"]);
     let err = stderr(&out);
@@ -623,76 +666,6 @@ fn assert_pushed(s: &Setup) {
     for l in &s.layers {
         assert!(registry_has_blob(&s.reg, l), "{l} missing in the registry");
     }
-}
-
-#[test]
-fn an_upload_reset_part_way_is_resumed_or_restarted() {
-    let s = setup_with(Mode::Plain, 2, 3 * MIB, false);
-    s.proxy.add(
-        "PUT",
-        "/blobs/uploads/",
-        2,
-        Fault::ResetUpload { after: 1_000_000 },
-    );
-    s.proxy.add(
-        "PUT",
-        "/manifests/",
-        1,
-        Fault::Respond {
-            status: 503,
-            body: "upstream connect error".into(),
-            content_type: "text/plain",
-            retry_after: Some(0),
-        },
-    );
-    let out = push_through(&s, &[]);
-    assert!(out.status.success(), "{}", describe(&out));
-    assert_pushed(&s);
-    // after each reset the session's state was asked for
-    assert!(
-        s.proxy.count("GET", "/blobs/uploads/") >= 2,
-        "{:?}",
-        s.proxy.seen()
-    );
-}
-
-#[test]
-fn a_refused_monolithic_put_falls_back_to_chunks_within_4_mib() {
-    let s = setup_with(Mode::Plain, 1, 9 * MIB, false);
-    // monolithic PUTs carry the body; the final PUT of a chunked upload is empty
-    s.proxy.add(
-        "PUT",
-        "/blobs/uploads/",
-        0,
-        Fault::RejectBodyOver {
-            max: 0,
-            status: 405,
-        },
-    );
-    s.proxy.add(
-        "PATCH",
-        "/blobs/uploads/",
-        0,
-        Fault::RejectBodyOver {
-            max: 4 * MIB as u64,
-            status: 413,
-        },
-    );
-    let out = push_through(&s, &[]);
-    assert!(out.status.success(), "{}", describe(&out));
-    assert_pushed(&s);
-    let patches: Vec<_> = s
-        .proxy
-        .seen()
-        .into_iter()
-        .filter(|r| r.method == "PATCH")
-        .collect();
-    assert!(patches.len() >= 3, "{patches:?}");
-    assert!(
-        patches
-            .iter()
-            .all(|p| p.status == 202 && p.content_length.unwrap() <= 4 * MIB as u64)
-    );
 }
 
 /// Issue 10.16: `-vv` traces the blob upload requests too (the streamed PUT, each PATCH of a
@@ -785,106 +758,212 @@ fn path_only(p: &str) -> &str {
     p.split('?').next().unwrap()
 }
 
-/// Issue 10.6: a registry refusing a chunk as too large (413 SIZE_INVALID) gets the rest in
-/// smaller chunks in the same session; the blob is stored whole.
-#[test]
-fn a_chunk_refused_as_too_large_is_sent_again_in_smaller_chunks() {
-    let s = setup_with(Mode::Plain, 1, 3 * MIB, false);
-    s.proxy.add(
-        "PATCH",
-        "/blobs/uploads/",
-        0,
-        Fault::SizeInvalidOver { max: MIB as u64 },
-    );
-    let out = push_through(&s, &["-vv", "--chunk-size", &(4 * MIB).to_string()]);
-    assert!(out.status.success(), "{}", describe(&out));
-    assert_pushed(&s);
-    assert!(
-        stderr(&out).contains("as too large (chunk at offset 0 ("),
-        "{}",
-        describe(&out)
-    );
-    let size = read_json_blob(&s.src(), &s.digest)["layers"][0]["size"]
-        .as_u64()
-        .unwrap();
-    let seen = s.proxy.seen();
-    let layer: Vec<_> = seen
-        .iter()
-        .filter(|r| {
-            // the layer's (the config's one small chunk starts at 0)
-            r.method == "PATCH"
-                && (r.content_length.unwrap_or(0) > 10_000
-                    || !r.content_range.as_deref().unwrap_or("").starts_with("0-"))
-        })
-        .collect();
-    // the whole layer refused, then half of it, then quarters accepted (and what is left)
-    let sizes: Vec<_> = layer
-        .iter()
-        .map(|r| (r.status, r.content_length.unwrap()))
-        .collect();
-    assert_eq!(
-        sizes[..2],
-        [(413, size), (413, size / 2)],
-        "{sizes:?} {}",
-        describe(&out)
-    );
-    assert!(
-        sizes[2..].iter().all(|&(st, n)| st == 202 && n <= size / 4),
-        "{sizes:?}"
-    );
-    // accepted chunks are contiguous from byte 0 to the end, in the one session
-    let mut next = 0;
-    for r in &layer[2..] {
-        let n = r.content_length.unwrap();
-        assert_eq!(
-            r.content_range.as_deref(),
-            Some(format!("{next}-{}", next + n - 1).as_str())
-        );
-        next += n;
-    }
-    assert_eq!(next, size);
-    assert_eq!(
-        seen.iter()
-            .filter(|r| r.method == "POST" && r.path.contains("/v2/pushed/blobs/uploads/"))
-            .count(),
-        2,
-        "one session per blob (layer, config): {seen:?}"
-    );
-    assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+/// A push of the sandbox's `src` layout to `pushed:v1` through the fault proxy (nothing pushed
+/// beforehand): the shape most upload faults share.
+struct PushCase {
+    /// Layers of the image: count and size in bytes.
+    layers: (usize, usize),
+    /// The proxy's rules, made from the setup.
+    faults: fn(&Setup) -> Vec<Rule>,
+    /// Global flags before `copy`.
+    flags: &'static [&'static str],
+    outcome: Outcome,
+    /// Text stderr must contain.
+    stderr: &'static [&'static str],
+    /// The case's own checks, given the setup and the run.
+    check: fn(&Setup, &std::process::Output),
 }
 
-/// Issues 10.6 and 10.7: when no chunk is small enough the push fails with exit 1 and the
-/// registry's message (not an integrity failure), and the session is deleted.
-#[test]
-fn a_registry_refusing_every_chunk_size_fails_with_its_message_and_the_session_is_deleted() {
-    let s = setup_with(Mode::Plain, 1, 300_000, false);
-    s.proxy.add(
-        "PATCH",
-        "/blobs/uploads/",
-        0,
-        Fault::SizeInvalidOver { max: 1000 },
-    );
-    let out = push_through(&s, &["--jobs", "1", "--chunk-size", "262144"]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("413")
-            && err.contains("SIZE_INVALID: chunk too large: at most 1000 bytes per request")
-            && err.contains("hint: the registry accepts no upload chunk of 65536 bytes"),
-        "{err}"
-    );
-    assert_eq!(registry_digest(&s.reg, "pushed:v1"), None);
-    let deletes: Vec<_> = s
-        .proxy
-        .seen()
-        .into_iter()
-        .filter(|r| r.method == "DELETE" && r.path.contains("/blobs/uploads/"))
-        .collect();
-    assert!(
-        !deletes.is_empty() && deletes.iter().all(|d| d.status == 204),
-        "{deletes:?}"
-    );
-    assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+fn run_push_case(case: PushCase) {
+    let s = setup_with(Mode::Plain, case.layers.0, case.layers.1, false);
+    for (method, path, times, fault) in (case.faults)(&s) {
+        s.proxy.add(method, &path, times, fault);
+    }
+    let out = push_through(&s, case.flags);
+    match case.outcome {
+        Outcome::Done => {
+            assert!(out.status.success(), "{}", describe(&out));
+            assert_pushed(&s);
+        }
+        Outcome::Fails(want) => {
+            assert_eq!(out.status.code(), Some(want), "{}", describe(&out));
+            assert_eq!(registry_digest(&s.reg, "pushed:v1"), None);
+        }
+    }
+    for text in case.stderr {
+        assert!(
+            stderr(&out).contains(text),
+            "no {text:?}: {}",
+            describe(&out)
+        );
+    }
+    (case.check)(&s, &out);
+}
+
+/// One `#[test]` per row of the table: `name: PushCase { … };`.
+macro_rules! push_cases {
+    ($($(#[$attr:meta])* $name:ident: $case:expr;)*) => {
+        $($(#[$attr])* #[test] fn $name() { run_push_case($case) })*
+    };
+}
+
+push_cases! {
+    an_upload_reset_part_way_is_resumed_or_restarted: PushCase {
+        layers: (2, 3 * MIB),
+        faults: |_| vec![
+            ("PUT", "/blobs/uploads/".into(), 2, Fault::ResetUpload { after: 1_000_000 }),
+            (
+                "PUT",
+                "/manifests/".into(),
+                1,
+                Fault::Respond {
+                    status: 503,
+                    body: "upstream connect error".into(),
+                    content_type: "text/plain",
+                    retry_after: Some(0),
+                },
+            ),
+        ],
+        flags: &[],
+        outcome: Outcome::Done,
+        stderr: &[],
+        check: |s, _| {
+            // after each reset the session's state was asked for
+            assert!(
+                s.proxy.count("GET", "/blobs/uploads/") >= 2,
+                "{:?}",
+                s.proxy.seen()
+            );
+        },
+    };
+
+    a_refused_monolithic_put_falls_back_to_chunks_within_4_mib: PushCase {
+        layers: (1, 9 * MIB),
+        // monolithic PUTs carry the body; the final PUT of a chunked upload is empty
+        faults: |_| vec![
+            ("PUT", "/blobs/uploads/".into(), 0, Fault::RejectBodyOver { max: 0, status: 405 }),
+            (
+                "PATCH",
+                "/blobs/uploads/".into(),
+                0,
+                Fault::RejectBodyOver { max: 4 * MIB as u64, status: 413 },
+            ),
+        ],
+        flags: &[],
+        outcome: Outcome::Done,
+        stderr: &[],
+        check: |s, _| {
+            let patches: Vec<_> = s
+                .proxy
+                .seen()
+                .into_iter()
+                .filter(|r| r.method == "PATCH")
+                .collect();
+            assert!(patches.len() >= 3, "{patches:?}");
+            assert!(
+                patches
+                    .iter()
+                    .all(|p| p.status == 202 && p.content_length.unwrap() <= 4 * MIB as u64)
+            );
+        },
+    };
+
+    /// Issue 10.6: a registry refusing a chunk as too large (413 SIZE_INVALID) gets the rest in
+    /// smaller chunks in the same session; the blob is stored whole.
+    a_chunk_refused_as_too_large_is_sent_again_in_smaller_chunks: PushCase {
+        layers: (1, 3 * MIB),
+        faults: |_| vec![(
+            "PATCH",
+            "/blobs/uploads/".into(),
+            0,
+            Fault::SizeInvalidOver { max: MIB as u64 },
+        )],
+        // --chunk-size 4 MiB
+        flags: &["-vv", "--chunk-size", "4194304"],
+        outcome: Outcome::Done,
+        stderr: &["as too large (chunk at offset 0 ("],
+        check: |s, out| {
+            let size = read_json_blob(&s.src(), &s.digest)["layers"][0]["size"]
+                .as_u64()
+                .unwrap();
+            let seen = s.proxy.seen();
+            let layer: Vec<_> = seen
+                .iter()
+                .filter(|r| {
+                    // the layer's (the config's one small chunk starts at 0)
+                    r.method == "PATCH"
+                        && (r.content_length.unwrap_or(0) > 10_000
+                            || !r.content_range.as_deref().unwrap_or("").starts_with("0-"))
+                })
+                .collect();
+            // the whole layer refused, then half of it, then quarters accepted (and what is left)
+            let sizes: Vec<_> = layer
+                .iter()
+                .map(|r| (r.status, r.content_length.unwrap()))
+                .collect();
+            assert_eq!(
+                sizes[..2],
+                [(413, size), (413, size / 2)],
+                "{sizes:?} {}",
+                describe(out)
+            );
+            assert!(
+                sizes[2..].iter().all(|&(st, n)| st == 202 && n <= size / 4),
+                "{sizes:?}"
+            );
+            // accepted chunks are contiguous from byte 0 to the end, in the one session
+            let mut next = 0;
+            for r in &layer[2..] {
+                let n = r.content_length.unwrap();
+                assert_eq!(
+                    r.content_range.as_deref(),
+                    Some(format!("{next}-{}", next + n - 1).as_str())
+                );
+                next += n;
+            }
+            assert_eq!(next, size);
+            assert_eq!(
+                seen.iter()
+                    .filter(|r| r.method == "POST" && r.path.contains("/v2/pushed/blobs/uploads/"))
+                    .count(),
+                2,
+                "one session per blob (layer, config): {seen:?}"
+            );
+            assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+        },
+    };
+
+    /// Issues 10.6 and 10.7: when no chunk is small enough the push fails with exit 1 and the
+    /// registry's message (not an integrity failure), and the session is deleted.
+    a_registry_refusing_every_chunk_size_fails_with_its_message_and_the_session_is_deleted: PushCase {
+        layers: (1, 300_000),
+        faults: |_| vec![(
+            "PATCH",
+            "/blobs/uploads/".into(),
+            0,
+            Fault::SizeInvalidOver { max: 1000 },
+        )],
+        flags: &["--jobs", "1", "--chunk-size", "262144"],
+        outcome: Outcome::Fails(1),
+        stderr: &[
+            "413",
+            "SIZE_INVALID: chunk too large: at most 1000 bytes per request",
+            "hint: the registry accepts no upload chunk of 65536 bytes",
+        ],
+        check: |s, _| {
+            let deletes: Vec<_> = s
+                .proxy
+                .seen()
+                .into_iter()
+                .filter(|r| r.method == "DELETE" && r.path.contains("/blobs/uploads/"))
+                .collect();
+            assert!(
+                !deletes.is_empty() && deletes.iter().all(|d| d.status == 204),
+                "{deletes:?}"
+            );
+            assert_eq!(open_sessions(&s.reg, "pushed"), Vec::<String>::new());
+        },
+    };
 }
 
 /// Issue 10.7: the session of a refused monolithic PUT is deleted before the chunked retry
@@ -1012,14 +1091,9 @@ fn the_session_of_a_cancelled_upload_is_deleted() {
 }
 
 /// Writes `config.toml` for `host` into the sandbox's config dir.
+/// Writes the sandbox's config.toml with one `[registry."HOST"]` section holding `body`.
 fn write_config(sb: &Imgctl, host: &str, body: &str) {
-    let dir = sb.home().join(".config/imgctl");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("config.toml"),
-        format!("[registry.\"{host}\"]\n{body}\n"),
-    )
-    .unwrap();
+    write_config_toml(sb, &format!("[registry.\"{host}\"]\n{body}\n"));
 }
 
 #[test]
@@ -1352,91 +1426,145 @@ fn push_with_creds(sb: &Imgctl, reg: &Registry, extra: &[&str]) -> std::process:
     run(sb, &args)
 }
 
-#[test]
-fn a_503_from_the_token_server_is_retried_and_the_push_succeeds() {
-    let (reg, token_proxy) = token_registry_behind_a_proxy();
-    let sb = Imgctl::new();
-    let digest = build_random_image(&sb.dir().join("src"), "v1", 1, 1000, 3);
-    token_proxy.add(
-        "*",
-        "/token",
-        1,
-        Fault::Respond {
-            status: 503,
-            body: "<html>token service unavailable</html>".into(),
-            content_type: "text/html",
-            retry_after: Some(0),
-        },
-    );
-    let out = push_with_creds(&sb, &reg, &[]);
-    assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(registry_digest(&reg, "app:v1").as_deref(), Some(&*digest));
-    let statuses: Vec<u16> = token_proxy
-        .seen()
-        .iter()
-        .filter(|r| r.path.starts_with("/token"))
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(statuses.first(), Some(&503), "{statuses:?}");
-    assert_eq!(statuses.get(1), Some(&200), "{statuses:?}");
-    // the token server issued the tokens the push used, to alice
-    assert!(
-        reg.token_requests()
-            .iter()
-            .any(|t| t.status == 200 && t.user.as_deref() == Some(USER))
-    );
+/// A push with `--creds` to a token registry whose token server sits behind the fault proxy:
+/// the shape of the token-server faults.
+struct TokenCase {
+    /// Seed of the one-layer image pushed.
+    seed: u64,
+    /// Rules for the token server's proxy.
+    faults: fn() -> Vec<Rule>,
+    /// Global flags before `copy`.
+    flags: &'static [&'static str],
+    outcome: Outcome,
+    /// Text stderr must contain.
+    stderr: &'static [&'static str],
+    /// Token GETs the proxy saw, when the case fixes their number.
+    token_gets: Option<usize>,
+    /// The case's own checks, given the registry, the token server's proxy and the run.
+    check: fn(&Registry, &FaultProxy, &std::process::Output),
 }
 
-/// Issue 10.4: a token answer cut part-way is requested again.
-#[test]
-fn a_cut_token_answer_is_retried_and_the_push_succeeds() {
+const TOKEN: TokenCase = TokenCase {
+    seed: 3,
+    faults: Vec::new,
+    flags: &[],
+    outcome: Outcome::Done,
+    stderr: &[],
+    token_gets: None,
+    check: |_, _, _| {},
+};
+
+fn run_token_case(case: TokenCase) {
     let (reg, token_proxy) = token_registry_behind_a_proxy();
     let sb = Imgctl::new();
-    let digest = build_random_image(&sb.dir().join("src"), "v1", 1, 1000, 5);
-    token_proxy.add("GET", "/token", 1, Fault::CutBody { after: 10 });
-    let out = push_with_creds(&sb, &reg, &[]);
-    assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(registry_digest(&reg, "app:v1").as_deref(), Some(&*digest));
-    let seen = token_proxy.seen();
-    let gets: Vec<_> = seen
-        .iter()
-        .filter(|r| r.path.starts_with("/token"))
-        .collect();
-    assert!(
-        gets.len() >= 2 && gets[0].faulted && !gets[1].faulted,
-        "{gets:?}"
-    );
-    // the secret never shows in the warning about the retry
-    assert!(!stderr(&out).contains(PASSWORD), "{}", describe(&out));
+    let digest = build_random_image(&sb.dir().join("src"), "v1", 1, 1000, case.seed);
+    for (method, path, times, fault) in (case.faults)() {
+        token_proxy.add(method, &path, times, fault);
+    }
+    let out = push_with_creds(&sb, &reg, case.flags);
+    match case.outcome {
+        Outcome::Done => assert!(out.status.success(), "{}", describe(&out)),
+        Outcome::Fails(want) => assert_eq!(out.status.code(), Some(want), "{}", describe(&out)),
+    }
+    for text in case.stderr {
+        assert!(
+            stderr(&out).contains(text),
+            "no {text:?}: {}",
+            describe(&out)
+        );
+    }
+    // Counted before the registry is asked below: that asks the token server too.
+    if let Some(n) = case.token_gets {
+        assert_eq!(token_proxy.count("GET", "/token"), n);
+    }
+    (case.check)(&reg, &token_proxy, &out);
+    let want = match case.outcome {
+        Outcome::Done => Some(digest),
+        Outcome::Fails(_) => None,
+    };
+    assert_eq!(registry_digest(&reg, "app:v1"), want);
 }
 
-#[test]
-fn a_persistent_429_from_the_token_server_exits_5_after_retries() {
-    let (reg, token_proxy) = token_registry_behind_a_proxy();
-    let sb = Imgctl::new();
-    build_random_image(&sb.dir().join("src"), "v1", 1, 1000, 4);
-    token_proxy.add(
-        "*",
-        "/token",
-        0,
-        Fault::Respond {
-            status: 429,
-            body: r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"token rate limit"}]}"#.into(),
-            content_type: "application/json",
-            retry_after: Some(0),
+/// One `#[test]` per row of the table: `name: TokenCase { … };`.
+macro_rules! token_cases {
+    ($($(#[$attr:meta])* $name:ident: $case:expr;)*) => {
+        $($(#[$attr])* #[test] fn $name() { run_token_case($case) })*
+    };
+}
+
+token_cases! {
+    a_503_from_the_token_server_is_retried_and_the_push_succeeds: TokenCase {
+        faults: || vec![(
+            "*",
+            "/token".into(),
+            1,
+            Fault::Respond {
+                status: 503,
+                body: "<html>token service unavailable</html>".into(),
+                content_type: "text/html",
+                retry_after: Some(0),
+            },
+        )],
+        check: |reg, token_proxy, _| {
+            let statuses: Vec<u16> = token_proxy
+                .seen()
+                .iter()
+                .filter(|r| r.path.starts_with("/token"))
+                .map(|r| r.status)
+                .collect();
+            assert_eq!(statuses.first(), Some(&503), "{statuses:?}");
+            assert_eq!(statuses.get(1), Some(&200), "{statuses:?}");
+            // the token server issued the tokens the push used, to alice
+            assert!(
+                reg.token_requests()
+                    .iter()
+                    .any(|t| t.status == 200 && t.user.as_deref() == Some(USER))
+            );
         },
-    );
-    let out = push_with_creds(&sb, &reg, &["--retries", "1"]);
-    assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
-    assert!(
-        stderr(&out).contains("token rate limit"),
-        "{}",
-        describe(&out)
-    );
-    // --retries 1: the first token request and one retry, then nothing else is tried
-    assert_eq!(token_proxy.count("GET", "/token"), 2);
-    assert!(reg.token_requests().is_empty());
-    assert_eq!(registry_digest(&reg, "app:v1"), None);
+        ..TOKEN
+    };
+
+    /// Issue 10.4: a token answer cut part-way is requested again.
+    a_cut_token_answer_is_retried_and_the_push_succeeds: TokenCase {
+        seed: 5,
+        faults: || vec![("GET", "/token".into(), 1, Fault::CutBody { after: 10 })],
+        check: |_, token_proxy, out| {
+            let seen = token_proxy.seen();
+            let gets: Vec<_> = seen
+                .iter()
+                .filter(|r| r.path.starts_with("/token"))
+                .collect();
+            assert!(
+                gets.len() >= 2 && gets[0].faulted && !gets[1].faulted,
+                "{gets:?}"
+            );
+            // the secret never shows in the warning about the retry
+            assert!(!stderr(out).contains(PASSWORD), "{}", describe(out));
+        },
+        ..TOKEN
+    };
+
+    a_persistent_429_from_the_token_server_exits_5_after_retries: TokenCase {
+        seed: 4,
+        faults: || vec![(
+            "*",
+            "/token".into(),
+            0,
+            Fault::Respond {
+                status: 429,
+                body: r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"token rate limit"}]}"#
+                    .into(),
+                content_type: "application/json",
+                retry_after: Some(0),
+            },
+        )],
+        flags: &["--retries", "1"],
+        outcome: Outcome::Fails(5),
+        stderr: &["token rate limit"],
+        // --retries 1: the first token request and one retry, then nothing else is tried
+        token_gets: Some(2),
+        check: |reg, _, _| assert!(reg.token_requests().is_empty()),
+    };
 }
 
 // ----- no-op re-push -----
@@ -1531,15 +1659,6 @@ fn imgctl_leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The member names of the tar archive at `path`, in order.
-fn tar_members(path: &Path) -> Vec<String> {
-    let mut a = tar::Archive::new(std::fs::File::open(path).unwrap());
-    a.entries()
-        .unwrap()
-        .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
-        .collect()
-}
-
 /// The blobs an archive of image `digest` from layout `src` must hold, and nothing else:
 /// `blobs/sha256/…` of the manifest, its config and its layers, sorted.
 fn image_members(src: &Path, digest: &str) -> Vec<String> {
@@ -1579,7 +1698,7 @@ fn assert_archive(s: &Setup, transport: &str, file: &Path) {
     }
     let out = run(&s.sb, &["digest", &loc]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), s.digest);
+    assert_eq!(stdout(&out).trim(), s.digest);
     let mut want = vec!["oci-layout".to_string(), "index.json".to_string()];
     if transport == "oci-archive" {
         // directory entries, which an unprivileged reader needs (README "Archive notes")

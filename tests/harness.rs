@@ -238,7 +238,7 @@ fn tls_htpasswd_registry_roundtrip() {
     );
     assert!(!out.status.success(), "push without credentials must fail");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("authentication required"),
+        stderr(&out).contains("authentication required"),
         "{}",
         describe(&out)
     );
@@ -268,11 +268,7 @@ fn tls_htpasswd_registry_roundtrip() {
     // Without the CA, TLS verification fails.
     let out = inspect_raw(&reference, &[format!("--creds={USER}:{PASSWORD}")]);
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("certificate"),
-        "{}",
-        describe(&out)
-    );
+    assert!(stderr(&out).contains("certificate"), "{}", describe(&out));
 }
 
 #[test]
@@ -323,11 +319,7 @@ fn token_registry_roundtrip_and_permissions() {
         "anonymous must not pull private/: {}",
         describe(&out)
     );
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("denied"),
-        "{}",
-        describe(&out)
-    );
+    assert!(stderr(&out).contains("denied"), "{}", describe(&out));
     let out = inspect_raw(
         &private,
         &reg.skopeo_flags("", Some((USER, "wrong-password"))),
@@ -343,11 +335,7 @@ fn token_registry_roundtrip_and_permissions() {
         &reg.skopeo_flags("dest-", Some((READER_USER, READER_PASSWORD))),
     );
     assert!(!out.status.success(), "reader must not push");
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("denied"),
-        "{}",
-        describe(&out)
-    );
+    assert!(stderr(&out).contains("denied"), "{}", describe(&out));
 
     // OAuth2 POST grants: password (offline) then refresh_token; the token works on the registry.
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -11,13 +11,6 @@ use common::*;
 use proxy::{Fault, FaultProxy};
 use serde_json::Value;
 
-fn json_out(sb: &Imgctl, args: &[&str]) -> Value {
-    let mut a = vec!["--format", "json", "--progress", "none"];
-    a.extend_from_slice(args);
-    let out = sb.run_ok(&a);
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
-
 fn push(sb: &Imgctl, layout: &Path, tag: &str, dest: &str, all: bool) {
     let mut a = vec!["--progress", "none", "copy"];
     if all {
@@ -157,7 +150,7 @@ fn inspect_reads_schema1_but_copy_refuses_it_clearly() {
         &format!("oci-archive:{}", sb.dir().join("x.tar").display()),
     ]);
     assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("schema 1"));
+    assert!(stderr(&out).contains("schema 1"));
     assert!(!sb.dir().join("x.tar").exists());
 }
 
@@ -194,7 +187,7 @@ fn tags_catalog_and_delete_with_token_auth() {
         &reg.host(),
     ]);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = stderr(&out);
     assert!(err.contains("hint: check the credentials"), "{err}");
     assert!(err.contains("registry:catalog:*"), "{err}");
     // Anonymous (no credentials anywhere): the hint is to log in, not a permission.
@@ -206,7 +199,7 @@ fn tags_catalog_and_delete_with_token_auth() {
     ] {
         let out = sb.run(&args);
         assert_eq!(out.status.code(), Some(3), "{args:?}: {}", describe(&out));
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let err = stderr(&out);
         let hint = err.lines().find(|l| l.starts_with("hint:")).unwrap_or("");
         assert!(
             hint.contains("no credentials were sent") && hint.contains(&login),
@@ -218,8 +211,8 @@ fn tags_catalog_and_delete_with_token_auth() {
     // delete by tag: resolved to the digest, with a warning; the other tag goes too.
     let out = sb.run(&["--creds", &creds, "delete", &reg.reference("team/one:a")]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), built);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("every tag"));
+    assert_eq!(stdout(&out).trim(), built);
+    assert!(stderr(&out).contains("every tag"));
     for t in ["team/one:a", "team/one:b"] {
         let out = sb.run(&["--creds", &creds, "digest", &reg.reference(t)]);
         assert_eq!(out.status.code(), Some(4), "{t}: {}", describe(&out));
@@ -328,7 +321,7 @@ fn tags_and_catalog_follow_link_pagination_across_pages() {
     );
     let out = sb.run(&["tags", &proxy.reference("alpha")]);
     assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("another host"));
+    assert!(stderr(&out).contains("another host"));
 
     // _catalog: distribution 2.8 itself pages when asked for `n` (relative Link targets).
     let before = reg.access_log().len();
@@ -412,7 +405,7 @@ fn delete_on_a_registry_with_deletion_disabled_says_so() {
     ] {
         let out = sb.run(&["delete", &r]);
         assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert!(
             err.contains("does not allow deleting manifests")
                 && err.contains("405")
@@ -547,7 +540,7 @@ fn inspect_and_digest_of_a_bare_name_show_the_store_image_the_store_has() {
         assert!(out.status.success(), "{}", describe(&out));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["digest"], in_store.as_str(), "{cmd}: {v}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert!(err.contains(&note), "{cmd}: {err}");
     }
     let v = json_out(&sb, &["inspect", &r]);
@@ -555,13 +548,8 @@ fn inspect_and_digest_of_a_bare_name_show_the_store_image_the_store_has() {
     assert_eq!(v["tags"], Value::Null, "{v}");
     // -q keeps the result and drops the note.
     let out = sb.run(&["-q", "digest", &r]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), in_store);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        "",
-        "{}",
-        describe(&out)
-    );
+    assert_eq!(stdout(&out).trim(), in_store);
+    assert_eq!(stderr(&out), "", "{}", describe(&out));
     // docker://NAME is the registry's image, as is a bare name the store lacks.
     assert_eq!(
         sb.run_ok(&["digest", &format!("docker://{r}")]).trim(),
@@ -573,16 +561,16 @@ fn inspect_and_digest_of_a_bare_name_show_the_store_image_the_store_has() {
     push(&sb, &src, "v1", &reg.reference("app:2"), false);
     let out = sb.run(&["digest", &reg.reference("app:2")]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), in_registry);
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+    assert_eq!(stdout(&out).trim(), in_registry);
+    assert!(!stderr(&out).contains("note:"));
 
     // Offline: a Docker Hub name the store has needs no network at all.
     sb.run_ok(&["-q", "copy", &lay, "store:alpine:3.20"]);
     let out = offline(&sb, &["digest", "alpine:3.20"]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), in_store);
+    assert_eq!(stdout(&out).trim(), in_store);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains(
+        stderr(&out).contains(
             "note: docker.io/library/alpine:3.20 from the local store; docker://alpine:3.20 for the registry"
         ),
         "{}",
@@ -595,7 +583,7 @@ fn inspect_and_digest_of_a_bare_name_show_the_store_image_the_store_has() {
         &["digest", "docker://alpine:3.20"],
     ] {
         let out = offline(&sb, args);
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert_eq!(out.status.code(), Some(6), "{args:?}: {}", describe(&out));
         assert!(err.contains("registry-1.docker.io"), "{args:?}: {err}");
         assert!(!err.contains("check the registry name"), "{args:?}: {err}");

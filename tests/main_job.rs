@@ -9,22 +9,6 @@ use std::path::Path;
 use common::*;
 use serde_json::Value;
 
-/// Runs imgctl with `--format json` and parses stdout.
-fn json(sb: &Imgctl, args: &[&str]) -> Value {
-    let mut a = vec!["--format", "json", "--progress", "none"];
-    a.extend_from_slice(args);
-    let out = sb.run_ok(&a);
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
-
-fn code(out: &std::process::Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// The digest of the child of the index at `layout:tag` whose platform is `platform`.
 fn child_digest(layout: &Path, tag: &str, platform: &str) -> String {
     let index = read_index_json(layout);
@@ -66,7 +50,7 @@ fn round_trip_store_registry_store_keeps_digests() {
     let built = build_standard_image(&src, "v1");
 
     // layout → registry
-    let r = json(
+    let r = json_out(
         &sb,
         &[
             "copy",
@@ -116,12 +100,12 @@ fn round_trip_store_registry_store_keeps_digests() {
     // store → registry under a new name: blobs exist in the registry only under app, so they
     // are mounted or uploaded; the manifest digest is unchanged
     sb.run_ok(&["tag", &name, &reg.reference("copy:v2")]);
-    let r = json(&sb, &["push", &reg.reference("copy:v2")]);
+    let r = json_out(&sb, &["push", &reg.reference("copy:v2")]);
     assert_eq!(r["digest"], built.as_str());
 
     // a second push of the same image uploads nothing: one HEAD per blob
     let puts_before = blob_requests(&reg, "PUT") + blob_requests(&reg, "PATCH");
-    let r = json(&sb, &["push", &reg.reference("copy:v2")]);
+    let r = json_out(&sb, &["push", &reg.reference("copy:v2")]);
     assert_eq!(r["blobs"]["uploaded"], 0, "{r}");
     assert_eq!(r["blobs"]["skipped"], 3, "{r}");
     assert_eq!(
@@ -130,7 +114,7 @@ fn round_trip_store_registry_store_keeps_digests() {
     );
 
     // images lists it
-    let images = json(&sb, &["images"]);
+    let images = json_out(&sb, &["images"]);
     let names: Vec<&str> = images
         .as_array()
         .unwrap()
@@ -161,7 +145,7 @@ fn multi_arch_index_platform_and_all_platforms() {
         "multi",
         &["linux/amd64", "linux/arm64", "linux/arm/v7"],
     );
-    let r = json(
+    let r = json_out(
         &sb,
         &[
             "copy",
@@ -175,7 +159,7 @@ fn multi_arch_index_platform_and_all_platforms() {
 
     // one platform: the child's manifest is what lands in the store
     let arm64 = child_digest(&src, "multi", "linux/arm64");
-    let r = json(
+    let r = json_out(
         &sb,
         &[
             "pull",
@@ -210,7 +194,7 @@ fn multi_arch_index_platform_and_all_platforms() {
 
     // all platforms: the index kept whole, byte for byte
     let sb3 = Imgctl::new();
-    let r = json(
+    let r = json_out(
         &sb3,
         &["pull", "--all-platforms", &reg.reference("multi:1")],
     );
@@ -221,7 +205,7 @@ fn multi_arch_index_platform_and_all_platforms() {
         &format!("oci:{}:{}", sb3.store().display(), reg.reference("multi:1")),
     ]);
     assert_eq!(sha256_digest(inspect.as_bytes()), index);
-    let images = json(&sb3, &["images"]);
+    let images = json_out(&sb3, &["images"]);
     assert_eq!(
         images[0]["platforms"].as_array().unwrap().len(),
         3,
@@ -236,7 +220,7 @@ fn same_registry_copy_mounts_with_one_token() {
     let src = sb.dir().join("src");
     let digest = build_random_image(&src, "r", 2, 300_000, 7);
     let creds = format!("{USER}:{PASSWORD}");
-    json(
+    json_out(
         &sb,
         &[
             "--creds",
@@ -250,7 +234,7 @@ fn same_registry_copy_mounts_with_one_token() {
     if let Some(ts) = reg.token_server() {
         ts.clear_requests();
     }
-    let r = json(
+    let r = json_out(
         &sb,
         &[
             "--creds",
@@ -478,7 +462,7 @@ fn skopeo_pushes_imgctl_pulls_and_registry_retag() {
         blob_requests(&reg, "PUT") + blob_requests(&reg, "POST"),
         blob_writes
     );
-    let tags = json(&sb, &["tags", &reg.reference("sk/img")]);
+    let tags = json_out(&sb, &["tags", &reg.reference("sk/img")]);
     let mut t: Vec<&str> = tags["tags"]
         .as_array()
         .unwrap()
@@ -518,7 +502,7 @@ fn skopeo_pushes_imgctl_pulls_and_registry_retag() {
         )),
         "{index}"
     );
-    let pulled = json(&sb, &["pull", &reg.reference("sk/img:latest")]);
+    let pulled = json_out(&sb, &["pull", &reg.reference("sk/img:latest")]);
     assert_eq!(
         pulled["destination"],
         format!("store:{}", reg.reference("sk/img:latest")).as_str()
@@ -531,7 +515,7 @@ fn chunked_upload_and_rmi_garbage_collects() {
     let sb = Imgctl::new();
     let src = sb.dir().join("src");
     let digest = build_random_image(&src, "r", 2, 1_500_000, 3);
-    let r = json(
+    let r = json_out(
         &sb,
         &[
             "--chunk-size",

@@ -302,13 +302,6 @@ fn index_with_attestation(layout: &Path, tag: &str) -> (String, String, String) 
     (digest, amd, att_digest)
 }
 
-fn json_out(sb: &Imgctl, args: &[&str]) -> Value {
-    let mut a = vec!["--format", "json", "--progress", "none"];
-    a.extend_from_slice(args);
-    let out = sb.run_ok(&a);
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
-
 #[test]
 fn platform_list_writes_a_filtered_index_through_the_registry() {
     let reg = Registry::start(Mode::Plain);
@@ -350,7 +343,7 @@ fn platform_list_writes_a_filtered_index_through_the_registry() {
         let out = sb.run(&["digest", "--platform", "linux/s390x", loc]);
         assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
         assert!(
-            String::from_utf8_lossy(&out.stderr).contains("available: linux/amd64"),
+            stderr(&out).contains("available: linux/amd64"),
             "{}",
             describe(&out)
         );
@@ -432,7 +425,7 @@ fn platform_list_writes_a_filtered_index_through_the_registry() {
         &format!("oci:{}:x", sb.dir().join("x").display()),
     ]);
     assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("linux/s390x") && err.contains("available"),
         "{err}"
@@ -725,7 +718,7 @@ fn a_signed_schema1_manifest_is_named_by_its_payload_digest_through_a_registry()
         &format!("docker://{}/mitr/busybox:wrong", proxy.host()),
     ]);
     assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("does not match its Docker-Content-Digest"),
         "{err}"
@@ -736,6 +729,6 @@ fn a_signed_schema1_manifest_is_named_by_its_payload_digest_through_a_registry()
         &format!("docker://{}/mitr/busybox:damaged", proxy.host()),
     ]);
     assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(err.contains("malformed schema 1 signatures"), "{err}");
 }

@@ -36,8 +36,8 @@ fn plain_and_json_progress_keep_stdout_for_the_result() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{digest}\n"));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout(&out), format!("{digest}\n"));
+    let stderr = stderr(&out);
     assert!(
         stderr.lines().all(|l| l.starts_with("progress: ")),
         "{stderr}"
@@ -58,6 +58,7 @@ fn plain_and_json_progress_keep_stdout_for_the_result() {
     let result: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(result["digest"], digest.as_str());
     let events: Vec<Value> = String::from_utf8_lossy(&out.stderr)
+        .into_owned()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
@@ -111,7 +112,7 @@ fn on_terminal(sb: &Imgctl, env: &[(&str, &str)], args: &str) -> String {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    stdout(&out)
 }
 
 #[test]
@@ -350,7 +351,7 @@ fn no_zero_progress_line_before_an_early_error_or_for_a_push_that_sends_nothing(
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr(&out);
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert!(!stderr.contains("progress: "), "{stderr}");
     // Nothing listens on the destination: the copy fails before any byte moves, after
@@ -365,7 +366,7 @@ fn no_zero_progress_line_before_an_early_error_or_for_a_push_that_sends_nothing(
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(stderr.contains("error: "), "{stderr}");
     assert!(!stderr.contains("progress: "), "{stderr}");
     // JSON: no progress event either.
@@ -379,7 +380,9 @@ fn no_zero_progress_line_before_an_early_error_or_for_a_push_that_sends_nothing(
         .unwrap();
     assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
     assert!(
-        !String::from_utf8_lossy(&out.stderr).contains("\"progress\""),
+        !String::from_utf8_lossy(&out.stderr)
+            .into_owned()
+            .contains("\"progress\""),
         "{}",
         describe(&out)
     );
@@ -394,7 +397,7 @@ fn no_zero_progress_line_before_an_early_error_or_for_a_push_that_sends_nothing(
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", describe(&out));
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let lines: Vec<&str> = stderr.lines().collect();
         match round {
             0 => assert!(lines.last().unwrap().contains("100%"), "{stderr}"),

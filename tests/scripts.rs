@@ -71,8 +71,8 @@ fn demo_says_what_it_builds_runs_the_main_job_and_leaves_no_temp_dir() {
     );
     let out = demo(&sb, &stubs, &tmp, &target);
     assert!(out.status.success(), "{}", describe(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = stderr(&out);
+    let stdout = stdout(&out);
     // it says what it builds before the (minutes-long) build starts
     let said = stderr
         .find("demo: building imgctl: cargo build --release into")
@@ -115,7 +115,7 @@ fn demo_says_what_it_builds_runs_the_main_job_and_leaves_no_temp_dir() {
     );
     let out = demo(&sb, &stubs, &tmp, &target);
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         stderr.contains("the registry did not come up") && stderr.contains("bad storage"),
         "{stderr}"

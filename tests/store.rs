@@ -5,29 +5,9 @@ mod common;
 #[path = "common/proxy.rs"]
 mod proxy;
 
-use std::path::Path;
-
 use common::*;
 use proxy::{Fault, FaultProxy};
 use serde_json::Value;
-
-fn code(out: &std::process::Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-fn run(sb: &Imgctl, args: &[&str]) -> std::process::Output {
-    let mut a = vec!["--progress", "none"];
-    a.extend_from_slice(args);
-    sb.run(&a)
-}
 
 /// Manifest PUTs the registry answered.
 fn manifest_puts(reg: &Registry) -> usize {

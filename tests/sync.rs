@@ -15,10 +15,6 @@ use common::*;
 use proxy::{Fault, FaultProxy};
 use serde_json::{Value, json};
 
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
 /// Global flags reaching `reg` with imgctl (credentials, CA).
 fn reg_flags(reg: &Registry) -> Vec<String> {
     let mut v = Vec::new();
@@ -244,7 +240,7 @@ mappings:
     // Credentials named in the file must exist.
     let (out, _) = sync(&sb, &cfg, &[("SRC_CREDS", &src_creds)], &["--dry-run"]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("DST_PASSWORD"));
+    assert!(stderr(&out).contains("DST_PASSWORD"));
 
     // 1. Dry run: the plan, nothing written.
     let before = dst.access_log().len();
@@ -518,8 +514,8 @@ fn shards_keep_going_and_plain_progress() {
             .output()
             .unwrap();
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = stdout(&out);
+    let stderr = stderr(&out);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 8, "{stdout}");
     assert!(
@@ -551,6 +547,7 @@ fn shards_keep_going_and_plain_progress() {
             .unwrap();
     assert_eq!(code(&out), 0, "{}", describe(&out));
     let events: Vec<Value> = String::from_utf8_lossy(&out.stderr)
+        .into_owned()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
@@ -652,7 +649,7 @@ fn referrers_follow_the_image_through_the_tag_schema() {
     assert_eq!(img["action"], "copied");
     assert_eq!(img["referrers"]["copied"], 2, "{img}"); // the SBOM and the .sig tag
     assert_eq!(img["referrers"]["ignored"], 1, "{img}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr(&out);
     assert!(
         stderr.contains(&format!(
             "ignoring referrer {}",
@@ -698,7 +695,7 @@ fn referrers_follow_the_image_through_the_tag_schema() {
         &format!("docker://{d}/copied/app:v1"),
     ]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), image);
+    assert_eq!(stdout(&out).trim(), image);
     let (_, got) = skopeo_raw_manifest(&format!("docker://{d}/copied/app:{fallback}.sig"), &flags);
     assert_eq!(got, sig_digest);
     let (raw, _) = skopeo_raw_manifest(&format!("docker://{d}/copied/app:{fallback}"), &flags);
@@ -752,11 +749,7 @@ fn ratelimit_reports_absent_limits_and_bad_configs_are_usage_errors() {
     );
     let out = sb.run(&["sync", cfg.to_str().unwrap()]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("mapping 1"),
-        "{}",
-        describe(&out)
-    );
+    assert!(stderr(&out).contains("mapping 1"), "{}", describe(&out));
     let out = sb.run(&["sync", "--shard", "3/2", cfg.to_str().unwrap()]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
 }
@@ -918,7 +911,7 @@ fn malformed_or_empty_credential_variables_are_configuration_errors() {
             .output()
             .unwrap();
         assert_eq!(code(&out), 2, "{value:?}: {}", describe(&out));
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert!(err.contains(want), "{value:?}: {err}");
         assert!(err.contains("hint: "), "{value:?}: {err}");
         for v in value.iter().filter(|v| !v.is_empty()) {
@@ -942,7 +935,7 @@ fn sync_hint(sb: &Imgctl, cfg: &Path, creds: &str, extra: &[&str]) -> (Output, S
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    let hint = String::from_utf8_lossy(&out.stderr)
+    let hint = stderr(&out)
         .lines()
         .filter_map(|l| l.strip_prefix("hint: "))
         .collect::<Vec<_>>()
@@ -982,7 +975,7 @@ fn a_failed_image_keeps_its_own_hint_in_sync_terms() {
     assert!(hint.contains(&h), "{hint}");
     assert!(!hint.contains("--keep-going"), "{hint}");
     assert!(
-        !text_of(&out).contains("not-the-password"),
+        !text(&out).contains("not-the-password"),
         "{}",
         describe(&out)
     );
@@ -1002,14 +995,6 @@ fn a_failed_image_keeps_its_own_hint_in_sync_terms() {
     let (out, hint) = sync_hint(&sb, &one, &good, &[]);
     assert_eq!(code(&out), 4, "{}", describe(&out));
     assert_eq!(hint, "", "{}", describe(&out));
-}
-
-fn text_of(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]
@@ -1040,13 +1025,13 @@ fn empty_selections_warn_and_bad_config_paths_are_usage_errors() {
     assert_eq!(doc["warnings"], json!([want]), "{doc}");
     assert_eq!(images(&doc).len(), 1, "{doc}");
     assert_eq!(images(&doc)[0]["digest"], json!(digest), "{doc}");
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(err.contains(&format!("warning: {want}")), "{err}");
     // Text, even with -q: a warning is not progress.
     let out = sb.run(&["-q", "sync", cfg.to_str().unwrap()]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains(&format!("warning: {want}")),
+        stderr(&out).contains(&format!("warning: {want}")),
         "{}",
         describe(&out)
     );
@@ -1061,18 +1046,14 @@ fn empty_selections_warn_and_bad_config_paths_are_usage_errors() {
     let (out, doc) = sync(&sb, &ok, &[], &[]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert_eq!(doc["warnings"], json!([]), "{doc}");
-    assert!(
-        !String::from_utf8_lossy(&out.stderr).contains("warning"),
-        "{}",
-        describe(&out)
-    );
+    assert!(!stderr(&out).contains("warning"), "{}", describe(&out));
 
     // A directory is a usage error naming it.
     let dir = sb.dir().join("configs");
     std::fs::create_dir(&dir).unwrap();
     let out = sb.run(&["sync", dir.to_str().unwrap()]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains(&format!("{} is a directory", dir.display())),
         "{err}"
@@ -1096,7 +1077,7 @@ fn empty_selections_warn_and_bad_config_paths_are_usage_errors() {
         let cfg = write_config(&sb, "bad.yaml", yaml);
         let out = sb.run(&["sync", cfg.to_str().unwrap()]);
         assert_eq!(code(&out), 2, "{}", describe(&out));
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert!(err.contains(want), "{want}: {err}");
         assert!(!err.contains("mappings["), "{err}");
     }
@@ -1153,7 +1134,7 @@ fn keep_going_survives_mappings_that_cannot_be_planned() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 4, "{}", describe(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains(&format!(
             "error: sync stopped: mapping 1 ({s}/gone → {d}/m/gone) could not be planned: "
@@ -1167,7 +1148,7 @@ fn keep_going_survives_mappings_that_cannot_be_planned() {
     );
     assert_eq!(err.matches("list tags of").count(), 1, "{err}");
     assert!(!err.contains("list the tags of"), "{err}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = stdout(&out);
     assert!(
         stdout.contains(&format!(
             "failed     {s}/gone -> {d}/m/gone: mapping 1 not planned: cannot list tags of {s}/gone: "
@@ -1250,12 +1231,12 @@ fn keep_going_survives_mappings_that_cannot_be_planned() {
     assert_eq!(doc["summary"]["copied"], 2, "{}", doc["summary"]);
     assert_eq!(doc["summary"]["unplanned"], 2, "{}", doc["summary"]);
     assert_eq!(doc["summary"]["planned"], 3, "{}", doc["summary"]);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("error: 1 of 3 images failed; mappings 1, 2 could not be planned"),
         "{err}"
     );
-    assert!(!text_of(&out).contains(secret), "{}", describe(&out));
+    assert!(!text(&out).contains(secret), "{}", describe(&out));
 
     // Text: the same entries as lines, with their hints.
     let out = sb
@@ -1274,7 +1255,7 @@ fn keep_going_survives_mappings_that_cannot_be_planned() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 8, "{}", describe(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let hub_line = stdout
         .lines()
         .find(|l| {
@@ -1291,7 +1272,7 @@ fn keep_going_survives_mappings_that_cannot_be_planned() {
         stdout.contains("sync: 0 copied, 2 skipped, 3 failed"),
         "{stdout}"
     );
-    assert!(!text_of(&out).contains(secret), "{}", describe(&out));
+    assert!(!text(&out).contains(secret), "{}", describe(&out));
 }
 
 #[test]
@@ -1335,11 +1316,11 @@ fn a_source_refusing_a_layer_mid_copy_gets_the_hint_of_its_credentials_block() {
     let hint = img["hint"].as_str().unwrap_or_default();
     assert!(hint.contains("$HUB_CREDS") && hint.contains(&p), "{img}");
     assert!(!hint.contains("imgctl login"), "{img}");
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("hint: ") && err.contains("$HUB_CREDS"),
         "{err}"
     );
-    assert!(!text_of(&out).contains(secret), "{}", describe(&out));
+    assert!(!text(&out).contains(secret), "{}", describe(&out));
     assert!(proxy.count("GET", &format!("/blobs/{layer}")) > 0);
 }

@@ -13,27 +13,6 @@ use std::process::{Command, Output};
 
 use common::*;
 
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// The `hint: …` line of a failed run (empty when there is none).
-fn hint(out: &Output) -> String {
-    stderr(out)
-        .lines()
-        .find(|l| l.starts_with("hint:"))
-        .unwrap_or("")
-        .to_string()
-}
-
-fn creds() -> String {
-    format!("{USER}:{PASSWORD}")
-}
-
 /// `openssl x509 -noout -text` of the PEM certificate at `path`.
 fn x509_text(path: &Path) -> String {
     let out = Command::new("openssl")
@@ -42,7 +21,7 @@ fn x509_text(path: &Path) -> String {
         .output()
         .expect("run openssl");
     assert!(out.status.success(), "{}", describe(&out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    stdout(&out)
 }
 
 /// Asserts `out` failed with exit 6 (TLS), a message in plain words containing `problem`, no
@@ -273,13 +252,6 @@ fn ca_issued_certificates_verify_against_their_ca_only() {
     assert!(hint(&out).contains("--ca-file"), "{}", stderr(&out));
 }
 
-/// Writes `text` as the sandbox's config.toml.
-fn write_config(sb: &Imgctl, text: &str) {
-    let dir = sb.home().join(".config").join("imgctl");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("config.toml"), text).unwrap();
-}
-
 #[test]
 fn a_ca_configured_for_one_registry_is_not_trusted_for_another() {
     // Two registries whose certificates the same CA signed.
@@ -312,7 +284,7 @@ fn a_ca_configured_for_one_registry_is_not_trusted_for_another() {
     }
 
     // The CA in A's section of config.toml: A works, B's certificate is not let through.
-    write_config(
+    write_config_toml(
         &sb,
         &format!("[registry.\"{}\"]\nca-file = \"{ca}\"\n", a.host()),
     );
@@ -326,7 +298,7 @@ fn a_ca_configured_for_one_registry_is_not_trusted_for_another() {
     assert_eq!(b.access_log().len(), before, "{:?}", b.access_log());
 
     // `insecure` for B only: B works unverified, A (without its CA now) is still verified.
-    write_config(
+    write_config_toml(
         &sb,
         &format!("[registry.\"{}\"]\ninsecure = true\n", b.host()),
     );
@@ -382,7 +354,7 @@ fn a_ca_file_with_the_issuers_name_but_another_key_is_not_called_forged() {
         "{err}"
     );
     // The same file in config.toml for that registry says the same.
-    write_config(
+    write_config_toml(
         &sb,
         &format!("[registry.\"{}\"]\nca-file = \"{old}\"\n", b.host()),
     );
@@ -567,7 +539,7 @@ fn a_registry_that_requires_client_certificates_gets_one_from_flags_config_or_ce
 
     // Per host in config.toml: this registry's CA and client certificate.
     let by_config = Imgctl::new();
-    write_config(
+    write_config_toml(
         &by_config,
         &format!(
             "[registry.\"{}\"]\nca-file = \"{ca}\"\ncert-file = \"{cert}\"\nkey-file = \"{key}\"\n",
@@ -577,7 +549,7 @@ fn a_registry_that_requires_client_certificates_gets_one_from_flags_config_or_ce
     let out = by_config.run_ok(&["--creds", &creds, "digest", &image]);
     assert_eq!(out.trim(), digest);
     // ... and for another host only: not offered here.
-    write_config(
+    write_config_toml(
         &by_config,
         &format!(
             "[registry.\"{}\"]\nca-file = \"{ca}\"\n[registry.\"127.0.0.1:1\"]\ncert-file = \"{cert}\"\nkey-file = \"{key}\"\n",
@@ -629,7 +601,7 @@ fn a_registry_that_requires_client_certificates_gets_one_from_flags_config_or_ce
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert_eq!(stdout(&out).trim(), digest);
     // A key without its certificate in a certs.d directory: a usage error naming the file.
     std::fs::remove_file(docker_dir.join("alice.cert")).unwrap();
     let out = by_certs_d

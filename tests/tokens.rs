@@ -31,10 +31,6 @@ fn setup(ttl_secs: u64) -> (Registry, FaultProxy, Imgctl, String, Vec<String>) {
     (reg, proxy, sb, digest, layers)
 }
 
-fn creds() -> String {
-    format!("{USER}:{PASSWORD}")
-}
-
 /// Token requests that were granted.
 fn granted(reg: &Registry) -> usize {
     reg.token_requests()
@@ -236,7 +232,7 @@ fn username_and_password_stdin_flags_push_to_the_tls_registry() {
         &format!("{PASSWORD}\n"),
     );
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert_eq!(stdout(&out).trim(), digest);
     let all = describe(&out);
     // -vv shows each HTTP exchange (method, URL without query, status), never a query
     // (upload state) nor a header value
@@ -304,7 +300,7 @@ fn a_token_field_of_another_type_does_not_reject_the_response() {
             &reg.reference("app:v1"),
         ]);
         assert!(out.status.success(), "{field}: {}", describe(&out));
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+        assert_eq!(stdout(&out).trim(), digest);
         // the registry accepted the token from the other field: no refused request
         assert!(granted(&reg) >= 1, "{:?}", reg.token_requests());
         let refused: Vec<_> = reg
@@ -376,7 +372,7 @@ fn credentials_never_go_in_clear_text_to_an_http_realm_of_an_https_registry() {
     ] {
         let out = run(&extra, stdin);
         assert_eq!(out.status.code(), Some(3), "{extra:?}: {}", describe(&out));
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert!(
             err.contains(&format!("token realm {realm}")) && err.contains("clear text"),
             "{err}"
@@ -410,7 +406,7 @@ fn credentials_never_go_in_clear_text_to_an_http_realm_of_an_https_registry() {
     .unwrap();
     let out = run(&["--creds", &c, "copy", &from, &target], None);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert_eq!(stdout(&out).trim(), digest);
     assert!(
         ts.requests()
             .iter()
@@ -424,7 +420,7 @@ fn credentials_never_go_in_clear_text_to_an_http_realm_of_an_https_registry() {
     ts.clear_requests();
     let out = run(&["pull", &target], None);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert_eq!(stdout(&out).trim(), digest);
     let reqs = ts.requests();
     assert!(
         !reqs.is_empty() && reqs.iter().all(|r| r.user.is_none() && r.status == 200),
@@ -466,7 +462,7 @@ fn credentials_go_only_in_a_scheme_the_registry_offered() {
     );
     let out = sb.run(&["--progress", "none", "--creds", &c, "pull", &image]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert_eq!(stdout(&out).trim(), digest);
     assert!(proxy.seen().iter().any(|s| s.status == 401 && s.faulted));
     no_authorization("anonymous pull");
 
@@ -523,7 +519,7 @@ fn credentials_go_only_in_a_scheme_the_registry_offered() {
             let out = run_with_stdin(cmd, &args, Some(PASSWORD));
             let what = format!("{label}, {}", args[args.len() - 1]);
             assert_eq!(out.status.code(), Some(3), "{what}: {}", describe(&out));
-            let err = String::from_utf8_lossy(&out.stderr);
+            let err = stderr(&out);
             assert!(
                 err.contains(&format!(
                     "registry {} asks for authentication in a way imgctl cannot answer ({offered}); no credentials were sent",

@@ -39,10 +39,6 @@ fn setup() -> (Registry, FaultProxy, Imgctl, String) {
     (reg, proxy, sb, digest)
 }
 
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 #[test]
 fn plain_http_registry_with_a_failing_ping_is_retried_and_quoted() {
     let (_reg, proxy, sb, digest) = setup();
@@ -78,14 +74,14 @@ fn plain_http_registry_with_a_failing_ping_is_retried_and_quoted() {
     proxy.add("GET", "/v2/", 1, respond(503, "service down", Some(0)));
     let out = sb.run(&["--retries", "2", "digest", &image]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert_eq!(stdout(&out).trim(), digest);
 
     // /v2/ answering 404 (some registries do) is usable
     proxy.clear();
     proxy.add("GET", "/v2/", 1, respond(404, "not here", None));
     let out = sb.run(&["--retries", "0", "digest", &image]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), digest);
+    assert_eq!(stdout(&out).trim(), digest);
 }
 
 #[test]

@@ -11,20 +11,8 @@ use std::process::{Output, Stdio};
 use common::*;
 use serde_json::{Value, json};
 
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// Runs with `--format json`; asserts success and pretty-printed output; returns the document.
-fn json_out(sb: &Imgctl, args: &[&str]) -> Value {
+fn json_pretty(sb: &Imgctl, args: &[&str]) -> Value {
     let mut a = vec!["--format", "json", "--progress", "none"];
     a.extend_from_slice(args);
     let out = sb.run_ok(&a);
@@ -33,10 +21,6 @@ fn json_out(sb: &Imgctl, args: &[&str]) -> Value {
         "not pretty-printed JSON: {out}"
     );
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
 }
 
 /// A sandbox whose store holds `example.com/app:1` (the standard image); returns its digest.
@@ -63,11 +47,11 @@ fn store_locations_read_and_write_the_local_store() {
         sb.run_ok(&["digest", "store:example.com/app:1"]).trim(),
         digest
     );
-    let doc = json_out(&sb, &["inspect", "store:example.com/app:1"]);
+    let doc = json_pretty(&sb, &["inspect", "store:example.com/app:1"]);
     assert_eq!(doc["digest"], json!(digest), "{doc}");
     let out_lay = sb.dir().join("out");
     let dst = format!("oci:{}:x", p(&out_lay));
-    let v = json_out(&sb, &["copy", "store:example.com/app:1", &dst]);
+    let v = json_pretty(&sb, &["copy", "store:example.com/app:1", &dst]);
     assert_eq!(v["digest"], json!(digest));
     assert_eq!(sb.run_ok(&["digest", &dst]).trim(), digest);
 
@@ -141,7 +125,7 @@ fn untagged_images_are_listed_and_addressable_by_digest() {
     );
     // JSON: no name is null, as in `images`.
     assert_eq!(
-        json_out(&sb, &["load", "-i", p(&dar)]),
+        json_pretty(&sb, &["load", "-i", p(&dar)]),
         json!({"reference": null, "digest": digest})
     );
 
@@ -152,7 +136,7 @@ fn untagged_images_are_listed_and_addressable_by_digest() {
         .find(|l| l.contains(&digest))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(row.starts_with("<none>"), "{text}");
-    let imgs = json_out(&sb, &["images"]);
+    let imgs = json_pretty(&sb, &["images"]);
     assert_eq!(
         imgs,
         json!([{"reference": null, "digest": digest,
@@ -174,7 +158,7 @@ fn untagged_images_are_listed_and_addressable_by_digest() {
         "{}",
         describe(&out)
     );
-    let t = json_out(&sb, &["tag", prefix, "example.com/named:1"]);
+    let t = json_pretty(&sb, &["tag", prefix, "example.com/named:1"]);
     assert_eq!(
         t,
         json!({"digest": digest, "tagged": ["example.com/named:1"]})
@@ -185,7 +169,7 @@ fn untagged_images_are_listed_and_addressable_by_digest() {
     );
     // naming it replaced the <none> row; loading the same image again adds none
     let names = |sb: &Imgctl| -> Vec<Value> {
-        json_out(sb, &["images"])
+        json_pretty(sb, &["images"])
             .as_array()
             .unwrap()
             .iter()
@@ -196,11 +180,11 @@ fn untagged_images_are_listed_and_addressable_by_digest() {
     sb.run_ok(&["-q", "load", "-i", p(&dar)]);
     assert_eq!(names(&sb), [json!("example.com/named:1")]);
     // rmi by digest removes every entry of that digest (the name and the untagged one).
-    let rm = json_out(&sb, &["rmi", &digest]);
+    let rm = json_pretty(&sb, &["rmi", &digest]);
     assert_eq!(rm["removed"].as_array().unwrap().len(), 1, "{rm}");
     assert_eq!(rm["removed"][0]["reference"], json!("example.com/named:1"));
     assert!(rm["blobsDeleted"].as_u64().unwrap() >= 4, "{rm}");
-    assert_eq!(json_out(&sb, &["images"]), json!([]));
+    assert_eq!(json_pretty(&sb, &["images"]), json!([]));
     let blobs = std::fs::read_dir(sb.store().join("blobs/sha256"))
         .unwrap()
         .count();
@@ -256,7 +240,7 @@ fn load_names_oci_archives_by_a_valid_reference_only() {
         "{}",
         stderr(&out)
     );
-    let imgs = json_out(&sb, &["images"]);
+    let imgs = json_pretty(&sb, &["images"]);
     assert_eq!(imgs[0]["reference"], json!("example.com/team/app:7"));
     assert_eq!(imgs[0]["digest"], json!(digest2));
     assert_eq!(imgs[1]["reference"], json!(null));
@@ -287,7 +271,7 @@ fn rmi_removes_what_exists_and_reports_what_is_missing() {
             && err.contains("2 of 3 images not found"),
         "{err}"
     );
-    let imgs = json_out(&sb, &["images"]);
+    let imgs = json_pretty(&sb, &["images"]);
     assert_eq!(imgs.as_array().unwrap().len(), 1);
     assert_eq!(imgs[0]["reference"], json!("example.com/app:1"));
     // JSON: removed and missing, exit 4.
@@ -296,7 +280,7 @@ fn rmi_removes_what_exists_and_reports_what_is_missing() {
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["missing"], json!(["docker.io/library/gone:1"]));
     assert_eq!(v["removed"][0]["digest"], json!(digest));
-    assert_eq!(json_out(&sb, &["images"]), json!([]));
+    assert_eq!(json_pretty(&sb, &["images"]), json!([]));
     // A single missing image is still exit 4 with the store's message.
     let out = sb.run(&["rmi", "gone:1"]);
     assert_eq!(code(&out), 4, "{}", describe(&out));
@@ -421,14 +405,14 @@ fn save_to_stdout_and_load_from_stdin() {
 fn json_is_pretty_everywhere_and_help_groups_global_options() {
     let sb = Imgctl::new();
     let digest = store_with_app(&sb);
-    let d = json_out(&sb, &["digest", "store:example.com/app:1"]);
+    let d = json_pretty(&sb, &["digest", "store:example.com/app:1"]);
     assert_eq!(d["digest"], json!(digest));
-    let t = json_out(&sb, &["tag", "example.com/app:1", "example.com/app:2"]);
+    let t = json_pretty(&sb, &["tag", "example.com/app:1", "example.com/app:2"]);
     assert_eq!(
         t,
         json!({"digest": digest, "tagged": ["example.com/app:2"]})
     );
-    let l = json_out(&sb, &["login", "--list"]);
+    let l = json_pretty(&sb, &["login", "--list"]);
     assert_eq!(l, json!([]));
 
     let help = sb.run_ok(&["tags", "--help"]);

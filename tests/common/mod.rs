@@ -18,12 +18,14 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod image;
+pub mod output;
 pub mod registry;
 pub mod registry_options;
 pub mod token;
 pub mod tools;
 
 pub use image::*;
+pub use output::*;
 pub use registry::*;
 pub use registry_options::*;
 pub use token::*;
