@@ -145,3 +145,102 @@ fn entry_name(d: &Descriptor) -> Option<String> {
         .or_else(|| a.get(REF_NAME))
         .cloned()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::super::write::{MemberData, tar_into};
+    use super::*;
+    use crate::error::ErrorKind;
+
+    /// A tar (written by this module's own writer) holding an OCI layout with two images: one
+    /// named by ref name `v1`, one by containerd name only; plus a blob whose bytes do not
+    /// match its name.
+    fn archive(dir: &Path) -> (PathBuf, Digest, Digest) {
+        let m1 = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","n":1}"#;
+        let m2 = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","n":2}"#;
+        let (d1, d2) = (Digest::sha256_of(m1), Digest::sha256_of(m2));
+        let entry = |d: &Digest, size: usize, key: &str, name: &str| {
+            serde_json::json!({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": d.to_string(), "size": size, "annotations": {key: name}})
+        };
+        let index = serde_json::json!({"schemaVersion": 2, "manifests": [
+            entry(&d1, m1.len(), REF_NAME, "v1"),
+            entry(&d2, m2.len(), CONTAINERD_IMAGE_NAME, "docker.io/library/app:v2"),
+        ]});
+        let bad = Digest::sha256_of(b"other bytes");
+        let members = vec![
+            (
+                "index.json".to_string(),
+                MemberData::Bytes(serde_json::to_vec(&index).unwrap()),
+            ),
+            (blob_member(&d1), MemberData::Bytes(m1.to_vec())),
+            (blob_member(&d2), MemberData::Bytes(m2.to_vec())),
+            (blob_member(&bad), MemberData::Bytes(b"not those".to_vec())),
+        ];
+        let path = dir.join("layout.tar");
+        tar_into(std::fs::File::create(&path).unwrap(), &members).unwrap();
+        (path, d1, d2)
+    }
+
+    #[test]
+    fn entries_resolve_by_ref_name_then_containerd_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, d1, d2) = archive(dir.path());
+        let l = TarLayout::new(Arc::new(TarIndex::scan(&path).unwrap())).unwrap();
+        assert_eq!(l.entries().unwrap().len(), 2);
+
+        let v1 = l.resolve(Some("v1"), "oci-archive:x").unwrap();
+        assert_eq!(descriptor_digest(&v1).unwrap(), d1);
+        let m = l.entry_manifest(&v1).unwrap();
+        assert_eq!(m.digest, d1);
+        assert_eq!(m.media_type, "application/vnd.oci.image.manifest.v1+json");
+        let v2 = l
+            .resolve(Some("docker.io/library/app:v2"), "oci-archive:x")
+            .unwrap();
+        assert_eq!(descriptor_digest(&v2).unwrap(), d2);
+
+        let e = l.resolve(Some("v3"), "oci-archive:x").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert!(
+            e.to_string()
+                .contains("no image named \"v3\" in oci-archive:x"),
+            "{e}"
+        );
+        let e = l.resolve(None, "oci-archive:x").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Usage);
+        assert!(e.to_string().contains("holds 2 images"), "{e}");
+    }
+
+    #[test]
+    fn manifests_are_verified_and_a_layout_needs_index_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, _, _) = archive(dir.path());
+        let l = TarLayout::new(Arc::new(TarIndex::scan(&path).unwrap())).unwrap();
+        let bad = Digest::sha256_of(b"other bytes");
+        assert_eq!(
+            l.manifest(&bad, None).unwrap_err().kind(),
+            ErrorKind::Integrity
+        );
+        let absent = Digest::sha256_of(b"absent");
+        let e = l.manifest(&absent, None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert!(
+            e.to_string().contains("is not present in the archive"),
+            "{e}"
+        );
+
+        let empty = dir.path().join("empty.tar");
+        tar_into(
+            std::fs::File::create(&empty).unwrap(),
+            &[("oci-layout".to_string(), MemberData::Bytes(b"{}".to_vec()))],
+        )
+        .unwrap();
+        let e = TarLayout::new(Arc::new(TarIndex::scan(&empty).unwrap()))
+            .err()
+            .expect("no index.json");
+        assert_eq!(e.kind(), ErrorKind::Integrity);
+        assert!(e.to_string().contains("no index.json"), "{e}");
+    }
+}
