@@ -10,14 +10,16 @@ use oci_spec::image::{Descriptor, ImageIndex, ImageManifest, Platform};
 use tokio::io::AsyncReadExt;
 use tokio::sync::Semaphore;
 
+use crate::blob::FetchedManifest;
 use crate::digest::{Digest, VerifyingReader};
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{
     Manifest, PlatformSpec, descriptor_digest, filter_entries, filter_index_bytes, is_image_config,
     platform_of_config, platform_string, select_platform,
 };
+use crate::progress::BlobOutcome;
 use crate::progress::Reporter;
-use crate::transport::{BlobOutcome, FetchedManifest, ImageDestination, ImageSource};
+use crate::transport::{ImageDestination, ImageSource};
 
 /// Which images of an index to copy.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,6 +23,9 @@ pub mod registry;
 pub mod sync;
 pub mod transport;
 
+// The model's content types (a blob stream, a manifest's exact bytes).
+pub mod blob;
+
 /// Test data kept in `tests/fixtures/` (see its README.md for where each file comes from):
 /// the bytes of `rel` below that folder. A missing fixture fails the test that asked for it.
 #[cfg(test)]

@@ -14,7 +14,16 @@ use std::time::{Duration, Instant};
 
 use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::transport::BlobOutcome;
+/// How a blob reached the destination, as reported to [`BlobProgress::finish`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobOutcome {
+    /// Its bytes were sent (count in bytes).
+    Uploaded(u64),
+    /// The destination already had it.
+    Skipped,
+    /// Mounted from another repository of the same registry; no bytes moved.
+    Mounted,
+}
 
 /// Default time between two aggregate lines (plain) or `progress` events (json).
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);

@@ -12,6 +12,7 @@
 use serde_json::Value;
 use tracing::warn;
 
+use crate::blob::FetchedManifest;
 use crate::copy::{CopyOptions, Platforms, copy_image};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
@@ -19,8 +20,7 @@ use crate::manifest::{Manifest, OCI_INDEX, descriptor_digest};
 use crate::progress::Reporter;
 use crate::reference::Reference;
 use crate::registry::{Client, Repository};
-use crate::transport::FetchedManifest;
-use crate::transport::registry::{RegistryDestination, RegistrySource};
+use crate::transport::docker::{RegistryDestination, RegistrySource};
 
 /// Suffixes of cosign's digest tags (`sha256-<hex>.sig` …).
 pub const COSIGN_SUFFIXES: [&str; 3] = ["sig", "att", "sbom"];

@@ -12,12 +12,12 @@ use imgctl::location::{BareMeans, Location};
 use imgctl::manifest::{PlatformSpec, parse_platform_list};
 use imgctl::reference::Reference;
 use imgctl::transport::ImageSource;
-use imgctl::transport::archive::{ArchiveTarget, TarIndex};
 use imgctl::transport::docker_archive::{
     DockerArchiveDestination, DockerArchiveSource, Select, read_entries,
 };
-use imgctl::transport::layout::{LayoutDestination, LayoutSource};
-use imgctl::transport::oci_archive::{CONTAINERD_IMAGE_NAME, OciArchiveSource, TarLayout};
+use imgctl::transport::oci::{LayoutDestination, LayoutSource};
+use imgctl::transport::oci_archive::OciArchiveSource;
+use imgctl::transport::tar::{ArchiveTarget, CONTAINERD_IMAGE_NAME, TarIndex, TarLayout};
 
 use super::{FormatArg, GlobalOpts};
 

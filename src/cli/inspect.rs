@@ -5,13 +5,15 @@ use oci_spec::image::Descriptor;
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
+use imgctl::blob::FetchedManifest;
 use imgctl::digest::VerifyingReader;
 use imgctl::error::{Error, Result};
 use imgctl::location::{BareMeans, Location};
 use imgctl::manifest::{
     self as mf, Manifest, descriptor_digest, parse_platform_list, platform_string, select_platform,
 };
-use imgctl::transport::{FetchedManifest, ImageSource, open_source};
+use imgctl::transport::ImageSource;
+use imgctl::transport::open::open_source;
 
 use super::{FormatArg, GlobalOpts, SideOpts};
 

@@ -3,7 +3,7 @@
 use imgctl::error::{Error, Result};
 use imgctl::location::{BareMeans, Location, parse_registry};
 use imgctl::reference::normalise_registry;
-use imgctl::transport::open_source;
+use imgctl::transport::open::open_source;
 
 use super::{FormatArg, GlobalOpts, SideOpts};
 

@@ -5,7 +5,7 @@ use imgctl::error::{Error, Result};
 use imgctl::location::{BareMeans, Location};
 use imgctl::manifest::PlatformSpec;
 use imgctl::reference::Reference;
-use imgctl::transport::{open_destination, open_source};
+use imgctl::transport::open::{open_destination, open_source};
 
 use super::{FormatArg, GlobalOpts, PlatformOpts, SideOpts};
 
@@ -99,7 +99,7 @@ pub fn print_result(g: &GlobalOpts, v: &serde_json::Value, to_stderr: bool) -> R
 pub fn archive_on_stdout(dst: &Location) -> bool {
     match dst {
         Location::OciArchive { path, .. } | Location::DockerArchive { path, .. } => {
-            imgctl::transport::archive::is_stdout(path)
+            imgctl::transport::tar::is_stdout(path)
         }
         _ => false,
     }

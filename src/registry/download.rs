@@ -8,9 +8,9 @@ use tokio_util::io::StreamReader;
 use tracing::warn;
 
 use super::Repository;
+use crate::blob::BlobStream;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::transport::BlobStream;
 
 type Body = std::pin::Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 

@@ -23,10 +23,10 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use tokio_util::io::StreamReader;
 use tracing::{debug, warn};
 
+use crate::blob::{BlobStream, FetchedManifest};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{ACCEPT_MANIFESTS, detect_media_type};
-use crate::transport::{BlobStream, FetchedManifest};
 use auth::{Challenge, CredentialProvider, Credentials, Token};
 
 pub use upload::{DEFAULT_CHUNK_SIZE, UploadStrategy};

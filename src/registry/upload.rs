@@ -11,10 +11,10 @@ use tokio::io::AsyncReadExt;
 use tracing::{debug, warn};
 
 use super::{Access, Repository, content_range, errors};
+use crate::blob::BlobStream;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::progress::BlobProgress;
-use crate::transport::BlobStream;
 
 /// Chunk size used when falling back to chunked uploads, in bytes. Some registries refuse
 /// PATCH bodies over 4 MiB.

@@ -17,11 +17,12 @@ use async_trait::async_trait;
 use oci_spec::image::{Descriptor, Platform};
 use tokio::sync::OnceCell;
 
+use crate::blob::FetchedManifest;
 use crate::digest::Digest;
 use crate::error::Result;
 use crate::manifest::descriptor_digest;
 use crate::progress::BlobProgress;
-use crate::transport::{FetchedManifest, ImageDestination, ImageSource, MountOrigin};
+use crate::transport::{ImageDestination, ImageSource, MountOrigin};
 
 /// (registry, digest).
 type RegistryKey = (String, Digest);

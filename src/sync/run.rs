@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use oci_spec::image::Descriptor;
 use tokio::sync::Semaphore;
 
+use crate::blob::{BlobStream, FetchedManifest};
 use crate::copy::{CopyOptions, Platforms, copy_image, filtered_index};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
@@ -17,8 +18,8 @@ use crate::manifest::{Manifest, descriptor_digest, is_index, select_platform};
 use crate::progress::Reporter;
 use crate::referrers::{ReferrerStats, ReferrersJob, subjects};
 use crate::registry::Repository;
-use crate::transport::registry::{RegistryDestination, RegistrySource};
-use crate::transport::{BlobStream, FetchedManifest, ImageSource, MountOrigin};
+use crate::transport::docker::{RegistryDestination, RegistrySource};
+use crate::transport::{ImageSource, MountOrigin};
 
 use super::clients::Clients;
 use super::ledger::{BlobLedger, SharedBlobs};

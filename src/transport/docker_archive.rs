@@ -28,11 +28,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::OnceCell;
 
-use super::archive::{ArchiveTarget, MemberData, TarIndex};
-use super::layout::root_descriptor;
-use super::oci_archive::{CONTAINERD_IMAGE_NAME, TarLayout, blob_member};
-use super::stage::StagedLayout;
-use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource};
+use super::tar::{
+    ArchiveTarget, CONTAINERD_IMAGE_NAME, MemberData, StagedLayout, TarIndex, TarLayout,
+    blob_member, json_error,
+};
+use super::{ImageDestination, ImageSource};
+use crate::blob::{BlobStream, FetchedManifest};
 use crate::digest::{Algorithm, Digest, Hasher};
 use crate::error::{Error, Result};
 use crate::manifest::{self as mf, Manifest, descriptor_digest};
@@ -88,7 +89,7 @@ pub fn read_entries(tar: &TarIndex) -> Result<Vec<ArchiveEntry>> {
         Error::integrity(format!(
             "manifest.json in {} is malformed: it {}",
             tar.name(),
-            super::archive::json_error(&e)
+            json_error(&e)
         ))
     })
 }
@@ -387,7 +388,7 @@ impl ImageSource for DockerArchiveSource {
 
 /// Writes images into a docker-archive (Docker 25+ layout + `manifest.json`).
 ///
-/// Made by [`open_destination`](super::open_destination), it writes the file when an image is
+/// Made by [`open_destination`](super::open::open_destination), it writes the file when an image is
 /// committed. For several images in one archive (`save`), build it with
 /// [`DockerArchiveDestination::deferred`], copy each image, then call
 /// [`DockerArchiveDestination::finish`].
@@ -519,7 +520,7 @@ impl ImageDestination for DockerArchiveDestination {
         if let Some(r) = &reference {
             ann.insert(CONTAINERD_IMAGE_NAME.to_string(), r.clone());
         }
-        let desc = root_descriptor(root, platform, ann)?;
+        let desc = root.descriptor(platform, ann)?;
         self.stage.name_root(root, reference.as_deref(), &desc)?;
         let member = |d: &Descriptor| descriptor_digest(d).map(|d| blob_member(&d));
         let entry = ArchiveEntry {

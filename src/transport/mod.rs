@@ -1,47 +1,41 @@
 //! Image locations as peers behind two small traits (docs/DESIGN.md §2): an [`ImageSource`] yields
 //! manifests and blobs, an [`ImageDestination`] accepts them. The copy engine drives both and
 //! knows nothing about HTTP or files; transports know nothing about each other.
+//!
+//! This file holds the traits only. [`open`] is the one module that knows every transport;
+//! [`docker`] (a registry repository), [`oci`] (an OCI layout directory), [`oci_archive`] and
+//! [`docker_archive`] implement the traits; the two archives share [`tar`] and nothing else;
+//! [`layout_write`] is how the layout-backed destinations write a blob.
 
-pub mod archive;
+pub mod docker;
 pub mod docker_archive;
-pub mod layout;
+pub mod layout_write;
+pub mod oci;
 pub mod oci_archive;
-pub mod registry;
-pub mod stage;
+pub mod open;
+pub mod tar;
 
-use std::pin::Pin;
+#[cfg(test)]
+mod layering;
 
 use async_trait::async_trait;
 use oci_spec::image::Descriptor;
-use tokio::io::AsyncRead;
 
 use crate::digest::Digest;
 use crate::error::Result;
 use crate::manifest::Manifest;
 use crate::progress::BlobProgress;
 
-/// A stream of blob bytes. Not verified by the transport: the reader is wrapped in a
-/// [`crate::digest::VerifyingReader`] by whoever consumes it.
-pub type BlobStream = Pin<Box<dyn AsyncRead + Send>>;
-
-/// A manifest or index as stored: exact bytes, media type and the digest of those bytes.
-#[derive(Debug, Clone)]
-pub struct FetchedManifest {
-    /// The document's bytes, never re-serialised.
-    pub bytes: Vec<u8>,
-    /// Its media type (from the document, else the server, else its shape).
-    pub media_type: String,
-    /// sha256 of `bytes` (or the digest that named it, verified against `bytes`); for a
-    /// signed Docker schema 1 manifest, of its JWS payload ([`crate::manifest::manifest_digest`]).
-    pub digest: Digest,
-}
-
-impl FetchedManifest {
-    /// Size of the document in bytes.
-    pub fn size(&self) -> u64 {
-        self.bytes.len() as u64
-    }
-}
+/// The old name of [`tar`] (its reading, target and member types are re-exported there).
+pub use self::tar as archive;
+/// The old names of [`docker`] and [`oci`]; kept while callers move over.
+pub use self::{docker as registry, oci as layout};
+/// The model's content types, which the traits speak in.
+pub use crate::blob::{BlobStream, FetchedManifest};
+/// Moved to [`crate::progress`]; re-exported while callers move over.
+pub use crate::progress::BlobOutcome;
+/// Kept at the old path while callers move over to [`open`].
+pub use open::{open_destination, open_source};
 
 /// A registry repository holding blobs that a destination in the same registry may mount
 /// (distribution spec, "Mounting a blob from another repository").
@@ -81,17 +75,6 @@ pub trait ImageSource: Send + Sync {
     async fn check_blob(&self, _desc: &Descriptor) -> Option<crate::error::Error> {
         None
     }
-}
-
-/// How a blob reached the destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlobOutcome {
-    /// Its bytes were sent (count in bytes).
-    Uploaded(u64),
-    /// The destination already had it.
-    Skipped,
-    /// Mounted from another repository of the same registry; no bytes moved.
-    Mounted,
 }
 
 /// Where images are written. Blobs first, then manifests children-first, then
@@ -138,128 +121,4 @@ pub trait ImageDestination: Send + Sync {
         root: &FetchedManifest,
         platform: Option<&oci_spec::image::Platform>,
     ) -> Result<()>;
-}
-
-/// An [`AsyncRead`] adapter that reports every byte read to a [`BlobProgress`].
-pub struct ProgressReader<R> {
-    inner: R,
-    progress: BlobProgress,
-}
-
-impl<R> ProgressReader<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R, progress: BlobProgress) -> Self {
-        ProgressReader { inner, progress }
-    }
-}
-
-impl<R: AsyncRead + Unpin> AsyncRead for ProgressReader<R> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
-        let n = buf.filled().len() - before;
-        if n > 0 {
-            self.progress.inc(n as u64);
-        }
-        r
-    }
-}
-
-/// Opens `loc` for reading. `client` serves registry locations; `store` is the local store's
-/// directory (for [`crate::location::Location::Store`]).
-///
-/// Errors: NotFound when a layout does not exist. Archives are opened lazily: their errors
-/// (missing file, malicious member) surface on the first read.
-pub fn open_source(
-    loc: &crate::location::Location,
-    client: &crate::registry::Client,
-    store: &std::path::Path,
-) -> Result<Box<dyn ImageSource>> {
-    use crate::location::Location;
-    Ok(match loc {
-        Location::Registry(r) => Box::new(registry::RegistrySource::new(client, r.clone())),
-        Location::Store(r) => Box::new(layout::LayoutSource::new(
-            crate::layout::Layout::open_or_create(store)?,
-            Some(r.to_string()),
-            format!("{r} (local store)"),
-        )),
-        Location::StoreDigest(d) => Box::new(layout::LayoutSource::by_digest(
-            crate::layout::Layout::open_or_create(store)?,
-            d.clone(),
-            format!("{d} (local store)"),
-        )),
-        Location::Oci { path, tag } => Box::new(layout::LayoutSource::new(
-            crate::layout::Layout::open(path)?,
-            tag.clone(),
-            loc.to_string(),
-        )),
-        Location::OciArchive { path, tag } => Box::new(oci_archive::OciArchiveSource::new(
-            path,
-            tag.clone(),
-            loc.to_string(),
-        )),
-        Location::DockerArchive { path, reference } => {
-            Box::new(docker_archive::DockerArchiveSource::new(
-                path,
-                match reference {
-                    Some(r) => docker_archive::Select::Named(r.clone()),
-                    None => docker_archive::Select::Only,
-                },
-                loc.to_string(),
-            ))
-        }
-    })
-}
-
-/// Opens `loc` for writing (creating an OCI layout when needed). An archive's path is resolved
-/// by [`archive::ArchiveTarget::resolve`] (a file replaced atomically, a stream such as
-/// `/dev/stdout` written into); a streamed archive is staged in `store`. See [`open_source`].
-///
-/// Errors: Usage for `store:sha256:…` and for an archive path that cannot be written (a
-/// directory, a missing directory, a terminal); the layout's and archive's I/O errors.
-pub fn open_destination(
-    loc: &crate::location::Location,
-    client: &crate::registry::Client,
-    store: &std::path::Path,
-) -> Result<Box<dyn ImageDestination>> {
-    use crate::location::Location;
-    Ok(match loc {
-        Location::Registry(r) => Box::new(registry::RegistryDestination::new(client, r.clone())),
-        Location::Store(r) => Box::new(
-            layout::LayoutDestination::new(
-                crate::layout::Layout::open_or_create(store)?,
-                Some(r.to_string()),
-                format!("{r} (local store)"),
-            )
-            .recording_origin(),
-        ),
-        Location::StoreDigest(d) => {
-            return Err(crate::error::Error::usage(format!(
-                "cannot write to store:{d}: a store destination needs a name (store:REF)"
-            )));
-        }
-        Location::Oci { path, tag } => Box::new(layout::LayoutDestination::create(
-            path,
-            tag.clone(),
-            loc.to_string(),
-        )?),
-        Location::OciArchive { path, tag } => Box::new(oci_archive::OciArchiveDestination::new(
-            archive::ArchiveTarget::resolve(path)?,
-            store,
-            tag.clone(),
-            loc.to_string(),
-        )?),
-        Location::DockerArchive { path, reference } => {
-            Box::new(docker_archive::DockerArchiveDestination::new(
-                archive::ArchiveTarget::resolve(path)?,
-                store,
-                reference.clone(),
-                loc.to_string(),
-            )?)
-        }
-    })
 }

@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use oci_spec::image::Descriptor;
 
-use super::{BlobStream, FetchedManifest, ImageDestination, ImageSource, MountOrigin};
+use super::{ImageDestination, ImageSource, MountOrigin};
+use crate::blob::{BlobStream, FetchedManifest};
 use crate::digest::VerifyingReader;
 use crate::error::Result;
 use crate::manifest::descriptor_digest;

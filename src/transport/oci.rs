@@ -7,11 +7,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
-use oci_spec::image::{Descriptor, DescriptorBuilder, MediaType};
+use oci_spec::image::Descriptor;
 
-use super::{
-    BlobStream, FetchedManifest, ImageDestination, ImageSource, MountOrigin, ProgressReader,
-};
+use super::layout_write::put_blob_resumable;
+use super::{ImageDestination, ImageSource, MountOrigin};
+use crate::blob::{BlobStream, FetchedManifest};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::layout::{Layout, REF_NAME, WriterLock, is_disk_full};
@@ -360,7 +360,7 @@ impl ImageDestination for LayoutDestination {
                 format!("{}/{}", o.registry, o.repository),
             );
         }
-        let desc = root_descriptor(root, platform, annotations)?;
+        let desc = root.descriptor(platform, annotations)?;
         self.layout.set_ref(self.name.as_deref(), desc)?;
         self.committed.store(true, Ordering::SeqCst);
         Ok(())
@@ -464,57 +464,4 @@ fn remove_until_gone(dir: &Path, names: &[&str]) -> std::io::Result<()> {
         }
     }
     last
-}
-
-/// Writes blob `desc` into `layout`, read from `source`, resumably: a partial download kept
-/// by an interrupted run (a dropped connection, Ctrl-C, kill -9) is continued from where it
-/// stopped ([`Layout::write_blob_resumable`]). Reports bytes to `progress`; returns the bytes
-/// read from `source` (0 when the layout had the blob).
-///
-/// Errors: the source's own (NotFound naming the source when it lacks the blob, Network,
-/// Auth), Integrity when the bytes do not match `desc`, Other on local I/O failure (naming the
-/// layout).
-pub async fn put_blob_resumable(
-    layout: &Layout,
-    desc: &Descriptor,
-    source: &dyn ImageSource,
-    progress: &BlobProgress,
-) -> Result<u64> {
-    let digest = descriptor_digest(desc)?;
-    layout
-        .write_blob_resumable(&digest, Some(desc.size()), |offset| async move {
-            progress.set_position(offset);
-            let stream = source.blob(desc, offset).await?;
-            Ok(ProgressReader::new(stream, progress.handle()))
-        })
-        .await
-}
-
-/// The `index.json` descriptor of manifest `root`: its media type, digest and size, the
-/// `platform` it was selected for (when picked out of an index) and `annotations` (none when
-/// empty).
-///
-/// Errors: Other when the descriptor cannot be built (a digest oci-spec refuses).
-pub fn root_descriptor(
-    root: &FetchedManifest,
-    platform: Option<&oci_spec::image::Platform>,
-    annotations: HashMap<String, String>,
-) -> Result<Descriptor> {
-    let mut b = DescriptorBuilder::default()
-        .media_type(MediaType::from(root.media_type.as_str()))
-        .digest(
-            root.digest
-                .to_string()
-                .parse::<oci_spec::image::Digest>()
-                .map_err(|e| Error::other(format!("digest conversion: {e}")))?,
-        )
-        .size(root.size());
-    if !annotations.is_empty() {
-        b = b.annotations(annotations);
-    }
-    if let Some(p) = platform {
-        b = b.platform(p.clone());
-    }
-    b.build()
-        .map_err(|e| Error::other(format!("descriptor: {e}")))
 }

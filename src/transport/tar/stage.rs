@@ -35,15 +35,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use oci_spec::image::Descriptor;
 use serde_json::Value;
 
-use super::archive::{ArchiveTarget, MemberData};
-use super::layout::put_blob_resumable;
-use super::oci_archive::blob_member;
-use super::{FetchedManifest, ImageSource};
+use super::{ArchiveTarget, MemberData, blob_member};
+use crate::blob::FetchedManifest;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::layout::{LAYOUT_VERSION, Layout, WriterLock, add_ref_to_index, empty_index};
 use crate::manifest::descriptor_digest;
 use crate::progress::BlobProgress;
+use crate::transport::ImageSource;
+use crate::transport::layout_write::put_blob_resumable;
 
 /// Attempts at opening the staging layout while other processes remove it.
 const OPEN_ATTEMPTS: usize = 16;
