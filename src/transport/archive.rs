@@ -24,7 +24,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use super::BlobStream;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::layout::Layout;
+use crate::store::Layout;
 
 /// Largest member read into memory by [`TarIndex::read_small`] (manifests, configs, JSON).
 pub const MAX_SMALL_MEMBER: u64 = 64 << 20;
@@ -678,7 +678,7 @@ impl ArchiveTarget {
     /// - a stream: `.imgctl-stream-<key>` in `store` (the local store, created when missing),
     ///   keyed by the stream's canonical path, or by `stdout` for this process's stdout.
     ///
-    /// Errors: as [`crate::layout::Layout::open_or_create`] for the store.
+    /// Errors: as [`crate::store::Layout::open_or_create`] for the store.
     pub fn stage_location(&self, store: &Path) -> Result<(PathBuf, String)> {
         let key = |bytes: &[u8]| Digest::sha256_of(bytes).hex()[..16].to_string();
         Ok(match &self.kind {
@@ -690,7 +690,7 @@ impl ArchiveTarget {
                 )
             }
             TargetKind::Stream { stdout, .. } => {
-                crate::layout::Layout::open_or_create(store)?;
+                crate::store::Layout::open_or_create(store)?;
                 let id = if *stdout {
                     "stdout".into()
                 } else {

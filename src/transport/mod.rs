@@ -183,17 +183,17 @@ pub fn open_source(
     Ok(match loc {
         Location::Registry(r) => Box::new(registry::RegistrySource::new(client, r.clone())),
         Location::Store(r) => Box::new(layout::LayoutSource::new(
-            crate::layout::Layout::open_or_create(store)?,
+            crate::store::Layout::open_or_create(store)?,
             Some(r.to_string()),
             format!("{r} (local store)"),
         )),
         Location::StoreDigest(d) => Box::new(layout::LayoutSource::by_digest(
-            crate::layout::Layout::open_or_create(store)?,
+            crate::store::Layout::open_or_create(store)?,
             d.clone(),
             format!("{d} (local store)"),
         )),
         Location::Oci { path, tag } => Box::new(layout::LayoutSource::new(
-            crate::layout::Layout::open(path)?,
+            crate::store::Layout::open(path)?,
             tag.clone(),
             loc.to_string(),
         )),
@@ -231,7 +231,7 @@ pub fn open_destination(
         Location::Registry(r) => Box::new(registry::RegistryDestination::new(client, r.clone())),
         Location::Store(r) => Box::new(
             layout::LayoutDestination::new(
-                crate::layout::Layout::open_or_create(store)?,
+                crate::store::Layout::open_or_create(store)?,
                 Some(r.to_string()),
                 format!("{r} (local store)"),
             )
