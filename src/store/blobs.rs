@@ -256,10 +256,12 @@ pub(super) struct Pumped<W> {
     pub(super) read: Result<()>,
 }
 
+/// The error of a blocking write task that panicked or was cancelled.
 pub(super) fn joined(e: tokio::task::JoinError) -> Error {
     Error::other(format!("blob writer thread failed: {e}"))
 }
 
+/// Integrity error: the `n` bytes read hash to `got`, not to `digest` (or not `size` bytes).
 pub(super) fn mismatch(digest: &Digest, size: Option<u64>, got: &Digest, n: u64) -> Error {
     let want = match size {
         Some(s) => format!("{digest} ({s} bytes)"),

@@ -216,10 +216,15 @@ impl Layout {
         Ok(removed)
     }
 
+    /// `<root>/index.json`.
     pub(super) fn index_path(&self) -> PathBuf {
         self.root.join(INDEX_FILE)
     }
 
+    /// The `index.json` document as JSON (foreign fields kept).
+    ///
+    /// Errors: NotFound (with a hint) when it is missing; Integrity when it is not JSON or has
+    /// no valid `manifests` list; Other on I/O failure.
     pub(super) fn read_index(&self) -> Result<Value> {
         let path = self.index_path();
         let bytes = fs::read(&path).map_err(|e| {
@@ -247,10 +252,16 @@ impl Layout {
         Ok(v)
     }
 
+    /// Replaces `index.json` with `index` atomically. Caller holds [`Layout::lock`].
+    ///
+    /// Errors: as [`Layout::atomic_write`].
     pub(super) fn write_index(&self, index: &Value) -> Result<()> {
         self.atomic_write(&self.index_path(), &serde_json::to_vec(index)?)
     }
 
+    /// Entry `i` of `index.json`, `entry`, as a descriptor.
+    ///
+    /// Errors: Integrity naming the entry when it is not a valid descriptor.
     pub(super) fn entry_descriptor(&self, i: usize, entry: &Value) -> Result<Descriptor> {
         manifest::descriptor_from_json(entry.clone()).map_err(|e| {
             Error::integrity(format!(
@@ -311,6 +322,7 @@ pub fn empty_index() -> Value {
     })
 }
 
+/// The `manifests` list of `index` (empty when absent or not a list).
 pub(super) fn entries(index: &Value) -> &[Value] {
     index
         .get("manifests")
@@ -321,7 +333,7 @@ pub(super) fn entries(index: &Value) -> &[Value] {
 
 /// The `manifests` list of `index`, created when absent; fills in `schemaVersion`/`mediaType`
 /// when another tool left them out.
-pub(super) fn entries_mut(index: &mut Value) -> Result<&mut Vec<Value>> {
+fn entries_mut(index: &mut Value) -> Result<&mut Vec<Value>> {
     let obj = index
         .as_object_mut()
         .ok_or_else(|| Error::integrity("index.json is not a JSON object"))?;
@@ -336,6 +348,7 @@ pub(super) fn entries_mut(index: &mut Value) -> Result<&mut Vec<Value>> {
         .ok_or_else(|| Error::integrity("index.json \"manifests\" is not a list"))
 }
 
+/// The [`REF_NAME`] annotation of an `index.json` entry, if any.
 pub(super) fn entry_name(entry: &Value) -> Option<&str> {
     entry.get("annotations")?.get(REF_NAME)?.as_str()
 }
