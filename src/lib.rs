@@ -2,7 +2,7 @@
 //!
 //! Layers (docs/DESIGN.md §2): [`mod@reference`] and [`location`] parse what users type; [`digest`] and
 //! [`manifest`] are the content model; [`registry`] speaks the OCI distribution API;
-//! [`layout`] is the OCI image layout store; [`transport`] puts locations behind two traits;
+//! [`store`] is the OCI image layout store; [`transport`] puts locations behind two traits;
 //! [`copy`] is the transfer engine; [`progress`] reports.
 //! [`mod@sync`] mirrors images per a YAML file; [`referrers`] copies signatures and SBOMs with an
 //! image; [`ratelimit`] reads Docker Hub's pull limits.
@@ -12,7 +12,6 @@ pub mod copy;
 pub mod credentials;
 pub mod digest;
 pub mod error;
-pub mod layout;
 pub mod location;
 pub mod manifest;
 pub mod progress;
@@ -20,6 +19,7 @@ pub mod ratelimit;
 pub mod reference;
 pub mod referrers;
 pub mod registry;
+pub mod store;
 pub mod sync;
 pub mod transport;
 

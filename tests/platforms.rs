@@ -487,7 +487,7 @@ fn windows_os_version_and_features_are_written_with_the_spec_keys() {
     assert_eq!(entry["digest"], win_digest.as_str());
     assert_spec_platform_keys(&entry["platform"], &win_platform);
     // … and reads back through the library with os.version and os.features.
-    let layout = imgctl::layout::Layout::open(&dst).unwrap();
+    let layout = imgctl::store::Layout::open(&dst).unwrap();
     let d = layout.resolve("win").unwrap();
     let p = d.platform().clone().unwrap();
     assert_eq!(p.os_version().as_deref(), Some("10.0.17763.1040"));

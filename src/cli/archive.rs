@@ -7,10 +7,10 @@ use imgctl::copy::{CopyOptions, Platforms, copy_image};
 use imgctl::error::{Error, Result};
 use std::sync::Arc;
 
-use imgctl::layout::{Layout, REF_NAME};
 use imgctl::location::{BareMeans, Location};
 use imgctl::manifest::{PlatformSpec, parse_platform_list};
 use imgctl::reference::Reference;
+use imgctl::store::{Layout, REF_NAME};
 use imgctl::transport::ImageSource;
 use imgctl::transport::docker_archive::{
     DockerArchiveDestination, DockerArchiveSource, Select, read_entries,

@@ -71,7 +71,7 @@ pub(super) fn resolve_bare(g: &GlobalOpts, location: &str) -> Result<Location> {
     let in_store = g
         .store_dir()
         .ok()
-        .and_then(|d| imgctl::layout::Layout::open(&d).ok())
+        .and_then(|d| imgctl::store::Layout::open(&d).ok())
         .is_some_and(|store| store.resolve(&r.to_string()).is_ok());
     if !in_store {
         return Ok(loc);

@@ -5,10 +5,10 @@ use oci_spec::image::Descriptor;
 
 use imgctl::digest::Digest;
 use imgctl::error::{Error, ErrorKind, Result};
-use imgctl::layout::{Layout, REF_NAME};
 use imgctl::location::{BareMeans, Location, parse_registry};
 use imgctl::manifest::{Manifest, descriptor_digest, platform_string};
 use imgctl::registry::Client;
+use imgctl::store::{Layout, REF_NAME};
 
 use super::{FormatArg, GlobalOpts, SideOpts};
 

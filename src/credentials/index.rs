@@ -92,7 +92,7 @@ pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     let what = |e: std::io::Error| Error::other(format!("cannot write {}: {e}", path.display()));
     // Created 0600 (whatever the umask; tempfile's default, said explicitly): unlike layouts
-    // and archives (crate::layout::shared_temp_file_in), these files hold secrets.
+    // and archives (crate::store::shared_temp_file_in), these files hold secrets.
     let mut b = tempfile::Builder::new();
     b.prefix(".imgctl-");
     #[cfg(unix)]

@@ -226,7 +226,7 @@ fn resolve(tar: Arc<TarIndex>, select: &Select, label: &str) -> Result<Resolved>
             .find(|d| {
                 d.annotations().as_ref().is_some_and(|a| {
                     a.get(CONTAINERD_IMAGE_NAME)
-                        .or_else(|| a.get(crate::layout::REF_NAME))
+                        .or_else(|| a.get(crate::store::REF_NAME))
                         .is_some_and(|n| names.contains(&norm(n)))
                 })
             })

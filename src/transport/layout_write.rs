@@ -9,9 +9,9 @@ use tokio::io::AsyncRead;
 
 use super::ImageSource;
 use crate::error::Result;
-use crate::layout::Layout;
 use crate::manifest::descriptor_digest;
 use crate::progress::BlobProgress;
+use crate::store::Layout;
 
 /// An [`AsyncRead`] adapter that reports every byte read to a [`BlobProgress`].
 pub struct ProgressReader<R> {

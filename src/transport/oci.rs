@@ -14,9 +14,9 @@ use super::{ImageDestination, ImageSource, MountOrigin};
 use crate::blob::{BlobStream, FetchedManifest};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::layout::{Layout, REF_NAME, WriterLock, is_disk_full};
 use crate::manifest::{descriptor_digest, detect_media_type};
 use crate::progress::BlobProgress;
+use crate::store::{Layout, REF_NAME, WriterLock, is_disk_full};
 
 /// Annotation on an `index.json` entry recording the registry repository the image was
 /// copied from (`registry/repository`), so that a later push to that registry can mount its

@@ -6,9 +6,9 @@ use std::path::Path;
 use super::tar::ArchiveTarget;
 use super::{ImageDestination, ImageSource, docker, docker_archive, oci, oci_archive};
 use crate::error::{Error, Result};
-use crate::layout::Layout;
 use crate::location::Location;
 use crate::registry::Client;
+use crate::store::Layout;
 
 /// Opens `loc` for reading. `client` serves registry locations; `store` is the local store's
 /// directory (for [`Location::Store`]).

@@ -10,8 +10,8 @@ use super::TarIndex;
 use crate::blob::{BlobStream, FetchedManifest};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::layout::REF_NAME;
 use crate::manifest::{descriptor_digest, detect_media_type};
+use crate::store::REF_NAME;
 
 /// Annotation containerd and Docker 25+ put on `index.json` entries: the full image name.
 pub const CONTAINERD_IMAGE_NAME: &str = "io.containerd.image.name";

@@ -7,7 +7,7 @@
 //!   ([`ArchiveTarget::stage_location`]: `.imgctl-stage-<key>` beside a file,
 //!   `.imgctl-stream-<key>` in the store for a stream). A copy stopped by Ctrl-C or kill -9
 //!   leaves it with its partial downloads (`.imgctl/partial/…`); the next copy to the same
-//!   target opens the same directory and [`crate::layout::Layout::write_blob_resumable`]
+//!   target opens the same directory and [`crate::store::Layout::write_blob_resumable`]
 //!   continues each download from the byte where it stopped (`Range: bytes=N-`). Nothing piles
 //!   up: there is at most one staging directory per target.
 //! - **It goes away when it is not needed.** It is removed after the archive is written, and
@@ -20,7 +20,7 @@
 //!   exclusively without waiting, so a directory another copy still uses is left to that copy,
 //!   which removes it when it ends. Removal first renames the directory away
 //!   (`<name>.del-<pid>`), so a process that opens the name meanwhile gets a fresh directory;
-//!   a process that took its lock on the old one notices ([`crate::layout::WriterLock::is_current`])
+//!   a process that took its lock on the old one notices ([`crate::store::WriterLock::is_current`])
 //!   and opens again.
 //! - **Nothing stale leaks into the archive.** The archive's members are the blobs this copy
 //!   wrote or found (its manifests, configs and layers, recorded as it goes) and an `index.json`
@@ -39,9 +39,9 @@ use super::{ArchiveTarget, MemberData, blob_member};
 use crate::blob::FetchedManifest;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::layout::{LAYOUT_VERSION, Layout, WriterLock, add_ref_to_index, empty_index};
 use crate::manifest::descriptor_digest;
 use crate::progress::BlobProgress;
+use crate::store::{LAYOUT_VERSION, Layout, WriterLock, add_ref_to_index, empty_index};
 use crate::transport::ImageSource;
 use crate::transport::layout_write::put_blob_resumable;
 
@@ -255,7 +255,7 @@ impl StagedLayout {
 
     /// Stores root manifest `root` and adds `desc` (its descriptor) to this copy's
     /// `index.json`, named `name` (`org.opencontainers.image.ref.name`; unnamed when None)
-    /// with [`crate::layout::Layout::set_ref`]'s rules.
+    /// with [`crate::store::Layout::set_ref`]'s rules.
     ///
     /// Errors: Usage when `name` is not a valid ref name; Integrity when `root` does not match
     /// its digest; Other on I/O failure.

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use super::write::{MemberData, tar_into};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::layout::Layout;
+use crate::store::Layout;
 
 /// Where an archive is written, decided by [`ArchiveTarget::resolve`] from what its path names,
 /// as `docker save -o` and skopeo decide:
@@ -289,7 +289,7 @@ impl ArchiveTarget {
     /// - a stream: `.imgctl-stream-<key>` in `store` (the local store, created when missing),
     ///   keyed by the stream's canonical path, or by `stdout` for this process's stdout.
     ///
-    /// Errors: as [`crate::layout::Layout::open_or_create`] for the store.
+    /// Errors: as [`crate::store::Layout::open_or_create`] for the store.
     pub fn stage_location(&self, store: &Path) -> Result<(PathBuf, String)> {
         let key = |bytes: &[u8]| Digest::sha256_of(bytes).hex()[..16].to_string();
         Ok(match &self.kind {
@@ -301,7 +301,7 @@ impl ArchiveTarget {
                 )
             }
             TargetKind::Stream { stdout, .. } => {
-                crate::layout::Layout::open_or_create(store)?;
+                crate::store::Layout::open_or_create(store)?;
                 let id = if *stdout {
                     "stdout".into()
                 } else {
