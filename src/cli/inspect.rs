@@ -9,7 +9,7 @@ use imgctl::digest::VerifyingReader;
 use imgctl::error::{Error, Result};
 use imgctl::location::{BareMeans, Location};
 use imgctl::manifest::{
-    self as mf, Manifest, descriptor_digest, parse_platform_list, platform_string, select_platform,
+    self as mf, Manifest, descriptor_digest, parse_platform_list, platform_string,
 };
 use imgctl::transport::{FetchedManifest, ImageSource, open_source};
 
@@ -131,8 +131,7 @@ pub async fn inspect(
                     "mediaType": d.media_type().to_string(),
                     "size": d.size(),
                     "artifactType": d.artifact_type().as_ref().map(|a| a.to_string()),
-                    "attestation": !mf::is_runnable_entry(d)
-                        && d.platform().is_some(),
+                    "attestation": mf::is_attestation_entry(d),
                     "present": present,
                 }));
             }
@@ -442,13 +441,7 @@ pub(super) async fn for_platform(
         let Manifest::Index(index) = Manifest::parse(&m.bytes, &m.media_type)? else {
             unreachable!("is_index")
         };
-        let child = select_platform(&index, &want).ok_or_else(|| {
-            Error::not_found(format!(
-                "{} has no image for platform {want} (available: {})",
-                src.describe(),
-                mf::available_platforms(&index).join(", ")
-            ))
-        })?;
+        let child = mf::image_for_platform(&index, &want, &src.describe())?;
         chosen_platform = child.platform().as_ref().map(platform_string);
         m = src.manifest(&descriptor_digest(child)?).await?;
     }
