@@ -15,6 +15,7 @@ pub mod error;
 pub mod layout;
 pub mod location;
 pub mod manifest;
+pub mod ops;
 pub mod progress;
 pub mod ratelimit;
 pub mod reference;
