@@ -5,8 +5,10 @@
 //!
 //! - [`retag`]: name a registry manifest with more tags, without moving blobs;
 //! - [`inspect`]: what `inspect` and `digest` show, as data;
+//! - [`load`]: archive detection and the names `load` gives its images;
 //! - [`store`]: queries and edits of the local store (`images`, `rmi`, `tag`, bare names);
 
 pub mod inspect;
+pub mod load;
 pub mod retag;
 pub mod store;
