@@ -6,9 +6,11 @@
 //! - [`retag`]: name a registry manifest with more tags, without moving blobs;
 //! - [`inspect`]: what `inspect` and `digest` show, as data;
 //! - [`load`]: archive detection and the names `load` gives its images;
+//! - [`login`]: the credential-storage transaction of `login` and `logout`;
 //! - [`store`]: queries and edits of the local store (`images`, `rmi`, `tag`, bare names);
 
 pub mod inspect;
 pub mod load;
+pub mod login;
 pub mod retag;
 pub mod store;
