@@ -7,10 +7,12 @@
 //! - [`inspect`]: what `inspect` and `digest` show, as data;
 //! - [`load`]: archive detection and the names `load` gives its images;
 //! - [`login`]: the credential-storage transaction of `login` and `logout`;
+//! - [`referrers`]: `copy --referrers` between two registries;
 //! - [`store`]: queries and edits of the local store (`images`, `rmi`, `tag`, bare names);
 
 pub mod inspect;
 pub mod load;
 pub mod login;
+pub mod referrers;
 pub mod retag;
 pub mod store;
