@@ -6,7 +6,8 @@ use serde_json::Value;
 use imgctl::error::{Error, Result};
 use imgctl::manifest::{self as mf, Manifest};
 use imgctl::ops::inspect::{
-    for_platform, history, image_config, image_doc, index_doc, registry_tags, schema1_doc,
+    for_platform, history, image_config, image_doc, index_doc, read_blob, registry_tags,
+    schema1_doc,
 };
 use imgctl::transport::open_source;
 
@@ -101,12 +102,12 @@ pub async fn inspect(
             }
         }
         Manifest::Image(image) => {
-            let (config_bytes, config) =
-                image_config(src.as_ref(), &image, view == View::Config).await?;
             if view == View::Config {
-                crate::output::write(config_bytes.as_deref().unwrap_or_default());
+                // Any config's bytes, exactly, even one that is not JSON.
+                crate::output::write(&read_blob(src.as_ref(), image.config()).await?);
                 return Ok(());
             }
+            let config = image_config(src.as_ref(), &image).await?;
             if view == View::Layers {
                 return print_history(g, &history(&image, &config));
             }

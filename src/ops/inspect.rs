@@ -172,26 +172,16 @@ pub async fn index_doc(
     })
 }
 
-/// The config blob of `image`: its bytes when it is an image configuration or `always`
-/// (`--config` shows any config), and its JSON (`null` for an artifact's config).
+/// The JSON of `image`'s config blob when it is an image configuration ([`is_image_config`]);
+/// `null` for an artifact's config, which is not read.
 ///
 /// Errors: as [`read_blob`]; a JSON error for an image configuration that is not JSON.
-pub async fn image_config(
-    src: &dyn ImageSource,
-    image: &ImageManifest,
-    always: bool,
-) -> Result<(Option<Vec<u8>>, Value)> {
-    let config_mt = image.config().media_type().to_string();
-    let bytes = if is_image_config(&config_mt) || always {
-        Some(read_blob(src, image.config()).await?)
-    } else {
-        None
-    };
-    let config: Value = match &bytes {
-        Some(b) if is_image_config(&config_mt) => serde_json::from_slice(b)?,
-        _ => Value::Null,
-    };
-    Ok((bytes, config))
+pub async fn image_config(src: &dyn ImageSource, image: &ImageManifest) -> Result<Value> {
+    if !is_image_config(image.config().media_type().as_ref()) {
+        return Ok(Value::Null);
+    }
+    let bytes = read_blob(src, image.config()).await?;
+    Ok(serde_json::from_slice(&bytes)?)
 }
 
 /// The summary document of image `m` (parsed as `image`, with config JSON `config` from
