@@ -14,8 +14,8 @@ use crate::blob::FetchedManifest;
 use crate::digest::{Digest, VerifyingReader};
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{
-    Manifest, PlatformSpec, descriptor_digest, filter_entries, filter_index_bytes, is_image_config,
-    platform_of_config, platform_string, select_platform,
+    Manifest, PlatformSpec, descriptor_digest, filter_entries, filter_index_bytes,
+    image_for_platform, is_image_config, platform_of_config, platform_string,
 };
 use crate::progress::BlobOutcome;
 use crate::progress::Reporter;
@@ -137,18 +137,8 @@ pub async fn copy_image(
     let mut nodes: Vec<Node> = Vec::new();
     let (root, root_platform) = match (&root_parsed, &opts.platforms) {
         (Manifest::Index(index), Platforms::One(want)) => {
-            let child = select_platform(index, want).ok_or_else(|| {
-                let available: Vec<String> = index
-                    .manifests()
-                    .iter()
-                    .filter_map(|d| d.platform().as_ref().map(platform_string))
-                    .collect();
-                Error::not_found(format!(
-                    "{} has no image for platform {want} (available: {})",
-                    src.describe(),
-                    available.join(", ")
-                ))
-                .with_hint("pick one with --platform, or copy them all with --all-platforms")
+            let child = image_for_platform(index, want, &src.describe()).map_err(|e| {
+                e.with_hint("pick one with --platform, or copy them all with --all-platforms")
             })?;
             let platform = child.platform().clone();
             let fetched = src.manifest(&descriptor_digest(child)?).await?;

@@ -4,6 +4,7 @@
 //! [`manifest`] are the content model; [`registry`] speaks the OCI distribution API;
 //! [`store`] is the OCI image layout store; [`transport`] puts locations behind two traits;
 //! [`copy`] is the transfer engine; [`progress`] reports.
+//! [`ops`] holds the operations the command line composes (args → ops → print).
 //! [`mod@sync`] mirrors images per a YAML file; [`referrers`] copies signatures and SBOMs with an
 //! image; [`ratelimit`] reads Docker Hub's pull limits.
 
@@ -14,6 +15,7 @@ pub mod digest;
 pub mod error;
 pub mod location;
 pub mod manifest;
+pub mod ops;
 pub mod progress;
 pub mod ratelimit;
 pub mod reference;

@@ -523,6 +523,33 @@ pub fn available_platforms(index: &ImageIndex) -> Vec<String> {
         .collect()
 }
 
+/// Whether an index entry describes something other than an image while still naming a
+/// platform: buildkit's attestation manifests (`unknown/unknown`, `vnd.docker.reference.type`),
+/// builder references and artifacts. Such entries are shown labelled "attestation" and are
+/// never picked by [`select_platform`]; an entry without a platform is not one.
+pub fn is_attestation_entry(d: &Descriptor) -> bool {
+    d.platform().is_some() && !is_runnable_entry(d)
+}
+
+/// Platform selection for every front end (copy, inspect/digest, sync): the image of `index`
+/// best matching `want` ([`select_platform`]; attestations and `unknown/unknown` never match).
+/// `what` names the index in the error (a location, `docker://…`).
+///
+/// Errors: NotFound `"{what} has no image for platform {want} (available: …)"`, listing the
+/// platforms of the runnable entries only ([`available_platforms`]).
+pub fn image_for_platform<'a>(
+    index: &'a ImageIndex,
+    want: &PlatformSpec,
+    what: &str,
+) -> Result<&'a Descriptor> {
+    select_platform(index, want).ok_or_else(|| {
+        Error::not_found(format!(
+            "{what} has no image for platform {want} (available: {})",
+            available_platforms(index).join(", ")
+        ))
+    })
+}
+
 /// A copy of index document `bytes` whose `manifests` keep only the entries whose digest is
 /// in `keep` (in their original order, each entry's JSON untouched); every other field is
 /// kept. The result is a new document with a new digest.
@@ -809,6 +836,65 @@ mod tests {
             pick("linux/arm/v5").unwrap(),
             "sha256:9142d97ef280a7953cf1a85716de49a24cc1dd62776352afad67e635331ff77a"
         );
+    }
+
+    #[test]
+    fn attestations_are_never_images_and_are_labelled_as_attestations() {
+        let i = index("buildkit-attestation-index.json");
+        let attestations: Vec<&Descriptor> = i
+            .manifests()
+            .iter()
+            .filter(|d| is_attestation_entry(d))
+            .collect();
+        assert!(!attestations.is_empty(), "the fixture holds attestations");
+        for d in &attestations {
+            let p = d.platform().as_ref().unwrap();
+            assert_eq!(platform_string(p), "unknown/unknown");
+            assert!(!is_runnable_entry(d));
+        }
+        // `unknown/unknown` asked for explicitly still finds no image, and the error offers
+        // only the real platforms.
+        let err = image_for_platform(&i, &"unknown/unknown".parse().unwrap(), "docker://x/y:1")
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::NotFound);
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with(
+                "docker://x/y:1 has no image for platform unknown/unknown (available: "
+            ),
+            "{msg}"
+        );
+        assert!(
+            !msg.contains("available: unknown") && !msg.contains(", unknown"),
+            "{msg}"
+        );
+        assert_eq!(
+            available_platforms(&i),
+            i.manifests()
+                .iter()
+                .filter(|d| !is_attestation_entry(d))
+                .filter_map(|d| d.platform().as_ref().map(platform_string))
+                .collect::<Vec<_>>()
+        );
+        // The image itself is picked, and it is the one select_platform picks.
+        let amd = image_for_platform(&i, &"linux/amd64".parse().unwrap(), "x").unwrap();
+        assert_eq!(
+            amd.digest().to_string(),
+            "sha256:23678f31b3b3586c4fb318aecfe64a96a1f0916ba8faf9b2be2abee63fa9e827"
+        );
+        assert!(!is_attestation_entry(amd));
+        // Builder references (regclient's buildx fixture) are labelled the same way.
+        let b = index("regclient-index-buildx-builder-refs.json");
+        assert!(b.manifests().iter().any(is_attestation_entry));
+        let err = image_for_platform(&b, &"linux/s390x".parse().unwrap(), "b").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "b has no image for platform linux/s390x (available: {})",
+                available_platforms(&b).join(", ")
+            )
+        );
+        assert!(!err.to_string().contains("unknown"), "{err}");
     }
 
     #[test]

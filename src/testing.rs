@@ -11,12 +11,13 @@ use oci_spec::image::{Descriptor, Platform};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 
+use crate::blob::{BlobStream, FetchedManifest};
 use crate::copy::{CopyOptions, CopyReport, Platforms, copy_image};
 use crate::digest::{Digest, VerifyingReader};
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{Manifest, PlatformSpec};
 use crate::progress::{BlobProgress, Reporter};
-use crate::transport::{BlobStream, FetchedManifest, ImageDestination, ImageSource, MountOrigin};
+use crate::transport::{ImageDestination, ImageSource, MountOrigin};
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";

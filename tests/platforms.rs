@@ -417,6 +417,14 @@ fn platform_list_writes_a_filtered_index_through_the_registry() {
         &format!("oci:{}:x", sb.dir().join("x").display()),
     ]);
     assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
+    // The platforms offered are the images', never the attestation's `unknown/unknown`
+    // (the same list inspect and digest give).
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("(available: linux/amd64, linux/arm64, linux/arm/v7)"),
+        "{}",
+        describe(&out)
+    );
     let out = sb.run(&[
         "copy",
         "--platform",

@@ -3,39 +3,16 @@
 
 use std::path::Path;
 
-use imgctl::copy::{CopyOptions, Platforms, copy_image};
+use imgctl::copy::{CopyOptions, copy_image};
 use imgctl::error::{Error, Result};
-use std::sync::Arc;
-
 use imgctl::location::{BareMeans, Location};
-use imgctl::manifest::{PlatformSpec, parse_platform_list};
-use imgctl::reference::Reference;
-use imgctl::store::{Layout, REF_NAME};
-use imgctl::transport::ImageSource;
-use imgctl::transport::docker_archive::{
-    DockerArchiveDestination, DockerArchiveSource, Select, read_entries,
-};
-use imgctl::transport::oci::{LayoutDestination, LayoutSource};
-use imgctl::transport::oci_archive::OciArchiveSource;
-use imgctl::transport::tar::{ArchiveTarget, CONTAINERD_IMAGE_NAME, TarIndex, TarLayout};
+use imgctl::ops::load::{LoadJob, check_input, load_image, one_platform, plan};
+use imgctl::store::Layout;
+use imgctl::transport::docker_archive::DockerArchiveDestination;
+use imgctl::transport::oci::LayoutSource;
+use imgctl::transport::tar::ArchiveTarget;
 
 use super::{FormatArg, GlobalOpts};
-
-/// One platform for single-platform archives: `--platform` (one value) or the host's.
-fn one_platform(platform: Option<&str>) -> Result<Platforms> {
-    Ok(match platform {
-        None => Platforms::One(PlatformSpec::host()),
-        Some(p) => {
-            let mut l = parse_platform_list(p)?;
-            if l.len() != 1 {
-                return Err(Error::usage(
-                    "a docker-archive holds one platform per image: pass one --platform",
-                ));
-            }
-            Platforms::One(l.remove(0))
-        }
-    })
-}
 
 /// Prints one image's result on stdout, or on stderr when the archive itself takes stdout:
 /// the digest (text) or `{"reference", "digest"}` (JSON; `reference` is null for an untagged
@@ -153,18 +130,8 @@ pub async fn load(g: &GlobalOpts, input: Option<&Path>, platform: Option<&str>) 
             ),
         );
     }
-    if !from_stdin && input.is_dir() {
-        let shown = input.display();
-        let e = Error::usage(format!(
-            "{shown} is a directory, not an archive file: load reads a docker-archive or OCI archive (a tar file)"
-        ));
-        return Err(if input.join("oci-layout").is_file() {
-            e.with_hint(format!(
-                "{shown} is an OCI image layout: load an image from it with imgctl copy oci:{shown}:TAG store:NAME"
-            ))
-        } else {
-            e
-        });
+    if !from_stdin {
+        check_input(input)?;
     }
     let shown = if from_stdin {
         "stdin".to_string()
@@ -182,90 +149,18 @@ pub async fn load(g: &GlobalOpts, input: Option<&Path>, platform: Option<&str>) 
     } else {
         input.to_path_buf()
     };
-    let input = input.as_path();
-    let (entries, oci_entries) = {
-        let p = input.to_path_buf();
-        let shown = shown.clone();
-        tokio::task::spawn_blocking(move || -> Result<_> {
-            let tar = TarIndex::scan_as(&p, &shown)?;
-            let entries = read_entries(&tar)?;
-            let oci = if entries.is_empty() {
-                TarLayout::new(Arc::new(tar))?.entries()?
-            } else {
-                Vec::new()
-            };
-            Ok((entries, oci))
-        })
-        .await
-        .map_err(|e| Error::other(format!("archive reader failed: {e}")))??
-    };
+    let jobs = plan(&input, &shown, from_stdin).await?;
     let opts = CopyOptions::new(one_platform(platform)?, g.jobs as usize);
     let reporter = g.reporter();
-    let label = if from_stdin {
-        "the docker-archive on stdin".to_string()
-    } else {
-        format!("docker-archive:{shown}")
-    };
-    // (source, names to give it)
-    let mut jobs: Vec<(Box<dyn ImageSource>, Vec<String>)> = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        let names = e
-            .repo_tags
-            .clone()
-            .unwrap_or_default()
-            .iter()
-            .map(|t| Reference::parse(t).map(|r| r.to_string()))
-            .collect::<Result<Vec<_>>>()?;
-        let src = DockerArchiveSource::new(input, Select::Entry(i), label.clone()).shown_as(&shown);
-        jobs.push((Box::new(src), names));
-    }
-    if entries.is_empty() {
-        let oci_label = if from_stdin {
-            "the OCI archive on stdin".to_string()
-        } else {
-            format!("oci-archive:{shown}")
-        };
-        let annotation = |d: &oci_spec::image::Descriptor, k: &str| {
-            d.annotations().as_ref().and_then(|a| a.get(k)).cloned()
-        };
-        if oci_entries.len() <= 1 {
-            let names = oci_entries
-                .first()
-                .map(oci_store_name)
-                .into_iter()
-                .flatten()
-                .collect();
-            let src = OciArchiveSource::new(input, None, oci_label.clone()).shown_as(&shown);
-            jobs.push((Box::new(src), names));
-        } else {
-            for d in &oci_entries {
-                let Some(tag) = annotation(d, REF_NAME) else {
-                    return Err(Error::usage(format!(
-                        "{oci_label} holds {} images and some have no ref name; copy them one by one",
-                        oci_entries.len()
-                    )));
-                };
-                let src =
-                    OciArchiveSource::new(input, Some(tag), oci_label.clone()).shown_as(&shown);
-                jobs.push((Box::new(src), oci_store_name(d).into_iter().collect()));
-            }
-        }
-    }
-    for (src, names) in jobs {
+    for LoadJob { source: src, names } in jobs {
         let targets: Vec<Option<String>> = if names.is_empty() {
             vec![None]
         } else {
             names.into_iter().map(Some).collect()
         };
         for name in targets {
-            let dst = LayoutDestination::new(
-                Layout::open_or_create(&store_dir)?,
-                name.clone(),
-                format!("{} (local store)", name.as_deref().unwrap_or("untagged")),
-            );
-            let report = copy_image(src.as_ref(), &dst, &opts, &reporter)
-                .await
-                .map_err(|e| e.context(format!("cannot load {}", src.describe())))?;
+            let report =
+                load_image(src.as_ref(), &store_dir, name.as_deref(), &opts, &reporter).await?;
             if !g.quiet {
                 match &name {
                     Some(n) => eprintln!("Loaded image: {n}"),
@@ -279,19 +174,4 @@ pub async fn load(g: &GlobalOpts, input: Option<&Path>, platform: Option<&str>) 
         }
     }
     Ok(())
-}
-
-/// The store name of an OCI-archive entry: its `io.containerd.image.name`, else its
-/// `org.opencontainers.image.ref.name` — when it is a valid image reference (a bare tag like
-/// `1` is not; such an image is loaded untagged).
-fn oci_store_name(d: &oci_spec::image::Descriptor) -> Option<String> {
-    let a = d.annotations().as_ref()?;
-    let containerd = a.get(CONTAINERD_IMAGE_NAME);
-    // A ref name without `/`, `:` or `@` is a bare tag (`1`, `latest`), not an image name.
-    let ref_name = a.get(REF_NAME).filter(|n| n.contains(['/', ':', '@']));
-    [containerd, ref_name]
-        .into_iter()
-        .flatten()
-        .find_map(|n| Reference::parse(n).ok())
-        .map(|r| r.to_string())
 }

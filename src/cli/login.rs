@@ -8,13 +8,13 @@ use clap::Args;
 use tracing::warn;
 
 use super::{FormatArg, GlobalOpts, SideOpts};
-use imgctl::credentials::index::{Index, IndexEntry};
-use imgctl::credentials::{
-    ACR_TOKEN_USER, IDENTITY_TOKEN_USER, block_outside_runtime, docker_config, docker_config_path,
-    keychain, normalize_registry,
-};
+use imgctl::credentials::index::Index;
+use imgctl::credentials::{IDENTITY_TOKEN_USER, keychain, normalize_registry};
 use imgctl::error::{Error, Result};
-use imgctl::registry::auth::{Credentials, StaticCredentials};
+use imgctl::ops::login::{
+    Destination, Removed, remove_credentials, store_credentials, wire_credentials,
+};
+use imgctl::registry::auth::StaticCredentials;
 
 /// `imgctl login` options.
 #[derive(Args, Debug)]
@@ -152,15 +152,7 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
     if secret.is_empty() {
         return Err(Error::usage("empty password"));
     }
-    // What goes on the wire: identity tokens are marked by their username (see credentials).
-    let wire = Credentials {
-        username: if identity && username != ACR_TOKEN_USER {
-            IDENTITY_TOKEN_USER.to_string()
-        } else {
-            username.clone()
-        },
-        password: secret,
-    };
+    let wire = wire_credentials(&username, secret, identity);
     let client = g.client_with(
         Arc::new(StaticCredentials(Some(wire.clone()))),
         &SideOpts::default(),
@@ -169,84 +161,30 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
         warn!("{registry} asks for no authentication; storing the credentials anyway");
     }
 
-    let mut index = Index::load(&config_dir)?;
-    let previous = index.get(&registry).cloned();
-    let to_docker_config = || -> Result<IndexEntry> {
-        let path = docker_config_path()
-            .ok_or_else(|| Error::usage("cannot find docker's config dir; set DOCKER_CONFIG"))?;
-        block_outside_runtime(|| docker_config::store(&path, &registry, &wire, identity))?;
-        Ok(IndexEntry {
-            username: username.clone(),
-            store: keychain::DOCKER_CONFIG_STORE.to_string(),
-            identity_token: identity,
-            parts: 0,
-        })
-    };
-    let entry = if a.to_docker_config {
-        let entry = to_docker_config()?;
-        warn!(
-            "credentials for {registry} stored in {} (base64, not encrypted)",
-            docker_config_path().unwrap_or_default().display()
-        );
-        entry
+    let destination = if a.to_docker_config {
+        Destination::DockerConfig
     } else {
-        match block_outside_runtime(keychain::select) {
-            Ok((name, store)) => {
-                let parts = block_outside_runtime(|| {
-                    keychain::write(&name, &store, &registry, &username, &wire.password)
-                })?;
-                if name == "keyutils" && !g.quiet {
-                    let expiry = keychain::keyutils_expiry()
-                        .map(keychain::describe_expiry)
-                        .unwrap_or_else(|| "a few days".to_string());
-                    eprintln!(
-                        "note: the secret is in the kernel keyring, which does not survive a reboot and expires after {expiry} unused ({}); log in again then",
-                        keychain::KEYUTILS_EXPIRY_FILE
-                    );
-                }
-                IndexEntry {
-                    username: username.clone(),
-                    store: name,
-                    identity_token: identity,
-                    parts,
-                }
-            }
-            Err(e)
-                if a.require_keychain
-                    || matches!(keychain::wanted(), Ok(keychain::Wanted::Store(_))) =>
-            {
-                return Err(e
-                    .context(format!("credentials for {registry} are valid but were not stored"))
-                    .with_hint("make a keychain reachable (a Secret Service on D-Bus, or the kernel keyring), pass --to-docker-config to keep them in docker's config.json (mode 0600, not encrypted), or give them to each command with IMGCTL_USERNAME/IMGCTL_PASSWORD"));
-            }
-            Err(e) => {
-                let entry = to_docker_config()?;
-                warn!(
-                    "{e}: credentials for {registry} stored in {} instead, base64-encoded and NOT encrypted (mode 0600), as docker does; to avoid that, make a keychain reachable (a Secret Service on D-Bus, or the kernel keyring), give the credentials to each command (IMGCTL_USERNAME/IMGCTL_PASSWORD), or refuse this fallback with --require-keychain or IMGCTL_REQUIRE_KEYCHAIN=true",
-                    docker_config_path().unwrap_or_default().display()
-                );
-                entry
-            }
+        Destination::Keychain {
+            required: a.require_keychain,
         }
     };
-    // Remove the previous secret when it lived elsewhere, or its surplus parts.
-    if let Some(prev) = previous {
-        let first = if prev.store == entry.store && prev.username == entry.username {
-            entry.parts.max(1)
-        } else {
-            0
-        };
-        if first < prev.parts.max(1)
-            && let Err(e) = block_outside_runtime(|| keychain::delete_from(&registry, &prev, first))
-        {
-            warn!(
-                "cannot remove the previous credentials for {registry} from {}: {e}",
-                prev.store
-            );
-        }
+    let stored = store_credentials(
+        &config_dir,
+        &registry,
+        &username,
+        &wire,
+        identity,
+        destination,
+    )?;
+    if let Some(expiry) = &stored.kernel_keyring_expiry
+        && !g.quiet
+    {
+        eprintln!(
+            "note: the secret is in the kernel keyring, which does not survive a reboot and expires after {expiry} unused ({}); log in again then",
+            keychain::KEYUTILS_EXPIRY_FILE
+        );
     }
-    index.registries.insert(registry.clone(), entry.clone());
-    index.save(&config_dir)?;
+    let entry = stored.entry;
     match g.format {
         FormatArg::Json => super::print_json(
             &serde_json::json!({"registry": registry, "username": entry.username, "store": entry.store}),
@@ -300,39 +238,38 @@ fn list(g: &GlobalOpts, index: &Index) -> Result<()> {
 /// result is printed first).
 pub async fn logout(g: &GlobalOpts, a: &LogoutArgs) -> Result<()> {
     let config_dir = g.config_dir()?;
-    let mut index = Index::load(&config_dir)?;
-    let registries: Vec<String> = if a.all {
-        index.registries.keys().cloned().collect()
+    let one;
+    let registries = if a.all {
+        None
     } else {
-        vec![normalize_registry(
+        one = [normalize_registry(
             a.registry.as_deref().unwrap_or("docker.io"),
-        )]
+        )];
+        Some(&one[..])
     };
     let mut failed = None;
     let mut results = Vec::new();
-    for r in registries {
-        let Some(entry) = index.registries.get(&r).cloned() else {
-            if !g.quiet {
-                eprintln!("not logged in to {r}");
-            }
-            results.push(serde_json::json!({"registry": r, "removed": false}));
-            continue;
-        };
-        match block_outside_runtime(|| keychain::delete(&r, &entry)) {
-            Ok(_) => {
-                index.registries.remove(&r);
+    for (r, outcome) in remove_credentials(&config_dir, registries)? {
+        let removed = match outcome {
+            Removed::Removed => {
                 if g.format == FormatArg::Text {
                     outln!("Removed login credentials for {r}");
                 }
-                results.push(serde_json::json!({"registry": r, "removed": true}));
+                true
             }
-            Err(e) => {
-                results.push(serde_json::json!({"registry": r, "removed": false}));
-                failed = Some(e.context(format!("cannot remove the credentials for {r}")));
+            Removed::NotLoggedIn => {
+                if !g.quiet {
+                    eprintln!("not logged in to {r}");
+                }
+                false
             }
-        }
+            Removed::Failed(e) => {
+                failed = Some(e);
+                false
+            }
+        };
+        results.push(serde_json::json!({"registry": r, "removed": removed}));
     }
-    index.save(&config_dir)?;
     if g.format == FormatArg::Json {
         super::print_json(&if a.all {
             serde_json::Value::Array(results)

@@ -17,7 +17,7 @@ pub async fn digest(g: &GlobalOpts, location: &str, platform: Option<&str>) -> R
     let src = open_source(&loc, &client, &g.store_dir()?)?;
     let m = src.root_manifest().await?;
     let (m, _) =
-        super::inspect::for_platform(src.as_ref(), m, platform, platform.is_some()).await?;
+        imgctl::ops::inspect::for_platform(src.as_ref(), m, platform, platform.is_some()).await?;
     match g.format {
         FormatArg::Text => outln!("{}", m.digest),
         FormatArg::Json => super::print_json(&serde_json::json!({"location": src.describe(),

@@ -7,7 +7,6 @@ use imgctl::error::{Error, ErrorKind, Result};
 use imgctl::location::{BareMeans, Location};
 use imgctl::progress::{Mode, Reporter};
 use imgctl::reference::Reference;
-use imgctl::referrers::{ReferrersJob, subjects};
 use imgctl::registry::ClientOptions;
 use imgctl::sync::{
     Action, Clients, ImageResult, MappingFailure, RunOptions, Shard, SyncConfig, SyncOutcome, plan,
@@ -429,26 +428,15 @@ pub async fn copy_referrers(
     };
     let src_client = g.client(src_side)?;
     let dst_client = g.client(dst_side)?;
-    let dst_repo = dst_client.repository(&dst.registry, &dst.repository);
-    let digest = match &dst.digest {
-        Some(d) => d.clone(),
-        None => dst_repo
-            .head_manifest(&dst.manifest_ref())
-            .await?
-            .and_then(|h| h.0)
-            .ok_or_else(|| Error::not_found(format!("{dst} not found after the copy")))?,
-    };
-    let src_repo = src_client.repository(&src.registry, &src.repository);
-    let opts = imgctl::copy::CopyOptions::new(imgctl::copy::Platforms::All, g.jobs as usize);
-    let job = ReferrersJob {
-        src_client: &src_client,
-        source: &src,
-        dst_client: &dst_client,
-        destination: &dst,
-        opts: &opts,
+    let stats = imgctl::ops::referrers::copy_referrers(
+        &src_client,
+        &src,
+        &dst_client,
+        &dst,
+        g.jobs as usize,
         reporter,
-    };
-    let stats = job.copy(&subjects(&src_repo, &digest).await?).await?;
+    )
+    .await?;
     reporter.line(&format!(
         "referrers: {} copied, {} already present, {} ignored",
         stats.copied, stats.skipped, stats.ignored

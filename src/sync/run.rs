@@ -14,7 +14,7 @@ use crate::blob::{BlobStream, FetchedManifest};
 use crate::copy::{CopyOptions, Platforms, copy_image, filtered_index};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::manifest::{Manifest, descriptor_digest, is_index, select_platform};
+use crate::manifest::{Manifest, descriptor_digest, image_for_platform, is_index};
 use crate::progress::Reporter;
 use crate::referrers::{ReferrerStats, ReferrersJob, subjects};
 use crate::registry::Repository;
@@ -400,10 +400,9 @@ pub async fn source_digest(src: &Repository, u: &Unit) -> Result<Digest> {
     }
     let m = src.get_manifest(tag).await?;
     match (&u.platforms, Manifest::parse(&m.bytes, &m.media_type)?) {
-        (Platforms::One(p), Manifest::Index(idx)) => descriptor_digest(
-            select_platform(&idx, p)
-                .ok_or_else(|| Error::not_found(format!("{} has no image for {p}", u.source)))?,
-        ),
+        (Platforms::One(p), Manifest::Index(idx)) => {
+            descriptor_digest(image_for_platform(&idx, p, &u.source.to_string())?)
+        }
         // The filtered index copy_image writes: its digest, not the source index's.
         (Platforms::List(wants), Manifest::Index(idx)) => filtered_index(&m, &idx, wants)
             .map(|f| f.digest)

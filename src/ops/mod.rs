@@ -1,0 +1,18 @@
+//! Library operations the command line composes (docs/DESIGN.md §2): each takes parsed
+//! arguments and returns data; printing, prompts and exit codes stay in `cli/`. They sit above
+//! the engine ([`crate::copy`]), the transports, the store and the registry client, and
+//! below the CLI only.
+//!
+//! - [`retag`]: name a registry manifest with more tags, without moving blobs;
+//! - [`inspect`]: what `inspect` and `digest` show, as data;
+//! - [`load`]: archive detection and the names `load` gives its images;
+//! - [`login`]: the credential-storage transaction of `login` and `logout`;
+//! - [`referrers`]: `copy --referrers` between two registries;
+//! - [`store`]: queries and edits of the local store (`images`, `rmi`, `tag`, bare names);
+
+pub mod inspect;
+pub mod load;
+pub mod login;
+pub mod referrers;
+pub mod retag;
+pub mod store;
