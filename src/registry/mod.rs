@@ -29,7 +29,7 @@ use crate::manifest::{ACCEPT_MANIFESTS, detect_media_type};
 use crate::transport::{BlobStream, FetchedManifest};
 use auth::{Challenge, CredentialProvider, Credentials, Token};
 
-pub use upload::{DEFAULT_CHUNK_SIZE, UploadStrategy};
+pub use crate::settings::{DEFAULT_CHUNK_SIZE, UploadStrategy};
 
 /// Largest manifest accepted, in bytes (distribution limits manifests to 4 MiB).
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
@@ -45,7 +45,7 @@ pub struct ClientOptions {
     /// registry that asks for one; wins over the per-host ones.
     pub client_cert: Option<(PathBuf, PathBuf)>,
     /// `certs.d` roots searched for per-host CAs and client certificates
-    /// ([`crate::config::certs_d_roots`]).
+    /// ([`crate::settings::certs_d_roots`]).
     pub certs_d: Vec<PathBuf>,
     /// Where credentials come from.
     pub credentials: Arc<dyn CredentialProvider>,
@@ -57,7 +57,7 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// Per-registry settings from `config.toml` (upload strategy, chunk size, plain HTTP,
     /// CA file, client certificate); `upload` above, when not `Auto`, wins over the file.
-    pub config: Arc<crate::config::Config>,
+    pub config: Arc<crate::settings::Config>,
 }
 
 impl Default for ClientOptions {
@@ -66,12 +66,12 @@ impl Default for ClientOptions {
             insecure: false,
             ca_files: Vec::new(),
             client_cert: None,
-            certs_d: crate::config::certs_d_roots(),
+            certs_d: crate::settings::certs_d_roots(),
             credentials: Arc::new(auth::StaticCredentials(None)),
             upload: UploadStrategy::default(),
             retries: 3,
             timeout: Duration::from_secs(60),
-            config: Arc::new(crate::config::Config::default()),
+            config: Arc::new(crate::settings::Config::default()),
         }
     }
 }

@@ -6,7 +6,7 @@
 //! - roots: the system trust store, the command's CA files (`--ca-file`, `--src-ca-file`,
 //!   `--dest-ca-file`: global, the user's explicit choice for this command), the `ca-file` of
 //!   that host's section of `config.toml`, and the `*.crt` files of that host's `certs.d`
-//!   directory (docker's and containers' layout, see [`crate::config::certs_d_roots`]);
+//!   directory (docker's and containers' layout, see [`crate::settings::certs_d_roots`]);
 //! - a client certificate (mTLS): `--cert-file`/`--key-file`, else the host's `cert-file` /
 //!   `key-file` in `config.toml`, else the `NAME.cert` + `NAME.key` pair of its `certs.d`
 //!   directory;
@@ -45,8 +45,8 @@ use x509_cert::der::oid::AssociatedOid;
 use x509_cert::der::oid::db::rfc5280::{ANY_EXTENDED_KEY_USAGE, ID_KP_SERVER_AUTH};
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, ExtendedKeyUsage, SubjectKeyIdentifier};
 
-use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::settings::Config;
 
 /// A certificate the user trusts, with the file it came from (for error messages).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,28 +14,13 @@ use super::{Access, Repository, content_range, errors};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::progress::BlobProgress;
+use crate::settings::{DEFAULT_CHUNK_SIZE, UploadStrategy};
 use crate::transport::BlobStream;
 
-/// Chunk size used when falling back to chunked uploads, in bytes. Some registries refuse
-/// PATCH bodies over 4 MiB.
-pub const DEFAULT_CHUNK_SIZE: u64 = 4 * 1024 * 1024;
 const READ_BUF: usize = 256 * 1024;
 /// Smallest chunk tried when the registry refuses chunks as too large (413) and states no
 /// `OCI-Chunk-Min-Length`, in bytes.
 pub const MIN_CHUNK_SIZE: u64 = 64 * 1024;
-
-/// How blobs are uploaded (per registry: `upload` in `config.toml`, or `--chunk-size`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UploadStrategy {
-    /// Streamed monolithic PUT; chunked PATCH with [`DEFAULT_CHUNK_SIZE`] if refused.
-    #[default]
-    Auto,
-    /// Streamed monolithic PUT only (no fallback).
-    Monolithic,
-    /// Chunked PATCH uploads of at most this many bytes each (`--chunk-size`), or more when
-    /// the registry's `OCI-Chunk-Min-Length` asks for more.
-    Chunked(u64),
-}
 
 /// An open upload session.
 #[derive(Debug, Clone)]
