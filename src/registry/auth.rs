@@ -58,6 +58,35 @@ impl CredentialProvider for StaticCredentials {
     }
 }
 
+/// The username docker credential helpers return for an identity (OAuth2 refresh) token; the
+/// secret is then used with `grant_type=refresh_token`, never as a password.
+pub const IDENTITY_TOKEN_USER: &str = "<token>";
+/// The username Azure Container Registry uses with a refresh token as password.
+pub const ACR_TOKEN_USER: &str = "00000000-0000-0000-0000-000000000000";
+/// Marks credentials whose secret is a registry (access) token, sent as `Bearer` as is
+/// (docker config `registrytoken`).
+pub const REGISTRY_TOKEN_USER: &str = "<registry-token>";
+
+/// What a credential's secret is, decided by the username markers above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// A password (or personal access token) sent with Basic auth.
+    Password,
+    /// An OAuth2 refresh / identity token: `POST grant_type=refresh_token`.
+    IdentityToken,
+    /// A bearer token used directly on registry requests.
+    RegistryToken,
+}
+
+/// The kind of secret `creds` holds.
+pub fn secret_kind(creds: &Credentials) -> SecretKind {
+    match creds.username.as_str() {
+        IDENTITY_TOKEN_USER | ACR_TOKEN_USER => SecretKind::IdentityToken,
+        REGISTRY_TOKEN_USER => SecretKind::RegistryToken,
+        _ => SecretKind::Password,
+    }
+}
+
 /// One challenge from a `WWW-Authenticate` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Challenge {

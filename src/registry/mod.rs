@@ -30,6 +30,7 @@ use crate::transport::{BlobStream, FetchedManifest};
 use auth::{Challenge, CredentialProvider, Credentials, Token};
 
 pub use crate::settings::{DEFAULT_CHUNK_SIZE, UploadStrategy};
+pub use upload::UploadProgress;
 
 /// Largest manifest accepted, in bytes (distribution limits manifests to 4 MiB).
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;

@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use tracing::debug;
 
-use super::auth::{Credentials, Token, TokenResponse};
+use super::auth::{Credentials, SecretKind, Token, TokenResponse, secret_kind};
 use super::{Client, Whole, backoff, errors, retry_after, retryable_status};
-use crate::credentials::{SecretKind, secret_kind};
 use crate::error::{Error, ErrorKind, Result};
 
 /// OAuth2 `client_id` sent with POST token requests.

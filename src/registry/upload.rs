@@ -13,7 +13,6 @@ use tracing::{debug, warn};
 use super::{Access, Repository, content_range, errors};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::progress::BlobProgress;
 use crate::settings::{DEFAULT_CHUNK_SIZE, UploadStrategy};
 use crate::transport::BlobStream;
 
@@ -21,6 +20,24 @@ const READ_BUF: usize = 256 * 1024;
 /// Smallest chunk tried when the registry refuses chunks as too large (413) and states no
 /// `OCI-Chunk-Min-Length`, in bytes.
 pub const MIN_CHUNK_SIZE: u64 = 64 * 1024;
+
+/// Where an upload reports the bytes it moves: the caller's progress display (the registry
+/// client draws nothing itself; src/transport/ wires a blob's bar in). Shared with the request
+/// bodies, which must be `'static`, hence taken as an `Arc`.
+pub trait UploadProgress: Send + Sync {
+    /// `n` more bytes of the blob were sent in the current attempt.
+    fn sent(&self, n: u64);
+    /// The upload (re)starts at byte `offset` of the blob: 0 for a fresh session, the
+    /// registry's reported size when a session is resumed. Bytes sent before a restart are
+    /// sent again and count again.
+    fn restart_at(&self, offset: u64);
+}
+
+/// An [`UploadProgress`] that reports nothing.
+impl UploadProgress for () {
+    fn sent(&self, _n: u64) {}
+    fn restart_at(&self, _offset: u64) {}
+}
 
 /// An open upload session.
 #[derive(Debug, Clone)]
@@ -201,6 +218,8 @@ impl Repository {
     /// will not finish (a refused monolithic PUT, a failure, a session given up, the upload
     /// future dropped) is deleted (`DELETE`, distribution spec "Canceling an upload").
     ///
+    /// `progress` hears of every byte sent and of each restart ([`UploadProgress`]).
+    ///
     /// Returns bytes sent in the last, successful attempt. Errors: Integrity when the source
     /// does not match (reported by the source stream or `DIGEST_INVALID`), Auth, Network
     /// after `--retries` consecutive failures, Other with the registry's message (a 413 for
@@ -210,7 +229,7 @@ impl Repository {
         digest: &Digest,
         size: u64,
         open: F,
-        progress: &BlobProgress,
+        progress: Arc<dyn UploadProgress>,
     ) -> Result<u64>
     where
         F: Fn(u64) -> Fut,
@@ -245,15 +264,15 @@ impl Repository {
                 }
             };
             guard.location = Some(s.location.clone());
-            progress.set_position(offset);
+            progress.restart_at(offset);
             let attempt = match strategy {
                 UploadStrategy::Auto | UploadStrategy::Monolithic if offset == 0 => {
-                    self.upload_monolithic(digest, size, &s, &open, progress, force_auth)
+                    self.upload_monolithic(digest, size, &s, &open, &progress, force_auth)
                         .await
                 }
                 UploadStrategy::Chunked(n) => {
                     self.upload_chunked(
-                        digest, size, &mut s, offset, n, &open, progress, force_auth,
+                        digest, size, &mut s, offset, n, &open, &progress, force_auth,
                     )
                     .await
                 }
@@ -266,7 +285,7 @@ impl Repository {
                         offset,
                         DEFAULT_CHUNK_SIZE,
                         &open,
-                        progress,
+                        &progress,
                         force_auth,
                     )
                     .await
@@ -533,7 +552,7 @@ impl Repository {
         size: u64,
         s: &Session,
         open: &F,
-        progress: &BlobProgress,
+        progress: &Arc<dyn UploadProgress>,
         force_auth: bool,
     ) -> std::result::Result<(), Failure>
     where
@@ -593,7 +612,7 @@ impl Repository {
         mut offset: u64,
         max_chunk: u64,
         open: &F,
-        progress: &BlobProgress,
+        progress: &Arc<dyn UploadProgress>,
         force_auth: bool,
     ) -> std::result::Result<(), Failure>
     where
@@ -700,10 +719,10 @@ fn parse_upload_range(v: &str) -> Option<u64> {
     end.parse::<u64>().ok().map(|e| e + 1)
 }
 
-fn progress_fn(progress: &BlobProgress) -> Arc<dyn Fn(u64) + Send + Sync> {
-    // BlobProgress is owned by the caller for the duration of the upload; share its counters.
-    let handle = progress.handle();
-    Arc::new(move |n| handle.inc(n))
+fn progress_fn(progress: &Arc<dyn UploadProgress>) -> Arc<dyn Fn(u64) + Send + Sync> {
+    // Request bodies must be `'static`: they share the caller's counters.
+    let progress = progress.clone();
+    Arc::new(move |n| progress.sent(n))
 }
 
 #[cfg(test)]
