@@ -10,7 +10,11 @@ use reqwest::StatusCode;
 use tracing::debug;
 
 use super::auth::{Credentials, SecretKind, Token, TokenResponse, secret_kind};
-use super::{Client, Whole, backoff, errors, retry_after, retryable_status};
+use super::http::{
+    Whole, backoff, fetch_whole, retry_after, retryable_status, retryable_transport,
+    trace_exchange, without_query,
+};
+use super::{Client, errors};
 use crate::error::{Error, ErrorKind, Result};
 
 /// OAuth2 `client_id` sent with POST token requests.
@@ -148,7 +152,7 @@ async fn send(
     realm: &str,
     make: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<(Whole, Instant)> {
-    let whole = super::fetch_whole(client, realm, 1024 * 1024, "token", || async {
+    let whole = fetch_whole(client, realm, 1024 * 1024, "token", || async {
         send_retrying(client, realm, &make).await.map(|(r, _)| r)
     })
     .await?;
@@ -168,7 +172,7 @@ async fn send_retrying(
         let sent = Instant::now();
         let answer = client.execute(make()).await;
         if let Ok(r) = &answer {
-            super::trace_exchange("token request", &super::without_query(r.url()), r, sent);
+            trace_exchange("token request", &without_query(r.url()), r, sent);
         }
         match answer {
             Ok(r) if retryable_status(r.status()) && attempt < retries => {
@@ -176,7 +180,7 @@ async fn send_retrying(
                 tokio::time::sleep(backoff(attempt, retry_after(r.headers()))).await;
             }
             Ok(r) => return Ok((r, sent)),
-            Err(e) if attempt < retries && super::retryable_transport(&e, false) => {
+            Err(e) if attempt < retries && retryable_transport(&e, false) => {
                 attempt += 1;
                 tokio::time::sleep(backoff(attempt, None)).await;
             }

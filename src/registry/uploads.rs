@@ -5,12 +5,14 @@ use std::future::Future;
 use std::sync::Arc;
 
 use bytes::BytesMut;
-use reqwest::header;
+use reqwest::header::{self, HeaderValue};
 use reqwest::{Body, StatusCode};
 use tokio::io::AsyncReadExt;
 use tracing::{debug, warn};
 
-use super::{Access, Repository, content_range, errors};
+use super::client::url_host;
+use super::http::{retry_after, retryable_status};
+use super::{Access, Repository, errors};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::settings::{DEFAULT_CHUNK_SIZE, UploadStrategy};
@@ -492,7 +494,7 @@ impl Repository {
     fn same_host(&self, location: &str) -> bool {
         url::Url::parse(location)
             .ok()
-            .map(|u| super::url_host(&u) == self.host)
+            .map(|u| url_host(&u) == self.host)
             .unwrap_or(false)
     }
 
@@ -528,10 +530,10 @@ impl Repository {
     /// disagrees about the offset) and 401 (token expired) are retried, the rest is fatal.
     async fn failed(resp: reqwest::Response, location: &str, what: String) -> Failure {
         let status = resp.status();
-        let wait = super::retry_after(resp.headers());
+        let wait = retry_after(resp.headers());
         let body = resp.bytes().await.unwrap_or_default();
         let err = errors::from_response(status, &body).context(what);
-        if super::retryable_status(status)
+        if retryable_status(status)
             || status == StatusCode::RANGE_NOT_SATISFIABLE
             || status == StatusCode::UNAUTHORIZED
         {
@@ -723,6 +725,12 @@ fn progress_fn(progress: &Arc<dyn UploadProgress>) -> Arc<dyn Fn(u64) + Send + S
     // Request bodies must be `'static`: they share the caller's counters.
     let progress = progress.clone();
     Arc::new(move |n| progress.sent(n))
+}
+
+/// Header value helper for `Content-Range: start-end` (inclusive, no unit, as the
+/// distribution spec's chunked upload requires).
+pub(crate) fn content_range(start: u64, len: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("{start}-{}", start + len - 1)).expect("ascii")
 }
 
 #[cfg(test)]
