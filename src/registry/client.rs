@@ -14,7 +14,9 @@ use tracing::{debug, warn};
 use super::auth::{self, Challenge, CredentialProvider, Credentials, Token};
 use super::challenge::www_authenticate;
 use super::errors::{TlsContext, transport_error};
-use super::http::{backoff, retry_after, retryable_status, retryable_transport, trace_exchange};
+use super::http::{
+    RetryPolicy, retry_after, retryable_status, retryable_transport, trace_exchange,
+};
 use super::{Repository, UploadStrategy};
 use super::{errors, tls, token};
 use crate::error::{Error, ErrorKind, Result};
@@ -337,10 +339,12 @@ impl Client {
         Ok(state)
     }
 
-    /// GETs `url` (a `/v2/` endpoint), retrying up to `retries` times on connect errors,
-    /// timeouts, 408, 429 and 5xx (waiting `Retry-After` when the registry sends it). Returns
-    /// the last response whatever its status. Errors: Network when no HTTP answer came.
+    /// GETs `url` (a `/v2/` endpoint), retrying under the [`RetryPolicy`] (here with `retries`
+    /// further attempts) on connect errors, timeouts, 408, 429 and 5xx (waiting `Retry-After`
+    /// when the registry sends it). Returns the last response whatever its status. Errors:
+    /// Network when no HTTP answer came.
     pub(super) async fn ping(&self, url: &str, retries: u32) -> Result<Response> {
+        let policy = RetryPolicy { retries };
         let mut attempt = 0;
         loop {
             let started = Instant::now();
@@ -349,8 +353,8 @@ impl Client {
                 trace_exchange("GET", url, r, started);
             }
             let wait = match sent {
-                Ok(r) if retryable_status(r.status()) && attempt < retries => {
-                    let wait = backoff(attempt + 1, retry_after(r.headers()));
+                Ok(r) if retryable_status(r.status()) && policy.allows(attempt) => {
+                    let wait = policy.wait(attempt + 1, retry_after(r.headers()));
                     warn!(
                         "{url} answered {}, retrying in {:.1}s",
                         r.status(),
@@ -359,8 +363,8 @@ impl Client {
                     wait
                 }
                 Ok(r) => return Ok(r),
-                Err(e) if attempt < retries && retryable_transport(&e, false) => {
-                    let wait = backoff(attempt + 1, None);
+                Err(e) if policy.allows(attempt) && retryable_transport(&e, false) => {
+                    let wait = policy.wait(attempt + 1, None);
                     warn!(
                         "{}, retrying in {:.1}s",
                         self.transport_error(&e, url),

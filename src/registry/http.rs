@@ -145,7 +145,7 @@ impl RetryPolicy {
 /// (capped at 60 s, taken as it is), else exponential backoff from 0.5 s (doubling, capped at
 /// 8 s) plus up to 25% random jitter, so that parallel transfers failing together do not all
 /// retry at the same instant.
-pub(super) fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
+fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
     if let Some(d) = retry_after {
         return d.min(Duration::from_secs(60));
     }

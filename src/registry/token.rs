@@ -11,8 +11,8 @@ use tracing::debug;
 
 use super::auth::{Credentials, SecretKind, Token, TokenResponse, secret_kind};
 use super::http::{
-    Whole, backoff, fetch_whole, retry_after, retryable_status, retryable_transport,
-    trace_exchange, without_query,
+    Whole, fetch_whole, retry_after, retryable_status, retryable_transport, trace_exchange,
+    without_query,
 };
 use super::{Client, errors};
 use crate::error::{Error, ErrorKind, Result};
@@ -166,7 +166,7 @@ async fn send_retrying(
     realm: &str,
     make: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<(reqwest::Response, Instant)> {
-    let retries = client.inner.opts.retries;
+    let policy = client.policy();
     let mut attempt = 0;
     loop {
         let sent = Instant::now();
@@ -175,14 +175,14 @@ async fn send_retrying(
             trace_exchange("token request", &without_query(r.url()), r, sent);
         }
         match answer {
-            Ok(r) if retryable_status(r.status()) && attempt < retries => {
+            Ok(r) if retryable_status(r.status()) && policy.allows(attempt) => {
                 attempt += 1;
-                tokio::time::sleep(backoff(attempt, retry_after(r.headers()))).await;
+                tokio::time::sleep(policy.wait(attempt, retry_after(r.headers()))).await;
             }
             Ok(r) => return Ok((r, sent)),
-            Err(e) if attempt < retries && retryable_transport(&e, false) => {
+            Err(e) if policy.allows(attempt) && retryable_transport(&e, false) => {
                 attempt += 1;
-                tokio::time::sleep(backoff(attempt, None)).await;
+                tokio::time::sleep(policy.wait(attempt, None)).await;
             }
             Err(e) => {
                 return Err(client
