@@ -82,86 +82,35 @@ pub fn unusable_challenge_error(host: &str, offered: &str) -> Error {
     )
 }
 
-/// Parses a `WWW-Authenticate` value into its challenges (schemes other than Basic and Bearer
-/// are skipped). Parameter names are case-insensitive; values may be quoted with `\` escapes.
+/// Parses a `WWW-Authenticate` value into its challenges (RFC 9110 §11.6.1, with the
+/// `http-auth` crate's RFC 7235 parser); schemes other than Basic and Bearer are skipped, as is
+/// a Bearer without a realm. Scheme and parameter names are case-insensitive; values may be
+/// tokens or quoted strings with `\` escapes. A syntax error ends the list: the challenges
+/// before it stand, the rest (which cannot be read reliably) is dropped.
 pub fn parse_challenges(header: &str) -> Vec<Challenge> {
     let mut out = Vec::new();
-    let mut scheme: Option<String> = None;
-    let mut params: Vec<(String, String)> = Vec::new();
-    let flush = |scheme: &mut Option<String>,
-                 params: &mut Vec<(String, String)>,
-                 out: &mut Vec<Challenge>| {
-        if let Some(s) = scheme.take() {
-            let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-            match s.to_ascii_lowercase().as_str() {
-                "basic" => out.push(Challenge::Basic),
-                "bearer" => {
-                    if let Some(realm) = get("realm") {
-                        out.push(Challenge::Bearer {
-                            realm,
-                            service: get("service"),
-                            scope: get("scope"),
-                        })
-                    }
-                }
-                _ => {}
-            }
-        }
-        params.clear();
-    };
-    let b = header.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        // skip separators
-        while i < b.len() && (b[i] == b',' || b[i].is_ascii_whitespace()) {
-            i += 1;
-        }
-        let start = i;
-        while i < b.len() && !matches!(b[i], b'=' | b',' | b' ' | b'\t') {
-            i += 1;
-        }
-        let token = &header[start..i];
-        if token.is_empty() {
+    for parsed in http_auth::parser::ChallengeParser::new(header) {
+        let Ok(c) = parsed else {
             break;
-        }
-        // look ahead past spaces for '='
-        let mut j = i;
-        while j < b.len() && b[j] == b' ' {
-            j += 1;
-        }
-        if j < b.len() && b[j] == b'=' && scheme.is_some() {
-            i = j + 1;
-            while i < b.len() && b[i] == b' ' {
-                i += 1;
-            }
-            let value = if i < b.len() && b[i] == b'"' {
-                i += 1;
-                let mut v = String::new();
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' && i + 1 < b.len() {
-                        i += 1;
-                    }
-                    let ch = header[i..].chars().next().unwrap_or(' ');
-                    v.push(ch);
-                    i += ch.len_utf8();
-                }
-                i += 1; // closing quote
-                v
-            } else {
-                let s = i;
-                while i < b.len() && b[i] != b',' {
-                    i += 1;
-                }
-                header[s..i].trim().to_string()
-            };
-            params.push((token.to_ascii_lowercase(), value));
-        } else {
-            // a new scheme (token68 forms are not used by registries)
-            flush(&mut scheme, &mut params, &mut out);
-            scheme = Some(token.to_string());
+        };
+        let get = |k: &str| {
+            c.params
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v.to_unescaped())
+        };
+        if c.scheme.eq_ignore_ascii_case("basic") {
+            out.push(Challenge::Basic);
+        } else if c.scheme.eq_ignore_ascii_case("bearer")
+            && let Some(realm) = get("realm")
+        {
+            out.push(Challenge::Bearer {
+                realm,
+                service: get("service"),
+                scope: get("scope"),
+            });
         }
     }
-    flush(&mut scheme, &mut params, &mut out);
     out
 }
 
@@ -277,5 +226,35 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 0);
+    }
+
+    #[test]
+    fn several_challenges_escapes_and_syntax_errors() {
+        // Two challenges in one value, names in any case, an escaped quote in a value.
+        assert_eq!(
+            parse_challenges(
+                r#"Basic realm="r", BEARER Realm="https://a/t?x=1",Service="s\"q",scope=repo"#
+            ),
+            vec![
+                Challenge::Basic,
+                Challenge::Bearer {
+                    realm: "https://a/t?x=1".into(),
+                    service: Some("s\"q".into()),
+                    scope: Some("repo".into()),
+                }
+            ]
+        );
+        // Unknown schemes are skipped; a Bearer without realm is not answerable.
+        assert_eq!(
+            parse_challenges(r#"Negotiate, Bearer service="x", Basic realm="y""#),
+            vec![Challenge::Basic]
+        );
+        // A syntax error ends the list; what came before it stands.
+        assert_eq!(
+            parse_challenges(r#"Basic realm="y", Bearer realm="unterminated"#),
+            vec![Challenge::Basic]
+        );
+        assert!(parse_challenges("=,=\"\"").is_empty());
+        assert!(parse_challenges("").is_empty());
     }
 }
