@@ -12,7 +12,7 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use tracing::{debug, warn};
 
 use super::auth::{self, Challenge, CredentialProvider, Credentials, Token};
-use super::challenge::www_authenticate;
+use super::challenge::{self, www_authenticate};
 use super::errors::{TlsContext, transport_error};
 use super::http::{
     RetryPolicy, retry_after, retryable_status, retryable_transport, trace_exchange,
@@ -328,7 +328,9 @@ impl Client {
         st.scheme = Some(scheme);
         if resp.status() == StatusCode::UNAUTHORIZED {
             // Only a scheme the registry offered is ever answered (docs/DESIGN.md §5).
-            st.challenge = Some(auth::select_challenge(www_authenticate(resp.headers())));
+            st.challenge = Some(challenge::select_challenge(www_authenticate(
+                resp.headers(),
+            )));
         } else if !resp.status().is_success() && resp.status() != StatusCode::NOT_FOUND {
             let status = resp.status();
             let body = resp.bytes().await.unwrap_or_default();
@@ -395,7 +397,7 @@ impl Client {
         match challenge {
             None => Ok(false),
             Some(Challenge::Unusable { offered }) => {
-                Err(auth::unusable_challenge_error(&host, &offered)
+                Err(challenge::unusable_challenge_error(&host, &offered)
                     .context(format!("login to {registry} failed")))
             }
             Some(Challenge::Bearer { realm, service, .. }) => {

@@ -1,4 +1,4 @@
-//! THE send (docs/DESIGN.md §3, §5): every registry request goes out through
+//! The one send (docs/DESIGN.md §3, §5): every registry request goes out through
 //! [`Repository::send`] (or, for bodies streamed once, [`Client::execute_traced`]), which adds
 //! the Authorization the host's challenge calls for, re-authenticates once on a 401, retries
 //! under the one [`RetryPolicy`], and traces each exchange at `-vv` without headers or queries.
@@ -15,7 +15,7 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use tracing::warn;
 
 use super::auth::{self, Challenge};
-use super::challenge::www_authenticate;
+use super::challenge::{self, www_authenticate};
 use super::client::{HostState, url_host};
 use super::errors::{error_chain, no_such_host};
 use super::token;
@@ -372,7 +372,7 @@ impl Repository {
             if status == StatusCode::UNAUTHORIZED && !reauthed && from_registry {
                 reauthed = true;
                 // The challenge may ask for more scope (insufficient_scope) or the token expired.
-                let challenge = auth::select_challenge(www_authenticate(resp.headers()));
+                let challenge = challenge::select_challenge(www_authenticate(resp.headers()));
                 let state = self.client.host_state(&self.host);
                 let mut st = state.lock().await;
                 match challenge {
@@ -397,7 +397,7 @@ impl Repository {
                         st.challenge = Some(Challenge::Basic)
                     }
                     Challenge::Unusable { offered } => {
-                        return Err(auth::unusable_challenge_error(&self.host, &offered));
+                        return Err(challenge::unusable_challenge_error(&self.host, &offered));
                     }
                     _ => {
                         drop(st);

@@ -2,13 +2,13 @@
 //! client shared by every request, challenge-driven auth, retries, manifests, blobs, uploads,
 //! mounts and tag listing.
 //!
-//! One file per job: [`client`] (the client, per-host TLS clients, the ping), [`http`] (THE
-//! send: auth, one re-auth, the retry policy, tracing), [`manifests`], [`blobs`], [`uploads`],
-//! [`downloads`] (resuming blob streams), [`listing`] (tags, catalog, `Link`), [`referrers`],
-//! [`challenge`] (`WWW-Authenticate`), [`auth`] and [`token`] (credentials, token requests),
-//! [`tls`] and [`errors`]. This module holds [`Repository`], the handle every request goes
-//! through. The registry client imports the model and [`crate::settings`] only: never
-//! transports, the store nor progress display.
+//! One file per job: `client.rs` (the client, per-host TLS clients, the ping), `http.rs` (the
+//! one send: auth, one re-auth, the retry policy, tracing), `manifests.rs`, `blobs.rs`,
+//! `uploads.rs`, `downloads.rs` (resuming blob streams), `listing.rs` (tags, catalog, `Link`),
+//! `referrers.rs`, [`challenge`] (`WWW-Authenticate`), [`auth`] and `token.rs` (credentials,
+//! token requests), `tls/` and [`errors`]. This module holds [`Repository`], the handle every
+//! request goes through. The registry client imports the model and [`crate::settings`] only:
+//! never transports, the store nor the progress display.
 
 pub mod auth;
 mod blobs;
