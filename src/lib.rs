@@ -8,7 +8,6 @@
 //! [`mod@sync`] mirrors images per a YAML file; [`referrers`] copies signatures and SBOMs with an
 //! image; [`ratelimit`] reads Docker Hub's pull limits.
 
-pub mod config;
 pub mod copy;
 pub mod credentials;
 pub mod digest;
@@ -21,6 +20,7 @@ pub mod ratelimit;
 pub mod reference;
 pub mod referrers;
 pub mod registry;
+pub mod settings;
 pub mod store;
 pub mod sync;
 pub mod transport;

@@ -340,7 +340,7 @@ impl GlobalOpts {
             insecure: self.insecure || side.insecure,
             ca_files,
             client_cert: self.cert_file.clone().zip(self.key_file.clone()),
-            certs_d: imgctl::config::certs_d_roots(),
+            certs_d: imgctl::settings::certs_d_roots(),
             credentials,
             upload: match self.chunk_size {
                 Some(0) => return Err(Error::usage("--chunk-size must be positive")),
@@ -349,7 +349,7 @@ impl GlobalOpts {
             },
             retries: self.retries,
             timeout: Duration::from_secs(self.timeout.max(1)),
-            config: Arc::new(imgctl::config::Config::load(&self.config_dir()?)?),
+            config: Arc::new(imgctl::settings::Config::load(&self.config_dir()?)?),
         })
     }
 }

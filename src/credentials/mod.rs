@@ -30,15 +30,11 @@ use tracing::{debug, warn};
 
 use crate::error::{Error, Result};
 use crate::registry::auth::{CredentialProvider, Credentials};
-
-/// The username docker credential helpers return for an identity (OAuth2 refresh) token; the
-/// secret is then used with `grant_type=refresh_token`, never as a password.
-pub const IDENTITY_TOKEN_USER: &str = "<token>";
-/// The username Azure Container Registry uses with a refresh token as password.
-pub const ACR_TOKEN_USER: &str = "00000000-0000-0000-0000-000000000000";
-/// Marks credentials whose secret is a registry (access) token, sent as `Bearer` as is
-/// (docker config `registrytoken`).
-pub const REGISTRY_TOKEN_USER: &str = "<registry-token>";
+// The secret markers live with `Credentials` in the registry client, which reads them to
+// choose the token grant; re-exported here, where credential sources set them.
+pub use crate::registry::auth::{
+    ACR_TOKEN_USER, IDENTITY_TOKEN_USER, REGISTRY_TOKEN_USER, SecretKind, secret_kind,
+};
 
 /// The key docker uses for Docker Hub in `config.json` and with credential helpers.
 pub const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
@@ -69,26 +65,6 @@ pub fn helper_server_url(registry: &str) -> String {
         DOCKER_HUB_KEY.to_string()
     } else {
         registry.to_string()
-    }
-}
-
-/// What a credential's secret is, decided by the username markers above.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretKind {
-    /// A password (or personal access token) sent with Basic auth.
-    Password,
-    /// An OAuth2 refresh / identity token: `POST grant_type=refresh_token`.
-    IdentityToken,
-    /// A bearer token used directly on registry requests.
-    RegistryToken,
-}
-
-/// The kind of secret `creds` holds.
-pub fn secret_kind(creds: &Credentials) -> SecretKind {
-    match creds.username.as_str() {
-        IDENTITY_TOKEN_USER | ACR_TOKEN_USER => SecretKind::IdentityToken,
-        REGISTRY_TOKEN_USER => SecretKind::RegistryToken,
-        _ => SecretKind::Password,
     }
 }
 

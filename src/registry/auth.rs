@@ -1,9 +1,14 @@
 //! Registry authentication (Docker token auth spec `docs/spec/auth/token.md`; RFC 7235):
-//! `WWW-Authenticate` challenge parsing, credentials, Bearer tokens and their cache.
+//! credentials and what their secret is, Bearer tokens and their cache. Challenge parsing is
+//! in [`super::challenge`] (re-exported here).
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
+
+pub use super::challenge::{
+    Challenge, parse_challenges, select_challenge, unusable_challenge_error,
+};
 
 /// A username and secret for one registry. `Debug` never prints the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -58,156 +63,33 @@ impl CredentialProvider for StaticCredentials {
     }
 }
 
-/// One challenge from a `WWW-Authenticate` header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Challenge {
-    /// `Basic realm="…"`.
-    Basic,
-    /// `Bearer realm="…",service="…",scope="…"`.
-    Bearer {
-        /// Token endpoint URL.
-        realm: String,
-        /// Service name to send to the token endpoint.
-        service: Option<String>,
-        /// Scope(s) the registry asked for, space separated.
-        scope: Option<String>,
-    },
-    /// A 401 whose challenges offer no scheme imgctl answers: no `WWW-Authenticate` at all, an
-    /// empty or malformed one, `Bearer` without a realm, or another scheme (`OAuth2 …`).
-    /// Credentials are never sent in answer to it (docs/DESIGN.md §5).
-    Unusable {
-        /// What the registry offered, for the error message (at most 200 characters).
-        offered: String,
-    },
+/// The username docker credential helpers return for an identity (OAuth2 refresh) token; the
+/// secret is then used with `grant_type=refresh_token`, never as a password.
+pub const IDENTITY_TOKEN_USER: &str = "<token>";
+/// The username Azure Container Registry uses with a refresh token as password.
+pub const ACR_TOKEN_USER: &str = "00000000-0000-0000-0000-000000000000";
+/// Marks credentials whose secret is a registry (access) token, sent as `Bearer` as is
+/// (docker config `registrytoken`).
+pub const REGISTRY_TOKEN_USER: &str = "<registry-token>";
+
+/// What a credential's secret is, decided by the username markers above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// A password (or personal access token) sent with Basic auth.
+    Password,
+    /// An OAuth2 refresh / identity token: `POST grant_type=refresh_token`.
+    IdentityToken,
+    /// A bearer token used directly on registry requests.
+    RegistryToken,
 }
 
-/// Picks the challenge to answer among a 401's `WWW-Authenticate` header values (RFC 7235
-/// §4.1): a `Bearer` with a realm first, then `Basic`, else [`Challenge::Unusable`] saying
-/// what was offered. Never returns a scheme the registry did not offer.
-pub fn select_challenge<'a>(values: impl IntoIterator<Item = &'a str>) -> Challenge {
-    let values: Vec<&str> = values.into_iter().collect();
-    let parsed: Vec<Challenge> = values.iter().flat_map(|v| parse_challenges(v)).collect();
-    if let Some(b) = parsed
-        .iter()
-        .find(|c| matches!(c, Challenge::Bearer { .. }))
-    {
-        return b.clone();
+/// The kind of secret `creds` holds.
+pub fn secret_kind(creds: &Credentials) -> SecretKind {
+    match creds.username.as_str() {
+        IDENTITY_TOKEN_USER | ACR_TOKEN_USER => SecretKind::IdentityToken,
+        REGISTRY_TOKEN_USER => SecretKind::RegistryToken,
+        _ => SecretKind::Password,
     }
-    if parsed.contains(&Challenge::Basic) {
-        return Challenge::Basic;
-    }
-    let joined = values
-        .iter()
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let offered = if values.is_empty() {
-        "no WWW-Authenticate challenge".to_string()
-    } else if joined.is_empty() {
-        "an empty WWW-Authenticate challenge".to_string()
-    } else {
-        let mut shown: String = joined.chars().take(200).collect();
-        if shown.len() < joined.len() {
-            shown.push('…');
-        }
-        format!("WWW-Authenticate: {shown}")
-    };
-    Challenge::Unusable { offered }
-}
-
-/// The Auth error for a registry `host` whose 401 offered `offered` (see
-/// [`Challenge::Unusable`]): no credentials were sent, and the hint says what imgctl answers.
-pub fn unusable_challenge_error(host: &str, offered: &str) -> crate::error::Error {
-    crate::error::Error::auth(format!(
-        "registry {host} asks for authentication in a way imgctl cannot answer ({offered}); no credentials were sent"
-    ))
-    .with_hint(
-        "imgctl answers only Basic and Bearer realm=\"…\" challenges: check the registry's auth configuration, or a proxy in front of it that rewrites WWW-Authenticate",
-    )
-}
-
-/// Parses a `WWW-Authenticate` value into its challenges (schemes other than Basic and Bearer
-/// are skipped). Parameter names are case-insensitive; values may be quoted with `\` escapes.
-pub fn parse_challenges(header: &str) -> Vec<Challenge> {
-    let mut out = Vec::new();
-    let mut scheme: Option<String> = None;
-    let mut params: Vec<(String, String)> = Vec::new();
-    let flush = |scheme: &mut Option<String>,
-                 params: &mut Vec<(String, String)>,
-                 out: &mut Vec<Challenge>| {
-        if let Some(s) = scheme.take() {
-            let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-            match s.to_ascii_lowercase().as_str() {
-                "basic" => out.push(Challenge::Basic),
-                "bearer" => {
-                    if let Some(realm) = get("realm") {
-                        out.push(Challenge::Bearer {
-                            realm,
-                            service: get("service"),
-                            scope: get("scope"),
-                        })
-                    }
-                }
-                _ => {}
-            }
-        }
-        params.clear();
-    };
-    let b = header.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        // skip separators
-        while i < b.len() && (b[i] == b',' || b[i].is_ascii_whitespace()) {
-            i += 1;
-        }
-        let start = i;
-        while i < b.len() && !matches!(b[i], b'=' | b',' | b' ' | b'\t') {
-            i += 1;
-        }
-        let token = &header[start..i];
-        if token.is_empty() {
-            break;
-        }
-        // look ahead past spaces for '='
-        let mut j = i;
-        while j < b.len() && b[j] == b' ' {
-            j += 1;
-        }
-        if j < b.len() && b[j] == b'=' && scheme.is_some() {
-            i = j + 1;
-            while i < b.len() && b[i] == b' ' {
-                i += 1;
-            }
-            let value = if i < b.len() && b[i] == b'"' {
-                i += 1;
-                let mut v = String::new();
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' && i + 1 < b.len() {
-                        i += 1;
-                    }
-                    let ch = header[i..].chars().next().unwrap_or(' ');
-                    v.push(ch);
-                    i += ch.len_utf8();
-                }
-                i += 1; // closing quote
-                v
-            } else {
-                let s = i;
-                while i < b.len() && b[i] != b',' {
-                    i += 1;
-                }
-                header[s..i].trim().to_string()
-            };
-            params.push((token.to_ascii_lowercase(), value));
-        } else {
-            // a new scheme (token68 forms are not used by registries)
-            flush(&mut scheme, &mut params, &mut out);
-            scheme = Some(token.to_string());
-        }
-    }
-    flush(&mut scheme, &mut params, &mut out);
-    out
 }
 
 /// The token endpoint's JSON answer (token spec, "Token Response Fields").
@@ -340,116 +222,6 @@ pub fn split_scopes(scope: &str) -> impl Iterator<Item = String> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_bearer_and_basic() {
-        let c = parse_challenges(
-            r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:samalba/my-app:pull,push""#,
-        );
-        assert_eq!(
-            c,
-            vec![Challenge::Bearer {
-                realm: "https://auth.docker.io/token".into(),
-                service: Some("registry.docker.io".into()),
-                scope: Some("repository:samalba/my-app:pull,push".into()),
-            }]
-        );
-        assert_eq!(
-            parse_challenges(r#"Basic realm="Registry Realm""#),
-            vec![Challenge::Basic]
-        );
-        assert_eq!(parse_challenges("BASIC realm=x"), vec![Challenge::Basic]);
-    }
-
-    #[test]
-    fn only_offered_schemes_are_selected() {
-        let bearer = r#"Bearer realm="https://auth.example/token",service="reg""#;
-        assert!(matches!(
-            select_challenge([r#"Basic realm="x""#, bearer]),
-            Challenge::Bearer { .. }
-        ));
-        assert_eq!(
-            select_challenge(["OAuth2 realm=\"x\"", "Basic realm=x"]),
-            Challenge::Basic
-        );
-        for (values, offered) in [
-            (vec![], "no WWW-Authenticate challenge"),
-            (vec!["", " "], "an empty WWW-Authenticate challenge"),
-            (
-                vec![r#"Bearer service="reg""#],
-                r#"WWW-Authenticate: Bearer service="reg""#,
-            ),
-            (
-                vec![r#"OAuth2 realm="https://auth.example""#],
-                r#"WWW-Authenticate: OAuth2 realm="https://auth.example""#,
-            ),
-            (vec!["=,=\"\""], "WWW-Authenticate: =,=\"\""),
-        ] {
-            assert_eq!(
-                select_challenge(values.iter().copied()),
-                Challenge::Unusable {
-                    offered: offered.to_string()
-                },
-                "{values:?}"
-            );
-        }
-        let long = format!("Negotiate {}", "a".repeat(500));
-        let Challenge::Unusable { offered } = select_challenge([long.as_str()]) else {
-            panic!("Negotiate selected")
-        };
-        assert_eq!(offered.chars().count(), "WWW-Authenticate: ".len() + 201);
-    }
-
-    #[test]
-    fn real_registry_challenges_fixture() {
-        let v: serde_json::Value = serde_json::from_slice(&crate::fixture(
-            "www-authenticate/real-registry-challenges.json",
-        ))
-        .unwrap();
-        let cases = v
-            .get("cases")
-            .and_then(|c| c.as_array())
-            .cloned()
-            .unwrap_or_default();
-        let mut checked = 0;
-        for case in cases {
-            let header = case["header"].as_str().unwrap_or_default();
-            let got = parse_challenges(header);
-            let want = case["expected"]["challenges"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            let want_bearer: Vec<_> = want
-                .iter()
-                .filter(|c| {
-                    c["scheme"]
-                        .as_str()
-                        .map(|s| s.eq_ignore_ascii_case("bearer"))
-                        .unwrap_or(false)
-                })
-                .collect();
-            let got_bearer: Vec<_> = got
-                .iter()
-                .filter(|c| matches!(c, Challenge::Bearer { .. }))
-                .collect();
-            assert_eq!(got_bearer.len(), want_bearer.len(), "{header}");
-            for (g, w) in got_bearer.iter().zip(want_bearer) {
-                let params = &w["params"];
-                if let Challenge::Bearer {
-                    realm,
-                    service,
-                    scope,
-                } = g
-                {
-                    assert_eq!(Some(realm.as_str()), params["realm"].as_str(), "{header}");
-                    assert_eq!(service.as_deref(), params["service"].as_str(), "{header}");
-                    assert_eq!(scope.as_deref(), params["scope"].as_str(), "{header}");
-                }
-            }
-            checked += 1;
-        }
-        assert!(checked > 0);
-    }
 
     #[test]
     fn token_expiry() {

@@ -2,7 +2,9 @@
 //! `{"errors":[{"code","message","detail"}]}` mapped to imgctl error kinds.
 
 use reqwest::StatusCode;
+use tracing::debug;
 
+use super::tls;
 use crate::error::{Error, ErrorKind};
 
 #[derive(serde::Deserialize)]
@@ -83,6 +85,124 @@ fn kind_of_code(code: &str) -> Option<ErrorKind> {
     })
 }
 
+/// Whether an error chain's text is the resolver saying the name does not exist (glibc's
+/// EAI_NONAME/EAI_NODATA, macOS, Windows wording).
+pub(super) fn no_such_host(chain: &str) -> bool {
+    let lower = chain.to_ascii_lowercase();
+    [
+        "name or service not known",
+        "no address associated with hostname",
+        "nodename nor servname provided",
+        "no such host is known",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+}
+
+/// The messages of `e`'s sources, each after ": ".
+pub(super) fn error_chain(e: &reqwest::Error) -> String {
+    error_sources(e).map(|s| format!(": {s}")).collect()
+}
+
+/// `e`'s sources, outermost first (`e` itself excluded).
+pub(super) fn error_sources(
+    e: &reqwest::Error,
+) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
+    std::iter::successors(std::error::Error::source(e), |s| s.source())
+}
+
+/// Maps a reqwest transport error on `url` to a Network error that names the URL's host
+/// (else the error's own URL's), never its query (which may carry upload state) nor any header.
+///
+/// A refused server certificate is described in plain words with a hint that fits:
+/// `tls.user_cas` says whether CA files apply to the host, so that the hint never asks for
+/// `--ca-file` when one was given; a handshake the registry ended over the client certificate
+/// says so, with `tls.identity` the certificate offered.
+pub(super) fn transport_error(e: &reqwest::Error, url: &str, tls: &TlsContext) -> Error {
+    let user_cas = tls.user_cas;
+    let host = url::Url::parse(url)
+        .ok()
+        .or_else(|| e.url().cloned())
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_default();
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else {
+        "request failed"
+    };
+    let chain = error_chain(e);
+    let tls_error = error_sources(e).find_map(rustls_error);
+    if let Some((problem, hint)) = tls_error.and_then(|t| tls::certificate_problem(t, user_cas)) {
+        debug!(host, "TLS handshake failed{chain}");
+        return Error::network(format!(
+            "{what} ({host}): the registry's TLS certificate is not accepted: {problem}"
+        ))
+        .with_hint(hint);
+    }
+    if let Some((problem, hint)) =
+        tls_error.and_then(|t| tls::client_auth_problem(t, tls.identity.as_ref()))
+    {
+        debug!(host, "TLS handshake failed{chain}");
+        return Error::network(format!("{what} ({host}): {problem}")).with_hint(hint);
+    }
+    if tls.client_cert_refused && tls_error.is_none() && !e.is_timeout() {
+        debug!(
+            host,
+            "connection closed after a client certificate request{chain}"
+        );
+        let (problem, hint) = tls::client_cert_closed(tls.identity.as_ref());
+        return Error::network(format!("{what} ({host}): {problem}")).with_hint(hint);
+    }
+    let mut err = Error::network(format!("{what} ({host}){chain}"));
+    let lower = chain.to_ascii_lowercase();
+    if no_such_host(&chain) && (host == "docker.io" || host.ends_with(".docker.io")) {
+        // Docker Hub, where a name without a registry goes: the name is not the problem.
+        err = err.with_hint(format!(
+            "no host named {host} was found (Docker Hub): check the network, DNS or proxy settings; offline, imgctl images lists the local store"
+        ));
+    } else if no_such_host(&chain) {
+        err = err.with_hint(format!(
+            "no host named {host} was found: check the registry name (a Docker Hub image needs no registry: nginx, user/app)"
+        ));
+    } else if lower.contains("certificate") || lower.contains("unknownissuer") {
+        err = err.with_hint(if user_cas {
+            "the registry's TLS certificate is not trusted: check it against the given CA file(s), or use --insecure for a test registry"
+        } else {
+            "the registry's TLS certificate is not trusted: pass --ca-file FILE, or --insecure for a test registry"
+        });
+    }
+    err
+}
+
+/// The TLS settings of a host that decide how its transport errors are explained.
+pub(super) struct TlsContext {
+    /// Whether CA files apply to the host.
+    pub(super) user_cas: bool,
+    /// The client certificate offered to the host.
+    pub(super) identity: Option<tls::IdentityFiles>,
+    /// The host asked for a client certificate and never answered since.
+    pub(super) client_cert_refused: bool,
+}
+
+/// The rustls error `e` is or wraps in (possibly nested) `io::Error`s, whose `source()` skips
+/// the error they wrap (hyper-rustls wraps tokio-rustls' io::Error in another one).
+pub(super) fn rustls_error<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a rustls::Error> {
+    if let Some(r) = e.downcast_ref::<rustls::Error>() {
+        return Some(r);
+    }
+    let inner = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+    rustls_error(inner)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +232,24 @@ mod tests {
             br#"{"errors":[{"code":"SIZE_INVALID","message":"size mismatch"}]}"#,
         );
         assert_eq!(e.kind(), ErrorKind::Integrity);
+    }
+
+    #[test]
+    fn a_missing_host_is_permanent_a_resolver_hiccup_is_not() {
+        for m in [
+            ": client error (Connect): dns error: failed to lookup address information: Name or service not known",
+            ": dns error: failed to lookup address information: No address associated with hostname",
+            ": dns error: failed to lookup address information: nodename nor servname provided, or not known",
+            ": dns error: No such host is known. (os error 11001)",
+        ] {
+            assert!(no_such_host(m), "{m}");
+        }
+        for m in [
+            ": dns error: failed to lookup address information: Temporary failure in name resolution",
+            ": tcp connect error: Connection refused (os error 111)",
+            "",
+        ] {
+            assert!(!no_such_host(m), "{m}");
+        }
     }
 }

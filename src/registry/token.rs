@@ -9,9 +9,12 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use tracing::debug;
 
-use super::auth::{Credentials, Token, TokenResponse};
-use super::{Client, Whole, backoff, errors, retry_after, retryable_status};
-use crate::credentials::{SecretKind, secret_kind};
+use super::auth::{Credentials, SecretKind, Token, TokenResponse, secret_kind};
+use super::http::{
+    Whole, fetch_whole, retry_after, retryable_status, retryable_transport, trace_exchange,
+    without_query,
+};
+use super::{Client, errors};
 use crate::error::{Error, ErrorKind, Result};
 
 /// OAuth2 `client_id` sent with POST token requests.
@@ -149,7 +152,7 @@ async fn send(
     realm: &str,
     make: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<(Whole, Instant)> {
-    let whole = super::fetch_whole(client, realm, 1024 * 1024, "token", || async {
+    let whole = fetch_whole(client, realm, 1024 * 1024, "token", || async {
         send_retrying(client, realm, &make).await.map(|(r, _)| r)
     })
     .await?;
@@ -163,23 +166,23 @@ async fn send_retrying(
     realm: &str,
     make: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<(reqwest::Response, Instant)> {
-    let retries = client.inner.opts.retries;
+    let policy = client.policy();
     let mut attempt = 0;
     loop {
         let sent = Instant::now();
         let answer = client.execute(make()).await;
         if let Ok(r) = &answer {
-            super::trace_exchange("token request", &super::without_query(r.url()), r, sent);
+            trace_exchange("token request", &without_query(r.url()), r, sent);
         }
         match answer {
-            Ok(r) if retryable_status(r.status()) && attempt < retries => {
+            Ok(r) if retryable_status(r.status()) && policy.allows(attempt) => {
                 attempt += 1;
-                tokio::time::sleep(backoff(attempt, retry_after(r.headers()))).await;
+                tokio::time::sleep(policy.wait(attempt, retry_after(r.headers()))).await;
             }
             Ok(r) => return Ok((r, sent)),
-            Err(e) if attempt < retries && super::retryable_transport(&e, false) => {
+            Err(e) if policy.allows(attempt) && retryable_transport(&e, false) => {
                 attempt += 1;
-                tokio::time::sleep(backoff(attempt, None)).await;
+                tokio::time::sleep(policy.wait(attempt, None)).await;
             }
             Err(e) => {
                 return Err(client

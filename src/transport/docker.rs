@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::manifest::descriptor_digest;
 use crate::progress::BlobProgress;
 use crate::reference::Reference;
-use crate::registry::{Access, Client, Repository};
+use crate::registry::{Access, Client, Repository, UploadProgress};
 
 /// Reads the image a [`Reference`] names.
 pub struct RegistrySource {
@@ -121,6 +121,7 @@ impl ImageDestination for RegistryDestination {
                 })
             }
         };
+        let progress = std::sync::Arc::new(UploadBar(progress.handle()));
         self.repo.upload_blob(&digest, size, open, progress).await
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
@@ -151,5 +152,18 @@ impl ImageDestination for RegistryDestination {
             return Ok(());
         }
         self.repo.put_manifest(&reference, root).await
+    }
+}
+
+/// A blob's progress bar hearing the registry client's upload bytes (the client itself knows
+/// no display: [`UploadProgress`]).
+struct UploadBar(BlobProgress);
+
+impl UploadProgress for UploadBar {
+    fn sent(&self, n: u64) {
+        self.0.inc(n);
+    }
+    fn restart_at(&self, offset: u64) {
+        self.0.set_position(offset);
     }
 }

@@ -1,5 +1,7 @@
-//! imgctl's config file: per-registry settings in `config.toml` in the config dir (docs/CLI.md,
-//! "Per-registry settings"), keyed by `host[:port]` as written in image references.
+//! imgctl's settings: per-registry settings in `config.toml` in the config dir (docs/CLI.md,
+//! "Per-registry settings"), keyed by `host[:port]` as written in image references, and the
+//! upload strategy they choose ([`UploadStrategy`]). Model-level: no network, read by the
+//! registry client (src/registry/); it imports nothing of the registry.
 //!
 //! ```toml
 //! [registry."localhost:5000"]
@@ -24,7 +26,23 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::registry::UploadStrategy;
+
+/// Chunk size used when falling back to chunked uploads, in bytes. Some registries refuse
+/// PATCH bodies over 4 MiB.
+pub const DEFAULT_CHUNK_SIZE: u64 = 4 * 1024 * 1024;
+
+/// How blobs are uploaded (per registry: `upload` in `config.toml`, or `--chunk-size`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UploadStrategy {
+    /// Streamed monolithic PUT; chunked PATCH with [`DEFAULT_CHUNK_SIZE`] if refused.
+    #[default]
+    Auto,
+    /// Streamed monolithic PUT only (no fallback).
+    Monolithic,
+    /// Chunked PATCH uploads of at most this many bytes each (`--chunk-size`), or more when
+    /// the registry's `OCI-Chunk-Min-Length` asks for more.
+    Chunked(u64),
+}
 
 /// File name of the config file inside the config dir.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -65,9 +83,7 @@ pub struct RegistryConfig {
 impl RegistryConfig {
     /// The upload strategy these settings ask for, or `None` when unset.
     pub fn upload_strategy(&self) -> Option<UploadStrategy> {
-        let chunk = self
-            .chunk_size
-            .unwrap_or(crate::registry::DEFAULT_CHUNK_SIZE);
+        let chunk = self.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE);
         match (self.upload, self.chunk_size) {
             (Some(UploadMode::Auto), _) => Some(UploadStrategy::Auto),
             (Some(UploadMode::Monolithic), _) => Some(UploadStrategy::Monolithic),

@@ -1,13 +1,13 @@
-//! Requests beyond manifests and blobs: the referrers API (OCI distribution spec v1.1,
-//! "Listing Referrers") and the response headers of a manifest HEAD (Docker Hub rate limits).
+//! The referrers API (OCI distribution spec v1.1, "Listing Referrers").
 
 use reqwest::StatusCode;
-use reqwest::header::{self, HeaderMap};
+use reqwest::header;
 
-use super::{Access, MAX_MANIFEST_BYTES, Repository, fetch_whole};
+use super::http::fetch_whole;
+use super::{Access, MAX_MANIFEST_BYTES, Repository};
 use crate::digest::Digest;
 use crate::error::Result;
-use crate::manifest::{ACCEPT_MANIFESTS, OCI_INDEX};
+use crate::manifest::OCI_INDEX;
 
 impl Repository {
     /// GETs `/v2/<name>/referrers/<subject>`: `Some(index bytes)` when the registry supports
@@ -56,20 +56,5 @@ impl Repository {
             .is_some_and(|v| v.starts_with(OCI_INDEX));
         let body = resp.body;
         Ok(is_index.then(|| body.to_vec()))
-    }
-
-    /// HEADs the manifest at `reference` and returns the status and response headers, whatever
-    /// the status (a HEAD does not count against Docker Hub's pull limit). Errors: Network.
-    pub async fn head_manifest_headers(&self, reference: &str) -> Result<(u16, HeaderMap)> {
-        let url = self.url(&format!("manifests/{reference}")).await?;
-        let resp = self
-            .send(Access::Pull, || {
-                self.client
-                    .http()
-                    .head(&url)
-                    .header(header::ACCEPT, ACCEPT_MANIFESTS)
-            })
-            .await?;
-        Ok((resp.status().as_u16(), resp.headers().clone()))
     }
 }

@@ -5,36 +5,40 @@ use std::future::Future;
 use std::sync::Arc;
 
 use bytes::BytesMut;
-use reqwest::header;
+use reqwest::header::{self, HeaderValue};
 use reqwest::{Body, StatusCode};
 use tokio::io::AsyncReadExt;
 use tracing::{debug, warn};
 
-use super::{Access, Repository, content_range, errors};
+use super::client::url_host;
+use super::http::{retry_after, retryable_status};
+use super::{Access, Repository, errors};
 use crate::blob::BlobStream;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
-use crate::progress::BlobProgress;
+use crate::settings::{DEFAULT_CHUNK_SIZE, UploadStrategy};
 
-/// Chunk size used when falling back to chunked uploads, in bytes. Some registries refuse
-/// PATCH bodies over 4 MiB.
-pub const DEFAULT_CHUNK_SIZE: u64 = 4 * 1024 * 1024;
 const READ_BUF: usize = 256 * 1024;
 /// Smallest chunk tried when the registry refuses chunks as too large (413) and states no
 /// `OCI-Chunk-Min-Length`, in bytes.
 pub const MIN_CHUNK_SIZE: u64 = 64 * 1024;
 
-/// How blobs are uploaded (per registry: `upload` in `config.toml`, or `--chunk-size`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UploadStrategy {
-    /// Streamed monolithic PUT; chunked PATCH with [`DEFAULT_CHUNK_SIZE`] if refused.
-    #[default]
-    Auto,
-    /// Streamed monolithic PUT only (no fallback).
-    Monolithic,
-    /// Chunked PATCH uploads of at most this many bytes each (`--chunk-size`), or more when
-    /// the registry's `OCI-Chunk-Min-Length` asks for more.
-    Chunked(u64),
+/// Where an upload reports the bytes it moves: the caller's progress display (the registry
+/// client draws nothing itself; src/transport/ wires a blob's bar in). Shared with the request
+/// bodies, which must be `'static`, hence taken as an `Arc`.
+pub trait UploadProgress: Send + Sync {
+    /// `n` more bytes of the blob were sent in the current attempt.
+    fn sent(&self, n: u64);
+    /// The upload (re)starts at byte `offset` of the blob: 0 for a fresh session, the
+    /// registry's reported size when a session is resumed. Bytes sent before a restart are
+    /// sent again and count again.
+    fn restart_at(&self, offset: u64);
+}
+
+/// An [`UploadProgress`] that reports nothing.
+impl UploadProgress for () {
+    fn sent(&self, _n: u64) {}
+    fn restart_at(&self, _offset: u64) {}
 }
 
 /// An open upload session.
@@ -216,6 +220,8 @@ impl Repository {
     /// will not finish (a refused monolithic PUT, a failure, a session given up, the upload
     /// future dropped) is deleted (`DELETE`, distribution spec "Canceling an upload").
     ///
+    /// `progress` hears of every byte sent and of each restart ([`UploadProgress`]).
+    ///
     /// Returns bytes sent in the last, successful attempt. Errors: Integrity when the source
     /// does not match (reported by the source stream or `DIGEST_INVALID`), Auth, Network
     /// after `--retries` consecutive failures, Other with the registry's message (a 413 for
@@ -225,7 +231,7 @@ impl Repository {
         digest: &Digest,
         size: u64,
         open: F,
-        progress: &BlobProgress,
+        progress: Arc<dyn UploadProgress>,
     ) -> Result<u64>
     where
         F: Fn(u64) -> Fut,
@@ -260,15 +266,15 @@ impl Repository {
                 }
             };
             guard.location = Some(s.location.clone());
-            progress.set_position(offset);
+            progress.restart_at(offset);
             let attempt = match strategy {
                 UploadStrategy::Auto | UploadStrategy::Monolithic if offset == 0 => {
-                    self.upload_monolithic(digest, size, &s, &open, progress, force_auth)
+                    self.upload_monolithic(digest, size, &s, &open, &progress, force_auth)
                         .await
                 }
                 UploadStrategy::Chunked(n) => {
                     self.upload_chunked(
-                        digest, size, &mut s, offset, n, &open, progress, force_auth,
+                        digest, size, &mut s, offset, n, &open, &progress, force_auth,
                     )
                     .await
                 }
@@ -281,7 +287,7 @@ impl Repository {
                         offset,
                         DEFAULT_CHUNK_SIZE,
                         &open,
-                        progress,
+                        &progress,
                         force_auth,
                     )
                     .await
@@ -488,7 +494,7 @@ impl Repository {
     fn same_host(&self, location: &str) -> bool {
         url::Url::parse(location)
             .ok()
-            .map(|u| super::url_host(&u) == self.host)
+            .map(|u| url_host(&u) == self.host)
             .unwrap_or(false)
     }
 
@@ -524,10 +530,10 @@ impl Repository {
     /// disagrees about the offset) and 401 (token expired) are retried, the rest is fatal.
     async fn failed(resp: reqwest::Response, location: &str, what: String) -> Failure {
         let status = resp.status();
-        let wait = super::retry_after(resp.headers());
+        let wait = retry_after(resp.headers());
         let body = resp.bytes().await.unwrap_or_default();
         let err = errors::from_response(status, &body).context(what);
-        if super::retryable_status(status)
+        if retryable_status(status)
             || status == StatusCode::RANGE_NOT_SATISFIABLE
             || status == StatusCode::UNAUTHORIZED
         {
@@ -548,7 +554,7 @@ impl Repository {
         size: u64,
         s: &Session,
         open: &F,
-        progress: &BlobProgress,
+        progress: &Arc<dyn UploadProgress>,
         force_auth: bool,
     ) -> std::result::Result<(), Failure>
     where
@@ -608,7 +614,7 @@ impl Repository {
         mut offset: u64,
         max_chunk: u64,
         open: &F,
-        progress: &BlobProgress,
+        progress: &Arc<dyn UploadProgress>,
         force_auth: bool,
     ) -> std::result::Result<(), Failure>
     where
@@ -715,10 +721,16 @@ fn parse_upload_range(v: &str) -> Option<u64> {
     end.parse::<u64>().ok().map(|e| e + 1)
 }
 
-fn progress_fn(progress: &BlobProgress) -> Arc<dyn Fn(u64) + Send + Sync> {
-    // BlobProgress is owned by the caller for the duration of the upload; share its counters.
-    let handle = progress.handle();
-    Arc::new(move |n| handle.inc(n))
+fn progress_fn(progress: &Arc<dyn UploadProgress>) -> Arc<dyn Fn(u64) + Send + Sync> {
+    // Request bodies must be `'static`: they share the caller's counters.
+    let progress = progress.clone();
+    Arc::new(move |n| progress.sent(n))
+}
+
+/// Header value helper for `Content-Range: start-end` (inclusive, no unit, as the
+/// distribution spec's chunked upload requires).
+pub(crate) fn content_range(start: u64, len: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("{start}-{}", start + len - 1)).expect("ascii")
 }
 
 #[cfg(test)]

@@ -1,0 +1,488 @@
+//! The registry client (OCI distribution spec v1.1; docs/DESIGN.md §3): its options, one
+//! HTTP client per host built from that host's TLS settings, the `/v2/` ping that learns each
+//! host's scheme and auth challenge, and the login check.
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::{RequestBuilder, Response, StatusCode};
+use tracing::{debug, warn};
+
+use super::auth::{self, Challenge, CredentialProvider, Credentials, Token};
+use super::challenge::{self, www_authenticate};
+use super::errors::{TlsContext, transport_error};
+use super::http::{
+    RetryPolicy, retry_after, retryable_status, retryable_transport, trace_exchange,
+};
+use super::{Repository, UploadStrategy};
+use super::{errors, tls, token};
+use crate::error::{Error, ErrorKind, Result};
+
+/// Settings for a [`Client`].
+#[derive(Clone)]
+pub struct ClientOptions {
+    /// Skip TLS verification and allow plain HTTP for every registry (`--insecure`).
+    pub insecure: bool,
+    /// Extra trusted root certificates, PEM files (`--ca-file`), for every registry.
+    pub ca_files: Vec<PathBuf>,
+    /// Client certificate and key, PEM files (`--cert-file`, `--key-file`), presented to every
+    /// registry that asks for one; wins over the per-host ones.
+    pub client_cert: Option<(PathBuf, PathBuf)>,
+    /// `certs.d` roots searched for per-host CAs and client certificates
+    /// ([`crate::settings::certs_d_roots`]).
+    pub certs_d: Vec<PathBuf>,
+    /// Where credentials come from.
+    pub credentials: Arc<dyn CredentialProvider>,
+    /// How blobs are uploaded.
+    pub upload: UploadStrategy,
+    /// Retries per request on connect errors, timeouts, 408, 429 and 5xx.
+    pub retries: u32,
+    /// Idle timeout: a connection that moves no byte for this long fails (seconds).
+    pub timeout: Duration,
+    /// Per-registry settings from `config.toml` (upload strategy, chunk size, plain HTTP,
+    /// CA file, client certificate); `upload` above, when not `Auto`, wins over the file.
+    pub config: Arc<crate::settings::Config>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            insecure: false,
+            ca_files: Vec::new(),
+            client_cert: None,
+            certs_d: crate::settings::certs_d_roots(),
+            credentials: Arc::new(auth::StaticCredentials(None)),
+            upload: UploadStrategy::default(),
+            retries: 3,
+            timeout: Duration::from_secs(60),
+            config: Arc::new(crate::settings::Config::default()),
+        }
+    }
+}
+
+/// What the client learnt about one registry host.
+#[derive(Default)]
+pub(super) struct HostState {
+    /// `http` or `https`, once known.
+    pub(super) scheme: Option<&'static str>,
+    /// The challenge from the `/v2/` ping (None: no auth needed).
+    pub(super) challenge: Option<Challenge>,
+    /// Tokens granted, newest last.
+    pub(super) tokens: Vec<Token>,
+}
+
+pub(super) struct Inner {
+    /// The client that builds requests, with the command line's TLS settings only (the one a
+    /// request goes out with when its host's own settings cannot be read).
+    pub(super) http: reqwest::Client,
+    pub(super) opts: ClientOptions,
+    /// Whether the user gave CA files on the command line: decides the TLS hints.
+    pub(super) user_cas: bool,
+    pub(super) hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostState>>>>,
+    /// Where each host's TLS settings come from.
+    pub(super) tls: tls::TlsSettings,
+    /// The HTTP client of each host seen so far (`name[:port]`), by its TLS settings.
+    pub(super) tls_clients: Mutex<HashMap<String, HostClient>>,
+}
+
+/// The HTTP client for one host and what its TLS settings were.
+#[derive(Clone)]
+pub(super) struct HostClient {
+    pub(super) http: reqwest::Client,
+    /// Whether CA files apply to the host (the command's or its own).
+    pub(super) user_cas: bool,
+    /// The client certificate offered to the host.
+    pub(super) identity: Option<tls::IdentityFiles>,
+    /// Whether the host's certificate goes unverified (and plain HTTP is allowed).
+    pub(super) insecure: bool,
+    /// What its handshakes showed (did it ask for a client certificate?).
+    pub(super) observed: Arc<tls::Observed>,
+}
+
+/// A registry client. Cheap to clone; clones share connections and tokens.
+#[derive(Clone)]
+pub struct Client {
+    pub(super) inner: Arc<Inner>,
+}
+
+/// Whether `host` (`name[:port]`) is a loopback address, where plain HTTP is allowed as docker does.
+pub fn is_loopback(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host),
+    };
+    name == "localhost"
+        || name
+            .parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+impl Client {
+    /// Builds a client from `opts`. TLS is per host (see `tls.rs`): every host trusts the
+    /// system store plus `opts.ca_files`; a host also trusts the `ca-file` of its section in
+    /// `opts.config` and the `*.crt` of its `certs.d` directory, and presents the client
+    /// certificate of `opts.client_cert`, else its section's, else its `certs.d` one. A
+    /// registry whose own certificate is byte-identical to a trusted one is trusted as it is,
+    /// even a self-signed CA certificate (its name and validity are still checked).
+    ///
+    /// Errors: Usage when a CA file of `opts.ca_files` or the client certificate of
+    /// `opts.client_cert` cannot be read, is not PEM, holds no certificate, a certificate
+    /// that cannot be a trust anchor or a key that does not fit; Other when the HTTP client
+    /// cannot be built. A host's own settings are read when it is first contacted, and their
+    /// errors reported then.
+    pub fn new(opts: ClientOptions) -> Result<Client> {
+        let settings = tls::TlsSettings {
+            insecure: opts.insecure,
+            ca_files: opts.ca_files.clone(),
+            identity: opts
+                .client_cert
+                .clone()
+                .map(|(cert, key)| tls::IdentityFiles { cert, key }),
+            config: opts.config.clone(),
+            certs_d: opts.certs_d.clone(),
+        };
+        let global = settings.global()?;
+        let user_cas = !global.cas.is_empty();
+        let http = build_http(&opts, &global, Arc::default())?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                opts,
+                user_cas,
+                hosts: Mutex::new(HashMap::new()),
+                tls: settings,
+                tls_clients: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The HTTP client for `host` (`name[:port]`), built on first use from its TLS settings
+    /// (each host its own, so that what its handshakes show stays with it). Errors: Usage as
+    /// [`tls::TlsSettings::for_host`] and [`tls::client_config`], naming the host.
+    pub(super) fn host_client(&self, host: &str) -> Result<HostClient> {
+        if let Some(c) = self.inner.tls_clients.lock().expect("tls lock").get(host) {
+            return Ok(c.clone());
+        }
+        let context = || format!("TLS settings for {host}");
+        let t = self
+            .inner
+            .tls
+            .for_host(host)
+            .map_err(|e| e.context(context()))?;
+        debug!(
+            host,
+            cas = t.cas.len(),
+            client_cert = t.identity.is_some(),
+            insecure = t.insecure,
+            "TLS settings"
+        );
+        let observed = Arc::new(tls::Observed::default());
+        let http =
+            build_http(&self.inner.opts, &t, observed.clone()).map_err(|e| e.context(context()))?;
+        let c = HostClient {
+            observed,
+            http,
+            user_cas: !t.cas.is_empty(),
+            identity: t.identity,
+            insecure: t.insecure,
+        };
+        self.inner
+            .tls_clients
+            .lock()
+            .expect("tls lock")
+            .insert(host.to_string(), c.clone());
+        Ok(c)
+    }
+
+    /// Sends `request` with the HTTP client of its URL's host (its own TLS settings), whatever
+    /// client built it. A host whose settings cannot be read (already reported when it was
+    /// pinged) gets the default client.
+    pub(super) async fn execute(&self, request: RequestBuilder) -> reqwest::Result<Response> {
+        let (default, request) = request.build_split();
+        let request = request?;
+        let host = self.host_client(&url_host(request.url())).ok();
+        let http = host.as_ref().map_or(default, |h| h.http.clone());
+        let resp = http.execute(request).await;
+        if let (Ok(_), Some(h)) = (&resp, host) {
+            h.observed.answered();
+        }
+        resp
+    }
+
+    /// The HTTP client for `url`'s host (see [`Client::execute`]); `None` when its TLS
+    /// settings cannot be read.
+    pub(super) fn http_for(&self, url: &url::Url) -> Option<reqwest::Client> {
+        match self.host_client(&url_host(url)) {
+            Ok(c) => Some(c.http),
+            Err(e) => {
+                debug!("{e}; using the default TLS settings");
+                None
+            }
+        }
+    }
+
+    /// Maps a reqwest error on `url` to an imgctl error (see [`transport_error`]), with the
+    /// TLS hints that fit the host's settings.
+    pub(super) fn transport_error(&self, e: &reqwest::Error, url: &str) -> Error {
+        let host = url::Url::parse(url)
+            .ok()
+            .or_else(|| e.url().cloned())
+            .map(|u| url_host(&u));
+        let known = host.and_then(|h| {
+            self.inner
+                .tls_clients
+                .lock()
+                .expect("tls lock")
+                .get(&h)
+                .cloned()
+        });
+        let tls = TlsContext {
+            user_cas: known.as_ref().map_or(self.inner.user_cas, |c| c.user_cas),
+            client_cert_refused: known
+                .as_ref()
+                .is_some_and(|c| c.observed.client_cert_refused()),
+            identity: known.and_then(|c| c.identity),
+        };
+        transport_error(e, url, &tls)
+    }
+
+    /// A handle on `repository` in `registry` (normalised name, e.g. `docker.io`).
+    pub fn repository(&self, registry: &str, repository: &str) -> Repository {
+        Repository {
+            client: self.clone(),
+            registry: registry.to_string(),
+            host: crate::reference::api_host(registry).to_string(),
+            name: repository.to_string(),
+            extra_scopes: Arc::new(Mutex::new(BTreeSet::new())),
+            pending_sessions: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// The HTTP client that builds requests (for redirected blob downloads and token requests
+    /// too). It has only the command line's TLS settings: send what it builds with
+    /// [`Client::execute`] (or `Repository::send`), which uses the host's own.
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    pub(super) fn host_state(&self, host: &str) -> Arc<tokio::sync::Mutex<HostState>> {
+        self.inner
+            .hosts
+            .lock()
+            .expect("hosts lock")
+            .entry(host.to_string())
+            .or_default()
+            .clone()
+    }
+
+    /// Pings `https://host/v2/` (then `http://` for loopback hosts or with `--insecure`) once per
+    /// host and records the scheme and the auth challenge.
+    pub(super) async fn ensure_pinged(
+        &self,
+        host: &str,
+    ) -> Result<Arc<tokio::sync::Mutex<HostState>>> {
+        let state = self.host_state(host);
+        let mut st = state.lock().await;
+        if st.scheme.is_some() {
+            drop(st);
+            return Ok(state);
+        }
+        let allow_http = self.inner.opts.insecure
+            || is_loopback(host)
+            || self
+                .inner
+                .opts
+                .config
+                .registry(host)
+                .and_then(|r| r.insecure)
+                .unwrap_or(false);
+        // The host's own TLS settings (config.toml, certs.d): their errors are reported here.
+        let tls = self.host_client(host)?;
+        let allow_http = allow_http || tls.insecure;
+        let retries = self.inner.opts.retries;
+        // Where plain HTTP is allowed, HTTPS is tried once: a plain-HTTP registry fails the
+        // TLS handshake every time, and retrying it would only delay the HTTP attempt.
+        let https_retries = if allow_http { 0 } else { retries };
+        let https = self
+            .ping(&format!("https://{host}/v2/"), https_retries)
+            .await;
+        let (scheme, resp) = match https {
+            Ok(r) => ("https", r),
+            // Any HTTP answer (even 5xx) means the registry speaks plain HTTP: its status is
+            // handled below, not hidden behind the HTTPS attempt's TLS error. Except 400: what
+            // an HTTPS server (Go, nginx) answers a plain request on its TLS port, where the
+            // HTTPS error (an untrusted certificate, say) is the one that matters.
+            Err(https_err) if allow_http => {
+                match self.ping(&format!("http://{host}/v2/"), retries).await {
+                    Ok(r) if r.status() != StatusCode::BAD_REQUEST => ("http", r),
+                    _ => return Err(https_err),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        debug!(host, scheme, status = %resp.status(), "pinged registry");
+        st.scheme = Some(scheme);
+        if resp.status() == StatusCode::UNAUTHORIZED {
+            // Only a scheme the registry offered is ever answered (docs/DESIGN.md §5).
+            st.challenge = Some(challenge::select_challenge(www_authenticate(
+                resp.headers(),
+            )));
+        } else if !resp.status().is_success() && resp.status() != StatusCode::NOT_FOUND {
+            let status = resp.status();
+            let body = resp.bytes().await.unwrap_or_default();
+            return Err(errors::from_response(status, &body)
+                .context(format!("registry {host} is not usable")));
+        }
+        drop(st);
+        Ok(state)
+    }
+
+    /// GETs `url` (a `/v2/` endpoint), retrying under the [`RetryPolicy`] (here with `retries`
+    /// further attempts) on connect errors, timeouts, 408, 429 and 5xx (waiting `Retry-After`
+    /// when the registry sends it). Returns the last response whatever its status. Errors:
+    /// Network when no HTTP answer came.
+    pub(super) async fn ping(&self, url: &str, retries: u32) -> Result<Response> {
+        let policy = RetryPolicy { retries };
+        let mut attempt = 0;
+        loop {
+            let started = Instant::now();
+            let sent = self.execute(self.http().get(url)).await;
+            if let Ok(r) = &sent {
+                trace_exchange("GET", url, r, started);
+            }
+            let wait = match sent {
+                Ok(r) if retryable_status(r.status()) && policy.allows(attempt) => {
+                    let wait = policy.wait(attempt + 1, retry_after(r.headers()));
+                    warn!(
+                        "{url} answered {}, retrying in {:.1}s",
+                        r.status(),
+                        wait.as_secs_f32()
+                    );
+                    wait
+                }
+                Ok(r) => return Ok(r),
+                Err(e) if policy.allows(attempt) && retryable_transport(&e, false) => {
+                    let wait = policy.wait(attempt + 1, None);
+                    warn!(
+                        "{}, retrying in {:.1}s",
+                        self.transport_error(&e, url),
+                        wait.as_secs_f32()
+                    );
+                    wait
+                }
+                Err(e) => return Err(self.transport_error(&e, url)),
+            };
+            attempt += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+impl Client {
+    /// Checks `creds` against `registry` (normalised name) the way a login does: pings
+    /// `/v2/`, then asks the token endpoint for a token (Bearer) or sends `/v2/` with Basic
+    /// auth (Basic). `Ok(false)` when the registry asks for no authentication at all.
+    /// Errors: Auth when the registry refuses the credentials; Network.
+    pub async fn verify_credentials(&self, registry: &str, creds: &Credentials) -> Result<bool> {
+        let host = crate::reference::api_host(registry).to_string();
+        let state = self.ensure_pinged(&host).await?;
+        let (scheme, challenge) = {
+            let st = state.lock().await;
+            (st.scheme.unwrap_or("https"), st.challenge.clone())
+        };
+        match challenge {
+            None => Ok(false),
+            Some(Challenge::Unusable { offered }) => {
+                Err(challenge::unusable_challenge_error(&host, &offered)
+                    .context(format!("login to {registry} failed")))
+            }
+            Some(Challenge::Bearer { realm, service, .. }) => {
+                token::fetch(
+                    self,
+                    &token::TokenRequest {
+                        realm: &realm,
+                        service: service.as_deref(),
+                        scopes: &BTreeSet::new(),
+                        creds: Some(creds),
+                        registry,
+                        host: &host,
+                        registry_https: scheme == "https",
+                    },
+                )
+                .await
+                .map_err(|e| e.context(format!("login to {registry} failed")))?;
+                Ok(true)
+            }
+            Some(Challenge::Basic) => {
+                let url = format!("{scheme}://{host}/v2/");
+                let resp = self
+                    .execute_traced(
+                        self.http()
+                            .get(&url)
+                            .basic_auth(&creds.username, Some(&creds.password)),
+                    )
+                    .await
+                    .map_err(|e| self.transport_error(&e, &url))?;
+                let status = resp.status();
+                if status.is_success() {
+                    return Ok(true);
+                }
+                let body = resp.bytes().await.unwrap_or_default();
+                let mut err = errors::from_response(status, &body)
+                    .context(format!("login to {registry} failed"));
+                if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                    err = err
+                        .with_kind(ErrorKind::Auth)
+                        .with_hint("check the username and password");
+                }
+                Err(err)
+            }
+        }
+    }
+}
+
+/// A reqwest client with imgctl's HTTP settings from `opts` and the TLS settings `t`, its
+/// handshakes recorded in `observed`. Errors: Usage from [`tls::client_config`]; Other when
+/// reqwest refuses to build.
+pub(super) fn build_http(
+    opts: &ClientOptions,
+    t: &tls::HostTls,
+    observed: Arc<tls::Observed>,
+) -> Result<reqwest::Client> {
+    let b = reqwest::Client::builder()
+        .user_agent(concat!("imgctl/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(30))
+        .read_timeout(opts.timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::limited(10));
+    b.use_preconfigured_tls(tls::client_config(t, observed)?)
+        .build()
+        .map_err(|e| Error::other(format!("cannot build HTTP client: {e}")))
+}
+
+/// `host[:port]` of `u` as the registry's host is written (port only when explicit).
+pub(super) fn url_host(u: &url::Url) -> String {
+    match u.port() {
+        Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
+        None => u.host_str().unwrap_or("").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        assert!(is_loopback("127.0.0.1:5000"));
+        assert!(is_loopback("localhost"));
+        assert!(is_loopback("[::1]:5000"));
+        assert!(is_loopback("127.3.4.5"));
+        assert!(!is_loopback("registry-1.docker.io"));
+        assert!(!is_loopback("10.0.0.1:5000"));
+    }
+}
