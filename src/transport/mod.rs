@@ -9,6 +9,7 @@
 
 pub mod docker;
 pub mod docker_archive;
+pub mod edited;
 pub mod layout_write;
 pub mod oci;
 pub mod oci_archive;
