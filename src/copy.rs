@@ -385,6 +385,9 @@ async fn move_blob(
     {
         return Ok(BlobOutcome::Mounted);
     }
+    if dst.mount_known(d, origin).await? {
+        return Ok(BlobOutcome::Mounted);
+    }
     let n = dst.put_blob(d, src, progress).await?;
     Ok(BlobOutcome::Uploaded(n))
 }

@@ -145,10 +145,16 @@ fn main() {
             std::process::exit(1);
         }
     };
+    // Where blobs were seen, for mounts in later runs (a cache: see store::locations).
+    imgctl::store::locations::BlobLocations::install(
+        imgctl::store::locations::BlobLocations::default_dir()
+            .map(|d| imgctl::store::locations::BlobLocations::new(&d)),
+    );
     let result = rt.block_on(cli::run(cli));
     // Let blocking tasks still running finish (bounded) before the process exits: a blob
     // write cancelled by another blob's failure removes its empty partial file there.
     rt.shutdown_timeout(std::time::Duration::from_secs(2));
+    imgctl::store::locations::BlobLocations::flush_current();
     let stdout_failure = output::failure();
     if let Err(e) = result {
         eprintln!("error: {e}");

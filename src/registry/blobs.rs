@@ -135,10 +135,16 @@ impl Repository {
                     .and_then(|v| v.to_str().ok())
                 {
                     let loc = self.resolve_location(loc).await?;
-                    self.pending_sessions
+                    let replaced = self
+                        .pending_sessions
                         .lock()
                         .expect("sessions lock")
                         .insert(digest.clone(), loc);
+                    // A second refused mount (another candidate repository) replaces the
+                    // first's session: that one will never be used, so free it now.
+                    if let Some(old) = replaced {
+                        self.delete_session(&old).await;
+                    }
                 }
                 Ok(false)
             }

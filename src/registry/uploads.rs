@@ -453,7 +453,7 @@ impl Repository {
     /// Deletes the upload session at `location` (distribution spec "Canceling an upload":
     /// `DELETE`, answered 204), so that the registry frees what it holds. Best effort: a
     /// failure is logged at debug level, never returned (the session expires anyway).
-    async fn delete_session(&self, location: &str) {
+    pub(super) async fn delete_session(&self, location: &str) {
         let req = match self
             .authorize_upload(location, self.http().delete(location), false)
             .await

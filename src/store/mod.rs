@@ -30,6 +30,7 @@
 mod blobs;
 mod gc;
 mod index;
+pub mod locations;
 mod lock;
 mod partial;
 #[cfg(test)]

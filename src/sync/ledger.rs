@@ -176,6 +176,13 @@ impl<D: ImageDestination> ImageDestination for SharedBlobs<D> {
         }
         Ok(mounted)
     }
+    async fn mount_known(&self, desc: &Descriptor, tried: Option<&MountOrigin>) -> Result<bool> {
+        let mounted = self.inner.mount_known(desc, tried).await?;
+        if mounted {
+            self.mark(&descriptor_digest(desc)?);
+        }
+        Ok(mounted)
+    }
     /// Uploads the blob unless another image of the run is uploading (or has uploaded) it to
     /// the same registry: then waits for that upload and mounts from its repository, which
     /// moves no bytes (returns 0). Uploads itself when that mount is refused.

@@ -11,11 +11,17 @@ use crate::manifest::descriptor_digest;
 use crate::progress::BlobProgress;
 use crate::reference::Reference;
 use crate::registry::{Access, Client, Repository, UploadProgress};
+use crate::store::locations::BlobLocations;
+
+/// Distinct recorded repositories a destination adds to its token's pull scopes for mounts
+/// (each is one more scope in the token request; a registry may cap them).
+const MAX_KNOWN_MOUNT_REPOSITORIES: usize = 8;
 
 /// Reads the image a [`Reference`] names.
 pub struct RegistrySource {
     repo: Repository,
     reference: Reference,
+    locations: Option<std::sync::Arc<BlobLocations>>,
 }
 
 impl RegistrySource {
@@ -24,6 +30,7 @@ impl RegistrySource {
         RegistrySource {
             repo: client.repository(&reference.registry, &reference.repository),
             reference,
+            locations: BlobLocations::current(),
         }
     }
     /// The repository handle.
@@ -46,9 +53,19 @@ impl ImageSource for RegistrySource {
     async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
         let digest = descriptor_digest(desc)?;
         // Resumes by itself after dropped connections and stalls (Range from where it stopped).
-        self.repo
+        let stream = self
+            .repo
             .blob_reader(&digest, Some(desc.size()), offset)
-            .await
+            .await?;
+        // The repository serves it: a later push elsewhere in this registry may mount it.
+        if let Some(l) = &self.locations {
+            l.record(
+                &self.reference.registry,
+                &self.reference.repository,
+                &digest.to_string(),
+            );
+        }
+        Ok(stream)
     }
     fn mount_origin(&self) -> Option<MountOrigin> {
         Some(MountOrigin {
@@ -62,6 +79,9 @@ impl ImageSource for RegistrySource {
 pub struct RegistryDestination {
     repo: Repository,
     reference: Reference,
+    locations: Option<std::sync::Arc<BlobLocations>>,
+    /// Recorded repositories already added to the token's pull scopes.
+    known_scopes: std::sync::Mutex<Vec<String>>,
 }
 
 impl RegistryDestination {
@@ -70,6 +90,19 @@ impl RegistryDestination {
         RegistryDestination {
             repo: client.repository(&reference.registry, &reference.repository),
             reference,
+            locations: BlobLocations::current(),
+            known_scopes: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Notes in the blob location record that this repository holds `desc`.
+    fn record(&self, desc: &Descriptor) {
+        if let Some(l) = &self.locations {
+            l.record(
+                &self.reference.registry,
+                &self.reference.repository,
+                desc.digest().as_ref(),
+            );
         }
     }
 
@@ -90,17 +123,61 @@ impl ImageDestination for RegistryDestination {
         Ok(())
     }
     async fn has_blob(&self, desc: &Descriptor) -> Result<bool> {
-        self.repo
+        let has = self
+            .repo
             .has_blob(&descriptor_digest(desc)?, Access::Push)
-            .await
+            .await?;
+        if has {
+            self.record(desc);
+        }
+        Ok(has)
     }
     async fn mount_blob(&self, desc: &Descriptor, origin: &MountOrigin) -> Result<bool> {
         if !self.same_registry(origin) {
             return Ok(false);
         }
-        self.repo
+        let mounted = self
+            .repo
             .mount_blob(&descriptor_digest(desc)?, &origin.repository)
-            .await
+            .await?;
+        if mounted {
+            self.record(desc);
+        }
+        Ok(mounted)
+    }
+    async fn mount_known(&self, desc: &Descriptor, tried: Option<&MountOrigin>) -> Result<bool> {
+        let Some(l) = &self.locations else {
+            return Ok(false);
+        };
+        let digest = descriptor_digest(desc)?;
+        let tried = tried
+            .filter(|o| o.registry == self.reference.registry)
+            .map(|o| o.repository.as_str());
+        // The most recently seen repository other than this one and the one already tried:
+        // one attempt per blob (a refused mount opens an upload session the upload then uses).
+        let Some(from) = l
+            .candidates(&self.reference.registry, &digest.to_string())
+            .into_iter()
+            .find(|r| *r != self.reference.repository && Some(r.as_str()) != tried)
+        else {
+            return Ok(false);
+        };
+        {
+            let mut scopes = self.known_scopes.lock().expect("scopes lock");
+            if !scopes.contains(&from) {
+                if scopes.len() >= MAX_KNOWN_MOUNT_REPOSITORIES {
+                    return Ok(false);
+                }
+                scopes.push(from.clone());
+                self.repo.add_pull_scope(&from);
+            }
+        }
+        tracing::debug!(%digest, from = %from, "mounting from a repository an earlier run saw");
+        let mounted = self.repo.mount_blob(&digest, &from).await?;
+        if mounted {
+            self.record(desc);
+        }
+        Ok(mounted)
     }
     async fn put_blob(
         &self,
@@ -122,7 +199,9 @@ impl ImageDestination for RegistryDestination {
             }
         };
         let progress = std::sync::Arc::new(UploadBar(progress.handle()));
-        self.repo.upload_blob(&digest, size, open, progress).await
+        let sent = self.repo.upload_blob(&digest, size, open, progress).await?;
+        self.record(desc);
+        Ok(sent)
     }
     async fn put_manifest(&self, manifest: &FetchedManifest) -> Result<()> {
         let reference = manifest.digest.to_string();

@@ -103,6 +103,13 @@ pub trait ImageDestination: Send + Sync {
     async fn mount_blob(&self, _desc: &Descriptor, _origin: &MountOrigin) -> Result<bool> {
         Ok(false)
     }
+    /// Tries a mount of `desc` from another repository of the destination's registry that
+    /// an earlier run saw holding it (the blob location record, `store::locations`), other
+    /// than the source's `tried` origin. `Ok(false)` when none is known or the registry
+    /// refused (the caller uploads instead).
+    async fn mount_known(&self, _desc: &Descriptor, _tried: Option<&MountOrigin>) -> Result<bool> {
+        Ok(false)
+    }
     /// Writes blob `desc`, reading it from `source` (it may reopen the blob at an offset to
     /// resume or to change upload strategy). Reports bytes to `progress`; returns bytes sent.
     /// Errors: Integrity when the bytes read do not match `desc`.

@@ -89,7 +89,8 @@ pub fn imgctl() -> Command {
 }
 
 /// A `Command` for `env!("CARGO_BIN_EXE_imgctl")` with `IMGCTL_STORE=store`, `HOME=home`,
-/// `XDG_CONFIG_HOME=home/.config`, `DOCKER_CONFIG=home/.docker`, `XDG_RUNTIME_DIR=run`, and
+/// `XDG_CONFIG_HOME=home/.config`, `DOCKER_CONFIG=home/.docker`, `XDG_RUNTIME_DIR=run`,
+/// `IMGCTL_CACHE_DIR=home/.cache/imgctl`, and
 /// `REGISTRY_AUTH_FILE` / `RUST_LOG` / `NO_COLOR` normalised.
 pub fn imgctl_with_store(store: &Path, home: &Path, run_dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_imgctl"));
@@ -98,6 +99,7 @@ pub fn imgctl_with_store(store: &Path, home: &Path, run_dir: &Path) -> Command {
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("DOCKER_CONFIG", home.join(".docker"))
         .env("XDG_RUNTIME_DIR", run_dir)
+        .env("IMGCTL_CACHE_DIR", home.join(".cache").join("imgctl"))
         .env("NO_COLOR", "1")
         .env_remove("REGISTRY_AUTH_FILE")
         .env_remove("RUST_LOG");
