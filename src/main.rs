@@ -145,11 +145,16 @@ fn main() {
             std::process::exit(1);
         }
     };
-    // Where blobs were seen, for mounts in later runs (a cache: see store::locations).
-    imgctl::store::locations::BlobLocations::install(
-        imgctl::store::locations::BlobLocations::default_dir()
-            .map(|d| imgctl::store::locations::BlobLocations::new(&d)),
-    );
+    // Where blobs were seen, for mounts in later runs, and upload sessions a later run can
+    // continue (caches: see store::locations and store::uploads).
+    use imgctl::store::locations::BlobLocations;
+    let cache_dir = BlobLocations::default_dir();
+    BlobLocations::install(cache_dir.as_deref().map(BlobLocations::new));
+    imgctl::registry::set_upload_journal(cache_dir.as_deref().map(|d| {
+        std::sync::Arc::new(imgctl::ops::uploads::UploadJournalDir::new(
+            &d.join("uploads"),
+        )) as std::sync::Arc<dyn imgctl::registry::UploadJournal>
+    }));
     let result = rt.block_on(cli::run(cli));
     // Let blocking tasks still running finish (bounded) before the process exits: a blob
     // write cancelled by another blob's failure removes its empty partial file there.

@@ -33,10 +33,7 @@ fn a_new_repository_mounts_what_an_earlier_run_pushed_elsewhere() {
 
     let r = copy_json(&sb, &[], &from, &reg.reference("team/x:v1"));
     assert_eq!(r["blobs"]["uploaded"], 3, "{r}"); // config + 2 layers
-    assert!(
-        sb.dir().join("home/.cache/imgctl/blob-locations").is_file(),
-        "no record written"
-    );
+    assert!(sb.blob_locations().is_file(), "no record written");
 
     // A new process, a new repository: every blob is mounted from team/x, no byte sent.
     let r = copy_json(&sb, &[], &from, &reg.reference("team/y:v1"));
@@ -104,7 +101,7 @@ fn a_stale_record_falls_back_to_an_upload_that_verifies() {
     sb.run_ok(&["-q", "copy", &from, &reg.reference("first:v1")]);
 
     // The record now claims the blobs are in a repository that never held them.
-    let path = sb.dir().join("home/.cache/imgctl/blob-locations");
+    let path = sb.blob_locations();
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("\tfirst\t"), "{text}");
     let stale: String = text

@@ -522,7 +522,9 @@ fn a_resumed_blob_that_does_not_verify_is_fetched_once_more_from_byte_0() {
         gets[0].is_none() && gets[1].is_some() && gets[2].is_none(),
         "{gets:?}"
     );
-    // registry → registry, streamed: the upload starts over too
+    // registry → registry, streamed: the upload starts over too (the pull's record of where
+    // the blob is would make it a mount)
+    s.sb.forget_blob_locations();
     faults(&s.proxy);
     let to = format!("docker://{}", s.reg.reference("streamed:v1"));
     let out = run(&s.sb, &["copy", &format!("docker://{name}"), &to]);
@@ -700,7 +702,9 @@ fn vv_traces_streamed_and_chunked_blob_uploads_without_secrets() {
             .all(|l| l.starts_with(&prefix) && l.contains(" → 201 Created in ")),
         "{puts:?}"
     );
-    // chunked: PATCHes of at most 131072 bytes, then the final PUT
+    // chunked: PATCHes of at most 131072 bytes, then the final PUT (uploads, not mounts
+    // from "streamed")
+    s.sb.forget_blob_locations();
     let to = format!("docker://{}", s.reg.reference("chunked:v1"));
     let out = run(
         &s.sb,
@@ -1026,6 +1030,7 @@ fn sessions_that_will_not_be_finished_are_deleted() {
     );
     let to = format!("docker://{}", s.proxy.reference("failed:v1"));
     let from = format!("oci:{}:v1", s.src().display());
+    s.sb.forget_blob_locations(); // an upload, not a mount from "pushed"
     let out = run(
         &s.sb,
         &["--jobs", "1", "--chunk-size", "262144", "copy", &from, &to],

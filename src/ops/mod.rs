@@ -16,3 +16,4 @@ pub mod login;
 pub mod referrers;
 pub mod retag;
 pub mod store;
+pub mod uploads;

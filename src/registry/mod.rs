@@ -36,7 +36,10 @@ use http::Whole;
 pub use crate::settings::{DEFAULT_CHUNK_SIZE, UploadStrategy};
 pub use client::{Client, ClientOptions, is_loopback};
 pub use listing::{CATALOG_PAGE_SIZE, parse_next_link};
-pub use uploads::{MIN_CHUNK_SIZE, UploadProgress};
+pub use uploads::{
+    MIN_CHUNK_SIZE, RESUMABLE_MIN_SIZE, SavedUpload, UploadJournal, UploadKey, UploadProgress,
+    resumable_chunk_size, set_upload_journal,
+};
 
 /// Largest manifest accepted, in bytes (distribution limits manifests to 4 MiB).
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;

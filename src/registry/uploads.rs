@@ -8,7 +8,7 @@ use bytes::BytesMut;
 use reqwest::header::{self, HeaderValue};
 use reqwest::{Body, StatusCode};
 use tokio::io::AsyncReadExt;
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 
 use super::client::url_host;
 use super::http::{retry_after, retryable_status};
@@ -22,6 +22,66 @@ const READ_BUF: usize = 256 * 1024;
 /// Smallest chunk tried when the registry refuses chunks as too large (413) and states no
 /// `OCI-Chunk-Min-Length`, in bytes.
 pub const MIN_CHUNK_SIZE: u64 = 64 * 1024;
+
+/// Blobs at least this large (bytes) are uploaded resumably when an [`UploadJournal`] is
+/// installed: in chunks whose confirmed progress is saved, so a later process continues an
+/// upload a kill or Ctrl-C interrupted (issue 12). Smaller blobs go in one streamed PUT.
+pub const RESUMABLE_MIN_SIZE: u64 = 32 << 20;
+
+/// The chunk size (bytes) of a resumable upload of `size` bytes: 1/32 of the blob, at least
+/// 8 MiB, so an interruption loses at most ~3 % of a large blob (the chunk in flight).
+pub fn resumable_chunk_size(size: u64) -> u64 {
+    size.div_ceil(32).max(8 << 20)
+}
+
+/// Identifies an upload across processes: the registry host, the repository and the blob.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UploadKey {
+    /// The registry's host (and port) as requests address it.
+    pub host: String,
+    /// The repository path.
+    pub repository: String,
+    /// The blob's digest (`sha256:…`).
+    pub digest: String,
+}
+
+/// An upload session as the registry last confirmed it: its newest `Location` (absolute
+/// URL) and the bytes it holds, of a blob of `size` bytes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedUpload {
+    /// The newest `Location` of the session (distribution spec: every PATCH answer's).
+    pub location: String,
+    /// Bytes the registry confirmed holding (the sum of the accepted chunks).
+    pub offset: u64,
+    /// The blob's size in bytes.
+    pub size: u64,
+}
+
+/// Where upload sessions are remembered between processes (the store keeps them in files:
+/// `store::uploads`); installed once per process with [`set_upload_journal`]. The registry
+/// client saves a session after every accepted chunk of a resumable upload, loads it when
+/// the same blob is pushed to the same repository again, and removes it when the upload
+/// finishes or fails for good. Implementations never fail: a journal is an optimisation.
+pub trait UploadJournal: Send + Sync {
+    /// The session saved for `key`, if any.
+    fn load(&self, key: &UploadKey) -> Option<SavedUpload>;
+    /// Saves (replaces) the session for `key`.
+    fn save(&self, key: &UploadKey, upload: &SavedUpload);
+    /// Forgets the session for `key`.
+    fn remove(&self, key: &UploadKey);
+}
+
+static JOURNAL: std::sync::RwLock<Option<Arc<dyn UploadJournal>>> = std::sync::RwLock::new(None);
+
+/// Installs the journal every upload of this process uses (`None`: uploads are not resumable
+/// across processes, the default for library users).
+pub fn set_upload_journal(journal: Option<Arc<dyn UploadJournal>>) {
+    *JOURNAL.write().expect("journal lock") = journal;
+}
+
+fn upload_journal() -> Option<Arc<dyn UploadJournal>> {
+    JOURNAL.read().expect("journal lock").clone()
+}
 
 /// Where an upload reports the bytes it moves: the caller's progress display (the registry
 /// client draws nothing itself; src/transport/ wires a blob's bar in). Shared with the request
@@ -54,16 +114,46 @@ struct Session {
 /// upload will not finish it: a refused or failed attempt, a session given up for a new one,
 /// or an upload dropped part-way (cancelled: the DELETE is then sent from a task of its own,
 /// on a best-effort basis). A session finished by its final PUT is disarmed.
+///
+/// A resumable upload (`journal` set) is different when dropped part-way: its session and
+/// journal entry are kept, so that the next run continues it (registries expire sessions
+/// nobody finishes: distribution after 7 days by default).
 struct SessionGuard {
     repo: Repository,
     location: Option<String>,
+    journal: Option<(Arc<dyn UploadJournal>, UploadKey)>,
 }
 
 impl SessionGuard {
-    /// Deletes the session now, if any is held.
+    /// Deletes the session now, if any is held, and forgets it in the journal.
     async fn abandon(&mut self) {
+        if let Some((j, key)) = &self.journal {
+            j.remove(key);
+        }
         if let Some(loc) = self.location.take() {
             self.repo.delete_session(&loc).await;
+        }
+    }
+
+    /// The upload finished: nothing to delete, nothing to remember.
+    fn finished(&mut self) {
+        self.location = None;
+        if let Some((j, key)) = &self.journal {
+            j.remove(key);
+        }
+    }
+
+    /// Saves the session's confirmed progress (resumable uploads only).
+    fn save(&self, location: &str, offset: u64, size: u64) {
+        if let Some((j, key)) = &self.journal {
+            j.save(
+                key,
+                &SavedUpload {
+                    location: location.to_string(),
+                    offset,
+                    size,
+                },
+            );
         }
     }
 }
@@ -74,6 +164,9 @@ impl Drop for SessionGuard {
     /// [`CANCEL_DELETE_TIMEOUT`]), since the process may exit right after; elsewhere it is
     /// spawned as a task of its own.
     fn drop(&mut self) {
+        if self.journal.is_some() {
+            return; // kept for the next run (see the type's doc)
+        }
         let Some(loc) = self.location.take() else {
             return;
         };
@@ -250,10 +343,43 @@ impl Repository {
         let mut failures = 0u32;
         let mut force_auth = false;
         let mut reread = false;
+        // Large blobs go resumably (chunks whose progress is saved) when a journal is there.
+        let journal = upload_journal()
+            .filter(|_| size >= RESUMABLE_MIN_SIZE && strategy != UploadStrategy::Monolithic);
+        if journal.is_some() && strategy == UploadStrategy::Auto {
+            strategy = UploadStrategy::Chunked(resumable_chunk_size(size));
+        }
+        let key = UploadKey {
+            host: self.host.clone(),
+            repository: self.name.clone(),
+            digest: digest.to_string(),
+        };
         let mut guard = SessionGuard {
             repo: self.clone(),
             location: None,
+            journal: journal.clone().map(|j| (j, key.clone())),
         };
+        if let Some(j) = &journal
+            && let Some(saved) = j.load(&key)
+        {
+            // An earlier run's session: continue where the registry says it stands (it may
+            // have forgotten the session, or hold bytes the saved location does not vouch
+            // for: then a new session).
+            match self.upload_status(&saved.location, false).await {
+                Ok(Some((location, n))) if saved.size == size && n <= size => {
+                    info!(%digest, offset = n, "continuing the upload an earlier run left at {n} of {size} bytes");
+                    offset = n;
+                    session = Some(Session {
+                        location,
+                        min_chunk: 0,
+                    });
+                }
+                other => {
+                    debug!(%digest, status = ?other.map(|o| o.map(|(_, n)| n)), "an earlier run's upload session cannot be continued; starting a new one");
+                    j.remove(&key);
+                }
+            }
+        }
         loop {
             let mut s = match session.take() {
                 Some(s) => s,
@@ -274,7 +400,7 @@ impl Repository {
                 }
                 UploadStrategy::Chunked(n) => {
                     self.upload_chunked(
-                        digest, size, &mut s, offset, n, &open, &progress, force_auth,
+                        digest, size, &mut s, offset, n, &open, &progress, force_auth, &guard,
                     )
                     .await
                 }
@@ -289,6 +415,7 @@ impl Repository {
                         &open,
                         &progress,
                         force_auth,
+                        &guard,
                     )
                     .await
                 }
@@ -297,7 +424,7 @@ impl Repository {
             guard.location = Some(s.location.clone());
             match attempt {
                 Ok(()) => {
-                    guard.location = None;
+                    guard.finished();
                     return Ok(size - offset);
                 }
                 Err(Failure::Refused(e)) if strategy == UploadStrategy::Auto => {
@@ -616,6 +743,7 @@ impl Repository {
         open: &F,
         progress: &Arc<dyn UploadProgress>,
         force_auth: bool,
+        guard: &SessionGuard,
     ) -> std::result::Result<(), Failure>
     where
         F: Fn(u64) -> Fut,
@@ -677,6 +805,7 @@ impl Repository {
             }
             offset += n;
             debug!(%digest, offset, "chunk accepted");
+            guard.save(&s.location, offset, size);
         }
         let url = Self::with_digest(&s.location, digest).map_err(Failure::Fatal)?;
         let req = self

@@ -33,6 +33,7 @@ mod index;
 pub mod locations;
 mod lock;
 mod partial;
+pub mod state;
 #[cfg(test)]
 mod tests;
 

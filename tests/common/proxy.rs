@@ -105,6 +105,10 @@ pub enum Fault {
     /// Forward (the whole request body), then hold the registry's answer for `millis`
     /// milliseconds: a registry slow to commit an upload or a manifest.
     DelayAnswer { millis: u64 },
+    /// Read the whole request body before forwarding it, as nginx does by default
+    /// (`proxy_request_buffering on`): a client that disconnects part-way through a body
+    /// never reaches the registry with it. Then hold the registry's answer for `millis`.
+    BufferRequest { millis: u64 },
 }
 
 /// A rule: requests whose method is `method` (or any, for `"*"`) and whose path and query
@@ -547,7 +551,18 @@ async fn handle(
         Some(Fault::ResetUpload { after }) => Some(*after),
         _ => None,
     };
-    let up_body = upload_body(req.into_body(), reset_after);
+    let up_body = if let Some(Fault::BufferRequest { .. }) = &fault {
+        match req.into_body().collect().await {
+            Ok(b) => reqwest::Body::from(b.to_bytes()),
+            Err(_) => {
+                // The client went away mid-body: nothing is forwarded.
+                record(0, &mut seen);
+                return Err(fail("client disconnected before the request body ended"));
+            }
+        }
+    } else {
+        upload_body(req.into_body(), reset_after)
+    };
     let resp = up.body(up_body).send().await;
     if reset_after.is_some() {
         // Give the registry a moment to store what it got, then drop the client.
@@ -562,7 +577,7 @@ async fn handle(
             return Ok(full(502, format!("fault proxy: upstream failed: {e}")));
         }
     };
-    if let Some(Fault::DelayAnswer { millis }) = &fault {
+    if let Some(Fault::DelayAnswer { millis } | Fault::BufferRequest { millis }) = &fault {
         tokio::time::sleep(Duration::from_millis(*millis)).await;
     }
     let mut status = resp.status().as_u16();

@@ -42,6 +42,22 @@ impl Imgctl {
         self.dir.path().join("home")
     }
 
+    /// The blob location record (`IMGCTL_CACHE_DIR/blob-locations`) imgctl keeps for mounts
+    /// across runs.
+    pub fn blob_locations(&self) -> PathBuf {
+        self.home().join(".cache/imgctl/blob-locations")
+    }
+
+    /// Removes the blob location record, so that the next push uploads what an earlier run
+    /// would otherwise let it mount (tests of the upload paths themselves).
+    pub fn forget_blob_locations(&self) {
+        match std::fs::remove_file(self.blob_locations()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => panic!("cannot remove the blob location record: {e}"),
+        }
+    }
+
     /// The sandbox root (scratch space for test files).
     pub fn dir(&self) -> &Path {
         self.dir.path()
