@@ -4,12 +4,14 @@
 //! below the CLI only.
 //!
 //! - [`retag`]: name a registry manifest with more tags, without moving blobs;
+//! - [`edit`]: the traversal every image edit shares (`mutate`, `build`, …);
 //! - [`inspect`]: what `inspect` and `digest` show, as data;
 //! - [`load`]: archive detection and the names `load` gives its images;
 //! - [`login`]: the credential-storage transaction of `login` and `logout`;
 //! - [`referrers`]: `copy --referrers` between two registries;
 //! - [`store`]: queries and edits of the local store (`images`, `rmi`, `tag`, bare names);
 
+pub mod edit;
 pub mod inspect;
 pub mod load;
 pub mod login;
