@@ -6,12 +6,15 @@ use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 
 use super::errors;
-use super::http::fetch_whole;
-use super::{Access, MAX_MANIFEST_BYTES, Repository};
+use super::repository::{Access, Repository};
+use super::whole::fetch_whole;
 use crate::blob::FetchedManifest;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::manifest::{ACCEPT_MANIFESTS, detect_media_type};
+
+/// Largest manifest accepted, in bytes (distribution limits manifests to 4 MiB).
+pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 
 impl Repository {
     /// Fetches the manifest or index at `reference` (a tag or a digest string), byte-exact.
