@@ -7,8 +7,8 @@ use reqwest::{Response, StatusCode};
 use tokio_util::io::StreamReader;
 use tracing::{debug, warn};
 
-use super::client::url_host;
-use super::{Access, Repository};
+use super::exchange::url_host;
+use super::repository::{Access, Repository};
 use crate::blob::BlobStream;
 use crate::digest::Digest;
 use crate::error::{Error, Result};

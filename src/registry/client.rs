@@ -1,8 +1,10 @@
 //! The registry client (OCI distribution spec v1.1; docs/DESIGN.md §3): its options, one
 //! HTTP client per host built from that host's TLS settings, the `/v2/` ping that learns each
-//! host's scheme and auth challenge, and the login check.
+//! host's scheme and auth challenge, and the sends below authentication (one request with its
+//! host's TLS settings, traced). Bottom of the client proper: it imports the leaves (`hosts`,
+//! `retry`, `exchange`, `errors`, `tls`, `challenge`, `auth`) and no file above it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -11,15 +13,15 @@ use std::time::{Duration, Instant};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use tracing::{debug, warn};
 
-use super::auth::{self, Challenge, CredentialProvider, Credentials, Token};
+use super::auth::{self, CredentialProvider};
 use super::challenge::{self, www_authenticate};
-use super::errors::{TlsContext, transport_error};
-use super::http::{
-    RetryPolicy, retry_after, retryable_status, retryable_transport, trace_exchange,
-};
-use super::{Repository, UploadStrategy};
-use super::{errors, tls, token};
-use crate::error::{Error, ErrorKind, Result};
+use super::errors::{self, TlsContext, transport_error};
+use super::exchange::{trace_exchange, url_host, without_query};
+use super::hosts::HostState;
+use super::retry::{RetryPolicy, retry_after, retryable_status, retryable_transport};
+use super::tls;
+use crate::error::{Error, Result};
+use crate::settings::UploadStrategy;
 
 /// Settings for a [`Client`].
 #[derive(Clone)]
@@ -61,17 +63,6 @@ impl Default for ClientOptions {
             config: Arc::new(crate::settings::Config::default()),
         }
     }
-}
-
-/// What the client learnt about one registry host.
-#[derive(Default)]
-pub(super) struct HostState {
-    /// `http` or `https`, once known.
-    pub(super) scheme: Option<&'static str>,
-    /// The challenge from the `/v2/` ping (None: no auth needed).
-    pub(super) challenge: Option<Challenge>,
-    /// Tokens granted, newest last.
-    pub(super) tokens: Vec<Token>,
 }
 
 pub(super) struct Inner {
@@ -250,18 +241,6 @@ impl Client {
         transport_error(e, url, &tls)
     }
 
-    /// A handle on `repository` in `registry` (normalised name, e.g. `docker.io`).
-    pub fn repository(&self, registry: &str, repository: &str) -> Repository {
-        Repository {
-            client: self.clone(),
-            registry: registry.to_string(),
-            host: crate::reference::api_host(registry).to_string(),
-            name: repository.to_string(),
-            extra_scopes: Arc::new(Mutex::new(BTreeSet::new())),
-            pending_sessions: Arc::new(Mutex::new(HashMap::new())),
-        }
-    }
-
     /// The HTTP client that builds requests (for redirected blob downloads and token requests
     /// too). It has only the command line's TLS settings: send what it builds with
     /// [`Client::execute`] (or `Repository::send`), which uses the host's own.
@@ -383,65 +362,32 @@ impl Client {
 }
 
 impl Client {
-    /// Checks `creds` against `registry` (normalised name) the way a login does: pings
-    /// `/v2/`, then asks the token endpoint for a token (Bearer) or sends `/v2/` with Basic
-    /// auth (Basic). `Ok(false)` when the registry asks for no authentication at all.
-    /// Errors: Auth when the registry refuses the credentials; Network.
-    pub async fn verify_credentials(&self, registry: &str, creds: &Credentials) -> Result<bool> {
-        let host = crate::reference::api_host(registry).to_string();
-        let state = self.ensure_pinged(&host).await?;
-        let (scheme, challenge) = {
-            let st = state.lock().await;
-            (st.scheme.unwrap_or("https"), st.challenge.clone())
-        };
-        match challenge {
-            None => Ok(false),
-            Some(Challenge::Unusable { offered }) => {
-                Err(challenge::unusable_challenge_error(&host, &offered)
-                    .context(format!("login to {registry} failed")))
-            }
-            Some(Challenge::Bearer { realm, service, .. }) => {
-                token::fetch(
-                    self,
-                    &token::TokenRequest {
-                        realm: &realm,
-                        service: service.as_deref(),
-                        scopes: &BTreeSet::new(),
-                        creds: Some(creds),
-                        registry,
-                        host: &host,
-                        registry_https: scheme == "https",
-                    },
-                )
-                .await
-                .map_err(|e| e.context(format!("login to {registry} failed")))?;
-                Ok(true)
-            }
-            Some(Challenge::Basic) => {
-                let url = format!("{scheme}://{host}/v2/");
-                let resp = self
-                    .execute_traced(
-                        self.http()
-                            .get(&url)
-                            .basic_auth(&creds.username, Some(&creds.password)),
-                    )
-                    .await
-                    .map_err(|e| self.transport_error(&e, &url))?;
-                let status = resp.status();
-                if status.is_success() {
-                    return Ok(true);
-                }
-                let body = resp.bytes().await.unwrap_or_default();
-                let mut err = errors::from_response(status, &body)
-                    .context(format!("login to {registry} failed"));
-                if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-                    err = err
-                        .with_kind(ErrorKind::Auth)
-                        .with_hint("check the username and password");
-                }
-                Err(err)
-            }
+    /// The retry policy of this client's requests (`--retries`).
+    pub(crate) fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            retries: self.inner.opts.retries,
         }
+    }
+}
+
+impl Client {
+    /// Sends `req` as it is with the HTTP client of its URL's host (see [`Client::execute`]),
+    /// logging the exchange at trace level (`-vv`, see [`trace_exchange`]; a request that gets
+    /// no answer is logged as failed). For requests outside [`Repository::send`], such as the
+    /// blob uploads that stream a body once.
+    pub(crate) async fn execute_traced(&self, req: RequestBuilder) -> reqwest::Result<Response> {
+        let (http, request) = req.build_split();
+        let request = request?;
+        let (method, url) = (request.method().to_string(), without_query(request.url()));
+        let started = Instant::now();
+        let resp = self
+            .execute(RequestBuilder::from_parts(http, request))
+            .await;
+        match &resp {
+            Ok(r) => trace_exchange(&method, &url, r, started),
+            Err(_) => tracing::trace!("{method} {url} failed after {:.0?}", started.elapsed()),
+        }
+        resp
     }
 }
 
@@ -462,14 +408,6 @@ pub(super) fn build_http(
     b.use_preconfigured_tls(tls::client_config(t, observed)?)
         .build()
         .map_err(|e| Error::other(format!("cannot build HTTP client: {e}")))
-}
-
-/// `host[:port]` of `u` as the registry's host is written (port only when explicit).
-pub(super) fn url_host(u: &url::Url) -> String {
-    match u.port() {
-        Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
-        None => u.host_str().unwrap_or("").to_string(),
-    }
 }
 
 #[cfg(test)]

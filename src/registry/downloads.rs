@@ -7,7 +7,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use tokio_util::io::StreamReader;
 use tracing::warn;
 
-use super::Repository;
+use super::repository::Repository;
 use crate::blob::BlobStream;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};

@@ -5,8 +5,8 @@ use reqwest::StatusCode;
 use reqwest::header;
 use tracing::{debug, warn};
 
-use super::http::fetch_whole;
-use super::{Access, Repository};
+use super::repository::{Access, Repository};
+use super::whole::fetch_whole;
 use crate::error::{Error, ErrorKind, Result};
 
 impl Repository {

@@ -6,12 +6,38 @@ use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 
 use super::errors;
-use super::http::fetch_whole;
-use super::{Access, MAX_MANIFEST_BYTES, Repository};
+use super::repository::{Access, Repository};
+use super::whole::fetch_whole;
 use crate::blob::FetchedManifest;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::manifest::{ACCEPT_MANIFESTS, detect_media_type};
+
+/// Largest manifest accepted, in bytes (distribution limits manifests to 4 MiB).
+pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// What a manifest response's headers say about it (distribution spec "Pulling manifests"),
+/// read the same way for GET, HEAD and PUT answers.
+struct ManifestHeaders {
+    /// `Docker-Content-Digest`, when present and a valid digest.
+    digest: Option<Digest>,
+    /// `Content-Type`, when present and text.
+    media_type: Option<String>,
+    /// `Content-Length` in bytes, when present and a number.
+    size: Option<u64>,
+}
+
+impl ManifestHeaders {
+    fn read(h: &HeaderMap) -> ManifestHeaders {
+        let text = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok());
+        ManifestHeaders {
+            digest: text(header::HeaderName::from_static("docker-content-digest"))
+                .and_then(|v| v.parse().ok()),
+            media_type: text(header::CONTENT_TYPE).map(str::to_string),
+            size: text(header::CONTENT_LENGTH).and_then(|v| v.parse().ok()),
+        }
+    }
+}
 
 impl Repository {
     /// Fetches the manifest or index at `reference` (a tag or a digest string), byte-exact.
@@ -33,17 +59,7 @@ impl Repository {
         .await
         .map_err(|e| e.context(what()))?;
         self.expect_whole(&resp, &[StatusCode::OK], what)?;
-        let header_digest = resp
-            .headers
-            .get("docker-content-digest")
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty())
-            .map(str::to_string);
-        let content_type = resp
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let headers = ManifestHeaders::read(&resp.headers);
         let bytes = resp.body.to_vec();
         // A signed Docker schema 1 manifest's digest is that of its JWS payload, as the
         // registry computes it (crate::manifest::manifest_digest).
@@ -52,8 +68,9 @@ impl Repository {
                 crate::manifest::verify_manifest(&d, &bytes).map_err(|e| e.context(what()))?;
                 d
             }
-            Err(_) => match header_digest.as_deref().map(str::parse::<Digest>) {
-                Some(Ok(d)) => {
+            // A missing or unreadable Docker-Content-Digest is no claim to check.
+            Err(_) => match headers.digest {
+                Some(d) => {
                     crate::manifest::verify_manifest(&d, &bytes)
                         .map_err(|e| e.context(format!("{}: registry sent a manifest that does not match its Docker-Content-Digest", what())))?;
                     crate::manifest::manifest_digest(&bytes).map_err(|e| e.context(what()))?
@@ -61,8 +78,8 @@ impl Repository {
                 _ => crate::manifest::manifest_digest(&bytes).map_err(|e| e.context(what()))?,
             },
         };
-        let media_type =
-            detect_media_type(&bytes, content_type.as_deref()).map_err(|e| e.context(what()))?;
+        let media_type = detect_media_type(&bytes, headers.media_type.as_deref())
+            .map_err(|e| e.context(what()))?;
         Ok(FetchedManifest {
             bytes,
             media_type,
@@ -95,22 +112,12 @@ impl Repository {
             return Ok(None);
         }
         let resp = self.expect(resp, &[StatusCode::OK], what).await?;
-        let h = resp.headers();
-        let digest = h
-            .get("docker-content-digest")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok());
-        let mt = h
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let size = h
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        Ok(Some((digest, mt, size)))
+        let h = ManifestHeaders::read(resp.headers());
+        Ok(Some((
+            h.digest,
+            h.media_type.unwrap_or_default(),
+            h.size.unwrap_or(0),
+        )))
     }
 
     /// Whether `reference` (a tag or a digest) already names exactly the manifest `digest`:
@@ -128,12 +135,7 @@ impl Repository {
             })
             .await?;
         let same = resp.status() == StatusCode::OK
-            && resp
-                .headers()
-                .get("docker-content-digest")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<Digest>().ok())
-                .is_some_and(|d| d == *digest);
+            && ManifestHeaders::read(resp.headers()).digest.as_ref() == Some(digest);
         Ok(same)
     }
 
@@ -166,11 +168,7 @@ impl Repository {
                 what,
             )
             .await?;
-        if let Some(d) = resp
-            .headers()
-            .get("docker-content-digest")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<Digest>().ok())
+        if let Some(d) = ManifestHeaders::read(resp.headers()).digest
             && d != manifest.digest
         {
             return Err(Error::integrity(format!(
@@ -221,5 +219,33 @@ impl Repository {
             })
             .await?;
         Ok((resp.status().as_u16(), resp.headers().clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn manifest_headers_read_digest_type_and_size_and_skip_unreadable_ones() {
+        let d = "sha256:6c3c624b58dbbcd3c0dd82b4c53f04194d1247c6eebdaab7c610cf7d66709b3b";
+        let mut h = HeaderMap::new();
+        h.insert("docker-content-digest", HeaderValue::from_static(d));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x"),
+        );
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("42"));
+        let m = ManifestHeaders::read(&h);
+        assert_eq!(m.digest, Some(d.parse().unwrap()));
+        assert_eq!(m.media_type.as_deref(), Some("application/x"));
+        assert_eq!(m.size, Some(42));
+        h.insert("docker-content-digest", HeaderValue::from_static(""));
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("many"));
+        let m = ManifestHeaders::read(&h);
+        assert_eq!((m.digest, m.size), (None, None));
+        let m = ManifestHeaders::read(&HeaderMap::new());
+        assert_eq!((m.digest, m.media_type, m.size), (None, None, None));
     }
 }

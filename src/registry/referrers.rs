@@ -3,8 +3,9 @@
 use reqwest::StatusCode;
 use reqwest::header;
 
-use super::http::fetch_whole;
-use super::{Access, MAX_MANIFEST_BYTES, Repository};
+use super::manifests::MAX_MANIFEST_BYTES;
+use super::repository::{Access, Repository};
+use super::whole::fetch_whole;
 use crate::digest::Digest;
 use crate::error::Result;
 use crate::manifest::OCI_INDEX;

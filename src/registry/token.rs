@@ -10,11 +10,11 @@ use reqwest::StatusCode;
 use tracing::debug;
 
 use super::auth::{Credentials, SecretKind, Token, TokenResponse, secret_kind};
-use super::http::{
-    Whole, fetch_whole, retry_after, retryable_status, retryable_transport, trace_exchange,
-    without_query,
-};
-use super::{Client, errors};
+use super::client::Client;
+use super::errors;
+use super::exchange::{trace_exchange, without_query};
+use super::retry::{retry_after, retryable_status, retryable_transport};
+use super::whole::{Whole, fetch_whole};
 use crate::error::{Error, ErrorKind, Result};
 
 /// OAuth2 `client_id` sent with POST token requests.

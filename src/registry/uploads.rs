@@ -10,9 +10,10 @@ use reqwest::{Body, StatusCode};
 use tokio::io::AsyncReadExt;
 use tracing::{debug, info, warn};
 
-use super::client::url_host;
-use super::http::{retry_after, retryable_status};
-use super::{Access, Repository, errors};
+use super::errors;
+use super::exchange::url_host;
+use super::repository::{Access, Repository};
+use super::retry::{retry_after, retryable_status};
 use crate::blob::BlobStream;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};

@@ -1,0 +1,76 @@
+//! The login check: credentials tried against a registry the way a login does, before they are
+//! stored (Docker token auth spec; docs/DESIGN.md §5).
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+
+use super::auth::{Challenge, Credentials};
+use super::challenge;
+use super::client::Client;
+use super::errors;
+use super::token;
+use crate::error::{ErrorKind, Result};
+
+impl Client {
+    /// Checks `creds` against `registry` (normalised name) the way a login does: pings
+    /// `/v2/`, then asks the token endpoint for a token (Bearer) or sends `/v2/` with Basic
+    /// auth (Basic). `Ok(false)` when the registry asks for no authentication at all.
+    /// Errors: Auth when the registry refuses the credentials; Network.
+    pub async fn verify_credentials(&self, registry: &str, creds: &Credentials) -> Result<bool> {
+        let host = crate::reference::api_host(registry).to_string();
+        let state = self.ensure_pinged(&host).await?;
+        let (scheme, challenge) = {
+            let st = state.lock().await;
+            (st.scheme.unwrap_or("https"), st.challenge.clone())
+        };
+        match challenge {
+            None => Ok(false),
+            Some(Challenge::Unusable { offered }) => {
+                Err(challenge::unusable_challenge_error(&host, &offered)
+                    .context(format!("login to {registry} failed")))
+            }
+            Some(Challenge::Bearer { realm, service, .. }) => {
+                token::fetch(
+                    self,
+                    &token::TokenRequest {
+                        realm: &realm,
+                        service: service.as_deref(),
+                        scopes: &BTreeSet::new(),
+                        creds: Some(creds),
+                        registry,
+                        host: &host,
+                        registry_https: scheme == "https",
+                    },
+                )
+                .await
+                .map_err(|e| e.context(format!("login to {registry} failed")))?;
+                Ok(true)
+            }
+            Some(Challenge::Basic) => {
+                let url = format!("{scheme}://{host}/v2/");
+                let resp = self
+                    .execute_traced(
+                        self.http()
+                            .get(&url)
+                            .basic_auth(&creds.username, Some(&creds.password)),
+                    )
+                    .await
+                    .map_err(|e| self.transport_error(&e, &url))?;
+                let status = resp.status();
+                if status.is_success() {
+                    return Ok(true);
+                }
+                let body = resp.bytes().await.unwrap_or_default();
+                let mut err = errors::from_response(status, &body)
+                    .context(format!("login to {registry} failed"));
+                if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                    err = err
+                        .with_kind(ErrorKind::Auth)
+                        .with_hint("check the username and password");
+                }
+                Err(err)
+            }
+        }
+    }
+}
