@@ -629,3 +629,117 @@ fn checker_fails_on_a_stale_known_entry_and_on_a_module_in_no_layer() {
          module gadget is in no layer: add it to LAYERS where it belongs"
     );
 }
+
+/// The files of `src/registry/`, bottom first: a file may `use super::x` only for an `x` listed
+/// before it (the leaves, then the client, then the send, then the endpoints), so that the
+/// imports inside the client run one way and form no circle. `mod.rs` only declares and
+/// re-exports.
+const REGISTRY_ORDER: &[&str] = &[
+    "challenge",
+    "auth",
+    "tls",
+    "errors",
+    "exchange",
+    "retry",
+    "hosts",
+    "client",
+    "whole",
+    "token",
+    "login",
+    "repository",
+    "http",
+    "manifests",
+    "blobs",
+    "downloads",
+    "uploads",
+    "listing",
+    "referrers",
+];
+
+/// The sibling modules named by the top-level `use super::…` lines of `code` (test modules,
+/// which are indented, excluded), with their 1-based line numbers.
+fn super_imports(code: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (i, line) in code.lines().enumerate() {
+        let Some(rest) = line
+            .strip_prefix("use super::")
+            .or_else(|| line.strip_prefix("pub use super::"))
+        else {
+            continue;
+        };
+        let ident = |t: &str| -> String { t.trim().chars().take_while(|&c| is_ident(c)).collect() };
+        let Some(group) = rest.strip_prefix('{') else {
+            // `use super::a::{x, y}`: the first segment names the sibling.
+            found.push((i + 1, ident(rest)));
+            continue;
+        };
+        // `use super::{a, b::X}`: the first segment of each top-level item.
+        let mut depth = 0;
+        let mut start = true;
+        for (k, ch) in group.char_indices() {
+            match ch {
+                '{' => depth += 1,
+                '}' if depth == 0 => break,
+                '}' => depth -= 1,
+                ',' if depth == 0 => start = true,
+                c if start && is_ident(c) => {
+                    found.push((i + 1, ident(&group[k..])));
+                    start = false;
+                }
+                _ => {}
+            }
+        }
+    }
+    found.retain(|(_, m)| !m.is_empty() && m != "self");
+    found
+}
+
+#[test]
+fn imports_inside_the_registry_client_run_one_way() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/registry");
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(stem) = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .filter(|_| path.extension().is_some_and(|x| x == "rs"))
+        else {
+            continue;
+        };
+        if stem == "mod" {
+            continue;
+        }
+        let Some(me) = REGISTRY_ORDER.iter().position(|m| *m == stem) else {
+            problems.push(format!(
+                "registry/{stem}.rs is not in REGISTRY_ORDER: add it where it belongs"
+            ));
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (line, to) in super_imports(&code_only(&text)) {
+            match REGISTRY_ORDER.iter().position(|m| *m == to) {
+                Some(them) if them < me => {}
+                _ => problems.push(format!(
+                    "registry/{stem}.rs:{line} imports super::{to}, which is not below it"
+                )),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn super_imports_name_the_sibling_modules() {
+    let code =
+        "use super::a::{x, y};\npub use super::b;\nuse super::{c, d::Z};\n    use super::*;\n";
+    assert_eq!(
+        super_imports(code),
+        vec![
+            (1, "a".to_string()),
+            (2, "b".to_string()),
+            (3, "c".to_string()),
+            (3, "d".to_string())
+        ]
+    );
+}

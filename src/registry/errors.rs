@@ -4,21 +4,70 @@
 use reqwest::StatusCode;
 use tracing::debug;
 
+use oci_spec::distribution::{ErrorCode, ErrorResponse};
+
 use super::tls;
 use crate::error::{Error, ErrorKind};
 
+/// One entry of an error envelope as imgctl shows it: the code as the registry wrote it, its
+/// message, and the spec's code when it is one.
+struct Entry {
+    code: String,
+    message: String,
+    typed: Option<ErrorCode>,
+}
+
+/// A tolerant reading of the envelope, for registries that send codes outside the spec
+/// (`NOT_FOUND`, distribution's `PAGINATION_NUMBER_INVALID`) or leave fields out.
 #[derive(serde::Deserialize)]
-struct Envelope {
+struct LooseEnvelope {
     #[serde(default)]
-    errors: Vec<Entry>,
+    errors: Vec<LooseEntry>,
 }
 
 #[derive(serde::Deserialize)]
-struct Entry {
+struct LooseEntry {
     #[serde(default)]
     code: String,
     #[serde(default)]
     message: String,
+}
+
+/// The entries of an error envelope `body`: oci-spec's [`ErrorResponse`] when the body follows
+/// the spec, else the tolerant reading; None when the body is no envelope at all.
+fn entries(body: &[u8]) -> Option<Vec<Entry>> {
+    if let Ok(env) = serde_json::from_slice::<ErrorResponse>(body) {
+        return Some(
+            env.errors()
+                .iter()
+                .map(|e| Entry {
+                    code: code_name(e.code()),
+                    message: e.message().clone().unwrap_or_default(),
+                    typed: Some(e.code().clone()),
+                })
+                .collect(),
+        );
+    }
+    let env = serde_json::from_slice::<LooseEnvelope>(body).ok()?;
+    Some(
+        env.errors
+            .into_iter()
+            .map(|e| Entry {
+                typed: serde_json::from_value(serde_json::Value::String(e.code.clone())).ok(),
+                code: e.code,
+                message: e.message,
+            })
+            .collect(),
+    )
+}
+
+/// The code as the spec spells it on the wire (`TOOMANYREQUESTS`; oci-spec's `Display`
+/// spells that one differently).
+fn code_name(code: &ErrorCode) -> String {
+    match serde_json::to_value(code) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => code.to_string(),
+    }
 }
 
 /// Builds an [`Error`] from a failed response's `status` and `body` (bytes, possibly not JSON).
@@ -37,9 +86,9 @@ pub fn from_response(status: StatusCode, body: &[u8]) -> Error {
         _ => ErrorKind::Other,
     };
     let mut msg = format!("registry responded {status}");
-    match serde_json::from_slice::<Envelope>(body) {
-        Ok(env) if !env.errors.is_empty() => {
-            if let Some(k) = env.errors.first().and_then(|e| kind_of_code(&e.code)) {
+    match entries(body) {
+        Some(errors) if !errors.is_empty() => {
+            if let Some(k) = errors.first().and_then(kind_of_entry) {
                 kind = k;
             }
             // 413 is a size limit of the registry (or a proxy in front of it), whatever the
@@ -47,8 +96,7 @@ pub fn from_response(status: StatusCode, body: &[u8]) -> Error {
             if status == StatusCode::PAYLOAD_TOO_LARGE {
                 kind = ErrorKind::Other;
             }
-            let parts: Vec<String> = env
-                .errors
+            let parts: Vec<String> = errors
                 .iter()
                 .map(|e| match (e.code.is_empty(), e.message.is_empty()) {
                     (false, false) => format!("{}: {}", e.code, e.message),
@@ -71,17 +119,25 @@ pub fn from_response(status: StatusCode, body: &[u8]) -> Error {
     Error::new(kind, msg)
 }
 
-fn kind_of_code(code: &str) -> Option<ErrorKind> {
+/// The error kind an entry's code stands for, when it names one.
+fn kind_of_entry(e: &Entry) -> Option<ErrorKind> {
+    let Some(code) = &e.typed else {
+        // Not a spec code; some registries send it for an unknown repository or tag.
+        return (e.code == "NOT_FOUND").then_some(ErrorKind::NotFound);
+    };
     Some(match code {
-        "UNAUTHORIZED" | "DENIED" => ErrorKind::Auth,
-        "MANIFEST_UNKNOWN"
-        | "BLOB_UNKNOWN"
-        | "NAME_UNKNOWN"
-        | "BLOB_UPLOAD_UNKNOWN"
-        | "NOT_FOUND" => ErrorKind::NotFound,
-        "TOOMANYREQUESTS" => ErrorKind::RateLimited,
-        "DIGEST_INVALID" | "SIZE_INVALID" => ErrorKind::Integrity,
-        _ => return None,
+        ErrorCode::Unauthorized | ErrorCode::Denied => ErrorKind::Auth,
+        ErrorCode::ManifestUnknown
+        | ErrorCode::BlobUnknown
+        | ErrorCode::NameUnknown
+        | ErrorCode::BlobUploadUnknown => ErrorKind::NotFound,
+        ErrorCode::TooManyRequests => ErrorKind::RateLimited,
+        ErrorCode::DigestInvalid | ErrorCode::SizeInvalid => ErrorKind::Integrity,
+        ErrorCode::BlobUploadInvalid
+        | ErrorCode::ManifestBlobUnknown
+        | ErrorCode::ManifestInvalid
+        | ErrorCode::NameInvalid
+        | ErrorCode::Unsupported => return None,
     })
 }
 
@@ -232,6 +288,35 @@ mod tests {
             br#"{"errors":[{"code":"SIZE_INVALID","message":"size mismatch"}]}"#,
         );
         assert_eq!(e.kind(), ErrorKind::Integrity);
+    }
+
+    #[test]
+    fn odd_envelopes_still_map() {
+        // codes outside the spec, an entry without a code, extra fields
+        let e = from_response(
+            StatusCode::NOT_FOUND,
+            br#"{"errors":[{"code":"NOT_FOUND","message":"no such repo","extra":1}]}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert!(e.to_string().contains("NOT_FOUND: no such repo"), "{e}");
+        let e = from_response(
+            StatusCode::BAD_REQUEST,
+            br#"{"errors":[{"code":"DENIED","message":"m"},{"code":"PAGINATION_NUMBER_INVALID"},{"message":"bare"}],"more":true}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::Auth);
+        assert!(
+            e.to_string()
+                .contains("DENIED: m; PAGINATION_NUMBER_INVALID; bare"),
+            "{e}"
+        );
+        let e = from_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            br#"{"errors":[{"code":"TOOMANYREQUESTS","message":"slow"}]}"#,
+        );
+        assert_eq!(e.kind(), ErrorKind::RateLimited);
+        assert!(e.to_string().contains("TOOMANYREQUESTS: slow"), "{e}");
+        let e = from_response(StatusCode::BAD_GATEWAY, br#"{"errors":[]}"#);
+        assert_eq!(e.kind(), ErrorKind::Network);
     }
 
     #[test]

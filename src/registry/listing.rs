@@ -1,6 +1,7 @@
 //! Listings (OCI distribution spec v1.1, "Listing Tags"; distribution's `/v2/_catalog`): pages
 //! followed through `Link: <…>; rel="next"` (RFC 8288), same host only.
 
+use oci_spec::distribution::{RepositoryList, TagList};
 use reqwest::StatusCode;
 use reqwest::header;
 use tracing::{debug, warn};
@@ -112,21 +113,9 @@ impl Repository {
                 .filter_map(|v| v.to_str().ok())
                 .find_map(parse_next_link);
             let body = resp.body;
-            #[derive(serde::Deserialize)]
-            struct Page {
-                #[serde(default)]
-                tags: Option<Vec<String>>,
-                #[serde(default)]
-                repositories: Option<Vec<String>>,
-            }
-            let page: Page = serde_json::from_slice(&body)
+            let names = page_names(&body, key)
                 .map_err(|e| Error::other(format!("invalid {key} list: {e}")).context(what()))?;
-            let names = if key == "tags" {
-                page.tags
-            } else {
-                page.repositories
-            };
-            out.extend(names.unwrap_or_default());
+            out.extend(names);
             let Some(next) = next else {
                 return Ok(out);
             };
@@ -150,6 +139,34 @@ impl Repository {
             url = next;
         }
     }
+}
+
+/// The names of one list page `body`: the strings under `key` (`tags` or `repositories`).
+/// oci-spec's [`TagList`] / [`RepositoryList`] read a page that follows the spec; a tolerant
+/// reading takes the rest (`"tags": null` for a repository without tags, a missing `name`).
+/// Errors: the JSON error when the body is neither.
+fn page_names(body: &[u8], key: &str) -> std::result::Result<Vec<String>, serde_json::Error> {
+    if key == "tags" {
+        if let Ok(list) = serde_json::from_slice::<TagList>(body) {
+            return Ok(list.tags().clone());
+        }
+    } else if let Ok(list) = serde_json::from_slice::<RepositoryList>(body) {
+        return Ok(list.repositories().clone());
+    }
+    #[derive(serde::Deserialize)]
+    struct Page {
+        #[serde(default)]
+        tags: Option<Vec<String>>,
+        #[serde(default)]
+        repositories: Option<Vec<String>>,
+    }
+    let page: Page = serde_json::from_slice(body)?;
+    let names = if key == "tags" {
+        page.tags
+    } else {
+        page.repositories
+    };
+    Ok(names.unwrap_or_default())
 }
 
 /// The URL a `Link` target (RFC 8288 §3, a URI reference) names, resolved against the page
@@ -219,6 +236,36 @@ mod tests {
             link_target(&base, "http://other/v2/x").map(|u| u.to_string()),
             Some("http://other/v2/x".to_string())
         );
+    }
+
+    #[test]
+    fn list_pages_follow_the_spec_or_are_read_tolerantly() {
+        let names = |b: &str, k: &str| page_names(b.as_bytes(), k);
+        assert_eq!(
+            names(r#"{"name":"app","tags":["a","b"]}"#, "tags").unwrap(),
+            ["a", "b"]
+        );
+        // odd registries: no tags (null), no name, extra fields
+        assert!(
+            names(r#"{"name":"app","tags":null}"#, "tags")
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            names(r#"{"tags":["x"],"extra":{}}"#, "tags").unwrap(),
+            ["x"]
+        );
+        assert_eq!(
+            names(r#"{"repositories":["r/a"],"next":1}"#, "repositories").unwrap(),
+            ["r/a"]
+        );
+        assert!(
+            names(r#"{"repositories":null}"#, "repositories")
+                .unwrap()
+                .is_empty()
+        );
+        assert!(names(r#"{"tags":"a"}"#, "tags").is_err());
+        assert!(names("not json", "repositories").is_err());
     }
 
     #[test]
