@@ -335,7 +335,8 @@ impl Client {
             let status = resp.status();
             let body = resp.bytes().await.unwrap_or_default();
             return Err(errors::from_response(status, &body)
-                .context(format!("registry {host} is not usable")));
+                .context(format!("registry {host} is not usable"))
+                .with_registry(crate::reference::normalise_registry(host)));
         }
         drop(st);
         Ok(state)
@@ -398,6 +399,7 @@ impl Client {
             None => Ok(false),
             Some(Challenge::Unusable { offered }) => {
                 Err(challenge::unusable_challenge_error(&host, &offered)
+                    .with_registry(registry)
                     .context(format!("login to {registry} failed")))
             }
             Some(Challenge::Bearer { realm, service, .. }) => {
@@ -439,7 +441,7 @@ impl Client {
                         .with_kind(ErrorKind::Auth)
                         .with_hint("check the username and password");
                 }
-                Err(err)
+                Err(err.with_registry(registry))
             }
         }
     }

@@ -397,7 +397,8 @@ impl Repository {
                         st.challenge = Some(Challenge::Basic)
                     }
                     Challenge::Unusable { offered } => {
-                        return Err(challenge::unusable_challenge_error(&self.host, &offered));
+                        return Err(challenge::unusable_challenge_error(&self.host, &offered)
+                            .with_registry(&self.registry));
                     }
                     _ => {
                         drop(st);

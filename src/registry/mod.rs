@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 use reqwest::{Response, StatusCode};
 
 use crate::digest::Digest;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, LoginCase, Result};
 use http::Whole;
 
 pub use crate::settings::{DEFAULT_CHUNK_SIZE, UploadStrategy};
@@ -130,17 +130,16 @@ impl Repository {
 
     /// The hint for an Auth error: log in when the request was anonymous, else check the
     /// credentials and the account's access to `what` (e.g. "this repository").
-    fn auth_hint(&self, what: &str) -> String {
-        if self.anonymous() {
-            format!(
-                "no credentials were sent to {r}: run imgctl login {r}, or pass --creds USER:PASS",
-                r = self.registry
-            )
-        } else {
-            format!(
-                "check the credentials (imgctl login {}, or --creds USER:PASS) and that the account may access {what}",
-                self.registry
-            )
+    fn auth_hint(&self, what: &str) -> Hint {
+        Hint::Login {
+            registry: self.registry.clone(),
+            case: if self.anonymous() {
+                LoginCase::NotSent
+            } else {
+                LoginCase::Refused {
+                    access: what.to_string(),
+                }
+            },
         }
     }
 
@@ -176,7 +175,9 @@ impl Repository {
     /// The error for a refused request: the registry's answer (`status`, `body`) with `what`
     /// as context, and for an Auth error a hint that fits whether credentials were sent.
     fn refusal(&self, status: StatusCode, body: &[u8], what: impl FnOnce() -> String) -> Error {
-        let mut err = errors::from_response(status, body).context(what());
+        let mut err = errors::from_response(status, body)
+            .context(what())
+            .with_registry(&self.registry);
         if err.kind() == ErrorKind::Auth {
             err = err.with_hint(self.auth_hint("this repository"));
         }

@@ -15,7 +15,7 @@ use super::http::{
     without_query,
 };
 use super::{Client, errors};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, LoginCase, Result};
 
 /// OAuth2 `client_id` sent with POST token requests.
 pub const CLIENT_ID: &str = "imgctl";
@@ -69,7 +69,8 @@ fn check_realm_transport(client: &Client, req: &TokenRequest<'_>) -> Result<()> 
     .with_hint(format!(
         "fix the registry's token realm (it should be https://), or allow it for this host in config.toml: [registry.\"{}\"] insecure-token-realm = true",
         req.host
-    )))
+    ))
+    .with_registry(req.registry))
 }
 
 /// Obtains a token for `req` with `client`'s HTTP client and retry count; errors: Auth
@@ -201,13 +202,16 @@ async fn parse((resp, sent): (Whole, Instant), req: &TokenRequest<'_>) -> Result
         let mut err = errors::from_response(status, &resp.body)
             .context(format!("token request to {realm} failed"));
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            err = err.with_kind(ErrorKind::Auth).with_hint(if req.creds.is_some() {
-                "check the credentials (imgctl login, --creds, IMGCTL_USERNAME/IMGCTL_PASSWORD)"
-            } else {
-                "this registry needs credentials: run imgctl login REGISTRY, or pass --creds USER:PASS"
+            err = err.with_kind(ErrorKind::Auth).with_hint(Hint::Login {
+                registry: req.registry.to_string(),
+                case: if req.creds.is_some() {
+                    LoginCase::TokenRefused
+                } else {
+                    LoginCase::TokenNotSent
+                },
             });
         }
-        return Err(err);
+        return Err(err.with_registry(req.registry));
     }
     let parsed: TokenResponse = serde_json::from_slice(&resp.body)
         .map_err(|_| Error::auth(format!("token endpoint {realm} returned invalid JSON")))?;
