@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use tracing::{debug, warn};
 
-use super::auth::{self, Challenge, CredentialProvider, Credentials, Token};
+use super::bearer::{Challenge, Token};
 use super::challenge::{self, www_authenticate};
 use super::errors::{TlsContext, transport_error};
 use super::http::{
@@ -19,6 +19,7 @@ use super::http::{
 };
 use super::{Repository, UploadStrategy};
 use super::{errors, tls, token};
+use crate::auth::{self, CredentialProvider, Credentials};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Settings for a [`Client`].

@@ -14,7 +14,7 @@ use reqwest::header::{self, HeaderMap};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use tracing::warn;
 
-use super::auth::{self, Challenge};
+use super::bearer::{self, Challenge};
 use super::challenge::{self, www_authenticate};
 use super::client::{HostState, url_host};
 use super::errors::{error_chain, no_such_host};
@@ -382,7 +382,7 @@ impl Repository {
                         service,
                     } => {
                         if let Some(s) = &scope {
-                            scopes.extend(auth::split_scopes(s));
+                            scopes.extend(bearer::split_scopes(s));
                         }
                         st.challenge = Some(Challenge::Bearer {
                             realm,

@@ -10,7 +10,7 @@
 //! request goes through. The registry client imports the model and [`crate::settings`] only:
 //! never transports, the store nor the progress display.
 
-pub mod auth;
+pub mod bearer;
 mod blobs;
 pub mod challenge;
 mod client;

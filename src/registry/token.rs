@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use tracing::debug;
 
-use super::auth::{Credentials, SecretKind, Token, TokenResponse, secret_kind};
+use super::bearer::{Token, TokenResponse};
 use super::http::{
     Whole, fetch_whole, retry_after, retryable_status, retryable_transport, trace_exchange,
     without_query,
 };
 use super::{Client, errors};
+use crate::auth::{Credentials, SecretKind, secret_kind};
 use crate::error::{Error, ErrorKind, Hint, LoginCase, Result};
 
 /// OAuth2 `client_id` sent with POST token requests.

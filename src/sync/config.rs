@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::auth::Credentials;
 use crate::copy::Platforms;
 use crate::error::{Error, Hint, Result, VariableProblem};
 use crate::manifest::PlatformSpec;
 use crate::reference::{Reference, normalise_registry};
-use crate::registry::auth::Credentials;
 
 use super::tags::TagSelector;
 
