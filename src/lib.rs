@@ -8,8 +8,8 @@
 //! [`mod@sync`] mirrors images per a YAML file; [`referrers`] copies signatures and SBOMs with an
 //! image; [`ratelimit`] reads Docker Hub's pull limits.
 
+pub mod auth;
 pub mod copy;
-pub mod credentials;
 pub mod digest;
 pub mod error;
 pub mod location;

@@ -429,7 +429,7 @@ mod tests {
                         && e.to_string().contains(want),
                     "{s}: {e}"
                 );
-                assert!(e.hint().unwrap().contains("docker://, oci:"), "{s}");
+                assert!(e.hint_text().unwrap().contains("docker://, oci:"), "{s}");
             }
         }
         // `docker:TAG` is Docker Hub's docker image, not a transport.

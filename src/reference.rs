@@ -332,7 +332,7 @@ mod tests {
         for s in ["127.0.0.1:5000", "localhost:5000"] {
             let e = Reference::parse_repository(s).unwrap_err();
             assert_eq!(e.kind(), crate::error::ErrorKind::Usage);
-            let text = format!("{e} {}", e.hint().unwrap_or_default());
+            let text = format!("{e} {}", e.hint_text().unwrap_or_default());
             assert!(
                 text.contains("is a registry address, not a repository"),
                 "{text}"

@@ -8,13 +8,13 @@ use clap::Args;
 use tracing::warn;
 
 use super::{FormatArg, GlobalOpts, SideOpts};
-use imgctl::credentials::index::Index;
-use imgctl::credentials::{IDENTITY_TOKEN_USER, keychain, normalize_registry};
+use imgctl::auth::StaticCredentials;
+use imgctl::auth::index::Index;
+use imgctl::auth::{IDENTITY_TOKEN_USER, keychain, normalize_registry};
 use imgctl::error::{Error, Result};
 use imgctl::ops::login::{
     Destination, Removed, remove_credentials, store_credentials, wire_credentials,
 };
-use imgctl::registry::auth::StaticCredentials;
 
 /// `imgctl login` options.
 #[derive(Args, Debug)]

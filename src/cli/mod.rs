@@ -16,10 +16,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use imgctl::credentials::CredentialChain;
+use imgctl::auth::CredentialChain;
+use imgctl::auth::{CredentialProvider, Credentials};
 use imgctl::error::{Error, Result};
 use imgctl::progress::{Mode, Reporter};
-use imgctl::registry::auth::{CredentialProvider, Credentials};
 use imgctl::registry::{Client, ClientOptions, UploadStrategy};
 
 /// imgctl: pull, push, tag and copy container images without a daemon.
@@ -300,13 +300,13 @@ impl GlobalOpts {
     pub fn config_dir(&self) -> Result<PathBuf> {
         match &self.config_dir {
             Some(d) => Ok(d.clone()),
-            None => imgctl::credentials::config_dir(),
+            None => imgctl::auth::config_dir(),
         }
     }
 
     /// A registry client for one side of a transfer; `side` overrides credentials, CA files
     /// and TLS checks where given. Credentials follow the lookup chain of
-    /// [`imgctl::credentials`]: flags, env, imgctl's login, docker and containers configs.
+    /// [`imgctl::auth`]: flags, env, imgctl's login, docker and containers configs.
     pub fn client(&self, side: &SideOpts) -> Result<Client> {
         self.client_with(self.credential_chain(side.creds.as_deref())?, side)
     }

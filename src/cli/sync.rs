@@ -3,7 +3,7 @@
 use std::io::IsTerminal as _;
 use std::path::Path;
 
-use imgctl::error::{Error, ErrorKind, Result};
+use imgctl::error::{Error, ErrorKind, HintStyle, Result};
 use imgctl::location::{BareMeans, Location};
 use imgctl::progress::{Mode, Reporter};
 use imgctl::reference::Reference;
@@ -231,74 +231,24 @@ struct Counts {
     unplanned: usize,
 }
 
-/// The hint of `failed`'s error adapted to sync, or `None` when the error had none.
+/// The hint of `failed`'s error in sync terms ([`HintStyle::SyncConfig`]), or `None` when the
+/// error had none.
 ///
-/// Flags that have a registry option in the sync configuration are named by it: `ca_file:` and
-/// `insecure: true` for `--ca-file` / `--insecure`; for an authentication failure the
-/// configuration's credentials block (the variables it names; never their values) when the
-/// registry has one — it wins over `imgctl login` and `--creds` — else a pointer to it.
+/// Flags that have a registry option in the sync configuration are named by it (`ca_file:`,
+/// `insecure: true`) under the registry the failure is attributed to; a login hint names the
+/// configuration's credentials block for that registry (the variables it names; never their
+/// values) when it has one — it wins over `imgctl login` and `--creds` — else points to it.
 fn failure_hint(failed: &ImageResult, config: &SyncConfig) -> Option<String> {
-    let hint = failed.error_hint.as_deref()?;
-    let registry = failed.error_registry.clone().or_else(|| {
-        // Both sides took part: the one the error or its hint names, if only one is.
-        let sides: Vec<String> = [&failed.source, &failed.destination]
-            .iter()
-            .filter_map(|r| Reference::parse(r).ok().map(|r| r.registry))
-            .collect();
-        let text = format!("{} {hint}", failed.error.as_deref().unwrap_or_default());
-        let named: Vec<&String> = sides.iter().filter(|r| mentions(&text, r)).collect();
-        match named.as_slice() {
-            [one] => Some((*one).clone()),
-            [a, b] if a == b => Some((*a).clone()),
-            _ => None,
-        }
-    });
-    let at = format!(
-        "registries: {}: in the sync configuration",
-        registry.as_deref().unwrap_or("HOST")
-    );
-    if hint.contains("--ca-file") || hint.contains("--insecure") {
-        let h = hint
-            .replace("pass it with --ca-file FILE", "set it as ca_file: FILE")
-            .replace("pass --ca-file FILE", "set ca_file: FILE")
-            .replace("use --insecure", "set insecure: true")
-            .replace("--insecure", "insecure: true")
-            .replace("--ca-file", "ca_file");
-        return Some(format!(
-            "{h}, under {at} (--ca-file/--insecure apply to every registry)"
-        ));
-    }
-    if failed.error_kind == Some(ErrorKind::Auth) {
-        let named = registry
-            .as_deref()
-            .and_then(|r| config.registries.get(r))
-            .and_then(|s| s.credentials.as_ref());
-        return Some(match (named, registry.as_deref()) {
-            (Some(source), Some(r)) => format!(
-                "check the credentials the sync configuration names for {r} ({}) and that the account may access the repository",
-                source.describe()
-            ),
-            _ => format!("{hint}; or name the variables holding them under {at} (credentials:)"),
-        });
-    }
-    Some(hint.to_string())
-}
-
-/// Whether `text` names registry `r` as a whole (`127.0.0.1:5000` is not in
-/// `127.0.0.1:50001`, `docker.io` not in `registry-1.docker.io`).
-fn mentions(text: &str, r: &str) -> bool {
-    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_');
-    text.match_indices(r).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let mut rest = text[i + r.len()..].chars();
-        let after_ok = match rest.next() {
-            None => true,
-            Some(c) if word(c) => false,
-            Some('.' | ':') => !rest.next().is_some_and(|c| c.is_ascii_alphanumeric()),
-            Some(_) => true,
-        };
-        !before.is_some_and(|c| word(c) || c == '.') && after_ok
-    })
+    let hint = failed.error_hint.as_ref()?;
+    let registry = failed.error_registry.as_deref().or(hint.registry());
+    let credentials = registry
+        .and_then(|r| config.registries.get(r))
+        .and_then(|s| s.credentials.as_ref())
+        .map(|c| c.describe());
+    Some(hint.render(HintStyle::SyncConfig {
+        registry,
+        credentials: credentials.as_deref(),
+    }))
 }
 
 fn print(
@@ -442,27 +392,4 @@ pub async fn copy_referrers(
         stats.copied, stats.skipped, stats.ignored
     ));
     Ok(stats)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mentions;
-
-    #[test]
-    fn registries_are_named_whole() {
-        assert!(mentions(
-            "cannot connect (127.0.0.1:5000): …",
-            "127.0.0.1:5000"
-        ));
-        assert!(mentions(
-            "imgctl login 127.0.0.1:5000, or",
-            "127.0.0.1:5000"
-        ));
-        assert!(mentions("127.0.0.1:5000/app:v1", "127.0.0.1:5000"));
-        assert!(mentions("login to docker.io.", "docker.io"));
-        assert!(!mentions("(127.0.0.1:50001)", "127.0.0.1:5000"));
-        assert!(!mentions("(127.0.0.1:5000)", "127.0.0.1"));
-        assert!(!mentions("registry-1.docker.io", "docker.io"));
-        assert!(!mentions("docker.io2", "docker.io"));
-    }
 }

@@ -259,7 +259,7 @@ mod tests {
         )
         .unwrap();
         let e = check_input(dir.path()).unwrap_err();
-        let hint = e.hint().unwrap_or_default();
+        let hint = e.hint_text().unwrap_or_default();
         assert!(hint.contains("is an OCI image layout"), "{hint}");
         assert!(check_input(&dir.path().join("oci-layout")).is_ok());
     }

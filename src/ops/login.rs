@@ -7,13 +7,13 @@ use std::path::Path;
 
 use tracing::warn;
 
-use crate::credentials::index::{Index, IndexEntry};
-use crate::credentials::{
+use crate::auth::Credentials;
+use crate::auth::index::{Index, IndexEntry};
+use crate::auth::{
     ACR_TOKEN_USER, IDENTITY_TOKEN_USER, block_outside_runtime, docker_config, docker_config_path,
     keychain,
 };
 use crate::error::{Error, Result};
-use crate::registry::auth::Credentials;
 
 /// What goes on the wire for `username` and `secret`: identity (OAuth2 refresh) tokens are
 /// marked by the `<token>` username, except ACR's, whose all-zero username is kept.

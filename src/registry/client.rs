@@ -13,13 +13,13 @@ use std::time::{Duration, Instant};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use tracing::{debug, warn};
 
-use super::auth::{self, CredentialProvider};
 use super::challenge::{self, www_authenticate};
 use super::errors::{self, TlsContext, transport_error};
 use super::exchange::{trace_exchange, url_host, without_query};
 use super::hosts::HostState;
 use super::retry::{RetryPolicy, retry_after, retryable_status, retryable_transport};
 use super::tls;
+use crate::auth::{self, CredentialProvider};
 use crate::error::{Error, Result};
 use crate::settings::UploadStrategy;
 
@@ -314,7 +314,8 @@ impl Client {
             let status = resp.status();
             let body = resp.bytes().await.unwrap_or_default();
             return Err(errors::from_response(status, &body)
-                .context(format!("registry {host} is not usable")));
+                .context(format!("registry {host} is not usable"))
+                .with_registry(crate::reference::normalise_registry(host)));
         }
         drop(st);
         Ok(state)

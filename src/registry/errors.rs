@@ -7,7 +7,7 @@ use tracing::debug;
 use oci_spec::distribution::{ErrorCode, ErrorResponse};
 
 use super::tls;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Hint};
 
 /// One entry of an error envelope as imgctl shows it: the code as the registry wrote it, its
 /// message, and the spec's code when it is one.
@@ -169,14 +169,23 @@ pub(super) fn error_sources(
 
 /// Maps a reqwest transport error on `url` to a Network error that names the URL's host
 /// (else the error's own URL's), never its query (which may carry upload state) nor any header.
+/// The error is attributed ([`Error::registry`]) to that host's normalised registry name.
 ///
 /// A refused server certificate is described in plain words with a hint that fits:
 /// `tls.user_cas` says whether CA files apply to the host, so that the hint never asks for
 /// `--ca-file` when one was given; a handshake the registry ended over the client certificate
 /// says so, with `tls.identity` the certificate offered.
 pub(super) fn transport_error(e: &reqwest::Error, url: &str, tls: &TlsContext) -> Error {
-    let user_cas = tls.user_cas;
-    let host = url::Url::parse(url)
+    let err = transport_error_of(e, url, tls);
+    match url_host(e, url) {
+        h if h.is_empty() => err,
+        h => err.with_registry(crate::reference::normalise_registry(&h)),
+    }
+}
+
+/// `host[:port]` of `url`, else of the error's own URL; empty when neither has one.
+fn url_host(e: &reqwest::Error, url: &str) -> String {
+    url::Url::parse(url)
         .ok()
         .or_else(|| e.url().cloned())
         .and_then(|u| {
@@ -185,7 +194,13 @@ pub(super) fn transport_error(e: &reqwest::Error, url: &str, tls: &TlsContext) -
                 None => h.to_string(),
             })
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn transport_error_of(e: &reqwest::Error, url: &str, tls: &TlsContext) -> Error {
+    let user_cas = tls.user_cas;
+    let host = url_host(e, url);
+    let registry = crate::reference::normalise_registry(&host);
     let what = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -195,7 +210,9 @@ pub(super) fn transport_error(e: &reqwest::Error, url: &str, tls: &TlsContext) -
     };
     let chain = error_chain(e);
     let tls_error = error_sources(e).find_map(rustls_error);
-    if let Some((problem, hint)) = tls_error.and_then(|t| tls::certificate_problem(t, user_cas)) {
+    if let Some((problem, hint)) =
+        tls_error.and_then(|t| tls::certificate_problem(t, user_cas, &registry))
+    {
         debug!(host, "TLS handshake failed{chain}");
         return Error::network(format!(
             "{what} ({host}): the registry's TLS certificate is not accepted: {problem}"
@@ -229,9 +246,12 @@ pub(super) fn transport_error(e: &reqwest::Error, url: &str, tls: &TlsContext) -
         ));
     } else if lower.contains("certificate") || lower.contains("unknownissuer") {
         err = err.with_hint(if user_cas {
-            "the registry's TLS certificate is not trusted: check it against the given CA file(s), or use --insecure for a test registry"
+            Hint::Insecure { registry }
         } else {
-            "the registry's TLS certificate is not trusted: pass --ca-file FILE, or --insecure for a test registry"
+            Hint::TrustCa {
+                registry,
+                ca: crate::error::CaAdvice::Untrusted,
+            }
         });
     }
     err

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use super::auth::{Challenge, Token};
+use super::bearer::{Challenge, Token};
 
 /// What the client learnt about one registry host.
 #[derive(Default)]

@@ -11,7 +11,7 @@ use std::time::Instant;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use tracing::warn;
 
-use super::auth::{self, Challenge};
+use super::bearer::{self, Challenge};
 use super::challenge::{self, www_authenticate};
 use super::client::Client;
 use super::exchange::{trace_exchange, url_host, without_query};
@@ -171,7 +171,7 @@ impl Repository {
                         service,
                     } => {
                         if let Some(s) = &scope {
-                            scopes.extend(auth::split_scopes(s));
+                            scopes.extend(bearer::split_scopes(s));
                         }
                         st.challenge = Some(Challenge::Bearer {
                             realm,
@@ -186,7 +186,8 @@ impl Repository {
                         st.challenge = Some(Challenge::Basic)
                     }
                     Challenge::Unusable { offered } => {
-                        return Err(challenge::unusable_challenge_error(&self.host, &offered));
+                        return Err(challenge::unusable_challenge_error(&self.host, &offered)
+                            .with_registry(&self.registry));
                     }
                     _ => {
                         drop(st);

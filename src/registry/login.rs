@@ -5,11 +5,12 @@ use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
 
-use super::auth::{Challenge, Credentials};
+use super::bearer::Challenge;
 use super::challenge;
 use super::client::Client;
 use super::errors;
 use super::token;
+use crate::auth::Credentials;
 use crate::error::{ErrorKind, Result};
 
 impl Client {
@@ -28,6 +29,7 @@ impl Client {
             None => Ok(false),
             Some(Challenge::Unusable { offered }) => {
                 Err(challenge::unusable_challenge_error(&host, &offered)
+                    .with_registry(registry)
                     .context(format!("login to {registry} failed")))
             }
             Some(Challenge::Bearer { realm, service, .. }) => {
@@ -69,7 +71,7 @@ impl Client {
                         .with_kind(ErrorKind::Auth)
                         .with_hint("check the username and password");
                 }
-                Err(err)
+                Err(err.with_registry(registry))
             }
         }
     }

@@ -14,7 +14,7 @@
 //! and `referrers.rs`. This file only declares and re-exports. The registry client imports the
 //! model and [`crate::settings`] only: never transports, the store nor the progress display.
 
-pub mod auth;
+pub mod bearer;
 mod blobs;
 pub mod challenge;
 mod client;

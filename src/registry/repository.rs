@@ -12,7 +12,7 @@ use super::client::Client;
 use super::errors;
 use super::whole::Whole;
 use crate::digest::Digest;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, LoginCase, Result};
 use crate::settings::UploadStrategy;
 
 impl Client {
@@ -118,17 +118,16 @@ impl Repository {
 
     /// The hint for an Auth error: log in when the request was anonymous, else check the
     /// credentials and the account's access to `what` (e.g. "this repository").
-    pub(super) fn auth_hint(&self, what: &str) -> String {
-        if self.anonymous() {
-            format!(
-                "no credentials were sent to {r}: run imgctl login {r}, or pass --creds USER:PASS",
-                r = self.registry
-            )
-        } else {
-            format!(
-                "check the credentials (imgctl login {}, or --creds USER:PASS) and that the account may access {what}",
-                self.registry
-            )
+    pub(super) fn auth_hint(&self, what: &str) -> Hint {
+        Hint::Login {
+            registry: self.registry.clone(),
+            case: if self.anonymous() {
+                LoginCase::NotSent
+            } else {
+                LoginCase::Refused {
+                    access: what.to_string(),
+                }
+            },
         }
     }
 
@@ -169,7 +168,9 @@ impl Repository {
         body: &[u8],
         what: impl FnOnce() -> String,
     ) -> Error {
-        let mut err = errors::from_response(status, body).context(what());
+        let mut err = errors::from_response(status, body)
+            .context(what())
+            .with_registry(&self.registry);
         if err.kind() == ErrorKind::Auth {
             err = err.with_hint(self.auth_hint("this repository"));
         }

@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use tracing::debug;
 
-use super::auth::{Credentials, SecretKind, Token, TokenResponse, secret_kind};
+use super::bearer::{Token, TokenResponse};
 use super::client::Client;
 use super::errors;
 use super::exchange::{trace_exchange, without_query};
 use super::retry::{retry_after, retryable_status, retryable_transport};
 use super::whole::{Whole, fetch_whole};
-use crate::error::{Error, ErrorKind, Result};
+use crate::auth::{Credentials, SecretKind, secret_kind};
+use crate::error::{Error, ErrorKind, Hint, LoginCase, Result};
 
 /// OAuth2 `client_id` sent with POST token requests.
 pub const CLIENT_ID: &str = "imgctl";
@@ -69,7 +70,8 @@ fn check_realm_transport(client: &Client, req: &TokenRequest<'_>) -> Result<()> 
     .with_hint(format!(
         "fix the registry's token realm (it should be https://), or allow it for this host in config.toml: [registry.\"{}\"] insecure-token-realm = true",
         req.host
-    )))
+    ))
+    .with_registry(req.registry))
 }
 
 /// Obtains a token for `req` with `client`'s HTTP client and retry count; errors: Auth
@@ -201,13 +203,16 @@ async fn parse((resp, sent): (Whole, Instant), req: &TokenRequest<'_>) -> Result
         let mut err = errors::from_response(status, &resp.body)
             .context(format!("token request to {realm} failed"));
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            err = err.with_kind(ErrorKind::Auth).with_hint(if req.creds.is_some() {
-                "check the credentials (imgctl login, --creds, IMGCTL_USERNAME/IMGCTL_PASSWORD)"
-            } else {
-                "this registry needs credentials: run imgctl login REGISTRY, or pass --creds USER:PASS"
+            err = err.with_kind(ErrorKind::Auth).with_hint(Hint::Login {
+                registry: req.registry.to_string(),
+                case: if req.creds.is_some() {
+                    LoginCase::TokenRefused
+                } else {
+                    LoginCase::TokenNotSent
+                },
             });
         }
-        return Err(err);
+        return Err(err.with_registry(req.registry));
     }
     let parsed: TokenResponse = serde_json::from_slice(&resp.body)
         .map_err(|_| Error::auth(format!("token endpoint {realm} returned invalid JSON")))?;

@@ -49,7 +49,7 @@ use std::time::Duration;
 use tempfile::NamedTempFile;
 
 use crate::digest::Algorithm;
-use crate::error::{Context, Error, Result};
+use crate::error::{Context, Error, Hint, Result};
 
 /// Annotation key naming an image in `index.json`.
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -89,7 +89,7 @@ and run the command again";
 /// Whether `e`, returned by a layout write, was caused by a full disk or an exceeded quota
 /// (it carries [`DISK_FULL_HINT`]).
 pub fn is_disk_full(e: &Error) -> bool {
-    e.hint() == Some(DISK_FULL_HINT)
+    e.hint() == Some(&Hint::Text(DISK_FULL_HINT.to_string()))
 }
 
 /// Whether an I/O error means the disk (or the user's quota) is full.

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::auth::{CredentialProvider, Credentials};
 use crate::error::Result;
 use crate::reference::Reference;
-use crate::registry::auth::{CredentialProvider, Credentials};
 use crate::registry::{Client, ClientOptions, Repository};
 
 use super::config::SyncConfig;

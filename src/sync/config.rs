@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::auth::Credentials;
 use crate::copy::Platforms;
-use crate::error::{Error, Result};
+use crate::error::{Error, Hint, Result, VariableProblem};
 use crate::manifest::PlatformSpec;
 use crate::reference::{Reference, normalise_registry};
-use crate::registry::auth::Credentials;
 
 use super::tags::TagSelector;
 
@@ -91,16 +91,20 @@ impl CredentialSource {
                 "registry {registry}: environment variable {name} named in the sync configuration {why}"
             ))
         };
-        let get = |name: &str| {
-            match env(name) {
-            None => Err(bad(name, "is not set").with_hint(
-                "export it (e.g. from a CI secret), or remove the credentials block to use stored credentials",
-            )),
-            Some(v) if v.is_empty() => Err(bad(name, "is empty").with_hint(
-                "check the secret it is set from (an unset CI secret expands to an empty string), or remove the credentials block to use stored credentials",
-            )),
+        let get = |name: &str| match env(name) {
+            None => Err(
+                bad(name, "is not set").with_hint(Hint::CredentialsVariable {
+                    name: name.to_string(),
+                    problem: VariableProblem::Unset,
+                }),
+            ),
+            Some(v) if v.is_empty() => {
+                Err(bad(name, "is empty").with_hint(Hint::CredentialsVariable {
+                    name: name.to_string(),
+                    problem: VariableProblem::Empty,
+                }))
+            }
             Some(v) => Ok(v),
-        }
         };
         match self {
             CredentialSource::Combined { env } => {
@@ -118,9 +122,10 @@ impl CredentialSource {
                         });
                     }
                 };
-                Err(bad(env, why).with_hint(format!(
-                    "set {env} to the username and the password joined by ':' (e.g. {env}=\"$USER:$TOKEN\"), or use username/username_env + password_env"
-                )))
+                Err(bad(env, why).with_hint(Hint::CredentialsVariable {
+                    name: env.clone(),
+                    problem: VariableProblem::NotUserColonPassword,
+                }))
             }
             CredentialSource::Split {
                 username,
@@ -621,7 +626,7 @@ mappings:
         for tags in ["[2, 1.10]", "[\"2\", 1.10]", "3.20", "true"] {
             let text = format!("mappings: [{{source: a, destination: r.io/a, tags: {tags}}}]\n");
             let e = SyncConfig::parse(&text, Path::new("/work")).err().unwrap();
-            let all = format!("{e} {}", e.hint().unwrap_or_default());
+            let all = format!("{e} {}", e.hint_text().unwrap_or_default());
             assert!(all.contains("is not a string"), "{tags}: {all}");
             assert!(all.contains("quote every tag"), "{tags}: {all}");
         }
@@ -694,7 +699,7 @@ mappings:
             let e = c
                 .resolve("r", |k: &str| (k == "CREDS").then(|| value.to_string()))
                 .unwrap_err();
-            let all = format!("{e} {}", e.hint().unwrap_or_default());
+            let all = format!("{e} {}", e.hint_text().unwrap_or_default());
             assert_eq!(e.kind(), crate::error::ErrorKind::Usage);
             assert!(
                 all.contains("CREDS named in the sync configuration must hold USER:PASSWORD"),

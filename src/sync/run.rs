@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 use crate::blob::{BlobStream, FetchedManifest};
 use crate::copy::{CopyOptions, Platforms, copy_image, filtered_index};
 use crate::digest::Digest;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::manifest::{Manifest, descriptor_digest, image_for_platform, is_index};
 use crate::progress::Reporter;
 use crate::referrers::{ReferrerStats, ReferrersJob, subjects};
@@ -85,11 +85,12 @@ pub struct ImageResult {
     /// The error's kind (for the exit code).
     #[serde(skip)]
     pub error_kind: Option<ErrorKind>,
-    /// The error's hint, as the registry client wrote it (flags, not sync options).
+    /// The error's hint, as the registry client made it (rendered by the front end).
     #[serde(skip)]
-    pub error_hint: Option<String>,
+    pub error_hint: Option<Hint>,
     /// The registry (normalised name) the failed step talked to, when only one side was
-    /// involved: the destination's for its manifest HEAD, the source's for its digest.
+    /// involved (the destination's for its manifest HEAD, the source's for its digest), else
+    /// the one the error names ([`Error::registry`]).
     #[serde(skip)]
     pub error_registry: Option<String>,
 }
@@ -111,7 +112,7 @@ impl ImageResult {
             unplanned: true,
             referrers: None,
             error_kind: Some(f.error.kind()),
-            error_hint: f.error.hint().map(str::to_string),
+            error_hint: f.error.hint().cloned(),
             error_registry: Some(f.source.registry.clone()),
         }
     }
@@ -241,7 +242,11 @@ impl Ctx<'_> {
             r.action = Action::Failed;
             r.error_kind = Some(e.kind());
             r.error = Some(e.to_string());
-            r.error_hint = e.hint().map(str::to_string);
+            r.error_hint = e.hint().cloned();
+            // The step's own attribution, else the registry the error says it came from.
+            if r.error_registry.is_none() {
+                r.error_registry = e.registry().map(str::to_string);
+            }
         } else {
             r.error_registry = None;
         }

@@ -3,10 +3,21 @@
 //! that fits the TLS settings in use.
 
 use super::*;
+use crate::error::{CaAdvice, Hint};
 
 /// Why a server's certificate was refused, in plain words (`it is …`), and what to do about it.
-/// `user_cas`: whether the user gave CA files. `None` when `err` is not about the certificate.
-pub(crate) fn certificate_problem(err: &rustls::Error, user_cas: bool) -> Option<(String, String)> {
+/// `user_cas`: whether the user gave CA files; `registry`: the host's normalised name, for the
+/// typed hints ([`Hint::TrustCa`]) that front ends word. `None` when `err` is not about the
+/// certificate.
+pub(crate) fn certificate_problem(
+    err: &rustls::Error,
+    user_cas: bool,
+    registry: &str,
+) -> Option<(String, Hint)> {
+    let trust = |ca| Hint::TrustCa {
+        registry: registry.to_string(),
+        ca,
+    };
     use CertificateError as C;
     let rustls::Error::InvalidCertificate(ce) = err else {
         return None;
@@ -15,7 +26,7 @@ pub(crate) fn certificate_problem(err: &rustls::Error, user_cas: bool) -> Option
     Some(match ce {
         C::NotValidForName => (
             "it is not valid for this host name or address".to_string(),
-            "connect with a name in the certificate's subjectAltName, or give the registry a certificate for this name".to_string(),
+            "connect with a name in the certificate's subjectAltName, or give the registry a certificate for this name".into(),
         ),
         C::NotValidForNameContext {
             expected,
@@ -40,24 +51,25 @@ pub(crate) fn certificate_problem(err: &rustls::Error, user_cas: bool) -> Option
             format!(
                 "connect with a name in the certificate's subjectAltName, or give the registry a certificate whose subjectAltName includes {}",
                 expected.to_str()
-            ),
+            )
+            .into(),
         ),
-        C::Expired => ("it has expired".to_string(), renew.to_string()),
+        C::Expired => ("it has expired".to_string(), renew.into()),
         C::ExpiredContext { not_after, .. } => {
-            (format!("it expired on {}", date(*not_after)), renew.to_string())
+            (format!("it expired on {}", date(*not_after)), renew.into())
         }
-        C::NotValidYet => ("it is not valid yet".to_string(), renew.to_string()),
+        C::NotValidYet => ("it is not valid yet".to_string(), renew.into()),
         C::NotValidYetContext { not_before, .. } => (
             format!("it is not valid before {}", date(*not_before)),
-            renew.to_string(),
+            renew.into(),
         ),
         C::UnknownIssuer if user_cas => (
             "it is not signed by a CA in the given CA file(s), nor by one of the system trust store".to_string(),
-            "the CA file must hold the CA certificate that issued the registry's certificate, or the registry's certificate itself".to_string(),
+            "the CA file must hold the CA certificate that issued the registry's certificate, or the registry's certificate itself".into(),
         ),
         C::UnknownIssuer => (
             "it is not signed by a CA of the system trust store".to_string(),
-            "pass --ca-file FILE with the CA that issued it (or the registry's own certificate when it is self-signed), or --insecure for a test registry".to_string(),
+            trust(CaAdvice::IssuerOrSelfSigned),
         ),
         C::Other(o) if o.0.downcast_ref::<CaKeyMismatch>().is_some() => {
             let m = o.0.downcast_ref::<CaKeyMismatch>().expect("checked");
@@ -68,47 +80,46 @@ pub(crate) fn certificate_problem(err: &rustls::Error, user_cas: bool) -> Option
                     m.name
                 ),
                 if m.self_signed {
-                    "the registry's self-signed certificate was probably made again: fetch its current certificate (openssl s_client -showcerts -connect HOST:PORT) and give that file".to_string()
+                    "the registry's self-signed certificate was probably made again: fetch its current certificate (openssl s_client -showcerts -connect HOST:PORT) and give that file".into()
                 } else {
-                    "the CA was probably made again with a new key: fetch the registry's current CA certificate and give that file".to_string()
+                    "the CA was probably made again with a new key: fetch the registry's current CA certificate and give that file".into()
                 },
             )
         }
         C::Other(o) if is_ca_used_as_end_entity(o) && user_cas => (
             "it is a CA certificate (basicConstraints CA:TRUE) that is not in the given CA file(s)".to_string(),
-            "a CA certificate is accepted as the registry's own certificate only when a CA file holds exactly that certificate; compare with what the registry serves (openssl s_client -showcerts -connect HOST:PORT)".to_string(),
+            "a CA certificate is accepted as the registry's own certificate only when a CA file holds exactly that certificate; compare with what the registry serves (openssl s_client -showcerts -connect HOST:PORT)".into(),
         ),
         C::Other(o) if is_ca_used_as_end_entity(o) => (
             "it is a self-signed CA certificate (basicConstraints CA:TRUE) that is not trusted".to_string(),
-            "to trust the registry's own self-signed certificate, pass it with --ca-file FILE; or --insecure for a test registry".to_string(),
+            trust(CaAdvice::SelfSigned),
         ),
         C::BadSignature => (
             "its signature does not verify".to_string(),
-            "the certificate chain the registry sends is broken or forged".to_string(),
+            "the certificate chain the registry sends is broken or forged".into(),
         ),
         C::InvalidPurpose | C::InvalidPurposeContext { .. } => (
             "it is not meant for TLS servers (its extendedKeyUsage lacks serverAuth)".to_string(),
-            "give the registry a certificate with extendedKeyUsage serverAuth".to_string(),
+            "give the registry a certificate with extendedKeyUsage serverAuth".into(),
         ),
         C::Revoked => (
             "it has been revoked".to_string(),
-            "the registry needs a new certificate".to_string(),
+            "the registry needs a new certificate".into(),
         ),
         C::UnhandledCriticalExtension => (
             "it has a critical extension imgctl does not understand".to_string(),
-            "give the registry a certificate without unusual critical extensions".to_string(),
+            "give the registry a certificate without unusual critical extensions".into(),
         ),
         C::BadEncoding => (
             "it is malformed".to_string(),
-            "give the registry a well-formed X.509 certificate".to_string(),
+            "give the registry a well-formed X.509 certificate".into(),
         ),
         other => (
             format!("{other}"),
             if user_cas {
-                "check the registry's certificate against the given CA file(s)".to_string()
+                "check the registry's certificate against the given CA file(s)".into()
             } else {
-                "pass --ca-file FILE with the CA that issued it, or --insecure for a test registry"
-                    .to_string()
+                trust(CaAdvice::Issuer)
             },
         ),
     })

@@ -40,7 +40,7 @@ fn sets_resolves_and_removes_refs() {
             && e.to_string().contains(&l.root().display().to_string()),
         "{e}"
     );
-    assert!(e.hint().unwrap().contains("\"v1\""));
+    assert!(e.hint_text().unwrap().contains("\"v1\""));
     assert_eq!(l.resolve_default().unwrap_err().kind(), ErrorKind::Usage);
 
     assert_eq!(l.remove_ref("v2").unwrap().digest(), a.digest());

@@ -14,8 +14,8 @@ use keyring_core::{CredentialStore, Entry};
 
 use super::IDENTITY_TOKEN_USER;
 use super::index::IndexEntry;
+use crate::auth::Credentials;
 use crate::error::{Error, Result};
-use crate::registry::auth::Credentials;
 
 /// Store name of docker's config.json (written only when the user asks for it at login).
 pub const DOCKER_CONFIG_STORE: &str = "docker-config";

@@ -9,8 +9,8 @@ use std::io::{Read as _, Write as _};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::auth::Credentials;
 use crate::error::{Error, Result};
-use crate::registry::auth::Credentials;
 
 /// How long a helper may take before it is killed.
 pub const HELPER_TIMEOUT: Duration = Duration::from_secs(30);

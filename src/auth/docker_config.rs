@@ -17,8 +17,8 @@ use tracing::{debug, warn};
 use super::{
     IDENTITY_TOKEN_USER, REGISTRY_TOKEN_USER, Source, helper, helper_server_url, normalize_registry,
 };
+use crate::auth::Credentials;
 use crate::error::{Error, Result};
-use crate::registry::auth::Credentials;
 
 /// One `auths` entry. Unknown keys are ignored.
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -1,4 +1,5 @@
-//! Where registry credentials come from and where `imgctl login` puts them (docs/DESIGN.md §3, §5).
+//! Registry credentials: what they are ([`Credentials`], [`SecretKind`]), where they come from
+//! and where `imgctl login` puts them (docs/DESIGN.md §3, §5).
 //!
 //! Lookup order for one registry (first source that has a non-empty entry wins):
 //! 1. command flags (`--creds`, `--src-creds`/`--dest-creds`) and 2. the environment
@@ -17,6 +18,7 @@
 //! A source that fails (unreadable file, missing or failing helper, locked keychain) logs a
 //! warning and the next source is tried. Secrets never appear in logs or errors.
 
+mod credentials;
 pub mod docker_config;
 pub mod helper;
 pub mod index;
@@ -29,11 +31,9 @@ use std::sync::Mutex;
 use tracing::{debug, warn};
 
 use crate::error::{Error, Result};
-use crate::registry::auth::{CredentialProvider, Credentials};
-// The secret markers live with `Credentials` in the registry client, which reads them to
-// choose the token grant; re-exported here, where credential sources set them.
-pub use crate::registry::auth::{
-    ACR_TOKEN_USER, IDENTITY_TOKEN_USER, REGISTRY_TOKEN_USER, SecretKind, secret_kind,
+pub use credentials::{
+    ACR_TOKEN_USER, CredentialProvider, Credentials, IDENTITY_TOKEN_USER, REGISTRY_TOKEN_USER,
+    SecretKind, StaticCredentials, secret_kind,
 };
 
 /// The key docker uses for Docker Hub in `config.json` and with credential helpers.
