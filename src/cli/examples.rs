@@ -101,6 +101,13 @@ pub const PRUNE: &str = "Examples:
   imgctl prune                            # after a failed pull, or when the disk is full
   imgctl prune --format json";
 
+pub const MUTATE: &str = r#"Examples:
+  imgctl mutate localhost:5000/app:1 --env MODE=prod --label team=web   # new digest, same tag
+  imgctl mutate localhost:5000/app:1 -t localhost:5000/app:2 --entrypoint '["/app","--serve"]'
+  imgctl mutate localhost:5000/app:1 --cmd '["serve","--port=8080"]' --user 1000:1000 --expose 8080/tcp
+  imgctl mutate --platform linux/arm64 localhost:5000/app:1 --annotation org.example.note=arm
+  imgctl mutate oci:/tmp/layout:1 -t oci:/tmp/layout:2 --created now --workdir /srv"#;
+
 #[cfg(test)]
 mod tests {
     use super::*;

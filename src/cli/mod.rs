@@ -5,6 +5,7 @@ mod completion;
 mod examples;
 mod inspect;
 mod login;
+mod mutate;
 mod query;
 mod store;
 mod sync;
@@ -579,6 +580,9 @@ pub enum Command {
     /// Remove partial downloads, stale temp files and unused blobs from the local store.
     #[command(after_long_help = examples::PRUNE)]
     Prune,
+    /// Change an image's config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations.
+    #[command(after_long_help = examples::MUTATE)]
+    Mutate(mutate::MutateArgs),
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -707,5 +711,6 @@ async fn run_command(cli: &Cli) -> Result<()> {
         }
         Command::Ratelimit { reference } => sync::ratelimit(g, reference.as_deref()).await,
         Command::Prune => store::prune(g),
+        Command::Mutate(a) => mutate::mutate(g, a).await,
     }
 }
