@@ -108,6 +108,11 @@ pub const MUTATE: &str = r#"Examples:
   imgctl mutate --platform linux/arm64 localhost:5000/app:1 --annotation org.example.note=arm
   imgctl mutate oci:/tmp/layout:1 -t oci:/tmp/layout:2 --created now --workdir /srv"#;
 
+pub const BLOB: &str = "Examples:
+  imgctl blob localhost:5000/app@sha256:3f1c… -o config.json   # verified, written atomically
+  imgctl blob localhost:5000/app@sha256:3f1c… | tar -tzf -
+  imgctl blob --put localhost:5000/app layer.tar.gz            # prints sha256:…";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! The command line (docs/CLI.md): clap definitions and a thin dispatch over the library.
 
 mod archive;
+mod blob;
 mod completion;
 mod examples;
 mod inspect;
@@ -583,6 +584,9 @@ pub enum Command {
     /// Change an image's config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations.
     #[command(after_long_help = examples::MUTATE)]
     Mutate(mutate::MutateArgs),
+    /// Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put).
+    #[command(after_long_help = examples::BLOB)]
+    Blob(blob::BlobArgs),
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -712,5 +716,6 @@ async fn run_command(cli: &Cli) -> Result<()> {
         Command::Ratelimit { reference } => sync::ratelimit(g, reference.as_deref()).await,
         Command::Prune => store::prune(g),
         Command::Mutate(a) => mutate::mutate(g, a).await,
+        Command::Blob(a) => blob::blob(g, a).await,
     }
 }

@@ -4,6 +4,7 @@
 //! below the CLI only.
 //!
 //! - [`retag`]: name a registry manifest with more tags, without moving blobs;
+//! - [`blob`]: one blob out of or into a registry repository;
 //! - [`edit`]: the traversal every image edit shares (`mutate`, `build`, …);
 //! - [`inspect`]: what `inspect` and `digest` show, as data;
 //! - [`load`]: archive detection and the names `load` gives its images;
@@ -11,6 +12,7 @@
 //! - [`referrers`]: `copy --referrers` between two registries;
 //! - [`store`]: queries and edits of the local store (`images`, `rmi`, `tag`, bare names);
 
+pub mod blob;
 pub mod edit;
 pub mod inspect;
 pub mod load;
