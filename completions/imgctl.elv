@@ -64,6 +64,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand prune 'Remove partial downloads, stale temp files and unused blobs from the local store'
             cand mutate 'Change an image''s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations'
             cand blob 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)'
+            cand index 'Make or change an image index in a registry: create, add, remove'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imgctl;pull'= {
@@ -693,6 +694,130 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'imgctl;index'= {
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Make an index at DST from single-platform images (copied into DST''s repository first)'
+            cand add 'Add images to the index at DST (an entry of the same platform is replaced)'
+            cand remove 'Remove a platform''s image from the index at DST'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imgctl;index;create'= {
+            cand --annotation 'Set an annotation on the index'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'imgctl;index;add'= {
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'imgctl;index;remove'= {
+            cand --platform 'The platform to remove: OS/ARCH[/VARIANT]'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'imgctl;index;help'= {
+            cand create 'Make an index at DST from single-platform images (copied into DST''s repository first)'
+            cand add 'Add images to the index at DST (an entry of the same platform is replaced)'
+            cand remove 'Remove a platform''s image from the index at DST'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imgctl;index;help;create'= {
+        }
+        &'imgctl;index;help;add'= {
+        }
+        &'imgctl;index;help;remove'= {
+        }
+        &'imgctl;index;help;help'= {
+        }
         &'imgctl;help'= {
             cand pull 'Pull an image from a registry into the local store'
             cand push 'Push an image from the local store to a registry (or to any location)'
@@ -716,6 +841,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand prune 'Remove partial downloads, stale temp files and unused blobs from the local store'
             cand mutate 'Change an image''s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations'
             cand blob 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)'
+            cand index 'Make or change an image index in a registry: create, add, remove'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imgctl;help;pull'= {
@@ -761,6 +887,17 @@ set edit:completion:arg-completer[imgctl] = {|@words|
         &'imgctl;help;mutate'= {
         }
         &'imgctl;help;blob'= {
+        }
+        &'imgctl;help;index'= {
+            cand create 'Make an index at DST from single-platform images (copied into DST''s repository first)'
+            cand add 'Add images to the index at DST (an entry of the same platform is replaced)'
+            cand remove 'Remove a platform''s image from the index at DST'
+        }
+        &'imgctl;help;index;create'= {
+        }
+        &'imgctl;help;index;add'= {
+        }
+        &'imgctl;help;index;remove'= {
         }
         &'imgctl;help;help'= {
         }

@@ -113,6 +113,12 @@ pub const BLOB: &str = "Examples:
   imgctl blob localhost:5000/app@sha256:3f1c… | tar -tzf -
   imgctl blob --put localhost:5000/app layer.tar.gz            # prints sha256:…";
 
+pub const INDEX: &str = "Examples:
+  imgctl index create localhost:5000/app:1 localhost:5000/app:1-amd64 localhost:5000/app:1-arm64
+  imgctl index create --annotation org.example.note=multi localhost:5000/app:1 oci:/tmp/arm:1
+  imgctl index add localhost:5000/app:1 localhost:5000/app:1-s390x
+  imgctl index remove localhost:5000/app:1 --platform linux/s390x";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@ mod archive;
 mod blob;
 mod completion;
 mod examples;
+mod index;
 mod inspect;
 mod login;
 mod mutate;
@@ -587,6 +588,9 @@ pub enum Command {
     /// Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put).
     #[command(after_long_help = examples::BLOB)]
     Blob(blob::BlobArgs),
+    /// Make or change an image index in a registry: create, add, remove.
+    #[command(after_long_help = examples::INDEX)]
+    Index(index::IndexArgs),
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -717,5 +721,6 @@ async fn run_command(cli: &Cli) -> Result<()> {
         Command::Prune => store::prune(g),
         Command::Mutate(a) => mutate::mutate(g, a).await,
         Command::Blob(a) => blob::blob(g, a).await,
+        Command::Index(a) => index::index(g, a).await,
     }
 }
