@@ -65,6 +65,9 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Mirror images between registries per a YAML file (see README, "Sync")')
             [CompletionResult]::new('ratelimit', 'ratelimit', [CompletionResultType]::ParameterValue, 'Show Docker Hub''s pull rate limit (a manifest HEAD, which does not count against it)')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove partial downloads, stale temp files and unused blobs from the local store')
+            [CompletionResult]::new('mutate', 'mutate', [CompletionResultType]::ParameterValue, 'Change an image''s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations')
+            [CompletionResult]::new('blob', 'blob', [CompletionResultType]::ParameterValue, 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)')
+            [CompletionResult]::new('index', 'index', [CompletionResultType]::ParameterValue, 'Make or change an image index in a registry: create, add, remove')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -646,6 +649,210 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'imgctl;mutate' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Where to write the result [default: SOURCE itself: a new digest under the same tag]')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Where to write the result [default: SOURCE itself: a new digest under the same tag]')
+            [CompletionResult]::new('--entrypoint', '--entrypoint', [CompletionResultType]::ParameterName, 'New entrypoint: a JSON array (`["/app","--serve"]`) or words split like a shell; '''' clears it')
+            [CompletionResult]::new('--cmd', '--cmd', [CompletionResultType]::ParameterName, 'New default arguments (Cmd), as --entrypoint; '''' clears them')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Set an environment variable (replaces the same KEY in place)')
+            [CompletionResult]::new('--env-rm', '--env-rm', [CompletionResultType]::ParameterName, 'Remove an environment variable')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Set a config label')
+            [CompletionResult]::new('--label-rm', '--label-rm', [CompletionResultType]::ParameterName, 'Remove a config label')
+            [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'Set a manifest annotation (also on the index when SOURCE is one)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Set the user (NAME, UID, UID:GID)')
+            [CompletionResult]::new('--workdir', '--workdir', [CompletionResultType]::ParameterName, 'Set the working directory')
+            [CompletionResult]::new('--expose', '--expose', [CompletionResultType]::ParameterName, 'Expose a port (PORT/PROTO, e.g. 8080/tcp; a bare PORT means tcp)')
+            [CompletionResult]::new('--created', '--created', [CompletionResultType]::ParameterName, 'Set the creation time: an RFC 3339 date-time or `now`')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Change only these platforms of an index (OS/ARCH[/VARIANT], comma-separated) [default: all]')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Local image store (an OCI image layout) [default: the platform data dir]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent blob transfers')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request on connect errors, timeouts, 408, 429 and 5xx')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Idle timeout in seconds: a connection that moves nothing for this long fails')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM); repeatable')
+            [CompletionResult]::new('--cert-file', '--cert-file', [CompletionResultType]::ParameterName, 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert-file')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS verification and allow plain HTTP (test registries only)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'imgctl;blob' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the blob: a file (written atomically once verified) or - for stdout [default: -]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the blob: a file (written atomically once verified) or - for stdout [default: -]')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Local image store (an OCI image layout) [default: the platform data dir]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent blob transfers')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request on connect errors, timeouts, 408, 429 and 5xx')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Idle timeout in seconds: a connection that moves nothing for this long fails')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM); repeatable')
+            [CompletionResult]::new('--cert-file', '--cert-file', [CompletionResultType]::ParameterName, 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert-file')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('--put', '--put', [CompletionResultType]::ParameterName, 'Upload FILE to the repository as a blob and print its digest')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS verification and allow plain HTTP (test registries only)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'imgctl;index' {
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Local image store (an OCI image layout) [default: the platform data dir]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent blob transfers')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request on connect errors, timeouts, 408, 429 and 5xx')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Idle timeout in seconds: a connection that moves nothing for this long fails')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM); repeatable')
+            [CompletionResult]::new('--cert-file', '--cert-file', [CompletionResultType]::ParameterName, 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert-file')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS verification and allow plain HTTP (test registries only)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Make an index at DST from single-platform images (copied into DST''s repository first)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add images to the index at DST (an entry of the same platform is replaced)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a platform''s image from the index at DST')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imgctl;index;create' {
+            [CompletionResult]::new('--annotation', '--annotation', [CompletionResultType]::ParameterName, 'Set an annotation on the index')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Local image store (an OCI image layout) [default: the platform data dir]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent blob transfers')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request on connect errors, timeouts, 408, 429 and 5xx')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Idle timeout in seconds: a connection that moves nothing for this long fails')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM); repeatable')
+            [CompletionResult]::new('--cert-file', '--cert-file', [CompletionResultType]::ParameterName, 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert-file')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS verification and allow plain HTTP (test registries only)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'imgctl;index;add' {
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Local image store (an OCI image layout) [default: the platform data dir]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent blob transfers')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request on connect errors, timeouts, 408, 429 and 5xx')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Idle timeout in seconds: a connection that moves nothing for this long fails')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM); repeatable')
+            [CompletionResult]::new('--cert-file', '--cert-file', [CompletionResultType]::ParameterName, 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert-file')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS verification and allow plain HTTP (test registries only)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'imgctl;index;remove' {
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'The platform to remove: OS/ARCH[/VARIANT]')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Local image store (an OCI image layout) [default: the platform data dir]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent blob transfers')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request on connect errors, timeouts, 408, 429 and 5xx')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Idle timeout in seconds: a connection that moves nothing for this long fails')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM); repeatable')
+            [CompletionResult]::new('--cert-file', '--cert-file', [CompletionResultType]::ParameterName, 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert-file')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS verification and allow plain HTTP (test registries only)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'imgctl;index;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Make an index at DST from single-platform images (copied into DST''s repository first)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add images to the index at DST (an entry of the same platform is replaced)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a platform''s image from the index at DST')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imgctl;index;help;create' {
+            break
+        }
+        'imgctl;index;help;add' {
+            break
+        }
+        'imgctl;index;help;remove' {
+            break
+        }
+        'imgctl;index;help;help' {
+            break
+        }
         'imgctl;help' {
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Pull an image from a registry into the local store')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Push an image from the local store to a registry (or to any location)')
@@ -667,6 +874,9 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Mirror images between registries per a YAML file (see README, "Sync")')
             [CompletionResult]::new('ratelimit', 'ratelimit', [CompletionResultType]::ParameterValue, 'Show Docker Hub''s pull rate limit (a manifest HEAD, which does not count against it)')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove partial downloads, stale temp files and unused blobs from the local store')
+            [CompletionResult]::new('mutate', 'mutate', [CompletionResultType]::ParameterValue, 'Change an image''s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations')
+            [CompletionResult]::new('blob', 'blob', [CompletionResultType]::ParameterValue, 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)')
+            [CompletionResult]::new('index', 'index', [CompletionResultType]::ParameterValue, 'Make or change an image index in a registry: create, add, remove')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -728,6 +938,27 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             break
         }
         'imgctl;help;prune' {
+            break
+        }
+        'imgctl;help;mutate' {
+            break
+        }
+        'imgctl;help;blob' {
+            break
+        }
+        'imgctl;help;index' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Make an index at DST from single-platform images (copied into DST''s repository first)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add images to the index at DST (an entry of the same platform is replaced)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a platform''s image from the index at DST')
+            break
+        }
+        'imgctl;help;index;create' {
+            break
+        }
+        'imgctl;help;index;add' {
+            break
+        }
+        'imgctl;help;index;remove' {
             break
         }
         'imgctl;help;help' {

@@ -62,6 +62,9 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand sync 'Mirror images between registries per a YAML file (see README, "Sync")'
             cand ratelimit 'Show Docker Hub''s pull rate limit (a manifest HEAD, which does not count against it)'
             cand prune 'Remove partial downloads, stale temp files and unused blobs from the local store'
+            cand mutate 'Change an image''s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations'
+            cand blob 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)'
+            cand index 'Make or change an image index in a registry: create, add, remove'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imgctl;pull'= {
@@ -622,6 +625,199 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'imgctl;mutate'= {
+            cand -t 'Where to write the result [default: SOURCE itself: a new digest under the same tag]'
+            cand --tag 'Where to write the result [default: SOURCE itself: a new digest under the same tag]'
+            cand --entrypoint 'New entrypoint: a JSON array (`["/app","--serve"]`) or words split like a shell; '''' clears it'
+            cand --cmd 'New default arguments (Cmd), as --entrypoint; '''' clears them'
+            cand --env 'Set an environment variable (replaces the same KEY in place)'
+            cand --env-rm 'Remove an environment variable'
+            cand --label 'Set a config label'
+            cand --label-rm 'Remove a config label'
+            cand --annotation 'Set a manifest annotation (also on the index when SOURCE is one)'
+            cand --user 'Set the user (NAME, UID, UID:GID)'
+            cand --workdir 'Set the working directory'
+            cand --expose 'Expose a port (PORT/PROTO, e.g. 8080/tcp; a bare PORT means tcp)'
+            cand --created 'Set the creation time: an RFC 3339 date-time or `now`'
+            cand --platform 'Change only these platforms of an index (OS/ARCH[/VARIANT], comma-separated) [default: all]'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'imgctl;blob'= {
+            cand -o 'Where to write the blob: a file (written atomically once verified) or - for stdout [default: -]'
+            cand --output 'Where to write the blob: a file (written atomically once verified) or - for stdout [default: -]'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --put 'Upload FILE to the repository as a blob and print its digest'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'imgctl;index'= {
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Make an index at DST from single-platform images (copied into DST''s repository first)'
+            cand add 'Add images to the index at DST (an entry of the same platform is replaced)'
+            cand remove 'Remove a platform''s image from the index at DST'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imgctl;index;create'= {
+            cand --annotation 'Set an annotation on the index'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'imgctl;index;add'= {
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'imgctl;index;remove'= {
+            cand --platform 'The platform to remove: OS/ARCH[/VARIANT]'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'imgctl;index;help'= {
+            cand create 'Make an index at DST from single-platform images (copied into DST''s repository first)'
+            cand add 'Add images to the index at DST (an entry of the same platform is replaced)'
+            cand remove 'Remove a platform''s image from the index at DST'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imgctl;index;help;create'= {
+        }
+        &'imgctl;index;help;add'= {
+        }
+        &'imgctl;index;help;remove'= {
+        }
+        &'imgctl;index;help;help'= {
+        }
         &'imgctl;help'= {
             cand pull 'Pull an image from a registry into the local store'
             cand push 'Push an image from the local store to a registry (or to any location)'
@@ -643,6 +839,9 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand sync 'Mirror images between registries per a YAML file (see README, "Sync")'
             cand ratelimit 'Show Docker Hub''s pull rate limit (a manifest HEAD, which does not count against it)'
             cand prune 'Remove partial downloads, stale temp files and unused blobs from the local store'
+            cand mutate 'Change an image''s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations'
+            cand blob 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)'
+            cand index 'Make or change an image index in a registry: create, add, remove'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imgctl;help;pull'= {
@@ -684,6 +883,21 @@ set edit:completion:arg-completer[imgctl] = {|@words|
         &'imgctl;help;ratelimit'= {
         }
         &'imgctl;help;prune'= {
+        }
+        &'imgctl;help;mutate'= {
+        }
+        &'imgctl;help;blob'= {
+        }
+        &'imgctl;help;index'= {
+            cand create 'Make an index at DST from single-platform images (copied into DST''s repository first)'
+            cand add 'Add images to the index at DST (an entry of the same platform is replaced)'
+            cand remove 'Remove a platform''s image from the index at DST'
+        }
+        &'imgctl;help;index;create'= {
+        }
+        &'imgctl;help;index;add'= {
+        }
+        &'imgctl;help;index;remove'= {
         }
         &'imgctl;help;help'= {
         }

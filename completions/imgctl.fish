@@ -68,6 +68,9 @@ complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "man" -d 'Write man pa
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "sync" -d 'Mirror images between registries per a YAML file (see README, "Sync")'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "ratelimit" -d 'Show Docker Hub\'s pull rate limit (a manifest HEAD, which does not count against it)'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "prune" -d 'Remove partial downloads, stale temp files and unused blobs from the local store'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "mutate" -d 'Change an image\'s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "blob" -d 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)'
+complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "index" -d 'Make or change an image index in a registry: create, add, remove'
 complete -c imgctl -n "__fish_imgctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l platform -d 'Platform(s) to pick from an image index: OS/ARCH[/VARIANT], or a comma list for a filtered index [default: linux and the host\'s architecture]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
@@ -582,24 +585,199 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l insecure -d 'Ski
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -s V -l version -d 'Print version'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "pull" -d 'Pull an image from a registry into the local store'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "push" -d 'Push an image from the local store to a registry (or to any location)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "tag" -d 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "copy" -d 'Copy an image between any two locations: registries, OCI layouts and archives, the local store'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "images" -d 'List the images in the local store'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "rmi" -d 'Remove images from the local store (blobs nothing else uses are deleted)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "tags" -d 'List the tags of a repository in a registry'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "login" -d 'Verify and store credentials for a registry (OS keychain), or list them (--list)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "logout" -d 'Remove stored credentials'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "inspect" -d 'Show an image or index: digest, tags, platform, config, layers (or its exact bytes)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "digest" -d 'Print the digest of the manifest or index a location names'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "catalog" -d 'List the repositories of a registry'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "delete" -d 'Delete a manifest from a registry (by digest; a tag is resolved first)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "save" -d 'Write images of the local store to a docker-archive (docker save)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "load" -d 'Load the images of a docker-archive or OCI archive into the local store (docker load)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "man" -d 'Write man pages into DIR (or print imgctl.1)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "sync" -d 'Mirror images between registries per a YAML file (see README, "Sync")'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "ratelimit" -d 'Show Docker Hub\'s pull rate limit (a manifest HEAD, which does not count against it)'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "prune" -d 'Remove partial downloads, stale temp files and unused blobs from the local store'
-complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -s t -l tag -d 'Where to write the result [default: SOURCE itself: a new digest under the same tag]' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l entrypoint -d 'New entrypoint: a JSON array (`["/app","--serve"]`) or words split like a shell; \'\' clears it' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l cmd -d 'New default arguments (Cmd), as --entrypoint; \'\' clears them' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l env -d 'Set an environment variable (replaces the same KEY in place)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l env-rm -d 'Remove an environment variable' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l label -d 'Set a config label' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l label-rm -d 'Remove a config label' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l annotation -d 'Set a manifest annotation (also on the index when SOURCE is one)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l user -d 'Set the user (NAME, UID, UID:GID)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l workdir -d 'Set the working directory' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l expose -d 'Expose a port (PORT/PROTO, e.g. 8080/tcp; a bare PORT means tcp)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l created -d 'Set the creation time: an RFC 3339 date-time or `now`' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l platform -d 'Change only these platforms of an index (OS/ARCH[/VARIANT], comma-separated) [default: all]' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -s o -l output -d 'Where to write the blob: a file (written atomically once verified) or - for stdout [default: -]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l put -d 'Upload FILE to the repository as a blob and print its digest'
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -f -a "create" -d 'Make an index at DST from single-platform images (copied into DST\'s repository first)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -f -a "add" -d 'Add images to the index at DST (an entry of the same platform is replaced)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -f -a "remove" -d 'Remove a platform\'s image from the index at DST'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l annotation -d 'Set an annotation on the index' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l platform -d 'The platform to remove: OS/ARCH[/VARIANT]' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
+tty\t'Bars'
+plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'
+none\t'Nothing'
+json\t'Newline-delimited JSON events on stderr'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l format -d 'Result format on stdout' -r -f -a "text\t'Human-readable (a digest, a table)'
+json\t'One JSON document'"
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l jobs -d 'Concurrent blob transfers' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l key-file -d 'Private key (PEM) of --cert-file' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l creds -d 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l chunk-size -d 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l config-dir -d 'imgctl\'s config dir (credential index) [default: the platform config dir + /imgctl]' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -s u -l username -d 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l insecure -d 'Skip TLS verification and allow plain HTTP (test registries only)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l password-stdin -d 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from help" -f -a "create" -d 'Make an index at DST from single-platform images (copied into DST\'s repository first)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add images to the index at DST (an entry of the same platform is replaced)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a platform\'s image from the index at DST'
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "pull" -d 'Pull an image from a registry into the local store'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "push" -d 'Push an image from the local store to a registry (or to any location)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "tag" -d 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "copy" -d 'Copy an image between any two locations: registries, OCI layouts and archives, the local store'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "images" -d 'List the images in the local store'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "rmi" -d 'Remove images from the local store (blobs nothing else uses are deleted)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "tags" -d 'List the tags of a repository in a registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "login" -d 'Verify and store credentials for a registry (OS keychain), or list them (--list)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "logout" -d 'Remove stored credentials'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "inspect" -d 'Show an image or index: digest, tags, platform, config, layers (or its exact bytes)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "digest" -d 'Print the digest of the manifest or index a location names'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "catalog" -d 'List the repositories of a registry'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "delete" -d 'Delete a manifest from a registry (by digest; a tag is resolved first)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "save" -d 'Write images of the local store to a docker-archive (docker save)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "load" -d 'Load the images of a docker-archive or OCI archive into the local store (docker load)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "man" -d 'Write man pages into DIR (or print imgctl.1)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "sync" -d 'Mirror images between registries per a YAML file (see README, "Sync")'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "ratelimit" -d 'Show Docker Hub\'s pull rate limit (a manifest HEAD, which does not count against it)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "prune" -d 'Remove partial downloads, stale temp files and unused blobs from the local store'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "mutate" -d 'Change an image\'s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "blob" -d 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "index" -d 'Make or change an image index in a registry: create, add, remove'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and not __fish_seen_subcommand_from pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and __fish_seen_subcommand_from index" -f -a "create" -d 'Make an index at DST from single-platform images (copied into DST\'s repository first)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and __fish_seen_subcommand_from index" -f -a "add" -d 'Add images to the index at DST (an entry of the same platform is replaced)'
+complete -c imgctl -n "__fish_imgctl_using_subcommand help; and __fish_seen_subcommand_from index" -f -a "remove" -d 'Remove a platform\'s image from the index at DST'

@@ -101,6 +101,24 @@ pub const PRUNE: &str = "Examples:
   imgctl prune                            # after a failed pull, or when the disk is full
   imgctl prune --format json";
 
+pub const MUTATE: &str = r#"Examples:
+  imgctl mutate localhost:5000/app:1 --env MODE=prod --label team=web   # new digest, same tag
+  imgctl mutate localhost:5000/app:1 -t localhost:5000/app:2 --entrypoint '["/app","--serve"]'
+  imgctl mutate localhost:5000/app:1 --cmd '["serve","--port=8080"]' --user 1000:1000 --expose 8080/tcp
+  imgctl mutate --platform linux/arm64 localhost:5000/app:1 --annotation org.example.note=arm
+  imgctl mutate oci:/tmp/layout:1 -t oci:/tmp/layout:2 --created now --workdir /srv"#;
+
+pub const BLOB: &str = "Examples:
+  imgctl blob localhost:5000/app@sha256:3f1c… -o config.json   # verified, written atomically
+  imgctl blob localhost:5000/app@sha256:3f1c… | tar -tzf -
+  imgctl blob --put localhost:5000/app layer.tar.gz            # prints sha256:…";
+
+pub const INDEX: &str = "Examples:
+  imgctl index create localhost:5000/app:1 localhost:5000/app:1-amd64 localhost:5000/app:1-arm64
+  imgctl index create --annotation org.example.note=multi localhost:5000/app:1 oci:/tmp/arm:1
+  imgctl index add localhost:5000/app:1 localhost:5000/app:1-s390x
+  imgctl index remove localhost:5000/app:1 --platform linux/s390x";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,13 @@
 //! The command line (docs/CLI.md): clap definitions and a thin dispatch over the library.
 
 mod archive;
+mod blob;
 mod completion;
 mod examples;
+mod index;
 mod inspect;
 mod login;
+mod mutate;
 mod query;
 mod store;
 mod sync;
@@ -579,6 +582,15 @@ pub enum Command {
     /// Remove partial downloads, stale temp files and unused blobs from the local store.
     #[command(after_long_help = examples::PRUNE)]
     Prune,
+    /// Change an image's config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations.
+    #[command(after_long_help = examples::MUTATE)]
+    Mutate(mutate::MutateArgs),
+    /// Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put).
+    #[command(after_long_help = examples::BLOB)]
+    Blob(blob::BlobArgs),
+    /// Make or change an image index in a registry: create, add, remove.
+    #[command(after_long_help = examples::INDEX)]
+    Index(index::IndexArgs),
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -707,5 +719,8 @@ async fn run_command(cli: &Cli) -> Result<()> {
         }
         Command::Ratelimit { reference } => sync::ratelimit(g, reference.as_deref()).await,
         Command::Prune => store::prune(g),
+        Command::Mutate(a) => mutate::mutate(g, a).await,
+        Command::Blob(a) => blob::blob(g, a).await,
+        Command::Index(a) => index::index(g, a).await,
     }
 }

@@ -4,14 +4,18 @@
 //! below the CLI only.
 //!
 //! - [`retag`]: name a registry manifest with more tags, without moving blobs;
+//! - [`blob`]: one blob out of or into a registry repository;
 //! - [`edit`]: the traversal every image edit shares (`mutate`, `build`, …);
+//! - [`index`]: `index create|add|remove` over a registry repository;
 //! - [`inspect`]: what `inspect` and `digest` show, as data;
 //! - [`load`]: archive detection and the names `load` gives its images;
 //! - [`login`]: the credential-storage transaction of `login` and `logout`;
 //! - [`referrers`]: `copy --referrers` between two registries;
 //! - [`store`]: queries and edits of the local store (`images`, `rmi`, `tag`, bare names);
 
+pub mod blob;
 pub mod edit;
+pub mod index;
 pub mod inspect;
 pub mod load;
 pub mod login;

@@ -1,0 +1,115 @@
+//! `index create|add|remove`: make or change an image index in a registry repository.
+
+use clap::{Args, Subcommand};
+use imgctl::error::{Error, Result};
+use imgctl::location::{BareMeans, Location, parse_registry};
+use imgctl::ops::index as ops;
+use imgctl::transport::open::open_source;
+
+use super::{GlobalOpts, SideOpts, transfer};
+
+/// Arguments of `imgctl index`.
+#[derive(Args, Debug)]
+pub struct IndexArgs {
+    #[command(subcommand)]
+    pub action: IndexAction,
+}
+
+/// What `imgctl index` does.
+#[derive(Subcommand, Debug)]
+pub enum IndexAction {
+    /// Make an index at DST from single-platform images (copied into DST's repository first)
+    Create {
+        /// The index to write: a registry reference, e.g. localhost:5000/app:1
+        destination: String,
+        /// The images (any location); each must be one platform's image, not an index
+        #[arg(required = true)]
+        sources: Vec<String>,
+        /// Set an annotation on the index
+        #[arg(long, value_name = "KEY=VALUE")]
+        annotation: Vec<String>,
+    },
+    /// Add images to the index at DST (an entry of the same platform is replaced)
+    Add {
+        /// The index to change: a registry reference
+        destination: String,
+        /// The images to add (any location)
+        #[arg(required = true)]
+        sources: Vec<String>,
+    },
+    /// Remove a platform's image from the index at DST
+    Remove {
+        /// The index to change: a registry reference
+        destination: String,
+        /// The platform to remove: OS/ARCH[/VARIANT]
+        #[arg(long, required = true, value_name = "OS/ARCH[/VARIANT]")]
+        platform: String,
+    },
+}
+
+async fn children(
+    g: &GlobalOpts,
+    dst: &imgctl::reference::Reference,
+    sources: &[String],
+) -> Result<Vec<serde_json::Value>> {
+    let store = g.store_dir()?;
+    let client = g.client(&SideOpts::default())?;
+    let mut out = Vec::new();
+    for s in sources {
+        let loc = Location::parse(s, BareMeans::Registry)?;
+        let src = open_source(&loc, &client, &store)?;
+        out.push(ops::add_child(&client, dst, src.as_ref(), g.jobs as usize, &g.reporter()).await?);
+    }
+    Ok(out)
+}
+
+/// `imgctl index …`: prints the new index's digest (or the JSON result).
+pub async fn index(g: &GlobalOpts, a: &IndexArgs) -> Result<()> {
+    let client = g.client(&SideOpts::default())?;
+    let (dst, doc) = match &a.action {
+        IndexAction::Create {
+            destination,
+            sources,
+            annotation,
+        } => {
+            let dst = parse_registry(destination, "index create", false)?;
+            let ann = annotation
+                .iter()
+                .map(|s| {
+                    s.split_once('=')
+                        .filter(|(k, _)| !k.is_empty())
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .ok_or_else(|| {
+                            Error::usage(format!("--annotation {s:?}: expected KEY=VALUE"))
+                        })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let entries = children(g, &dst, sources).await?;
+            (dst, ops::new_index(entries, &ann))
+        }
+        IndexAction::Add {
+            destination,
+            sources,
+        } => {
+            let dst = parse_registry(destination, "index add", false)?;
+            let mut doc = ops::read_index(&client, &dst).await?;
+            let entries = children(g, &dst, sources).await?;
+            ops::add_entries(&mut doc, entries);
+            (dst, doc)
+        }
+        IndexAction::Remove {
+            destination,
+            platform,
+        } => {
+            let dst = parse_registry(destination, "index remove", false)?;
+            let want = platform.parse()?;
+            let mut doc = ops::read_index(&client, &dst).await?;
+            ops::remove_platform(&mut doc, &want)?;
+            (dst, doc)
+        }
+    };
+    let report = ops::write_index(&client, &dst, &doc, g.jobs as usize, &g.reporter()).await?;
+    let mut v = serde_json::to_value(&report)?;
+    v["destination"] = format!("docker://{dst}").into();
+    transfer::print_result(g, &v, false)
+}

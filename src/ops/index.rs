@@ -1,0 +1,166 @@
+//! `index create|add|remove`: make or change an image index in a registry repository from
+//! single-platform images (like `docker manifest create` / `crane index append`). Each child
+//! is first copied into the index's repository by digest (through the copy engine: mounts
+//! within a registry), then the index is written; its platforms come from each image's config.
+//! A child that is itself an index is refused (nested indexes are not flattened).
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::blob::FetchedManifest;
+use crate::copy::{CopyOptions, CopyReport, Platforms, config_platform, copy_image};
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::manifest::{
+    DOCKER_LIST, DOCKER_MANIFEST, Manifest, OCI_INDEX, PlatformSpec, descriptor_to_json,
+    is_runnable_entry, parse_index,
+};
+use crate::progress::Reporter;
+use crate::reference::Reference;
+use crate::registry::Client;
+use crate::transport::ImageSource;
+use crate::transport::docker::{RegistryDestination, RegistrySource};
+use crate::transport::edited::EditedSource;
+
+/// Copies single-platform image `src` into `dst`'s repository (by digest, no tag) and returns
+/// its index entry: mediaType, digest, size and the platform its config names.
+///
+/// Errors: Usage when `src` is an index (name one platform's image) or an artifact; the copy's.
+pub async fn add_child(
+    client: &Client,
+    dst: &Reference,
+    src: &dyn ImageSource,
+    jobs: usize,
+    reporter: &Reporter,
+) -> Result<Value> {
+    let root = src.root_manifest().await?;
+    let m = match Manifest::parse(&root.bytes, &root.media_type)? {
+        Manifest::Image(m) => m,
+        Manifest::Index(_) => {
+            return Err(Error::usage(format!(
+                "{} is an index; an index entry must be one image (nested indexes are refused, not flattened)",
+                src.describe()
+            ))
+            .with_hint("name one platform's image, e.g. imgctl digest --platform linux/amd64 REF"));
+        }
+    };
+    let platform = config_platform(src, &m).await?.ok_or_else(|| {
+        Error::usage(format!(
+            "{} names no platform in an image config (an artifact?)",
+            src.describe()
+        ))
+    })?;
+    let by_digest = Reference {
+        tag: None,
+        digest: None,
+        ..dst.clone()
+    };
+    let to = RegistryDestination::new(client, by_digest);
+    copy_image(src, &to, &CopyOptions::new(Platforms::All, jobs), reporter).await?;
+    let mut d = descriptor_to_json(&root.descriptor(Some(&platform), Default::default())?)?;
+    if let Some(o) = d.as_object_mut() {
+        o.remove("annotations");
+    }
+    Ok(d)
+}
+
+/// A new index document over `entries` (Docker manifest list when every entry is a Docker
+/// schema 2 manifest, else an OCI index) with `annotations` (none when empty).
+pub fn new_index(entries: Vec<Value>, annotations: &[(String, String)]) -> Value {
+    let docker = !entries.is_empty()
+        && entries
+            .iter()
+            .all(|e| e["mediaType"].as_str() == Some(DOCKER_MANIFEST));
+    let mut v = json!({
+        "schemaVersion": 2,
+        "mediaType": if docker { DOCKER_LIST } else { OCI_INDEX },
+        "manifests": entries,
+    });
+    if !annotations.is_empty() && !docker {
+        let a: serde_json::Map<String, Value> = annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
+        v["annotations"] = Value::Object(a);
+    }
+    v
+}
+
+/// The index `dst` names, as JSON. Errors: Usage when it is not an index; the registry's.
+pub async fn read_index(client: &Client, dst: &Reference) -> Result<Value> {
+    let root = RegistrySource::new(client, dst.clone())
+        .root_manifest()
+        .await?;
+    if !crate::manifest::is_index(&root.media_type) {
+        return Err(Error::usage(format!(
+            "docker://{dst} is an image, not an index (make one with imgctl index create)"
+        )));
+    }
+    Ok(serde_json::from_slice(&root.bytes)?)
+}
+
+/// Appends `entries` to index `doc`, replacing an entry of the same platform.
+pub fn add_entries(doc: &mut Value, entries: Vec<Value>) {
+    let list = doc["manifests"].as_array_mut();
+    let Some(list) = list else { return };
+    for e in entries {
+        list.retain(|old| old.get("platform").is_none() || old["platform"] != e["platform"]);
+        list.push(e);
+    }
+}
+
+/// Removes the runnable entries of index `doc` matching `want`; returns how many.
+///
+/// Errors: NotFound when none matches.
+pub fn remove_platform(doc: &mut Value, want: &PlatformSpec) -> Result<usize> {
+    let bytes = serde_json::to_vec(doc)?;
+    let index = parse_index(&bytes)?;
+    let drop: Vec<String> = index
+        .manifests()
+        .iter()
+        .filter(|d| {
+            is_runnable_entry(d)
+                && d.platform()
+                    .as_ref()
+                    .is_some_and(|p| want.rank(p).is_some())
+        })
+        .map(|d| d.digest().to_string())
+        .collect();
+    if drop.is_empty() {
+        return Err(Error::not_found(format!(
+            "the index has no image for platform {want} (available: {})",
+            crate::manifest::available_platforms(&index).join(", ")
+        )));
+    }
+    if let Some(list) = doc["manifests"].as_array_mut() {
+        list.retain(|e| {
+            !e["digest"]
+                .as_str()
+                .is_some_and(|d| drop.iter().any(|x| x == d))
+        });
+    }
+    Ok(drop.len())
+}
+
+/// Writes index `doc` at `dst` (its children are already in the repository, so only the
+/// index moves); serialized once, digest over those bytes.
+pub async fn write_index(
+    client: &Client,
+    dst: &Reference,
+    doc: &Value,
+    jobs: usize,
+    reporter: &Reporter,
+) -> Result<CopyReport> {
+    let bytes = serde_json::to_vec(doc)?;
+    let media_type = doc["mediaType"].as_str().unwrap_or(OCI_INDEX).to_string();
+    let root = FetchedManifest {
+        digest: Digest::sha256_of(&bytes),
+        bytes,
+        media_type,
+    };
+    let inner: Arc<dyn ImageSource> = Arc::new(RegistrySource::new(client, dst.clone()));
+    let src = EditedSource::new(inner, root);
+    let to = RegistryDestination::new(client, dst.clone());
+    copy_image(&src, &to, &CopyOptions::new(Platforms::All, jobs), reporter).await
+}
