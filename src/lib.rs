@@ -8,6 +8,7 @@
 //! [`mod@sync`] mirrors images per a YAML file; [`referrers`] copies signatures and SBOMs with an
 //! image; [`ratelimit`] reads Docker Hub's pull limits.
 
+pub mod build;
 pub mod copy;
 pub mod credentials;
 pub mod digest;
