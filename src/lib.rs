@@ -9,6 +9,7 @@
 //! image; [`ratelimit`] reads Docker Hub's pull limits.
 
 pub mod auth;
+pub mod build;
 pub mod copy;
 pub mod digest;
 pub mod error;

@@ -98,6 +98,24 @@ const LAYERS: &[Layer] = &[
             "engine",
         ],
     },
+    // `imgctl build` (issue 14): the Dockerfile parser and plan (pure), and the executor over
+    // the transports, the engine and the operations.
+    Layer {
+        name: "build",
+        modules: &["build"],
+        may_use: &[
+            "error",
+            "model",
+            "progress",
+            "settings",
+            "auth",
+            "registry",
+            "store",
+            "transport",
+            "engine",
+            "ops",
+        ],
+    },
     Layer {
         name: "sync",
         modules: &["sync"],
@@ -147,6 +165,7 @@ const LAYERS: &[Layer] = &[
             "engine",
             "ops",
             "sync",
+            "build",
         ],
     },
 ];

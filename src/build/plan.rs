@@ -1,0 +1,976 @@
+//! The build plan (issue 14): stages with their base and typed steps, after `ARG` scoping,
+//! `--build-arg`, `--target` and variable expansion in exactly the instructions Docker expands
+//! (ADD, COPY, ENV, EXPOSE, FROM, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR, ARG defaults; FROM
+//! with global ARGs only). Instructions that need a container runtime (`RUN`) are refused here,
+//! before any work. Pure: the base images' configs come in through [`BaseConfig`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::dockerfile::{CommandForm, Dockerfile, Instruction, Op};
+use super::subst;
+use crate::error::{Error, Result};
+
+/// What the plan needs of a base image's config (OCI image config `config` fields).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BaseConfig {
+    /// `Env` as `K=V` strings.
+    pub env: Vec<String>,
+    /// `WorkingDir` (empty = `/`).
+    pub workdir: String,
+    /// Docker's `Shell`, if set.
+    pub shell: Option<Vec<String>>,
+    /// Docker's `OnBuild` triggers.
+    pub onbuild: Vec<String>,
+}
+
+/// Inputs besides the Dockerfile.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// `--build-arg K=V`.
+    pub build_args: BTreeMap<String, String>,
+    /// `--target STAGE` (a name or index); default the last stage.
+    pub target: Option<String>,
+    /// The platform built for, `os/arch[/variant]` (gives `TARGETPLATFORM` …).
+    pub target_platform: String,
+    /// The platform imgctl runs on (gives `BUILDPLATFORM` …).
+    pub build_platform: String,
+}
+
+/// Where a stage starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Base {
+    /// `FROM scratch`: no layers, an empty config.
+    Scratch,
+    /// A registry or store reference, as expanded.
+    Image(String),
+    /// An earlier stage, by index.
+    Stage(usize),
+}
+
+/// Where `COPY` reads from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CopyFrom {
+    /// The build context.
+    Context,
+    /// An earlier stage's result.
+    Stage(usize),
+    /// An image reference's files.
+    Image(String),
+}
+
+/// A `COPY`/`ADD` step, expanded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyStep {
+    /// Sources as written (relative to the context or the `from` root; may hold wildcards).
+    pub sources: Vec<String>,
+    /// Absolute destination (`WORKDIR` applied); ends with `/` when it names a directory.
+    pub dest: String,
+    /// Where the sources come from.
+    pub from: CopyFrom,
+    /// `--chown` value.
+    pub chown: Option<String>,
+    /// `--chmod` mode bits.
+    pub chmod: Option<u32>,
+    /// `ADD` (local tar archives are extracted).
+    pub is_add: bool,
+}
+
+/// A `HEALTHCHECK` in Docker's config form (durations in nanoseconds).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Healthcheck {
+    /// `["NONE"]`, `["CMD", …]` or `["CMD-SHELL", cmd]`.
+    pub test: Vec<String>,
+    /// Nanoseconds, 0 = Docker's default.
+    pub interval: u64,
+    /// Nanoseconds.
+    pub timeout: u64,
+    /// Nanoseconds.
+    pub start_period: u64,
+    /// Nanoseconds.
+    pub start_interval: u64,
+    /// Retries, 0 = default.
+    pub retries: u64,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepOp {
+    /// Adds a layer.
+    Copy(CopyStep),
+    /// Sets variables.
+    Env(Vec<(String, String)>),
+    /// Sets labels.
+    Label(Vec<(String, String)>),
+    /// Sets the absolute working directory.
+    Workdir(String),
+    /// Adds `port/proto` entries.
+    Expose(Vec<String>),
+    /// Sets the user.
+    User(String),
+    /// Adds volumes.
+    Volume(Vec<String>),
+    /// Sets the stop signal.
+    StopSignal(String),
+    /// Sets the entrypoint (and resets an inherited CMD).
+    Entrypoint(Vec<String>),
+    /// Sets CMD.
+    Cmd(Vec<String>),
+    /// Sets the healthcheck.
+    Healthcheck(Healthcheck),
+    /// Sets the shell for later shell forms.
+    Shell(Vec<String>),
+    /// Records a trigger.
+    Onbuild(String),
+    /// Declares build args (name, resolved value).
+    Arg(Vec<(String, Option<String>)>),
+    /// Sets the author.
+    Maintainer(String),
+}
+
+/// A step with its Dockerfile line and the history `created_by` text Docker writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// 1-based line.
+    pub line: usize,
+    /// History text (e.g. `ENV A=b`, `COPY ./published /app # buildkit`).
+    pub created_by: String,
+    /// What it does.
+    pub op: StepOp,
+}
+
+impl Step {
+    /// True for steps that add no layer (history `empty_layer`).
+    pub fn empty_layer(&self) -> bool {
+        !matches!(self.op, StepOp::Copy(_))
+    }
+}
+
+/// A stage of the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    /// The `AS` name, lowercase.
+    pub name: Option<String>,
+    /// Its base.
+    pub base: Base,
+    /// `FROM --platform`, expanded.
+    pub platform: Option<String>,
+    /// The FROM line.
+    pub line: usize,
+    /// Steps in order.
+    pub steps: Vec<Step>,
+    /// Whether the target needs this stage (others are not built, as with BuildKit).
+    pub needed: bool,
+}
+
+/// The typed plan: every stage; `target` is the one whose result is the image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildPlan {
+    /// Stages in Dockerfile order.
+    pub stages: Vec<Stage>,
+    /// Index of the target stage.
+    pub target: usize,
+    /// `--build-arg`s no ARG consumed (Docker warns about them).
+    pub unused_build_args: Vec<String>,
+}
+
+/// The image references FROM and `COPY --from` name (to fetch their configs before
+/// [`plan`]); expansion that needs base environments sees none here.
+pub fn base_images(df: &Dockerfile, opts: &PlanOptions) -> Result<Vec<String>> {
+    let p = plan(df, opts, &|_| Some(BaseConfig::default()))?;
+    let mut out = BTreeSet::new();
+    for s in p.stages.iter().filter(|s| s.needed) {
+        if let Base::Image(r) = &s.base {
+            out.insert(r.clone());
+        }
+        for st in &s.steps {
+            if let StepOp::Copy(CopyStep {
+                from: CopyFrom::Image(r),
+                ..
+            }) = &st.op
+            {
+                out.insert(r.clone());
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// Platform args (`TARGETPLATFORM`, `TARGETOS`, …) for `p` = `os/arch[/variant]`.
+fn platform_args(prefix: &str, p: &str, out: &mut BTreeMap<String, String>) {
+    let mut parts = p.split('/');
+    out.insert(format!("{prefix}PLATFORM"), p.to_string());
+    out.insert(
+        format!("{prefix}OS"),
+        parts.next().unwrap_or_default().into(),
+    );
+    out.insert(
+        format!("{prefix}ARCH"),
+        parts.next().unwrap_or_default().into(),
+    );
+    out.insert(
+        format!("{prefix}VARIANT"),
+        parts.next().unwrap_or_default().into(),
+    );
+}
+
+/// Go's `%q` of a string slice, as Docker's history shows commands: `["a" "b"]`.
+fn go_list(v: &[String]) -> String {
+    let items: Vec<String> = v
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    format!("[{}]", items.join(" "))
+}
+
+fn env_map(env: &[String]) -> Vec<(String, String)> {
+    env.iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (kv.clone(), String::new()),
+        })
+        .collect()
+}
+
+/// Joins `p` onto `dir` (absolute), resolving `.` and `..` lexically.
+pub fn join_path(dir: &str, p: &str) -> String {
+    let full = if p.starts_with('/') {
+        p.to_string()
+    } else {
+        format!("{}/{p}", if dir.is_empty() { "/" } else { dir })
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for c in full.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Go duration (`1m30s`, `500ms`, `5m`) → nanoseconds.
+fn go_duration(s: &str) -> Option<u64> {
+    let mut total: f64 = 0.0;
+    let mut rest = s;
+    if rest == "0" {
+        return Some(0);
+    }
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let n: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let mult = match &rest[..unit_len] {
+            "ns" => 1.0,
+            "us" | "µs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        total += n * mult;
+        rest = &rest[unit_len..];
+    }
+    Some(total as u64)
+}
+
+/// Builds the plan for one target platform. `base` gives an image base's config (`None`: the
+/// reference is unknown, which the caller reports). Errors (kind Usage, `FILE:LINE: …`): RUN
+/// in any stage, an unknown stage or `--target`, a blank base name after expansion, bad
+/// substitutions, ports, modes or durations, ADD of a URL, several sources into a file.
+pub fn plan(
+    df: &Dockerfile,
+    opts: &PlanOptions,
+    base: &dyn Fn(&str) -> Option<BaseConfig>,
+) -> Result<BuildPlan> {
+    let file = &df.file;
+    let err = |line: usize, msg: String| Error::usage(format!("{file}:{line}: {msg}"));
+    let esc = df.escape;
+    let mut used_args: BTreeSet<String> = BTreeSet::new();
+
+    // Global scope: platform args, then ARGs before the first FROM.
+    let mut global: BTreeMap<String, String> = BTreeMap::new();
+    platform_args("TARGET", &opts.target_platform, &mut global);
+    platform_args("BUILD", &opts.build_platform, &mut global);
+    let mut global_declared: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let first_from = df
+        .instructions
+        .iter()
+        .position(|i| matches!(i.op, Op::From { .. }))
+        .unwrap_or(df.instructions.len());
+    for ins in &df.instructions[..first_from] {
+        if let Op::Arg(args) = &ins.op {
+            for (k, d) in args {
+                let v = match opts.build_args.get(k) {
+                    Some(v) => {
+                        used_args.insert(k.clone());
+                        Some(v.clone())
+                    }
+                    None => match d {
+                        Some(d) => Some(
+                            subst::expand(d, esc, &|n| global.get(n).cloned())
+                                .map_err(|m| err(ins.line, format!("ARG: {m}")))?,
+                        ),
+                        None => None,
+                    },
+                };
+                if let Some(v) = &v {
+                    global.insert(k.clone(), v.clone());
+                }
+                global_declared.insert(k.clone(), v);
+            }
+        }
+    }
+
+    // Split into stages.
+    let mut heads: Vec<(&Instruction, &[Instruction])> = Vec::new();
+    let mut i = first_from;
+    while i < df.instructions.len() {
+        let end = df.instructions[i + 1..]
+            .iter()
+            .position(|x| matches!(x.op, Op::From { .. }))
+            .map(|p| i + 1 + p)
+            .unwrap_or(df.instructions.len());
+        heads.push((&df.instructions[i], &df.instructions[i + 1..end]));
+        i = end;
+    }
+    let names: Vec<Option<String>> = heads
+        .iter()
+        .map(|(f, _)| match &f.op {
+            Op::From { name, .. } => name.clone(),
+            _ => None,
+        })
+        .collect();
+    let find_stage = |r: &str, before: usize| -> Option<usize> {
+        let lower = r.to_lowercase();
+        if let Some(i) = names[..before]
+            .iter()
+            .position(|n| n.as_deref() == Some(lower.as_str()))
+        {
+            return Some(i);
+        }
+        r.parse::<usize>().ok().filter(|&i| i < before)
+    };
+
+    let mut stages: Vec<Stage> = Vec::new();
+    // Final state per stage, for stages built on stages.
+    let mut finals: Vec<BaseConfig> = Vec::new();
+    for (si, (from, body)) in heads.iter().enumerate() {
+        let Op::From {
+            image,
+            name,
+            platform,
+        } = &from.op
+        else {
+            unreachable!("stages start with FROM")
+        };
+        let gx = |w: &str| {
+            subst::expand(w, esc, &|n| global.get(n).cloned())
+                .map_err(|m| err(from.line, format!("FROM: {m}")))
+        };
+        let img = gx(image)?;
+        if img.is_empty() {
+            return Err(err(
+                from.line,
+                format!("base name ({image}) should not be blank"),
+            )
+            .with_hint("set the ARG it uses with a default or --build-arg"));
+        }
+        let platform = platform.as_deref().map(gx).transpose()?;
+        let (base_kind, cfg) = if img.eq_ignore_ascii_case("scratch") {
+            (Base::Scratch, BaseConfig::default())
+        } else if let Some(i) = find_stage(&img, si).filter(|_| !img.contains([':', '/', '@'])) {
+            (Base::Stage(i), finals[i].clone())
+        } else {
+            let cfg = base(&img).unwrap_or_default();
+            (Base::Image(img.clone()), cfg)
+        };
+        if !cfg.onbuild.is_empty() {
+            return Err(err(
+                from.line,
+                format!("base image {img} has ONBUILD triggers, which imgctl build does not run"),
+            ));
+        }
+        let mut env: Vec<(String, String)> = env_map(&cfg.env);
+        let mut args: BTreeMap<String, Option<String>> = BTreeMap::new();
+        let mut workdir = if cfg.workdir.is_empty() {
+            "/".to_string()
+        } else {
+            cfg.workdir.clone()
+        };
+        let mut shell = cfg
+            .shell
+            .clone()
+            .unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into()]);
+        let mut steps = Vec::new();
+        for ins in body.iter() {
+            let line = ins.line;
+            let kw = ins.op.keyword();
+            // ENV wins over ARG of the same name.
+            let lookup = |n: &str| -> Option<String> {
+                env.iter()
+                    .rev()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| args.get(n).cloned().flatten())
+            };
+            let x = |w: &str| {
+                subst::expand(w, esc, &lookup).map_err(|m| err(line, format!("{kw}: {m}")))
+            };
+            let shellify = |c: &CommandForm| match c {
+                CommandForm::Exec(v) => v.clone(),
+                CommandForm::Shell(s) => {
+                    let mut v = shell.clone();
+                    v.push(s.clone());
+                    v
+                }
+            };
+            let (op, created_by) = match &ins.op {
+                Op::Run => {
+                    return Err(err(
+                        line,
+                        "RUN needs a container runtime, which imgctl build does not use".into(),
+                    )
+                    .with_hint(
+                        "build those steps elsewhere (docker, buildah) and use the result as the \
+                         base image; imgctl builds RUN-less Dockerfiles",
+                    ));
+                }
+                Op::From { .. } => unreachable!("FROM starts a stage"),
+                Op::Arg(list) => {
+                    let mut out = Vec::new();
+                    for (k, d) in list {
+                        let v = if let Some(v) = opts.build_args.get(k) {
+                            used_args.insert(k.clone());
+                            Some(v.clone())
+                        } else if let Some(d) = d {
+                            Some(x(d)?)
+                        } else {
+                            global_declared.get(k).cloned().flatten()
+                        };
+                        out.push((k.clone(), v));
+                    }
+                    for (k, v) in &out {
+                        args.insert(k.clone(), v.clone());
+                    }
+                    let text: Vec<String> = out
+                        .iter()
+                        .map(|(k, v)| match v {
+                            Some(v) => format!("{k}={v}"),
+                            None => k.clone(),
+                        })
+                        .collect();
+                    (StepOp::Arg(out), format!("ARG {}", text.join(" ")))
+                }
+                Op::Env(pairs) | Op::Label(pairs) => {
+                    let mut out = Vec::new();
+                    for (k, v) in pairs {
+                        out.push((x(k)?, x(v)?));
+                    }
+                    let text: Vec<String> = out.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    let created = format!("{kw} {}", text.join(" "));
+                    if matches!(ins.op, Op::Env(_)) {
+                        for (k, v) in &out {
+                            env.retain(|(ek, _)| ek != k);
+                            env.push((k.clone(), v.clone()));
+                        }
+                        (StepOp::Env(out), created)
+                    } else {
+                        (StepOp::Label(out), created)
+                    }
+                }
+                Op::Copy {
+                    is_add,
+                    flags,
+                    sources,
+                    dest,
+                } => {
+                    let sources = sources.iter().map(|s| x(s)).collect::<Result<Vec<_>>>()?;
+                    if sources.is_empty() {
+                        return Err(err(line, format!("{kw} needs a source and a destination")));
+                    }
+                    for s in &sources {
+                        if s.contains("://") || s.starts_with("git@") {
+                            return Err(err(
+                                line,
+                                format!("{kw} of a URL ({s}) is not supported by imgctl build"),
+                            )
+                            .with_hint("download the file into the build context and COPY it"));
+                        }
+                    }
+                    let d = x(dest)?;
+                    let is_dir = d.ends_with('/') || d == "." || d.ends_with("/.");
+                    if sources.len() > 1 && !is_dir {
+                        return Err(err(
+                            line,
+                            format!(
+                                "when using {kw} with more than one source file, the destination must be a directory and end with a /"
+                            ),
+                        ));
+                    }
+                    let mut abs = join_path(&workdir, &d);
+                    if is_dir && !abs.ends_with('/') {
+                        abs.push('/');
+                    }
+                    let from = match &flags.from {
+                        None => CopyFrom::Context,
+                        Some(f) => {
+                            let f = x(f)?;
+                            match find_stage(&f, si) {
+                                Some(i) => CopyFrom::Stage(i),
+                                None if names
+                                    .iter()
+                                    .any(|n| n.as_deref() == Some(&*f.to_lowercase()))
+                                    || f.parse::<usize>().is_ok() =>
+                                {
+                                    return Err(err(
+                                        line,
+                                        format!(
+                                            "{kw} --from={f}: stage {f} is not defined before this one"
+                                        ),
+                                    ));
+                                }
+                                None => CopyFrom::Image(f),
+                            }
+                        }
+                    };
+                    let chown = flags.chown.as_deref().map(x).transpose()?;
+                    let chmod = match flags.chmod.as_deref().map(x).transpose()? {
+                        None => None,
+                        Some(m) => Some(
+                            u32::from_str_radix(&m, 8)
+                                .ok()
+                                .filter(|v| *v <= 0o7777)
+                                .ok_or_else(|| {
+                                    err(line, format!("{kw} --chmod={m}: not an octal mode"))
+                                })?,
+                        ),
+                    };
+                    let mut created = kw.to_string();
+                    if let Some(f) = &flags.from {
+                        created.push_str(&format!(" --from={f}"));
+                    }
+                    if let Some(c) = &chown {
+                        created.push_str(&format!(" --chown={c}"));
+                    }
+                    if let Some(m) = &flags.chmod {
+                        created.push_str(&format!(" --chmod={m}"));
+                    }
+                    created.push_str(&format!(" {} {d} # buildkit", sources.join(" ")));
+                    (
+                        StepOp::Copy(CopyStep {
+                            sources,
+                            dest: abs,
+                            from,
+                            chown,
+                            chmod,
+                            is_add: *is_add,
+                        }),
+                        created,
+                    )
+                }
+                Op::Workdir(w) => {
+                    workdir = join_path(&workdir, &x(w)?);
+                    (
+                        StepOp::Workdir(workdir.clone()),
+                        format!("WORKDIR {workdir}"),
+                    )
+                }
+                Op::Expose(ports) => {
+                    let mut out = Vec::new();
+                    for p in ports {
+                        let p = x(p)?;
+                        let (num, proto) = p.split_once('/').unwrap_or((&p, "tcp"));
+                        let proto = proto.to_lowercase();
+                        let bad = || err(line, format!("EXPOSE: invalid port {p:?}"));
+                        if !["tcp", "udp", "sctp"].contains(&proto.as_str()) {
+                            return Err(bad());
+                        }
+                        let (lo, hi) = num.split_once('-').unwrap_or((num, num));
+                        let lo: u16 = lo.parse().map_err(|_| bad())?;
+                        let hi: u16 = hi.parse().map_err(|_| bad())?;
+                        if hi < lo {
+                            return Err(bad());
+                        }
+                        for n in lo..=hi {
+                            out.push(format!("{n}/{proto}"));
+                        }
+                    }
+                    let map: Vec<String> = out.iter().map(|p| format!("{p}:{{}}")).collect();
+                    (
+                        StepOp::Expose(out),
+                        format!("EXPOSE map[{}]", map.join(" ")),
+                    )
+                }
+                Op::User(u) => {
+                    let u = x(u)?;
+                    (StepOp::User(u.clone()), format!("USER {u}"))
+                }
+                Op::Volume(v) => {
+                    let v = v.iter().map(|s| x(s)).collect::<Result<Vec<_>>>()?;
+                    if v.iter().any(|s| s.trim().is_empty()) {
+                        return Err(err(
+                            line,
+                            "VOLUME specified can not be an empty string".into(),
+                        ));
+                    }
+                    let c = format!("VOLUME [{}]", v.join(" "));
+                    (StepOp::Volume(v), c)
+                }
+                Op::StopSignal(s) => {
+                    let s = x(s)?;
+                    (StepOp::StopSignal(s.clone()), format!("STOPSIGNAL {s}"))
+                }
+                Op::Entrypoint(c) => {
+                    let v = shellify(c);
+                    let t = format!("ENTRYPOINT {}", go_list(&v));
+                    (StepOp::Entrypoint(v), t)
+                }
+                Op::Cmd(c) => {
+                    let v = shellify(c);
+                    let t = format!("CMD {}", go_list(&v));
+                    (StepOp::Cmd(v), t)
+                }
+                Op::Healthcheck(h) => {
+                    let mut hc = Healthcheck {
+                        test: match &h.cmd {
+                            None => vec!["NONE".into()],
+                            Some(CommandForm::Exec(v)) => {
+                                let mut t = vec!["CMD".to_string()];
+                                t.extend(v.iter().cloned());
+                                t
+                            }
+                            Some(CommandForm::Shell(s)) => vec!["CMD-SHELL".into(), s.clone()],
+                        },
+                        ..Healthcheck::default()
+                    };
+                    for (k, v) in &h.options {
+                        let d = || {
+                            go_duration(v).ok_or_else(|| {
+                                err(line, format!("HEALTHCHECK --{k}={v}: not a duration"))
+                            })
+                        };
+                        match k.as_str() {
+                            "interval" => hc.interval = d()?,
+                            "timeout" => hc.timeout = d()?,
+                            "start-period" => hc.start_period = d()?,
+                            "start-interval" => hc.start_interval = d()?,
+                            _ => {
+                                hc.retries = v.parse().map_err(|_| {
+                                    err(line, format!("HEALTHCHECK --retries={v}: not a number"))
+                                })?
+                            }
+                        }
+                    }
+                    let t = format!("HEALTHCHECK {}", go_list(&hc.test));
+                    (StepOp::Healthcheck(hc), t)
+                }
+                Op::Shell(v) => {
+                    shell = v.clone();
+                    (StepOp::Shell(v.clone()), format!("SHELL {}", go_list(v)))
+                }
+                Op::Onbuild(t) => (StepOp::Onbuild(t.clone()), format!("ONBUILD {t}")),
+                Op::Maintainer(m) => (StepOp::Maintainer(m.clone()), format!("MAINTAINER {m}")),
+            };
+            steps.push(Step {
+                line,
+                created_by,
+                op,
+            });
+        }
+        finals.push(BaseConfig {
+            env: env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            workdir,
+            shell: Some(shell),
+            onbuild: Vec::new(),
+        });
+        stages.push(Stage {
+            name: name.clone(),
+            base: base_kind,
+            platform,
+            line: from.line,
+            steps,
+            needed: false,
+        });
+    }
+
+    let target = match &opts.target {
+        None => stages.len() - 1,
+        Some(t) => find_stage(t, stages.len()).ok_or_else(|| {
+            Error::usage(format!("{file}: target stage {t:?} could not be found"))
+        })?,
+    };
+    // Mark the target and what it depends on.
+    let mut todo = vec![target];
+    while let Some(i) = todo.pop() {
+        if stages[i].needed {
+            continue;
+        }
+        stages[i].needed = true;
+        if let Base::Stage(b) = stages[i].base {
+            todo.push(b);
+        }
+        for s in &stages[i].steps {
+            if let StepOp::Copy(CopyStep {
+                from: CopyFrom::Stage(b),
+                ..
+            }) = s.op
+            {
+                todo.push(b);
+            }
+        }
+    }
+    let unused_build_args = opts
+        .build_args
+        .keys()
+        .filter(|k| !used_args.contains(*k))
+        .cloned()
+        .collect();
+    Ok(BuildPlan {
+        stages,
+        target,
+        unused_build_args,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::dockerfile::parse;
+    use crate::error::ErrorKind;
+
+    fn opts() -> PlanOptions {
+        PlanOptions {
+            target_platform: "linux/arm64".into(),
+            build_platform: "linux/amd64".into(),
+            ..PlanOptions::default()
+        }
+    }
+    fn base(_: &str) -> Option<BaseConfig> {
+        Some(BaseConfig {
+            env: vec!["PATH=/usr/bin".into()],
+            workdir: String::new(),
+            shell: None,
+            onbuild: vec![],
+        })
+    }
+    fn mk(text: &str, o: &PlanOptions) -> Result<BuildPlan> {
+        plan(&parse(text, "Dockerfile")?, o, &base)
+    }
+
+    #[test]
+    fn training_dockerfile_plan() {
+        let t = "FROM mcr.microsoft.com/dotnet/aspnet:8.0\nCOPY ./published /app\nWORKDIR /app\nEXPOSE 5000/tcp\nENV ASPNETCORE_URLS http://*:5000\nENTRYPOINT [\"dotnet\", \"test.dll\"]\n";
+        let p = mk(t, &opts()).unwrap();
+        assert_eq!(p.target, 0);
+        let s = &p.stages[0];
+        assert!(s.needed);
+        assert_eq!(
+            s.base,
+            Base::Image("mcr.microsoft.com/dotnet/aspnet:8.0".into())
+        );
+        let by: Vec<&str> = s.steps.iter().map(|s| s.created_by.as_str()).collect();
+        assert_eq!(
+            by,
+            [
+                "COPY ./published /app # buildkit",
+                "WORKDIR /app",
+                "EXPOSE map[5000/tcp:{}]",
+                "ENV ASPNETCORE_URLS=http://*:5000",
+                "ENTRYPOINT [\"dotnet\" \"test.dll\"]",
+            ]
+        );
+        assert_eq!(s.steps[0].line, 2);
+        assert!(!s.steps[0].empty_layer());
+        assert!(s.steps[1].empty_layer());
+        match &s.steps[0].op {
+            StepOp::Copy(c) => {
+                assert_eq!(c.dest, "/app");
+                assert_eq!(c.from, CopyFrom::Context);
+            }
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn args_build_args_and_scoping() {
+        let t = "ARG TAG=3.20\nARG REG\nFROM ${REG:-docker.io}/alpine:$TAG AS base\nARG TAG\nARG OTHER=x$TAG\nENV P=$PATH:/app TAG=env\nLABEL t=$TAG a=$TARGETARCH\nFROM base\nLABEL t=[$TAG]\n";
+        let mut o = opts();
+        o.build_args.insert("TAG".into(), "3.21".into());
+        o.build_args.insert("UNUSED".into(), "1".into());
+        let p = mk(t, &o).unwrap();
+        assert_eq!(
+            p.stages[0].base,
+            Base::Image("docker.io/alpine:3.21".into())
+        );
+        let ops: Vec<&StepOp> = p.stages[0].steps.iter().map(|s| &s.op).collect();
+        assert_eq!(
+            ops[0],
+            &StepOp::Arg(vec![("TAG".into(), Some("3.21".into()))])
+        );
+        assert_eq!(
+            ops[1],
+            &StepOp::Arg(vec![("OTHER".into(), Some("x3.21".into()))])
+        );
+        assert_eq!(
+            ops[2],
+            &StepOp::Env(vec![
+                ("P".into(), "/usr/bin:/app".into()),
+                ("TAG".into(), "env".into())
+            ])
+        );
+        // ENV wins over ARG; platform args are not visible in a stage without ARG.
+        assert_eq!(
+            ops[3],
+            &StepOp::Label(vec![("t".into(), "env".into()), ("a".into(), "".into())])
+        );
+        // The second stage builds on the first and inherits its ENV, not its ARGs.
+        assert_eq!(p.stages[1].base, Base::Stage(0));
+        assert_eq!(
+            p.stages[1].steps[0].op,
+            StepOp::Label(vec![("t".into(), "[env]".into())])
+        );
+        assert_eq!(p.unused_build_args, ["UNUSED"]);
+        assert!(p.stages[0].needed && p.stages[1].needed);
+    }
+
+    #[test]
+    fn blank_base_is_an_error() {
+        let e = mk("ARG IMG\nFROM $IMG\n", &opts()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Usage);
+        assert_eq!(
+            e.to_string(),
+            "Dockerfile:2: base name ($IMG) should not be blank"
+        );
+    }
+
+    #[test]
+    fn run_is_refused_with_its_line() {
+        let e = mk("FROM scratch\nCOPY a /a\nRUN make\n", &opts()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Usage);
+        assert!(e.to_string().starts_with("Dockerfile:3: RUN"), "{e}");
+        assert!(e.hint().unwrap().contains("RUN-less"));
+    }
+
+    #[test]
+    fn multi_stage_target_and_copy_from() {
+        let t = "FROM scratch AS build\nCOPY src /out/\nFROM scratch AS unused\nCOPY x /x\nFROM alpine AS final\nCOPY --from=build /out /app/\nCOPY --from=0 /out/a /a\nCOPY --from=busybox:1 /bin/busybox /bin/\n";
+        let p = mk(t, &opts()).unwrap();
+        assert_eq!(p.target, 2);
+        let needed: Vec<bool> = p.stages.iter().map(|s| s.needed).collect();
+        assert_eq!(needed, [true, false, true]);
+        let froms: Vec<CopyFrom> = p.stages[2]
+            .steps
+            .iter()
+            .map(|s| match &s.op {
+                StepOp::Copy(c) => c.from.clone(),
+                o => panic!("{o:?}"),
+            })
+            .collect();
+        assert_eq!(
+            froms,
+            [
+                CopyFrom::Stage(0),
+                CopyFrom::Stage(0),
+                CopyFrom::Image("busybox:1".into())
+            ]
+        );
+        assert_eq!(
+            base_images(&parse(t, "Dockerfile").unwrap(), &opts()).unwrap(),
+            ["alpine", "busybox:1"]
+        );
+        let mut o = opts();
+        o.target = Some("BUILD".into());
+        let p = mk(t, &o).unwrap();
+        assert_eq!(p.target, 0);
+        o.target = Some("nope".into());
+        let e = mk(t, &o).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Usage);
+        assert!(e.to_string().contains("\"nope\""), "{e}");
+        // A stage used before it is defined.
+        let e = mk(
+            "FROM scratch AS a\nCOPY --from=b x /x\nFROM scratch AS b\n",
+            &opts(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("Dockerfile:2:"), "{e}");
+    }
+
+    #[test]
+    fn workdir_copy_dest_cmd_shell() {
+        let t = "FROM scratch\nWORKDIR /a\nWORKDIR b\nWORKDIR ../c\nCOPY --chmod=755 --chown=1000:1000 x y ./\nCMD run it\nSHELL [\"/bin/bash\", \"-lc\"]\nENTRYPOINT exec app\n";
+        let p = mk(t, &opts()).unwrap();
+        let s = &p.stages[0].steps;
+        assert_eq!(s[2].op, StepOp::Workdir("/a/c".into()));
+        match &s[3].op {
+            StepOp::Copy(c) => {
+                assert_eq!(c.dest, "/a/c/");
+                assert_eq!(c.chmod, Some(0o755));
+                assert_eq!(c.chown.as_deref(), Some("1000:1000"));
+            }
+            o => panic!("{o:?}"),
+        }
+        assert_eq!(
+            s[4].op,
+            StepOp::Cmd(vec!["/bin/sh".into(), "-c".into(), "run it".into()])
+        );
+        assert_eq!(s[4].created_by, "CMD [\"/bin/sh\" \"-c\" \"run it\"]");
+        assert_eq!(
+            s[6].op,
+            StepOp::Entrypoint(vec!["/bin/bash".into(), "-lc".into(), "exec app".into()])
+        );
+        let e = mk("FROM scratch\nCOPY a b /file\n", &opts()).unwrap_err();
+        assert!(e.to_string().contains("must be a directory"), "{e}");
+        let e = mk("FROM scratch\nADD https://x.example/a /a\n", &opts()).unwrap_err();
+        assert!(e.to_string().contains("URL"), "{e}");
+        let e = mk("FROM scratch\nCOPY --chmod=u+x a /a\n", &opts()).unwrap_err();
+        assert!(e.to_string().contains("octal"), "{e}");
+    }
+
+    #[test]
+    fn expose_volume_healthcheck() {
+        let t = "FROM scratch\nARG P=80\nEXPOSE $P 53/udp 8000-8001\nVOLUME /data\nHEALTHCHECK --interval=1m30s --timeout=500ms --retries=3 CMD [\"curl\", \"-f\", \"http://localhost/\"]\nSTOPSIGNAL SIGTERM\nONBUILD COPY . /src\n";
+        let p = mk(t, &opts()).unwrap();
+        let s = &p.stages[0].steps;
+        assert_eq!(
+            s[1].op,
+            StepOp::Expose(vec![
+                "80/tcp".into(),
+                "53/udp".into(),
+                "8000/tcp".into(),
+                "8001/tcp".into()
+            ])
+        );
+        assert_eq!(s[2].op, StepOp::Volume(vec!["/data".into()]));
+        match &s[3].op {
+            StepOp::Healthcheck(h) => {
+                assert_eq!(h.test, ["CMD", "curl", "-f", "http://localhost/"]);
+                assert_eq!(h.interval, 90_000_000_000);
+                assert_eq!(h.timeout, 500_000_000);
+                assert_eq!(h.retries, 3);
+            }
+            o => panic!("{o:?}"),
+        }
+        assert_eq!(s[4].op, StepOp::StopSignal("SIGTERM".into()));
+        assert_eq!(s[5].op, StepOp::Onbuild("COPY . /src".into()));
+        let e = mk("FROM scratch\nEXPOSE 70000\n", &opts()).unwrap_err();
+        assert!(e.to_string().starts_with("Dockerfile:2: EXPOSE"), "{e}");
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(join_path("/", "app"), "/app");
+        assert_eq!(join_path("/a/b", "../c/./d"), "/a/c/d");
+        assert_eq!(join_path("/a", "/x/.."), "/");
+        assert_eq!(go_duration("5m"), Some(300_000_000_000));
+        assert_eq!(go_duration("5x"), None);
+    }
+}
