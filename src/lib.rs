@@ -12,6 +12,7 @@ pub mod copy;
 pub mod credentials;
 pub mod digest;
 pub mod error;
+pub mod layer;
 pub mod location;
 pub mod manifest;
 pub mod ops;
