@@ -7,5 +7,6 @@
 //! a [`pack::PackedLayer`] (gzip temp file, digest, size, diff_id).
 
 pub mod context;
+pub mod input;
 pub mod pack;
 pub mod pattern;
