@@ -13,6 +13,7 @@ pub mod build;
 pub mod copy;
 pub mod digest;
 pub mod error;
+pub mod layer;
 pub mod location;
 pub mod manifest;
 pub mod ops;

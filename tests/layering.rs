@@ -41,6 +41,8 @@ const LAYERS: &[Layer] = &[
             "blob",
             "platform",
             "media_type",
+            // Layers from files (src/layer): files and bytes only.
+            "layer",
         ],
         may_use: &["error"],
     },

@@ -1,0 +1,184 @@
+//! A layer given on the command line (`imgctl append -f LAYER`): a tar, a gzip-compressed tar or
+//! a directory, turned into a [`PackedLayer`] ready to upload.
+
+use std::io::{self, Read, Write};
+use std::path::Path;
+
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+
+use crate::digest::{Algorithm, Hasher};
+use crate::error::{Error, Result};
+use crate::layer::context::{Context, CopySpec, pack_copy};
+use crate::layer::pack::{PackOptions, PackedLayer};
+
+/// Packs `path` as one gzip layer in a temp file under `temp_dir`:
+/// a directory is packed like `COPY DIR /` (its contents at the root, nothing ignored);
+/// a `.tar.gz` is kept byte for byte (digest over its bytes, diff_id over the decompressed tar);
+/// a plain tar is compressed. Errors (usage): a file that is not a tar archive (nothing is
+/// written outside `temp_dir`'s removed temp file); (not found): `path` missing.
+pub fn pack_input(path: &Path, opts: &PackOptions, temp_dir: &Path) -> Result<PackedLayer> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::not_found(format!("layer {}: {e}", path.display())))?;
+    if meta.is_dir() {
+        let ctx = Context::without_ignore_file(path)?;
+        let src = [".".to_string()];
+        let spec = CopySpec {
+            sources: &src,
+            dest: "/",
+            workdir: "/",
+            add: false,
+        };
+        return pack_copy(&ctx, &spec, opts, temp_dir);
+    }
+    let io = |e: io::Error| Error::other(format!("layer {}: {e}", path.display()));
+    let mut magic = [0u8; 2];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut magic))
+        .map_err(io)?;
+    let gz = n == 2 && magic == [0x1f, 0x8b];
+    let open = || std::fs::File::open(path).map_err(io);
+    let not_tar = || {
+        Error::usage(format!(
+            "layer {}: not a tar or tar.gz archive",
+            path.display()
+        ))
+    };
+
+    // diff_id over the uncompressed tar; the tar must also parse to the end.
+    let mut raw_hash = Hasher::new(Algorithm::Sha256);
+    let raw: Box<dyn Read> = if gz {
+        Box::new(GzDecoder::new(open()?))
+    } else {
+        Box::new(open()?)
+    };
+    let mut tee = HashRead {
+        inner: raw,
+        hasher: &mut raw_hash,
+    };
+    check_tar(&mut tee).map_err(|_| not_tar())?;
+    io::copy(&mut tee, &mut io::sink()).map_err(|_| not_tar())?;
+    let diff_id = raw_hash.finish();
+
+    let file = tempfile::NamedTempFile::new_in(temp_dir).map_err(io)?;
+    let mut out = HashWrite {
+        inner: io::BufWriter::new(file.reopen().map_err(io)?),
+        hasher: Hasher::new(Algorithm::Sha256),
+        count: 0,
+    };
+    if gz {
+        io::copy(&mut open()?, &mut out).map_err(io)?;
+    } else {
+        let mut enc = GzEncoder::new(&mut out, Compression::default());
+        io::copy(&mut open()?, &mut enc).map_err(io)?;
+        enc.finish().map_err(io)?;
+    }
+    out.flush().map_err(io)?;
+    Ok(PackedLayer {
+        file,
+        digest: out.hasher.finish(),
+        size: out.count,
+        diff_id,
+    })
+}
+
+/// Reads every entry of a tar stream (validating headers); what follows the archive is left
+/// for the caller to drain.
+fn check_tar(r: &mut dyn Read) -> io::Result<()> {
+    let mut ar = tar::Archive::new(r);
+    let mut any = false;
+    for e in ar.entries()? {
+        let mut e = e?;
+        io::copy(&mut e, &mut io::sink())?;
+        any = true;
+    }
+    if any {
+        Ok(())
+    } else {
+        Err(io::Error::other("empty"))
+    }
+}
+
+struct HashRead<'a, R> {
+    inner: R,
+    hasher: &'a mut Hasher,
+}
+
+impl<R: Read> Read for HashRead<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+struct HashWrite<W> {
+    inner: W,
+    hasher: Hasher,
+    count: u64,
+}
+
+impl<W: Write> Write for HashWrite<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::Digest;
+
+    fn tar_bytes() -> Vec<u8> {
+        let mut raw = Vec::new();
+        let mut b = tar::Builder::new(&mut raw);
+        let mut h = tar::Header::new_ustar();
+        h.set_size(2);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, "etc/x", &b"hi"[..]).unwrap();
+        b.finish().unwrap();
+        drop(b);
+        raw
+    }
+
+    #[test]
+    fn tar_targz_dir_and_refusal() {
+        let d = tempfile::tempdir().unwrap();
+        let raw = tar_bytes();
+        std::fs::write(d.path().join("l.tar"), &raw).unwrap();
+        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+        enc.write_all(&raw).unwrap();
+        let gz = enc.finish().unwrap();
+        std::fs::write(d.path().join("l.tar.gz"), &gz).unwrap();
+        let opts = PackOptions::default();
+
+        let p = pack_input(&d.path().join("l.tar.gz"), &opts, d.path()).unwrap();
+        assert_eq!(p.digest, Digest::sha256_of(&gz));
+        assert_eq!(p.size, gz.len() as u64);
+        assert_eq!(p.diff_id, Digest::sha256_of(&raw));
+
+        let p = pack_input(&d.path().join("l.tar"), &opts, d.path()).unwrap();
+        assert_eq!(p.diff_id, Digest::sha256_of(&raw));
+        let bytes = std::fs::read(p.file.path()).unwrap();
+        assert_eq!(p.digest, Digest::sha256_of(&bytes));
+
+        let dir = d.path().join("tree");
+        std::fs::create_dir_all(dir.join("etc")).unwrap();
+        std::fs::write(dir.join("etc/x"), b"hi").unwrap();
+        let p = pack_input(&dir, &opts, d.path()).unwrap();
+        assert_eq!(p.size, std::fs::metadata(p.file.path()).unwrap().len());
+
+        std::fs::write(d.path().join("notes.txt"), b"just text, not an archive").unwrap();
+        let err = pack_input(&d.path().join("notes.txt"), &opts, d.path()).unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::Usage);
+        assert!(err.to_string().contains("not a tar"), "{err}");
+    }
+}
