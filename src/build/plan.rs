@@ -857,7 +857,7 @@ mod tests {
         let e = mk("FROM scratch\nCOPY a /a\nRUN make\n", &opts()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Usage);
         assert!(e.to_string().starts_with("Dockerfile:3: RUN"), "{e}");
-        assert!(e.hint().unwrap().contains("RUN-less"));
+        assert!(e.hint_text().unwrap().contains("RUN-less"));
     }
 
     #[test]
