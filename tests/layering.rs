@@ -83,6 +83,12 @@ const LAYERS: &[Layer] = &[
         modules: &["copy"],
         may_use: &["error", "model", "progress", "transport"],
     },
+    // Image filesystems: layer tars read through the transport traits (export, files, diff).
+    Layer {
+        name: "rootfs",
+        modules: &["rootfs"],
+        may_use: &["error", "model", "transport"],
+    },
     Layer {
         name: "ops",
         modules: &["ops", "referrers", "ratelimit"],
@@ -96,6 +102,7 @@ const LAYERS: &[Layer] = &[
             "store",
             "transport",
             "engine",
+            "rootfs",
         ],
     },
     Layer {
@@ -111,6 +118,7 @@ const LAYERS: &[Layer] = &[
             "store",
             "transport",
             "engine",
+            "rootfs",
             "ops",
         ],
     },
@@ -127,6 +135,7 @@ const LAYERS: &[Layer] = &[
             "store",
             "transport",
             "engine",
+            "rootfs",
             "ops",
             "sync",
         ],
@@ -145,6 +154,7 @@ const LAYERS: &[Layer] = &[
             "store",
             "transport",
             "engine",
+            "rootfs",
             "ops",
             "sync",
         ],

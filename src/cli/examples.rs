@@ -101,6 +101,11 @@ pub const PRUNE: &str = "Examples:
   imgctl prune                            # after a failed pull, or when the disk is full
   imgctl prune --format json";
 
+pub const EXPORT: &str = "Examples:
+  imgctl export localhost:5000/app:1 -o rootfs.tar
+  imgctl export oci:/tmp/lay:1 --platform linux/arm64 | tar -t
+  imgctl export store:app:1 -o - | tar -x -C rootfs/";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 mod archive;
 mod completion;
 mod examples;
+mod export;
 mod inspect;
 mod login;
 mod query;
@@ -579,6 +580,9 @@ pub enum Command {
     /// Remove partial downloads, stale temp files and unused blobs from the local store.
     #[command(after_long_help = examples::PRUNE)]
     Prune,
+    /// Write an image's flattened root filesystem as one tar (whiteouts applied).
+    #[command(after_long_help = examples::EXPORT)]
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -707,5 +711,6 @@ async fn run_command(cli: &Cli) -> Result<()> {
         }
         Command::Ratelimit { reference } => sync::ratelimit(g, reference.as_deref()).await,
         Command::Prune => store::prune(g),
+        Command::Export(a) => export::export(g, a).await,
     }
 }
