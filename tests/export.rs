@@ -172,3 +172,68 @@ fn a_layer_path_escaping_the_root_is_refused_and_nothing_is_written() {
     let left: Vec<_> = std::fs::read_dir(work.path()).unwrap().collect();
     assert_eq!(left.len(), 1, "only the layout is left: {left:?}");
 }
+
+/// A one-layer image whose layer blob is `blob` of `media_type`; tagged `v1`.
+fn image_with_layer(layout: &Path, media_type: &str, blob: &[u8], diff_id: &str) {
+    init_layout(layout);
+    let layer = write_blob(layout, media_type, blob);
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+    });
+    let config = write_blob(layout, MT_CONFIG, &serde_json::to_vec(&config).unwrap());
+    let manifest = serde_json::json!({
+        "schemaVersion": 2, "mediaType": MT_MANIFEST, "config": config, "layers": [layer],
+    });
+    let desc = write_blob(layout, MT_MANIFEST, &serde_json::to_vec(&manifest).unwrap());
+    tag_descriptor(layout, "v1", desc);
+}
+
+#[test]
+fn a_zstd_layer_is_exported() {
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("lay");
+    let tar = build_tar(&[TarEntry::dir("etc"), TarEntry::file("etc/z", "zstd bytes")]);
+    let blob = zstd::encode_all(&tar[..], 3).unwrap();
+    image_with_layer(
+        &layout,
+        "application/vnd.oci.image.layer.v1.tar+zstd",
+        &blob,
+        &sha256_digest(&tar),
+    );
+    let out = work.path().join("rootfs.tar");
+    Imgctl::new().run_ok(&[
+        "export",
+        &format!("oci:{}:v1", layout.display()),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(tar_tree(&out)["etc/z"].2, b"zstd bytes");
+}
+
+#[test]
+fn a_layer_that_is_not_a_tar_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("lay");
+    let junk = random_bytes(4096, 7);
+    image_with_layer(
+        &layout,
+        "application/vnd.oci.image.layer.v1.tar",
+        &junk,
+        &sha256_digest(&junk),
+    );
+    let out = work.path().join("rootfs.tar");
+    let r = Imgctl::new().run(&[
+        "export",
+        &format!("oci:{}:v1", layout.display()),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(7), "{}", describe(&r));
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("not a readable tar"),
+        "{}",
+        describe(&r)
+    );
+    assert!(!out.exists());
+}
