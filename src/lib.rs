@@ -22,6 +22,7 @@ pub mod ratelimit;
 pub mod reference;
 pub mod referrers;
 pub mod registry;
+pub mod rootfs;
 pub mod settings;
 pub mod store;
 pub mod sync;

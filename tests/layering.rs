@@ -85,6 +85,12 @@ const LAYERS: &[Layer] = &[
         modules: &["copy"],
         may_use: &["error", "model", "progress", "transport"],
     },
+    // Image filesystems: layer tars read through the transport traits (export, files, diff).
+    Layer {
+        name: "rootfs",
+        modules: &["rootfs"],
+        may_use: &["error", "model", "transport"],
+    },
     Layer {
         name: "ops",
         modules: &["ops", "referrers", "ratelimit"],
@@ -98,6 +104,7 @@ const LAYERS: &[Layer] = &[
             "store",
             "transport",
             "engine",
+            "rootfs",
         ],
     },
     // `imgctl build` (issue 14): the Dockerfile parser and plan (pure), and the executor over
@@ -131,6 +138,7 @@ const LAYERS: &[Layer] = &[
             "store",
             "transport",
             "engine",
+            "rootfs",
             "ops",
         ],
     },
@@ -147,6 +155,7 @@ const LAYERS: &[Layer] = &[
             "store",
             "transport",
             "engine",
+            "rootfs",
             "ops",
             "sync",
         ],
@@ -165,6 +174,7 @@ const LAYERS: &[Layer] = &[
             "store",
             "transport",
             "engine",
+            "rootfs",
             "ops",
             "sync",
             "build",

@@ -118,6 +118,10 @@ pub const INDEX: &str = "Examples:
   imgctl index create --annotation org.example.note=multi localhost:5000/app:1 oci:/tmp/arm:1
   imgctl index add localhost:5000/app:1 localhost:5000/app:1-s390x
   imgctl index remove localhost:5000/app:1 --platform linux/s390x";
+pub const EXPORT: &str = "Examples:
+  imgctl export localhost:5000/app:1 -o rootfs.tar
+  imgctl export oci:/tmp/lay:1 --platform linux/arm64 | tar -t
+  imgctl export store:app:1 -o - | tar -x -C rootfs/";
 
 #[cfg(test)]
 mod tests {

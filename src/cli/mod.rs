@@ -4,6 +4,7 @@ mod archive;
 mod blob;
 mod completion;
 mod examples;
+mod export;
 mod index;
 mod inspect;
 mod login;
@@ -591,6 +592,9 @@ pub enum Command {
     /// Make or change an image index in a registry: create, add, remove.
     #[command(after_long_help = examples::INDEX)]
     Index(index::IndexArgs),
+    /// Write an image's flattened root filesystem as one tar (whiteouts applied).
+    #[command(after_long_help = examples::EXPORT)]
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -722,5 +726,6 @@ async fn run_command(cli: &Cli) -> Result<()> {
         Command::Mutate(a) => mutate::mutate(g, a).await,
         Command::Blob(a) => blob::blob(g, a).await,
         Command::Index(a) => index::index(g, a).await,
+        Command::Export(a) => export::export(g, a).await,
     }
 }

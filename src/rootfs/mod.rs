@@ -1,0 +1,293 @@
+//! An image's root filesystem as a container sees it, read from layer blobs of any
+//! [`ImageSource`] (OCI image spec, "Image Layer Filesystem Changeset"): layers are
+//! decompressed by media type while streaming, their tar entries walked, and whiteouts
+//! (`.wh.NAME`) and opaque directories (`.wh..wh..opq`) applied in layer order.
+//!
+//! [`export`] flattens an image into one tar with constant memory: it walks the layers from
+//! the top down and keeps only the set of paths already decided (names, never contents).
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::path::{Component, Path};
+
+use oci_spec::image::{Descriptor, ImageManifest};
+use tokio_util::io::SyncIoBridge;
+
+use crate::digest::VerifyingReader;
+use crate::error::{Error, Result};
+use crate::manifest::descriptor_digest;
+use crate::transport::ImageSource;
+
+const WHITEOUT_PREFIX: &str = ".wh.";
+const OPAQUE: &str = ".wh..wh..opq";
+
+/// The decompressing reader for a layer of `media_type` over its raw bytes `raw`: gzip
+/// (`…tar+gzip`, `…tar.gzip`, Docker's `…rootfs.diff.tar.gzip`), zstd (`…tar+zstd`) or none
+/// (`…tar`).
+///
+/// Errors: Integrity for a media type that is not a layer this reader can decompress.
+pub fn decompress<'a>(media_type: &str, raw: impl Read + 'a) -> Result<Box<dyn Read + 'a>> {
+    if media_type.ends_with("+gzip") || media_type.ends_with(".gzip") {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(raw)))
+    } else if media_type.ends_with("+zstd") {
+        let d = zstd::stream::read::Decoder::new(raw)
+            .map_err(|e| Error::integrity(format!("zstd layer: {e}")))?;
+        Ok(Box::new(d))
+    } else if media_type.ends_with(".tar") || media_type.ends_with("layer.v1.tar") {
+        Ok(Box::new(raw))
+    } else {
+        Err(Error::integrity(format!(
+            "layer media type {media_type} is not a tar layer (tar, tar+gzip, tar+zstd)"
+        )))
+    }
+}
+
+/// `name` (a tar member's path) as a clean relative path: leading `/` and `./` removed, `.`
+/// components dropped, no trailing `/`; `""` for the root itself.
+///
+/// Errors: Integrity when a `..` component would leave the root.
+pub fn clean_path(name: &str) -> Result<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in Path::new(name).components() {
+        match c {
+            Component::Normal(p) => parts
+                .push(p.to_str().ok_or_else(|| {
+                    Error::integrity(format!("layer path {name:?} is not UTF-8"))
+                })?),
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            Component::ParentDir => {
+                return Err(Error::integrity(format!(
+                    "layer path {name:?} escapes the root filesystem"
+                )));
+            }
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Checks a symlink at clean path `link` pointing to `target`: a relative target must stay
+/// inside the root when resolved from the link's directory (absolute targets are resolved by
+/// the container against its own root, so they cannot leave it).
+///
+/// Errors: Integrity when it escapes.
+pub fn check_symlink(link: &str, target: &str) -> Result<()> {
+    if target.starts_with('/') {
+        return Ok(());
+    }
+    let mut depth: i64 = link.matches('/').count() as i64;
+    for c in target.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+        if depth < 0 {
+            return Err(Error::integrity(format!(
+                "symlink {link} -> {target} escapes the root filesystem"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What a whiteout member names: `Some((dir, None))` for an opaque marker of `dir`,
+/// `Some((dir, Some(name)))` for a whiteout of `dir/name`, `None` for an ordinary member.
+fn whiteout_of(path: &str) -> Option<(&str, Option<&str>)> {
+    let (dir, base) = path.rsplit_once('/').unwrap_or(("", path));
+    if base == OPAQUE {
+        Some((dir, None))
+    } else {
+        base.strip_prefix(WHITEOUT_PREFIX).map(|n| (dir, Some(n)))
+    }
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Whether `path` or one of its ancestors is in `set` (`strict`: ancestors only).
+fn under(set: &HashSet<String>, path: &str, strict: bool) -> bool {
+    if !strict && set.contains(path) {
+        return true;
+    }
+    let mut p = path;
+    while let Some((parent, _)) = p.rsplit_once('/') {
+        if set.contains(parent) {
+            return true;
+        }
+        p = parent;
+    }
+    false
+}
+
+/// The top-down flattening state: names only.
+#[derive(Default)]
+struct Flatten {
+    /// Paths already written (an upper layer decided them).
+    decided: HashSet<String>,
+    /// Paths whose whole subtree lower layers may not supply: whited out, or a non-directory
+    /// an upper layer wrote.
+    hidden: HashSet<String>,
+    /// Directories an upper layer made opaque: lower layers supply none of their children.
+    opaque: HashSet<String>,
+    /// Hard links, written last so that their targets precede them: (header, path, target).
+    links: Vec<(tar::Header, String, String)>,
+}
+
+/// A layer blob's bytes as a blocking reader, verified against `desc`.
+async fn raw_layer(src: &dyn ImageSource, desc: &Descriptor) -> Result<impl Read + Send + use<>> {
+    let digest = descriptor_digest(desc)?;
+    let stream = src.blob(desc, 0).await?;
+    let verified = VerifyingReader::new(stream, digest, Some(desc.size()));
+    Ok(SyncIoBridge::new(verified))
+}
+
+fn not_a_tar(layer: usize, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::InvalidData
+        && let Some(inner) = e.get_ref()
+        && let Some(err) = inner.downcast_ref::<Error>()
+    {
+        return Error::new(err.kind(), err.to_string()).context(format!("layer {layer}"));
+    }
+    Error::integrity(format!("layer {layer} is not a readable tar archive: {e}"))
+}
+
+/// Walks layer `index` (`media_type`, bytes `raw`) into `out`, skipping what upper layers
+/// decided, and records this layer's names for the layers below.
+fn flatten_layer<W: Write>(
+    st: &mut Flatten,
+    out: &mut tar::Builder<W>,
+    index: usize,
+    media_type: &str,
+    raw: impl Read,
+) -> Result<()> {
+    let mut archive = tar::Archive::new(decompress(media_type, raw)?);
+    // This layer's own whiteouts and opaque markers apply to the layers below only.
+    let mut new_hidden = Vec::new();
+    let mut new_opaque = Vec::new();
+    let mut new_decided = Vec::new();
+    for entry in archive.entries().map_err(|e| not_a_tar(index, e))? {
+        let mut entry = entry.map_err(|e| not_a_tar(index, e))?;
+        let raw_path = entry.path().map_err(|e| not_a_tar(index, e))?;
+        let path = clean_path(&raw_path.to_string_lossy())
+            .map_err(|e| e.context(format!("layer {index}")))?;
+        if path.is_empty() {
+            continue;
+        }
+        if let Some((dir, name)) = whiteout_of(&path) {
+            match name {
+                None => new_opaque.push(dir.to_string()),
+                Some(n) => new_hidden.push(clean_path(&join(dir, n))?),
+            }
+            continue;
+        }
+        if st.decided.contains(&path)
+            || under(&st.hidden, &path, false)
+            || under(&st.opaque, &path, true)
+        {
+            continue;
+        }
+        let kind = entry.header().entry_type();
+        let mut header = entry.header().clone();
+        if kind.is_hard_link() || kind.is_symlink() {
+            let target = entry
+                .link_name()
+                .map_err(|e| not_a_tar(index, e))?
+                .ok_or_else(|| {
+                    Error::integrity(format!("layer {index}: link {path} has no target"))
+                })?
+                .to_string_lossy()
+                .into_owned();
+            if kind.is_hard_link() {
+                let t = clean_path(&target).map_err(|e| e.context(format!("layer {index}")))?;
+                st.links.push((header, path.clone(), t));
+            } else {
+                check_symlink(&path, &target).map_err(|e| e.context(format!("layer {index}")))?;
+                out.append_link(&mut header, &path, &target)?;
+            }
+        } else {
+            out.append_data(&mut header, &path, &mut entry)?;
+        }
+        if !kind.is_dir() {
+            new_hidden.push(path.clone());
+        }
+        new_decided.push(path);
+    }
+    st.decided.extend(new_decided);
+    st.hidden.extend(new_hidden);
+    st.opaque.extend(new_opaque);
+    Ok(())
+}
+
+/// Writes the flattened root filesystem of image `manifest` (its layers read from `src`) to
+/// `out` as one tar: every path as the topmost layer wrote it, whiteouts applied and not
+/// written, hard links after the files they name. Memory holds path names only.
+///
+/// Errors: Integrity for a layer that is not a tar (or not of its media type), or whose path,
+/// hard-link or symlink target escapes the root; the source's errors; I/O errors of `out`.
+pub async fn export<W: Write + Send + 'static>(
+    src: &dyn ImageSource,
+    manifest: &ImageManifest,
+    out: W,
+) -> Result<W> {
+    let mut st = Flatten::default();
+    let mut builder = tar::Builder::new(out);
+    for (index, desc) in manifest.layers().iter().enumerate().rev() {
+        let raw = raw_layer(src, desc).await?;
+        let media_type = desc.media_type().to_string();
+        (st, builder) = tokio::task::spawn_blocking(move || {
+            flatten_layer(&mut st, &mut builder, index, &media_type, raw).map(|()| (st, builder))
+        })
+        .await
+        .map_err(|e| Error::other(format!("export worker: {e}")))??;
+    }
+    tokio::task::spawn_blocking(move || {
+        for (mut header, path, target) in std::mem::take(&mut st.links) {
+            // A link whose target no layer left in place is dropped with the target.
+            if st.decided.contains(&target) && !under(&st.hidden, &target, true) {
+                builder.append_link(&mut header, &path, &target)?;
+            }
+        }
+        Ok(builder.into_inner()?)
+    })
+    .await
+    .map_err(|e| Error::other(format!("export worker: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_cleaned_and_escapes_refused() {
+        assert_eq!(clean_path("./usr/bin/").unwrap(), "usr/bin");
+        assert_eq!(clean_path("/etc/passwd").unwrap(), "etc/passwd");
+        assert_eq!(clean_path("./").unwrap(), "");
+        let e = clean_path("a/../../etc").unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::Integrity);
+    }
+
+    #[test]
+    fn symlinks_that_leave_the_root_are_refused() {
+        check_symlink("usr/bin/sh", "../../bin/busybox").unwrap();
+        check_symlink("usr/bin/sh", "/bin/busybox").unwrap();
+        assert!(check_symlink("usr/sh", "../../etc/shadow").is_err());
+    }
+
+    #[test]
+    fn whiteouts_are_recognised() {
+        assert_eq!(whiteout_of("etc/.wh.passwd"), Some(("etc", Some("passwd"))));
+        assert_eq!(whiteout_of("var/.wh..wh..opq"), Some(("var", None)));
+        assert_eq!(whiteout_of(".wh.x"), Some(("", Some("x"))));
+        assert_eq!(whiteout_of("etc/passwd"), None);
+    }
+
+    #[test]
+    fn an_unknown_media_type_is_refused() {
+        assert!(decompress("application/vnd.oci.image.config.v1+json", &b""[..]).is_err());
+    }
+}
