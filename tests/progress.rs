@@ -47,6 +47,8 @@ fn plain_and_json_progress_keep_stdout_for_the_result() {
     assert!(last.contains("100%"), "{last}");
 
     // json: one event per line; blob events account for every blob; stdout is the result
+    // (uploaded again, not mounted from the first push's repository)
+    sb.forget_blob_locations();
     let out = sb
         .cmd()
         .args(["--progress", "json", "--format", "json", "copy", &src])
