@@ -177,6 +177,7 @@ fn a_401_mid_transfer_gets_one_new_token() {
         Fault::Unauthorized { challenge },
     );
     let to = format!("docker://{}", proxy.reference("other:v1"));
+    sb.forget_blob_locations(); // uploads, not mounts from app
     let out = sb.run(&[
         "--progress",
         "none",
