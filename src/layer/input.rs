@@ -152,11 +152,7 @@ fn check_tar(r: &mut dyn Read) -> std::result::Result<(), TarProblem> {
         io::copy(&mut e, &mut io::sink())?;
         any = true;
     }
-    if any {
-        Ok(())
-    } else {
-        Err(TarProblem::NotTar)
-    }
+    if any { Ok(()) } else { Err(TarProblem::NotTar) }
 }
 
 struct HashRead<'a, R> {
