@@ -11,6 +11,8 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use super::blob::BlobState;
 use super::totals::Snapshot;
 
+/// Blob bars shown at once on a terminal. Further blobs in flight count in the aggregate line
+/// and get a bar when a shown one finishes.
 pub const MAX_BLOB_BARS: usize = 3;
 
 /// How often the terminal's aggregate line is refreshed.

@@ -16,8 +16,6 @@ pub(super) fn emit_json(v: serde_json::Value) {
     emit(&v.to_string());
 }
 
-/// Blob bars shown at once on a terminal. Further blobs in flight count in the aggregate line
-
 /// One periodic report in `mode`.
 pub(super) fn report(mode: Mode, s: &Snapshot) {
     match mode {
