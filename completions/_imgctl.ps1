@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build an image from a Dockerfile without RUN (no daemon; base layers are never downloaded)')
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Pull an image from a registry into the local store')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Push an image from the local store to a registry (or to any location)')
             [CompletionResult]::new('tag', 'tag', [CompletionResultType]::ParameterValue, 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…')
@@ -71,6 +72,44 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('index', 'index', [CompletionResultType]::ParameterValue, 'Make or change an image index in a registry: create, add, remove')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an image''s flattened root filesystem as one tar (whiteouts applied)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imgctl;build' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'The Dockerfile [default: CONTEXT/Dockerfile]; `-` reads it from stdin')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The Dockerfile [default: CONTEXT/Dockerfile]; `-` reads it from stdin')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Name the image: into the local store (default), or pushed with --push; repeatable')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Name the image: into the local store (default), or pushed with --push; repeatable')
+            [CompletionResult]::new('--build-arg', '--build-arg', [CompletionResultType]::ParameterName, 'Set a build argument (an ARG''s value)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Set a label on the image''s config (after the Dockerfile''s LABELs)')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Build for these platforms (OS/ARCH[/VARIANT], comma-separated); several give an image index [default: the host''s]')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Build this stage (a name or index) instead of the last')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write the image to LOCATION (oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE[:REF], docker://REF)')
+            [CompletionResult]::new('--iidfile', '--iidfile', [CompletionResultType]::ParameterName, 'Write the image''s digest to FILE')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Local image store (an OCI image layout) [default: the platform data dir]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent blob transfers')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request on connect errors, timeouts, 408, 429 and 5xx')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Idle timeout in seconds: a connection that moves nothing for this long fails')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM); repeatable')
+            [CompletionResult]::new('--cert-file', '--cert-file', [CompletionResultType]::ParameterName, 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert-file')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('--push', '--push', [CompletionResultType]::ParameterName, 'Push the image to each --tag''s registry instead of the local store')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS verification and allow plain HTTP (test registries only)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'imgctl;pull' {
@@ -918,6 +957,7 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             break
         }
         'imgctl;help' {
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build an image from a Dockerfile without RUN (no daemon; base layers are never downloaded)')
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Pull an image from a registry into the local store')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Push an image from the local store to a registry (or to any location)')
             [CompletionResult]::new('tag', 'tag', [CompletionResultType]::ParameterValue, 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…')
@@ -944,6 +984,9 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('index', 'index', [CompletionResultType]::ParameterValue, 'Make or change an image index in a registry: create, add, remove')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an image''s flattened root filesystem as one tar (whiteouts applied)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'imgctl;help;build' {
             break
         }
         'imgctl;help;pull' {

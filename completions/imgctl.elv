@@ -42,6 +42,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand build 'Build an image from a Dockerfile without RUN (no daemon; base layers are never downloaded)'
             cand pull 'Pull an image from a registry into the local store'
             cand push 'Push an image from the local store to a registry (or to any location)'
             cand tag 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…'
@@ -68,6 +69,43 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand index 'Make or change an image index in a registry: create, add, remove'
             cand export 'Write an image''s flattened root filesystem as one tar (whiteouts applied)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imgctl;build'= {
+            cand -f 'The Dockerfile [default: CONTEXT/Dockerfile]; `-` reads it from stdin'
+            cand --file 'The Dockerfile [default: CONTEXT/Dockerfile]; `-` reads it from stdin'
+            cand -t 'Name the image: into the local store (default), or pushed with --push; repeatable'
+            cand --tag 'Name the image: into the local store (default), or pushed with --push; repeatable'
+            cand --build-arg 'Set a build argument (an ARG''s value)'
+            cand --label 'Set a label on the image''s config (after the Dockerfile''s LABELs)'
+            cand --platform 'Build for these platforms (OS/ARCH[/VARIANT], comma-separated); several give an image index [default: the host''s]'
+            cand --target 'Build this stage (a name or index) instead of the last'
+            cand --output 'Also write the image to LOCATION (oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE[:REF], docker://REF)'
+            cand --iidfile 'Write the image''s digest to FILE'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --push 'Push the image to each --tag''s registry instead of the local store'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'imgctl;pull'= {
             cand --platform 'Platform(s) to pick from an image index: OS/ARCH[/VARIANT], or a comma list for a filtered index [default: linux and the host''s architecture]'
@@ -881,6 +919,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand --version 'Print version'
         }
         &'imgctl;help'= {
+            cand build 'Build an image from a Dockerfile without RUN (no daemon; base layers are never downloaded)'
             cand pull 'Pull an image from a registry into the local store'
             cand push 'Push an image from the local store to a registry (or to any location)'
             cand tag 'Name an image in the store (like docker tag), or retag in a registry: tag docker://REF NEWTAG…'
@@ -907,6 +946,8 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand index 'Make or change an image index in a registry: create, add, remove'
             cand export 'Write an image''s flattened root filesystem as one tar (whiteouts applied)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imgctl;help;build'= {
         }
         &'imgctl;help;pull'= {
         }

@@ -213,6 +213,15 @@ fn platform_args(prefix: &str, p: &str, out: &mut BTreeMap<String, String>) {
     );
 }
 
+/// Whether `name` is one of Docker's automatic platform ARGs (`TARGETPLATFORM`, `TARGETOS`,
+/// `TARGETARCH`, `TARGETVARIANT`, and the same with `BUILD`).
+fn is_platform_arg(name: &str) -> bool {
+    ["TARGET", "BUILD"].iter().any(|p| {
+        name.strip_prefix(p)
+            .is_some_and(|r| matches!(r, "PLATFORM" | "OS" | "ARCH" | "VARIANT"))
+    })
+}
+
 /// Go's `%q` of a string slice, as Docker's history shows commands: `["a" "b"]`.
 fn go_list(v: &[String]) -> String {
     let items: Vec<String> = v
@@ -453,8 +462,14 @@ pub fn plan(
                             Some(v.clone())
                         } else if let Some(d) = d {
                             Some(x(d)?)
+                        } else if let Some(v) = global_declared.get(k) {
+                            v.clone()
+                        } else if is_platform_arg(k) {
+                            // Docker's automatic platform ARGs: a stage's bare `ARG TARGETARCH`
+                            // takes the value of the platform being built.
+                            global.get(k).cloned()
                         } else {
-                            global_declared.get(k).cloned().flatten()
+                            None
                         };
                         out.push((k.clone(), v));
                     }
@@ -972,5 +987,19 @@ mod tests {
         assert_eq!(join_path("/a", "/x/.."), "/");
         assert_eq!(go_duration("5m"), Some(300_000_000_000));
         assert_eq!(go_duration("5x"), None);
+    }
+
+    #[test]
+    fn a_stage_arg_of_a_platform_name_takes_the_built_platform() {
+        let t = "FROM scratch\nARG TARGETARCH\nARG BUILDOS\nARG OTHER\nENV A=$TARGETARCH B=$BUILDOS C=$OTHER\n";
+        let p = mk(t, &opts()).unwrap();
+        assert_eq!(
+            p.stages[0].steps[3].op,
+            StepOp::Env(vec![
+                ("A".into(), "arm64".into()),
+                ("B".into(), "linux".into()),
+                ("C".into(), "".into())
+            ])
+        );
     }
 }

@@ -129,6 +129,14 @@ pub const EXPORT: &str = "Examples:
   imgctl export oci:/tmp/lay:1 --platform linux/arm64 | tar -t
   imgctl export store:app:1 -o - | tar -x -C rootfs/";
 
+pub const BUILD: &str = "Examples:
+  imgctl build -t localhost:5000/app:1 .                 # into the local store, then: imgctl push localhost:5000/app:1
+  imgctl build -t localhost:5000/app:1 --push .          # base layers mounted or streamed registry to registry
+  cat Dockerfile.web | imgctl build -f - -t app:dev ./site
+  imgctl build --platform linux/amd64,linux/arm64 -t localhost:5000/app:1 --push .
+  imgctl build --target runtime --build-arg VERSION=1.2 --output oci:/tmp/layout:1 .
+  SOURCE_DATE_EPOCH=0 imgctl build --iidfile id.txt --output oci-archive:app.tar .";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 mod append;
 mod archive;
 mod blob;
+mod build;
 mod completion;
 mod examples;
 mod export;
@@ -394,6 +395,9 @@ pub struct PlatformOpts {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Build an image from a Dockerfile without RUN (no daemon; base layers are never downloaded).
+    #[command(after_long_help = examples::BUILD)]
+    Build(build::BuildArgs),
     /// Pull an image from a registry into the local store.
     #[command(after_long_help = examples::PULL)]
     Pull {
@@ -727,6 +731,7 @@ async fn run_command(cli: &Cli) -> Result<()> {
         }
         Command::Ratelimit { reference } => sync::ratelimit(g, reference.as_deref()).await,
         Command::Prune => store::prune(g),
+        Command::Build(a) => build::build(g, a).await,
         Command::Mutate(a) => mutate::mutate(g, a).await,
         Command::Append(a) => append::append(g, a).await,
         Command::Blob(a) => blob::blob(g, a).await,

@@ -6,6 +6,7 @@
 //! - [`append`]: `append`'s layers packed from files and pushed onto each platform image;
 //! - [`retag`]: name a registry manifest with more tags, without moving blobs;
 //! - [`blob`]: one blob out of or into a registry repository;
+//! - [`build`]: `build` of a RUN-less Dockerfile into an image (or index) over its bases' blobs;
 //! - [`edit`]: the traversal every image edit shares (`mutate`, `build`, …);
 //! - [`index`]: `index create|add|remove` over a registry repository;
 //! - [`inspect`]: what `inspect` and `digest` show, as data;
@@ -16,6 +17,7 @@
 
 pub mod append;
 pub mod blob;
+pub mod build;
 pub mod edit;
 pub mod index;
 pub mod inspect;
