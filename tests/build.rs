@@ -506,6 +506,15 @@ fn source_date_epoch_gives_the_same_digest_after_touch() {
 fn run_a_missing_base_and_an_escaping_source_are_refused_with_nothing_written() {
     let reg = Registry::start(Mode::Plain);
     let sb = Imgctl::new();
+    // An artifact (its config is not an image configuration) cannot be a base image.
+    let art = sb.dir().join("artifact");
+    init_layout(&art);
+    let cfg = write_blob(&art, "application/vnd.example.config.v1+json", b"{}");
+    let blob = write_blob(&art, "application/vnd.example.data", b"payload");
+    let m = serde_json::json!({"schemaVersion": 2, "mediaType": MT_MANIFEST, "config": cfg, "layers": [blob]});
+    let desc = write_blob(&art, MT_MANIFEST, &serde_json::to_vec(&m).unwrap());
+    tag_descriptor(&art, "1", desc);
+    sb.run_ok(&["copy", &format!("oci:{}:1", art.display()), &reg.reference("lib/artifact:1")]);
     let cases: Vec<(String, i32, &str)> = vec![
         (
             "FROM scratch\nCOPY published /app\nRUN dotnet restore\n".into(),
@@ -526,6 +535,8 @@ fn run_a_missing_base_and_an_escaping_source_are_refused_with_nothing_written() 
             "Dockerfile:2",
         ),
         ("FROM scratch\nFROBNICATE x\n".into(), 2, "Dockerfile:2"),
+        ("FROM scratch\nADD https://example.com/app.tgz /app/\n".into(), 2, "URL"),
+        (format!("FROM {}\n", reg.reference("lib/artifact:1")), 2, "artifact"),
         (
             "FROM scratch AS a\nFROM scratch\nCOPY --from=5 /x /y\n".into(),
             2,
@@ -560,4 +571,69 @@ fn run_a_missing_base_and_an_escaping_source_are_refused_with_nothing_written() 
     assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
     let images = sb.run_ok(&["images"]);
     assert!(!images.contains("app"), "{images}");
+}
+
+#[test]
+fn every_metadata_instruction_and_copy_from_an_image_land_where_docker_puts_them() {
+    let reg = Registry::start(Mode::Plain);
+    let flags = reg.skopeo_flags("", None);
+    let sb = Imgctl::new();
+    let base_layout = sb.dir().join("base");
+    build_standard_image(&base_layout, "1");
+    let base = reg.reference("lib/base:1");
+    sb.run_ok(&["copy", &format!("oci:{}:1", base_layout.display()), &base]);
+    let dockerfile = format!(
+        "FROM {base}\n\
+         MAINTAINER dev@example.com\n\
+         SHELL [\"/bin/bash\", \"-e\", \"-c\"]\n\
+         CMD echo hi\n\
+         VOLUME [\"/data\", \"/logs\"]\n\
+         VOLUME /cache\n\
+         STOPSIGNAL SIGTERM\n\
+         HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD curl -f http://localhost/ || exit 1\n\
+         ONBUILD COPY . /src\n\
+         COPY --chown=1000:1000 files/*.txt /data/\n\
+         COPY --from={base} /etc/hostname /copied-hostname\n\
+         WORKDIR data\n\
+         COPY files/b.txt again.txt\n"
+    );
+    let ctx = sb.dir().join("ctx");
+    std::fs::create_dir_all(ctx.join("files")).unwrap();
+    std::fs::write(ctx.join("files/a.txt"), "a\n").unwrap();
+    std::fs::write(ctx.join("files/b.txt"), "b\n").unwrap();
+    std::fs::write(ctx.join("files/c.bin"), "not matched\n").unwrap();
+    std::fs::write(ctx.join("Dockerfile"), dockerfile).unwrap();
+    let app = reg.reference("app:meta");
+    sb.run_ok(&["build", "--push", "-t", &app, ctx.to_str().unwrap()]);
+    // The raw config blob: `inspect --config` converts to the OCI struct, which has no Shell,
+    // Healthcheck or OnBuild (Docker's extensions).
+    let mut args: Vec<String> = vec!["inspect".into(), "--raw".into(), "--config".into()];
+    args.extend(flags.iter().cloned());
+    args.push(format!("docker://{app}"));
+    let c = json_out(&skopeo_ok(&args));
+    let cfg = &c["config"];
+    assert_eq!(c["author"], "dev@example.com");
+    assert_eq!(cfg["Shell"], serde_json::json!(["/bin/bash", "-e", "-c"]));
+    assert_eq!(cfg["Cmd"], serde_json::json!(["/bin/bash", "-e", "-c", "echo hi"]), "shell form uses SHELL");
+    assert_eq!(cfg["Volumes"], serde_json::json!({"/data": {}, "/logs": {}, "/cache": {}}));
+    assert_eq!(cfg["StopSignal"], "SIGTERM");
+    assert_eq!(
+        cfg["Healthcheck"],
+        serde_json::json!({"Test": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
+            "Interval": 30_000_000_000u64, "Timeout": 5_000_000_000u64, "Retries": 3})
+    );
+    assert_eq!(cfg["OnBuild"], serde_json::json!(["COPY . /src"]));
+    assert_eq!(cfg["WorkingDir"], "/data", "WORKDIR relative to the previous one (/)");
+    let layout = sb.dir().join("pulled");
+    sb.run_ok(&["copy", &app, &format!("oci:{}:1", layout.display())]);
+    let root = unpack(&layout, "1", &sb.dir().join("bundle"));
+    assert_eq!(std::fs::read_to_string(root.join("data/a.txt")).unwrap(), "a\n");
+    assert_eq!(std::fs::read_to_string(root.join("data/b.txt")).unwrap(), "b\n");
+    assert!(!root.join("data/c.bin").exists(), "the wildcard matched *.txt only");
+    assert_eq!(std::fs::read_to_string(root.join("data/again.txt")).unwrap(), "b\n", "dest relative to WORKDIR");
+    assert_eq!(
+        std::fs::read_to_string(root.join("copied-hostname")).unwrap(),
+        "imgctl-test\n",
+        "COPY --from an image reads its files"
+    );
 }
