@@ -438,10 +438,30 @@ ENV DEBUG=1
     assert_eq!(index["manifests"][0]["digest"], digest);
     assert_eq!(
         manifest["layers"].as_array().unwrap().len(),
-        1,
-        "one COPY in the runtime stage"
+        2,
+        "the runtime stage's COPY, and WORKDIR /srv creating its directory (scratch has none)"
     );
+    let srv = std::fs::metadata(root.join("srv")).unwrap();
+    assert!(srv.is_dir());
+    assert_eq!(srv.permissions().mode() & 0o777, 0o755);
     let c = blob(manifest["config"]["digest"].as_str().unwrap());
+    let hist: Vec<(String, bool)> = c["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["created_by"].as_str().unwrap().to_string(),
+                h["empty_layer"].as_bool() == Some(true),
+            )
+        })
+        .collect();
+    assert!(
+        hist.contains(&("WORKDIR /srv".to_string(), false)),
+        "{hist:?}"
+    );
+    assert!(hist.contains(&("USER 1000".to_string(), true)), "{hist:?}");
+    assert_eq!(c["rootfs"]["diff_ids"].as_array().unwrap().len(), 2);
     assert_eq!(c["config"]["User"], "1000");
     assert_eq!(c["config"]["WorkingDir"], "/srv");
     assert_eq!(
@@ -514,7 +534,11 @@ fn run_a_missing_base_and_an_escaping_source_are_refused_with_nothing_written() 
     let m = serde_json::json!({"schemaVersion": 2, "mediaType": MT_MANIFEST, "config": cfg, "layers": [blob]});
     let desc = write_blob(&art, MT_MANIFEST, &serde_json::to_vec(&m).unwrap());
     tag_descriptor(&art, "1", desc);
-    sb.run_ok(&["copy", &format!("oci:{}:1", art.display()), &reg.reference("lib/artifact:1")]);
+    sb.run_ok(&[
+        "copy",
+        &format!("oci:{}:1", art.display()),
+        &reg.reference("lib/artifact:1"),
+    ]);
     let cases: Vec<(String, i32, &str)> = vec![
         (
             "FROM scratch\nCOPY published /app\nRUN dotnet restore\n".into(),
@@ -535,8 +559,16 @@ fn run_a_missing_base_and_an_escaping_source_are_refused_with_nothing_written() 
             "Dockerfile:2",
         ),
         ("FROM scratch\nFROBNICATE x\n".into(), 2, "Dockerfile:2"),
-        ("FROM scratch\nADD https://example.com/app.tgz /app/\n".into(), 2, "URL"),
-        (format!("FROM {}\n", reg.reference("lib/artifact:1")), 2, "artifact"),
+        (
+            "FROM scratch\nADD https://example.com/app.tgz /app/\n".into(),
+            2,
+            "URL",
+        ),
+        (
+            format!("FROM {}\n", reg.reference("lib/artifact:1")),
+            2,
+            "artifact",
+        ),
         (
             "FROM scratch AS a\nFROM scratch\nCOPY --from=5 /x /y\n".into(),
             2,
@@ -614,8 +646,15 @@ fn every_metadata_instruction_and_copy_from_an_image_land_where_docker_puts_them
     let cfg = &c["config"];
     assert_eq!(c["author"], "dev@example.com");
     assert_eq!(cfg["Shell"], serde_json::json!(["/bin/bash", "-e", "-c"]));
-    assert_eq!(cfg["Cmd"], serde_json::json!(["/bin/bash", "-e", "-c", "echo hi"]), "shell form uses SHELL");
-    assert_eq!(cfg["Volumes"], serde_json::json!({"/data": {}, "/logs": {}, "/cache": {}}));
+    assert_eq!(
+        cfg["Cmd"],
+        serde_json::json!(["/bin/bash", "-e", "-c", "echo hi"]),
+        "shell form uses SHELL"
+    );
+    assert_eq!(
+        cfg["Volumes"],
+        serde_json::json!({"/data": {}, "/logs": {}, "/cache": {}})
+    );
     assert_eq!(cfg["StopSignal"], "SIGTERM");
     assert_eq!(
         cfg["Healthcheck"],
@@ -623,14 +662,30 @@ fn every_metadata_instruction_and_copy_from_an_image_land_where_docker_puts_them
             "Interval": 30_000_000_000u64, "Timeout": 5_000_000_000u64, "Retries": 3})
     );
     assert_eq!(cfg["OnBuild"], serde_json::json!(["COPY . /src"]));
-    assert_eq!(cfg["WorkingDir"], "/data", "WORKDIR relative to the previous one (/)");
+    assert_eq!(
+        cfg["WorkingDir"], "/data",
+        "WORKDIR relative to the previous one (/)"
+    );
     let layout = sb.dir().join("pulled");
     sb.run_ok(&["copy", &app, &format!("oci:{}:1", layout.display())]);
     let root = unpack(&layout, "1", &sb.dir().join("bundle"));
-    assert_eq!(std::fs::read_to_string(root.join("data/a.txt")).unwrap(), "a\n");
-    assert_eq!(std::fs::read_to_string(root.join("data/b.txt")).unwrap(), "b\n");
-    assert!(!root.join("data/c.bin").exists(), "the wildcard matched *.txt only");
-    assert_eq!(std::fs::read_to_string(root.join("data/again.txt")).unwrap(), "b\n", "dest relative to WORKDIR");
+    assert_eq!(
+        std::fs::read_to_string(root.join("data/a.txt")).unwrap(),
+        "a\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("data/b.txt")).unwrap(),
+        "b\n"
+    );
+    assert!(
+        !root.join("data/c.bin").exists(),
+        "the wildcard matched *.txt only"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("data/again.txt")).unwrap(),
+        "b\n",
+        "dest relative to WORKDIR"
+    );
     assert_eq!(
         std::fs::read_to_string(root.join("copied-hostname")).unwrap(),
         "imgctl-test\n",

@@ -2,6 +2,8 @@
 //! `OnBuild` extensions): the base's config with the plan's steps applied, one `history` entry
 //! per step and the new layers' `rootfs.diff_ids`. Pure: JSON in, JSON out.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
 use super::plan::{Stage, StepOp};
@@ -13,10 +15,25 @@ use crate::error::{Error, Result};
 /// rule that `ENTRYPOINT` resets a `CMD` inherited from the base (not one set in this stage)
 /// applies. Errors: a diff_id count that does not match the layer steps (kind Other).
 pub fn apply(base: &Value, stage: &Stage, diff_ids: &[String], created: &str) -> Result<Value> {
+    apply_layers(base, stage, diff_ids, &BTreeSet::new(), created)
+}
+
+/// [`apply`] where the steps at indices `more` (e.g. a `WORKDIR` that created its directory)
+/// added a layer too: `diff_ids` then has one entry per COPY/ADD step and per step in
+/// `more`, in step order, and those steps' history entries are not `empty_layer`.
+pub fn apply_layers(
+    base: &Value,
+    stage: &Stage,
+    diff_ids: &[String],
+    more: &BTreeSet<usize>,
+    created: &str,
+) -> Result<Value> {
+    let adds_layer = |i: usize, op: &StepOp| matches!(op, StepOp::Copy(_)) || more.contains(&i);
     let layers = stage
         .steps
         .iter()
-        .filter(|s| matches!(s.op, StepOp::Copy(_)))
+        .enumerate()
+        .filter(|(i, s)| adds_layer(*i, &s.op))
         .count();
     if layers != diff_ids.len() {
         return Err(Error::other(format!(
@@ -44,7 +61,10 @@ pub fn apply(base: &Value, stage: &Stage, diff_ids: &[String], created: &str) ->
     };
     let mut cmd_set = false;
     let mut new_ids = diff_ids.iter();
-    for step in &stage.steps {
+    for (index, step) in stage.steps.iter().enumerate() {
+        if more.contains(&index) {
+            rootfs_ids.push(json!(new_ids.next().expect("counted above")));
+        }
         let obj = |cfg: &mut Map<String, Value>, key: &str| -> Map<String, Value> {
             match cfg.remove(key) {
                 Some(Value::Object(m)) => m,
@@ -149,7 +169,7 @@ pub fn apply(base: &Value, stage: &Stage, diff_ids: &[String], created: &str) ->
         let mut h = Map::new();
         h.insert("created".into(), json!(created));
         h.insert("created_by".into(), json!(step.created_by));
-        if step.empty_layer() {
+        if !adds_layer(index, &step.op) {
             h.insert("empty_layer".into(), json!(true));
         }
         history.push(Value::Object(h));

@@ -11,7 +11,7 @@
 //! Several platforms give one image per platform (a layer packed from the context is packed
 //! once and reused by every platform) and an image index over them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,7 +27,7 @@ use crate::build::plan::{
 };
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::layer::context::{Context, CopySpec, pack_copy};
+use crate::layer::context::{Context, CopySpec, plan_copy};
 use crate::layer::pack::{Owner, PackOptions};
 use crate::location::Location;
 use crate::manifest::{
@@ -166,6 +166,10 @@ struct StageImage {
     manifest: Value,
     config: Value,
     new_blobs: Vec<(Digest, NewBlob)>,
+    /// The directories of its root filesystem when every layer is this build's (a stage from
+    /// `scratch`), relative without a leading `/`; `None` over a base image, whose files are
+    /// not read.
+    known_dirs: Option<BTreeSet<String>>,
 }
 
 impl StageImage {
@@ -188,6 +192,7 @@ impl StageImage {
             manifest: json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "layers": []}),
             config,
             new_blobs: Vec::new(),
+            known_dirs: Some(BTreeSet::new()),
         }
     }
 
@@ -221,6 +226,24 @@ struct Layer {
     size: u64,
     diff_id: Digest,
     file: Arc<tempfile::TempPath>,
+    /// The directories the layer holds (its entries' parents and directory entries).
+    dirs: BTreeSet<String>,
+}
+
+/// The directories `entries` hold: each directory entry and every entry's parents.
+fn dirs_of(entries: &[crate::layer::pack::Entry]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for e in entries {
+        if e.kind == crate::layer::pack::EntryKind::Dir {
+            out.insert(e.path.clone());
+        }
+        let mut p = e.path.as_str();
+        while let Some((parent, _)) = p.rsplit_once('/') {
+            out.insert(parent.to_string());
+            p = parent;
+        }
+    }
+    out
 }
 
 /// Base images resolved for one platform, by reference as written.
@@ -271,6 +294,7 @@ async fn resolve_base(
         manifest,
         config,
         new_blobs: Vec::new(),
+        known_dirs: None,
     })
 }
 
@@ -445,9 +469,28 @@ async fn run_plan(
         };
         let base_config = image.config.clone();
         let mut diff_ids = Vec::new();
-        for step in &stage.steps {
+        let mut workdir_layers = BTreeSet::new();
+        for (index, step) in stage.steps.iter().enumerate() {
             n += 1;
             reporter.line(&format!("{tag}STEP {n}/{total}: {}", step.created_by));
+            if let StepOp::Workdir(dir) = &step.op {
+                // Docker creates a missing WORKDIR in the image. Where every layer is this
+                // build's the directory's absence is known and a layer makes it; over a base
+                // image (whose files are never read) it is left to the runtime, which creates
+                // the working directory when it starts the container, as docker, podman and
+                // containerd do.
+                let rel = dir.trim_start_matches('/').to_string();
+                if let Some(known) = &image.known_dirs
+                    && !rel.is_empty()
+                    && !known.contains(&rel)
+                {
+                    let layer = workdir_layer(&rel, pack_opts, &req.temp_dir).await?;
+                    add_layer(&mut image, &layer);
+                    diff_ids.push(layer.diff_id.to_string());
+                    workdir_layers.insert(index);
+                }
+                continue;
+            }
             let StepOp::Copy(copy) = &step.op else {
                 continue;
             };
@@ -466,25 +509,16 @@ async fn run_plan(
             )
             .await
             .map_err(at)?;
-            let descriptor = json!({
-                "mediaType": image.layer_media_type(),
-                "digest": layer.digest.to_string(),
-                "size": layer.size,
-            });
-            if let Some(l) = image
-                .manifest
-                .as_object_mut()
-                .and_then(|m| m.get_mut("layers"))
-                .and_then(Value::as_array_mut)
-            {
-                l.push(descriptor);
-            }
-            image
-                .new_blobs
-                .push((layer.digest.clone(), NewBlob::File(layer.file.clone())));
+            add_layer(&mut image, &layer);
             diff_ids.push(layer.diff_id.to_string());
         }
-        image.config = crate::build::config::apply(&base_config, stage, &diff_ids, created)?;
+        image.config = crate::build::config::apply_layers(
+            &base_config,
+            stage,
+            &diff_ids,
+            &workdir_layers,
+            created,
+        )?;
         done[si] = Some(image);
     }
     let mut image = done[p.target]
@@ -507,6 +541,50 @@ async fn run_plan(
         }
     }
     Ok(image)
+}
+
+/// Puts `layer` on top of `image` (manifest descriptor, new blob, known directories).
+fn add_layer(image: &mut StageImage, layer: &Layer) {
+    let descriptor = json!({
+        "mediaType": image.layer_media_type(),
+        "digest": layer.digest.to_string(),
+        "size": layer.size,
+    });
+    if let Some(l) = image
+        .manifest
+        .as_object_mut()
+        .and_then(|m| m.get_mut("layers"))
+        .and_then(Value::as_array_mut)
+    {
+        l.push(descriptor);
+    }
+    image
+        .new_blobs
+        .push((layer.digest.clone(), NewBlob::File(layer.file.clone())));
+    if let Some(k) = &mut image.known_dirs {
+        k.extend(layer.dirs.iter().cloned());
+    }
+}
+
+/// A layer holding directory `rel` (and its parents), mode 0755, owned by root.
+async fn workdir_layer(rel: &str, opts: &PackOptions, temp_dir: &Path) -> Result<Layer> {
+    let entries = vec![crate::layer::pack::Entry {
+        path: rel.to_string(),
+        kind: crate::layer::pack::EntryKind::Dir,
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        mtime: opts.created_mtime(),
+    }];
+    let dirs = dirs_of(&entries);
+    let packed = crate::layer::pack::pack(entries, opts, temp_dir)?;
+    Ok(Layer {
+        digest: packed.digest,
+        size: packed.size,
+        diff_id: packed.diff_id,
+        file: Arc::new(packed.file.into_temp_path()),
+        dirs,
+    })
 }
 
 /// The layer of one COPY/ADD step: from the context (packed once per distinct step and reused
@@ -575,7 +653,7 @@ async fn copy_layer(
             };
             // Packing reads and compresses files: a blocking job, but the context is borrowed
             // here, so it runs in place on this worker thread.
-            tokio::task::block_in_place(|| pack_copy(context, &spec, &opts, &temp))?
+            tokio::task::block_in_place(|| pack_with_dirs(context, &spec, &opts, &temp))?
         }
         Some(root) => tokio::task::spawn_blocking(move || {
             let ctx = Context::without_ignore_file(&root)?;
@@ -585,21 +663,37 @@ async fn copy_layer(
                 workdir: "/",
                 add: is_add,
             };
-            pack_copy(&ctx, &spec, &opts, &temp)
+            pack_with_dirs(&ctx, &spec, &opts, &temp)
         })
         .await
         .map_err(|e| Error::other(format!("packing worker: {e}")))??,
     };
+    let (packed, dirs) = packed;
     let layer = Layer {
         digest: packed.digest,
         size: packed.size,
         diff_id: packed.diff_id,
         file: Arc::new(packed.file.into_temp_path()),
+        dirs,
     };
     if matches!(copy.from, CopyFrom::Context) {
         cache.insert(key, layer.clone());
     }
     Ok(layer)
+}
+
+/// [`crate::layer::context::pack_copy`] that also returns the directories the layer holds.
+fn pack_with_dirs(
+    ctx: &Context,
+    spec: &CopySpec<'_>,
+    opts: &PackOptions,
+    temp_dir: &Path,
+) -> Result<(crate::layer::pack::PackedLayer, BTreeSet<String>)> {
+    let plan = plan_copy(ctx, spec, opts)?;
+    let dirs = dirs_of(&plan.entries);
+    let packed = crate::layer::pack::pack(plan.entries.clone(), opts, temp_dir)?;
+    drop(plan);
+    Ok((packed, dirs))
 }
 
 /// Writes `img`'s flattened root filesystem into a new directory under `temp_dir` (regular
