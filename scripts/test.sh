@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # imgctl's test command: installs the real peers the tests use (CNCF distribution registry,
-# skopeo, umoci, htpasswd, openssl, debootstrap, jq) when missing, then runs the whole test suite.
+# skopeo, umoci, buildah, htpasswd, openssl, debootstrap, jq) when missing, then runs the whole test suite.
 # Needs Debian or Ubuntu (apt-get, run through sudo unless root) and a Rust toolchain.
 # Each test starts its own registry processes on 127.0.0.1; nothing else is contacted except
 # Debian's package mirror (apt, and debootstrap for the Debian root filesystem image).
@@ -11,6 +11,8 @@ need=()
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v umoci >/dev/null 2>&1 || need+=(umoci)
+# the peer for `imgctl build` (tests/build.rs builds the same Dockerfile with it)
+command -v buildah >/dev/null 2>&1 || need+=(buildah)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)

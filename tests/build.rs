@@ -692,3 +692,143 @@ fn every_metadata_instruction_and_copy_from_an_image_land_where_docker_puts_them
         "COPY --from an image reads its files"
     );
 }
+
+/// `buildah` with its own vfs storage under `dir` (no daemon; chroot isolation, which a
+/// RUN-less Dockerfile never uses); `None` with the reason when buildah cannot run here
+/// (not installed, or an ordinary user without the /etc/subuid range its user namespace
+/// needs).
+fn buildah(dir: &Path) -> Option<impl Fn(&[&str]) -> std::process::Output + '_> {
+    let run = move |args: &[&str]| {
+        std::process::Command::new("buildah")
+            .arg("--storage-driver")
+            .arg("vfs")
+            .arg("--root")
+            .arg(dir.join("root"))
+            .arg("--runroot")
+            .arg(dir.join("run"))
+            .args(args)
+            .env("HOME", dir)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("spawn buildah")
+    };
+    match std::process::Command::new("buildah")
+        .arg("--version")
+        .output()
+    {
+        Err(e) => {
+            eprintln!("SKIP: buildah is not installed ({e}); scripts/test.sh installs it");
+            return None;
+        }
+        Ok(_) => {}
+    }
+    let info = run(&["info"]);
+    if !info.status.success() {
+        eprintln!(
+            "SKIP: buildah cannot run for this user (rootless buildah needs /etc/subuid and \
+             /etc/subgid ranges): {}",
+            describe(&info)
+        );
+        return None;
+    }
+    Some(run)
+}
+
+#[test]
+fn buildah_builds_the_same_config_and_files_and_reads_what_imgctl_built() {
+    let reg = Registry::start(Mode::Plain);
+    let flags = reg.skopeo_flags("", None);
+    let sb = Imgctl::new();
+    let buildah_dir = sb.dir().join("buildah");
+    let Some(buildah) = buildah(&buildah_dir) else {
+        return;
+    };
+    let base_layout = sb.dir().join("base");
+    build_standard_image(&base_layout, "8.0");
+    let base = reg.reference("dotnet/aspnet:8.0");
+    sb.run_ok(&["copy", &format!("oci:{}:8.0", base_layout.display()), &base]);
+    let ctx = deck_context(sb.dir(), &deck_dockerfile(&base));
+    let ours = reg.reference("app:imgctl");
+    let theirs = reg.reference("app:buildah");
+    sb.run_ok(&["build", "--push", "-t", &ours, ctx.to_str().unwrap()]);
+    let ctx_s = ctx.to_str().unwrap();
+    let o = buildah(&[
+        "bud",
+        "--isolation",
+        "chroot",
+        "--tls-verify=false",
+        "--format",
+        "oci",
+        "-t",
+        &theirs,
+        ctx_s,
+    ]);
+    assert!(o.status.success(), "buildah bud: {}", describe(&o));
+    let o = buildah(&[
+        "push",
+        "--tls-verify=false",
+        &theirs,
+        &format!("docker://{theirs}"),
+    ]);
+    assert!(o.status.success(), "buildah push: {}", describe(&o));
+
+    let fields = |image: &str| {
+        let c = config(&format!("docker://{image}"), &flags, "amd64");
+        let cfg = &c["config"];
+        serde_json::json!({
+            "Env": cfg["Env"], "WorkingDir": cfg["WorkingDir"], "ExposedPorts": cfg["ExposedPorts"],
+            "Entrypoint": cfg["Entrypoint"], "Cmd": cfg["Cmd"],
+            "layers": c["rootfs"]["diff_ids"].as_array().unwrap().len(),
+            "base_layers": c["rootfs"]["diff_ids"].as_array().unwrap()[..2].to_vec(),
+        })
+    };
+    assert_eq!(
+        fields(&ours),
+        fields(&theirs),
+        "imgctl and buildah agree on the config"
+    );
+
+    // The same files, bytes and modes under /app.
+    let tree = |image: &str, name: &str| {
+        let layout = sb.dir().join(format!("layout-{name}"));
+        sb.run_ok(&["copy", image, &format!("oci:{}:1", layout.display())]);
+        let root = unpack(&layout, "1", &sb.dir().join(format!("bundle-{name}")));
+        let mut files = Vec::new();
+        for e in walk(&root.join("app")) {
+            let meta = std::fs::symlink_metadata(&e).unwrap();
+            let rel = e.strip_prefix(&root).unwrap().display().to_string();
+            let content = if meta.file_type().is_symlink() {
+                format!("-> {}", std::fs::read_link(&e).unwrap().display())
+            } else if meta.is_file() {
+                sha256_digest(&std::fs::read(&e).unwrap())
+            } else {
+                "dir".into()
+            };
+            files.push((rel, meta.permissions().mode() & 0o7777, content));
+        }
+        files.sort();
+        files
+    };
+    assert_eq!(tree(&ours, "ours"), tree(&theirs, "theirs"));
+
+    // buildah reads what imgctl built (it verifies every digest as it pulls).
+    let o = buildah(&["pull", "--tls-verify=false", &format!("docker://{ours}")]);
+    assert!(o.status.success(), "buildah pull: {}", describe(&o));
+    let o = buildah(&["inspect", "--type", "image", &ours]);
+    assert!(o.status.success(), "buildah inspect: {}", describe(&o));
+    let doc = json_out(&String::from_utf8_lossy(&o.stdout));
+    assert_eq!(doc["OCIv1"]["config"]["WorkingDir"], "/app", "{doc}");
+}
+
+/// Every path below `dir` (not following symlinks), `dir` excluded.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        out.push(p.clone());
+        if std::fs::symlink_metadata(&p).unwrap().is_dir() {
+            out.extend(walk(&p));
+        }
+    }
+    out
+}
