@@ -560,6 +560,11 @@ fn run_a_missing_base_and_an_escaping_source_are_refused_with_nothing_written() 
         ),
         ("FROM scratch\nFROBNICATE x\n".into(), 2, "Dockerfile:2"),
         (
+            "FROM scratch\nARG VERSION\nLABEL v=\"${VERSION:?give --build-arg VERSION}\"\n".into(),
+            2,
+            "give --build-arg VERSION",
+        ),
+        (
             "FROM scratch\nADD https://example.com/app.tgz /app/\n".into(),
             2,
             "URL",
@@ -831,4 +836,35 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn a_base_in_the_local_store_is_used_from_there_without_its_registry() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let base_layout = sb.dir().join("base");
+    build_standard_image(&base_layout, "1");
+    let base = reg.reference("lib/base:1");
+    sb.run_ok(&["copy", &format!("oci:{}:1", base_layout.display()), &base]);
+    sb.run_ok(&["pull", &base]);
+    drop(reg); // the registry is gone: only the store can serve the base now
+    let ctx = deck_context(sb.dir(), &deck_dockerfile(&base));
+    let layout = sb.dir().join("out");
+    let digest = sb.run_ok(&[
+        "build",
+        "--output",
+        &format!("oci:{}:app", layout.display()),
+        ctx.to_str().unwrap(),
+    ]);
+    let root = unpack(&layout, "app", &sb.dir().join("bundle"));
+    assert_eq!(
+        read_index_json(&layout)["manifests"][0]["digest"],
+        digest.trim()
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("etc/motd")).unwrap(),
+        "welcome to the imgctl test image\n",
+        "the base's layers came from the store"
+    );
+    assert!(root.join("app/test.dll").is_file());
 }
