@@ -717,15 +717,12 @@ fn buildah(dir: &Path) -> Option<impl Fn(&[&str]) -> std::process::Output + '_> 
             .output()
             .expect("spawn buildah")
     };
-    match std::process::Command::new("buildah")
+    if let Err(e) = std::process::Command::new("buildah")
         .arg("--version")
         .output()
     {
-        Err(e) => {
-            eprintln!("SKIP: buildah is not installed ({e}); scripts/test.sh installs it");
-            return None;
-        }
-        Ok(_) => {}
+        eprintln!("SKIP: buildah is not installed ({e}); scripts/test.sh installs it");
+        return None;
     }
     let info = run(&["info"]);
     if !info.status.success() {

@@ -6,12 +6,12 @@ use std::path::Path;
 
 use flate2::Compression;
 use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
 
 use crate::digest::{Algorithm, Hasher};
 use crate::error::{Error, Result};
 use crate::layer::context::{Context, CopySpec, pack_copy};
-use crate::layer::pack::{PackOptions, PackedLayer};
+use crate::layer::gzip::GzipWriter;
+use crate::layer::pack::{PackOptions, PackedLayer, Tee};
 
 /// Packs `path` as one gzip layer in a temp file under `temp_dir`:
 /// a directory is packed like `COPY DIR /` (its contents at the root, nothing ignored);
@@ -71,15 +71,11 @@ pub fn pack_input(path: &Path, opts: &PackOptions, temp_dir: &Path) -> Result<Pa
     let diff_id = raw_hash.finish();
 
     let file = tempfile::NamedTempFile::new_in(temp_dir).map_err(io)?;
-    let mut out = HashWrite {
-        inner: io::BufWriter::new(file.reopen().map_err(io)?),
-        hasher: Hasher::new(Algorithm::Sha256),
-        count: 0,
-    };
+    let mut out = Tee::new(io::BufWriter::new(file.reopen().map_err(io)?));
     if gz {
         io::copy(&mut open()?, &mut out).map_err(io)?;
     } else {
-        let mut enc = GzEncoder::new(&mut out, Compression::default());
+        let mut enc = GzipWriter::new(&mut out, Compression::default());
         io::copy(&mut open()?, &mut enc).map_err(io)?;
         enc.finish().map_err(io)?;
     }
@@ -168,24 +164,6 @@ impl<R: Read> Read for HashRead<'_, R> {
     }
 }
 
-struct HashWrite<W> {
-    inner: W,
-    hasher: Hasher,
-    count: u64,
-}
-
-impl<W: Write> Write for HashWrite<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.count += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,7 +187,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let raw = tar_bytes();
         std::fs::write(d.path().join("l.tar"), &raw).unwrap();
-        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), Compression::fast());
         enc.write_all(&raw).unwrap();
         let gz = enc.finish().unwrap();
         std::fs::write(d.path().join("l.tar.gz"), &gz).unwrap();

@@ -7,6 +7,7 @@
 //! a [`pack::PackedLayer`] (gzip temp file, digest, size, diff_id).
 
 pub mod context;
+pub mod gzip;
 pub mod input;
 pub mod pack;
 pub mod pattern;
