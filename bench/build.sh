@@ -4,7 +4,8 @@
 # registry over loopback, for the training deck's Dockerfile (FROM a base in the same
 # registry, COPY ./published /app, WORKDIR, EXPOSE, ENV, ENTRYPOINT) over a generated context
 # of ~60 MB in ~200 files. Each run starts from empty tool state (a fresh buildah storage: a
-# CI machine's first build); the tools alternate and medians are reported with peak RSS.
+# CI machine's first build) and a changed file (so each run uploads a new app layer); the tools
+# alternate and medians are reported with peak RSS.
 #
 #   bench/build.sh [RUNS] [BASE_MIB]        # defaults: 5 runs, a base of 2 x 40 MiB layers
 #   IMGCTL=path/to/imgctl bench/build.sh
@@ -126,6 +127,8 @@ chmod +x "$WORK/buildah.sh"
 
 : >"$WORK/t.imgctl"; : >"$WORK/t.buildah"
 for i in $(seq "$RUNS"); do
+  # A new file per run: each tool's app layer is new to the registry every time (no skip).
+  echo "build $i $(date +%s%N)" >"$WORK/ctx/published/build-id.txt"
   run_buildah() {
     log "run $i: buildah bud + push"
     chmod -R u+w "$WORK/bstore" 2>/dev/null || true; rm -rf "$WORK/bstore"; mkdir -p "$WORK/bstore"
