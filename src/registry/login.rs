@@ -10,7 +10,7 @@ use super::challenge;
 use super::client::Client;
 use super::errors;
 use super::token;
-use crate::auth::Credentials;
+use crate::auth::Secret;
 use crate::error::{ErrorKind, Result};
 
 impl Client {
@@ -18,7 +18,7 @@ impl Client {
     /// `/v2/`, then asks the token endpoint for a token (Bearer) or sends `/v2/` with Basic
     /// auth (Basic). `Ok(false)` when the registry asks for no authentication at all.
     /// Errors: Auth when the registry refuses the credentials; Network.
-    pub async fn verify_credentials(&self, registry: &str, creds: &Credentials) -> Result<bool> {
+    pub async fn verify_credentials(&self, registry: &str, creds: &Secret) -> Result<bool> {
         let host = crate::reference::api_host(registry).to_string();
         let state = self.ensure_pinged(&host).await?;
         let (scheme, challenge) = {
@@ -51,12 +51,12 @@ impl Client {
             }
             Some(Challenge::Basic) => {
                 let url = format!("{scheme}://{host}/v2/");
+                let mut req = self.http().get(&url);
+                if let Some((user, password)) = creds.basic() {
+                    req = req.basic_auth(user, Some(password));
+                }
                 let resp = self
-                    .execute_traced(
-                        self.http()
-                            .get(&url)
-                            .basic_auth(&creds.username, Some(&creds.password)),
-                    )
+                    .execute_traced(req)
                     .await
                     .map_err(|e| self.transport_error(&e, &url))?;
                 let status = resp.status();

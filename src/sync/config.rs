@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::auth::Credentials;
+use crate::auth::Secret;
 use crate::copy::Platforms;
 use crate::error::{Error, Hint, Result, VariableProblem};
 use crate::manifest::PlatformSpec;
@@ -81,11 +81,7 @@ impl CredentialSource {
     /// Errors (Usage, naming the variable, never its value): a named variable is unset, or
     /// set but empty; the combined variable is not `USER:PASSWORD` (no `:`, or an empty
     /// username or password).
-    pub fn resolve(
-        &self,
-        registry: &str,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Credentials> {
+    pub fn resolve(&self, registry: &str, env: impl Fn(&str) -> Option<String>) -> Result<Secret> {
         let bad = |name: &str, why: &str| {
             Error::usage(format!(
                 "registry {registry}: environment variable {name} named in the sync configuration {why}"
@@ -116,10 +112,7 @@ impl CredentialSource {
                     }
                     Some((_, "")) => "must hold USER:PASSWORD, but the password after ':' is empty",
                     Some((user, password)) => {
-                        return Ok(Credentials {
-                            username: user.to_string(),
-                            password: password.to_string(),
-                        });
+                        return Ok(Secret::from_pair(user, password.to_string()));
                     }
                 };
                 Err(bad(env, why).with_hint(Hint::CredentialsVariable {
@@ -137,10 +130,7 @@ impl CredentialSource {
                     (None, Some(e)) => get(e)?,
                     (None, None) => unreachable!("validated at parse time"),
                 };
-                Ok(Credentials {
-                    username: user,
-                    password: get(password_env)?,
-                })
+                Ok(Secret::from_pair(&user, get(password_env)?))
             }
         }
     }
@@ -667,10 +657,7 @@ mappings:
             env: "LOCAL_CREDS".into(),
         };
         let got = c.resolve("r", env).unwrap();
-        assert_eq!(
-            (got.username.as_str(), got.password.as_str()),
-            ("bob", "pa:ss")
-        );
+        assert_eq!(got.basic(), Some(("bob", "pa:ss")));
         let missing = CredentialSource::Split {
             username: Some("u".into()),
             username_env: None,
