@@ -550,7 +550,11 @@ fn identity_token_login_keeps_docker_s_form_in_config_json() {
     );
     // a pull reads it back as an identity token: POST refresh_token only, nothing leaked
     reg.token_server().unwrap().clear_requests();
-    let out = run_with_stdin(nokc(), &["-vv", "pull", &reg.reference("private/app:1")], None);
+    let out = run_with_stdin(
+        nokc(),
+        &["-vv", "pull", &reg.reference("private/app:1")],
+        None,
+    );
     assert!(out.status.success(), "{}", describe(&out));
     assert!(text(&out).contains(&digest), "{}", describe(&out));
     assert!(!text(&out).contains(&rt), "refresh token leaked");
