@@ -34,6 +34,17 @@ fn token_account(c: &Secret) -> String {
     }
 }
 
+/// `req` with what `c` sends on a Basic challenge: Basic for a password (or an identity token
+/// with its account), `Bearer` for a registry token (a bearer token whatever the challenge),
+/// nothing for an identity token without an account.
+pub(super) fn answer_basic(req: RequestBuilder, c: &Secret) -> RequestBuilder {
+    match (c, c.basic()) {
+        (_, Some((user, password))) => req.basic_auth(user, Some(password)),
+        (Secret::RegistryToken(t), None) => req.bearer_auth(t),
+        (_, None) => req,
+    }
+}
+
 impl Client {
     /// A token covering `scopes` for `host` (the API host of `registry`), from the cache or a
     /// new token request.
@@ -101,13 +112,7 @@ impl Client {
                 .credentials
                 .credentials_for(registry, repository)
             {
-                Some(c) => match (&c, c.basic()) {
-                    (_, Some((user, password))) => req.basic_auth(user, Some(password)),
-                    // A registry token is a bearer token whatever the challenge.
-                    (Secret::RegistryToken(t), None) => req.bearer_auth(t),
-                    // An identity token without an account is no Basic credential.
-                    (_, None) => req,
-                },
+                Some(c) => answer_basic(req, &c),
                 None => req,
             },
             Some(Challenge::Bearer { .. }) => {

@@ -51,10 +51,7 @@ impl Client {
             }
             Some(Challenge::Basic) => {
                 let url = format!("{scheme}://{host}/v2/");
-                let mut req = self.http().get(&url);
-                if let Some((user, password)) = creds.basic() {
-                    req = req.basic_auth(user, Some(password));
-                }
+                let req = super::http::answer_basic(self.http().get(&url), creds);
                 let resp = self
                     .execute_traced(req)
                     .await
