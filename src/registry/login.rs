@@ -73,3 +73,41 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::auth::{ACR_TOKEN_USER, Secret};
+
+    /// The Authorization header a Basic challenge gets for `c`.
+    fn sent(c: &Secret) -> Option<String> {
+        let req = super::super::http::answer_basic(
+            reqwest::Client::new().get("http://127.0.0.1:1/v2/"),
+            c,
+        )
+        .build()
+        .unwrap();
+        req.headers()
+            .get(reqwest::header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap().to_string())
+    }
+
+    #[test]
+    fn a_basic_challenge_gets_each_kind_its_own_way() {
+        use base64::Engine as _;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        assert_eq!(
+            sent(&Secret::from_pair("alice", "pw".into())),
+            Some(format!("Basic {}", b64("alice:pw")))
+        );
+        assert_eq!(
+            sent(&Secret::identity_token(Some(ACR_TOKEN_USER), "rt".into())),
+            Some(format!("Basic {}", b64(&format!("{ACR_TOKEN_USER}:rt"))))
+        );
+        // never docker's marker user on the wire
+        assert_eq!(sent(&Secret::identity_token(None, "rt".into())), None);
+        assert_eq!(
+            sent(&Secret::RegistryToken("bt".into())),
+            Some("Bearer bt".to_string())
+        );
+    }
+}
