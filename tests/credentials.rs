@@ -481,6 +481,91 @@ fn docker_config_helpers_auth_json_and_identity_tokens() {
         "{reqs:?}"
     );
     assert!(reqs.iter().any(|r| r.method == "GET"), "{reqs:?}");
+    // an identity token has no account: the GET goes anonymously, never as Basic `<token>:…`
+    assert!(
+        reqs.iter()
+            .filter(|r| r.method == "GET")
+            .all(|r| !r.authorization),
+        "{reqs:?}"
+    );
+}
+
+#[test]
+fn identity_token_login_keeps_docker_s_form_in_config_json() {
+    let reg = Registry::start(Mode::Token);
+    let host = reg.host();
+    let sb = Imgctl::new();
+    let src = tempfile::tempdir().unwrap();
+    let digest = build_standard_image(src.path(), "v1");
+    sb.run_ok(&[
+        "-q",
+        "--creds",
+        &format!("{USER}:{PASSWORD}"),
+        "copy",
+        &format!("oci:{}:v1", src.path().display()),
+        &reg.reference("private/app:1"),
+    ]);
+    let nokc = || {
+        let mut c = sb.cmd();
+        c.env("IMGCTL_KEYCHAIN", "none")
+            .env_remove("IMGCTL_USERNAME")
+            .env_remove("IMGCTL_PASSWORD");
+        c
+    };
+    let rt = refresh_token(&reg);
+    reg.token_server().unwrap().clear_requests();
+    let out = run_with_stdin(
+        nokc(),
+        &[
+            "login",
+            &host,
+            "--identity-token-stdin",
+            "--to-docker-config",
+        ],
+        Some(&format!("{rt}\n")),
+    );
+    assert!(out.status.success(), "login: {}", describe(&out));
+    // the login check exchanged the refresh token (POST), nothing else
+    let reqs = reg.token_requests();
+    assert!(
+        !reqs.is_empty()
+            && reqs.iter().all(|r| r.method == "POST"
+                && r.grant_type.as_deref() == Some("refresh_token")
+                && r.status == 200),
+        "{reqs:?}"
+    );
+    // docker's form: the marker user with an empty password in `auth`, the token beside it
+    let cfg = sb.home().join(".docker/config.json");
+    let v: Value = serde_json::from_slice(&std::fs::read(&cfg).unwrap()).unwrap();
+    assert_eq!(
+        v["auths"][host.as_str()],
+        serde_json::json!({"auth": base64_encode("<token>:"), "identitytoken": rt}),
+        "{v}"
+    );
+    let list = list_json(&sb);
+    assert_eq!(
+        (list[0]["username"].as_str(), list[0]["store"].as_str()),
+        (Some("<token>"), Some("docker-config")),
+        "{list}"
+    );
+    // a pull reads it back as an identity token: POST refresh_token only, nothing leaked
+    reg.token_server().unwrap().clear_requests();
+    let out = run_with_stdin(
+        nokc(),
+        &["-vv", "pull", &reg.reference("private/app:1")],
+        None,
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(text(&out).contains(&digest), "{}", describe(&out));
+    assert!(!text(&out).contains(&rt), "refresh token leaked");
+    let reqs = reg.token_requests();
+    assert!(
+        !reqs.is_empty()
+            && reqs
+                .iter()
+                .all(|r| r.method == "POST" && r.grant_type.as_deref() == Some("refresh_token")),
+        "{reqs:?}"
+    );
 }
 
 /// Gets a refresh token for alice from the token server (password grant, offline access).

@@ -14,10 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use tracing::{debug, warn};
 
-use super::{
-    IDENTITY_TOKEN_USER, REGISTRY_TOKEN_USER, Source, helper, helper_server_url, normalize_registry,
-};
-use crate::auth::Credentials;
+use super::{IDENTITY_TOKEN_USER, Secret, Source, helper, helper_server_url, normalize_registry};
 use crate::error::{Error, Result};
 
 /// One `auths` entry. Unknown keys are ignored.
@@ -59,16 +56,17 @@ fn nonempty(s: &Option<String>) -> Option<&str> {
 }
 
 impl AuthEntry {
-    /// The credentials this entry holds, or `None` when it holds no secret.
+    /// The credential this entry holds, or `None` when it holds no secret.
     ///
-    /// `identitytoken` wins (used as a refresh token, username [`IDENTITY_TOKEN_USER`]); then
-    /// `auth` (decoded, split at the first `:`); then `username`/`password`; then
-    /// `registrytoken` (username [`REGISTRY_TOKEN_USER`]). Errors (Other) on invalid base64.
-    pub fn credentials(&self) -> Result<Option<Credentials>> {
+    /// `identitytoken` wins ([`Secret::IdentityToken`] without an account: docker keeps only
+    /// an empty password in `auth` beside it); then `auth` (decoded, split at the first `:`);
+    /// then `username`/`password` (both pairs through [`Secret::from_pair`]); then
+    /// `registrytoken` ([`Secret::RegistryToken`]). Errors (Other) on invalid base64.
+    pub fn credentials(&self) -> Result<Option<Secret>> {
         if let Some(t) = nonempty(&self.identitytoken) {
-            return Ok(Some(Credentials {
-                username: IDENTITY_TOKEN_USER.to_string(),
-                password: t.to_string(),
+            return Ok(Some(Secret::IdentityToken {
+                username: None,
+                token: t.to_string(),
             }));
         }
         if let Some(a) = nonempty(&self.auth) {
@@ -79,23 +77,14 @@ impl AuthEntry {
                 .map_err(|_| Error::other("\"auth\" entry is not UTF-8 text"))?;
             let (u, p) = text.split_once(':').unwrap_or((&text, ""));
             if !u.is_empty() && !p.is_empty() {
-                return Ok(Some(Credentials {
-                    username: u.to_string(),
-                    password: p.to_string(),
-                }));
+                return Ok(Some(Secret::from_pair(u, p.to_string())));
             }
         }
         if let (Some(u), Some(p)) = (nonempty(&self.username), nonempty(&self.password)) {
-            return Ok(Some(Credentials {
-                username: u.to_string(),
-                password: p.to_string(),
-            }));
+            return Ok(Some(Secret::from_pair(u, p.to_string())));
         }
         if let Some(t) = nonempty(&self.registrytoken) {
-            return Ok(Some(Credentials {
-                username: REGISTRY_TOKEN_USER.to_string(),
-                password: t.to_string(),
-            }));
+            return Ok(Some(Secret::RegistryToken(t.to_string())));
         }
         Ok(None)
     }
@@ -174,7 +163,7 @@ impl DockerConfig {
 
     /// The inline `auths` credentials for `registry` (normalised): the best-matching key that
     /// holds a secret. Entries with invalid base64 are skipped with a warning.
-    pub fn inline(&self, registry: &str) -> Option<Credentials> {
+    pub fn inline(&self, registry: &str) -> Option<Secret> {
         for k in matching_keys(&self.auths, registry) {
             match self.auths[k].credentials() {
                 Ok(Some(c)) => return Some(c),
@@ -188,7 +177,7 @@ impl DockerConfig {
     /// The inline `auths` credentials of the most specific namespace key containing
     /// `repository` in `registry` (normalised), e.g. `reg.io/team/app` before `reg.io/team`.
     /// Entries with invalid base64 are skipped with a warning.
-    pub fn inline_namespace(&self, registry: &str, repository: &str) -> Option<Credentials> {
+    pub fn inline_namespace(&self, registry: &str, repository: &str) -> Option<Secret> {
         for k in namespace_keys(&self.auths, registry, repository) {
             match self.auths[k].credentials() {
                 Ok(Some(c)) => return Some(c),
@@ -207,8 +196,8 @@ impl DockerConfig {
         &self,
         registry: &str,
         repository: Option<&str>,
-        run_helper: &dyn Fn(&str, &str) -> Result<Option<Credentials>>,
-    ) -> Option<(Credentials, Source)> {
+        run_helper: &dyn Fn(&str, &str) -> Result<Option<Secret>>,
+    ) -> Option<(Secret, Source)> {
         if let Some(c) = repository.and_then(|r| self.inline_namespace(registry, r)) {
             return Some((c, Source::File(PathBuf::new())));
         }
@@ -235,7 +224,7 @@ pub fn lookup_file(
     path: &Path,
     registry: &str,
     repository: Option<&str>,
-) -> Option<(Credentials, Source)> {
+) -> Option<(Secret, Source)> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -278,10 +267,11 @@ fn load_object(path: &Path) -> Result<serde_json::Map<String, serde_json::Value>
     }
 }
 
-/// Writes `creds` for `registry` into the docker config at `path` as an inline `auths` entry
-/// (`auth` = base64 `user:password`, or `identitytoken` for identity tokens), keeping every
-/// other key, atomically and with mode 0600.
-pub fn store(path: &Path, registry: &str, creds: &Credentials, identity_token: bool) -> Result<()> {
+/// Writes `creds` for `registry` into the docker config at `path` as an inline `auths` entry,
+/// keeping every other key, atomically and with mode 0600: a password as `auth` = base64
+/// `user:password`; an identity token as `identitytoken` beside `auth` = base64 `user:` (its
+/// account, else docker's marker `<token>`); a registry token as `registrytoken`.
+pub fn store(path: &Path, registry: &str, creds: &Secret) -> Result<()> {
     let mut root = load_object(path)?;
     let auths = root
         .entry("auths")
@@ -295,10 +285,15 @@ pub fn store(path: &Path, registry: &str, creds: &Credentials, identity_token: b
     // One entry per registry: drop other spellings of the same registry (its namespace
     // entries stay: they are other accounts').
     auths.retain(|k, _| normalize_registry(k) != registry || namespace_key(k).is_some());
-    let entry = if identity_token {
-        serde_json::json!({"auth": STANDARD.encode(format!("{}:", creds.username)), "identitytoken": creds.password})
-    } else {
-        serde_json::json!({"auth": STANDARD.encode(format!("{}:{}", creds.username, creds.password))})
+    let entry = match creds {
+        Secret::Password { username, password } => {
+            serde_json::json!({"auth": STANDARD.encode(format!("{username}:{password}"))})
+        }
+        Secret::IdentityToken { username, token } => {
+            let user = username.as_deref().unwrap_or(IDENTITY_TOKEN_USER);
+            serde_json::json!({"auth": STANDARD.encode(format!("{user}:")), "identitytoken": token})
+        }
+        Secret::RegistryToken(token) => serde_json::json!({ "registrytoken": token }),
     };
     auths.insert(key_for(registry), entry);
     let bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(root))
@@ -336,15 +331,21 @@ mod tests {
         DockerConfig::parse(&crate::fixture(&format!("auth-config/{name}"))).expect(name)
     }
 
-    fn up(c: Option<Credentials>) -> Option<(String, String)> {
-        c.map(|c| (c.username, c.password))
+    /// A password credential as (user, password); identity and registry tokens as
+    /// (`identity`/`registry`, token).
+    fn up(c: Option<Secret>) -> Option<(String, String)> {
+        c.map(|c| match c {
+            Secret::Password { username, password } => (username, password),
+            Secret::IdentityToken { token, .. } => ("identity".into(), token),
+            Secret::RegistryToken(t) => ("registry".into(), t),
+        })
     }
 
     fn pair(u: &str, p: &str) -> Option<(String, String)> {
         Some((u.to_string(), p.to_string()))
     }
 
-    type Resolved = (Option<(Credentials, Source)>, Vec<(String, String)>);
+    type Resolved = (Option<(Secret, Source)>, Vec<(String, String)>);
 
     /// Resolves with a fake helper runner that records calls and has no entries.
     fn resolve_recording(cfg: &DockerConfig, reg: &str) -> Resolved {
@@ -387,12 +388,11 @@ mod tests {
         let c = fixture("containers-auth-identitytoken.json");
         let (reg, _) = c.auths.iter().next().unwrap();
         let creds = c.inline(&normalize_registry(reg)).unwrap();
-        assert_eq!(creds.username, IDENTITY_TOKEN_USER);
-        assert_eq!(
-            super::super::secret_kind(&creds),
-            super::super::SecretKind::IdentityToken
-        );
-        assert!(!creds.password.is_empty());
+        let Secret::IdentityToken { username, token } = &creds else {
+            panic!("not an identity token: {creds:?}");
+        };
+        assert_eq!(*username, None);
+        assert!(!token.is_empty());
     }
 
     #[test]
@@ -418,15 +418,16 @@ mod tests {
         let keys: Vec<String> = c.auths.keys().cloned().collect();
         let key = |n: &str| keys.iter().find(|k| k.contains(n)).cloned().unwrap();
         assert_eq!(up(find(&key("registry1"))), pair("username", "password"));
-        let r2 = find(&key("registry2")).unwrap();
         assert_eq!(
-            (r2.username.as_str(), r2.password.as_str()),
-            (IDENTITY_TOKEN_USER, "identity_token")
+            find(&key("registry2")),
+            Some(Secret::IdentityToken {
+                username: None,
+                token: "identity_token".into()
+            })
         );
-        let r3 = find(&key("registry3")).unwrap();
         assert_eq!(
-            (r3.username.as_str(), r3.password.as_str()),
-            (REGISTRY_TOKEN_USER, "registry_token")
+            find(&key("registry3")),
+            Some(Secret::RegistryToken("registry_token".into()))
         );
         assert!(find(&key("registry5")).is_none());
         assert_eq!(up(find(&key("registry7"))), pair("username", "password"));
@@ -503,16 +504,11 @@ mod tests {
         assert!(r.is_none());
         assert_eq!(calls, vec![("desktop".to_string(), DOCKER_HUB.to_string())]);
         // a helper answering gives its credentials
-        let run = |_: &str, _: &str| {
-            Ok(Some(Credentials {
-                username: "u".into(),
-                password: "p".into(),
-            }))
-        };
+        let run = |_: &str, _: &str| Ok(Some(Secret::from_pair("u", "p".into())));
         let (creds, src) = c.resolve("docker.io", None, &run).unwrap();
         assert_eq!(
-            (creds.username.as_str(), src),
-            ("u", Source::Helper("desktop".into()))
+            (creds.username(), src),
+            (Some("u"), Source::Helper("desktop".into()))
         );
         // the invalid host key does not crash a lookup
         assert!(c.inline("eu-central-1.amazonaws.com").is_none());
@@ -537,7 +533,7 @@ mod tests {
         .unwrap();
         let user = |reg: &str, repo: Option<&str>| {
             cfg.resolve(reg, repo, &|_, _| Ok(None))
-                .map(|(c, _)| c.username)
+                .and_then(|(c, _)| c.username().map(str::to_string))
         };
         let u = |s: &str| Some(s.to_string());
         assert_eq!(user("reg.io", Some("team/app")), u("app"));
@@ -570,11 +566,8 @@ mod tests {
             r#"{"auths":{"reg.io":{"auth":"eDp5"},"reg.io/team":{"auth":"dDpw"}}}"#,
         )
         .unwrap();
-        let c = Credentials {
-            username: "alice".into(),
-            password: "pw".into(),
-        };
-        store(&p, "reg.io", &c, false).unwrap();
+        let c = Secret::from_pair("alice", "pw".into());
+        store(&p, "reg.io", &c).unwrap();
         let keys = |p: &Path| {
             DockerConfig::parse(&std::fs::read(p).unwrap())
                 .unwrap()
@@ -598,11 +591,8 @@ mod tests {
             r#"{"auths":{"index.docker.io":{"auth":"eDp5"}},"psFormat":"x"}"#,
         )
         .unwrap();
-        let c = Credentials {
-            username: "alice".into(),
-            password: "pw:1".into(),
-        };
-        store(&p, "docker.io", &c, false).unwrap();
+        let c = Secret::from_pair("alice", "pw:1".into());
+        store(&p, "docker.io", &c).unwrap();
         let cfg = DockerConfig::parse(&std::fs::read(&p).unwrap()).unwrap();
         assert_eq!(cfg.auths.keys().collect::<Vec<_>>(), vec![DOCKER_HUB]);
         assert_eq!(up(cfg.inline("docker.io")), pair("alice", "pw:1"));
@@ -624,5 +614,48 @@ mod tests {
                 .auths
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn store_writes_docker_s_bytes_for_each_kind() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("config.json");
+        let entry = |c: &Secret| {
+            store(&p, "reg.io", c).unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            v["auths"]["reg.io"].clone()
+        };
+        let b64 = |s: &str| STANDARD.encode(s);
+        assert_eq!(
+            entry(&Secret::from_pair("alice", "pw".into())),
+            serde_json::json!({"auth": b64("alice:pw")})
+        );
+        // docker's marker user beside an identity token without an account, ACR's user kept
+        let rt = Secret::IdentityToken {
+            username: None,
+            token: "rt".into(),
+        };
+        assert_eq!(
+            entry(&rt),
+            serde_json::json!({"auth": b64("<token>:"), "identitytoken": "rt"})
+        );
+        let acr = Secret::identity_token(Some(super::super::ACR_TOKEN_USER), "rt".into());
+        assert_eq!(
+            entry(&acr),
+            serde_json::json!({"auth": b64("00000000-0000-0000-0000-000000000000:"), "identitytoken": "rt"})
+        );
+        assert_eq!(
+            entry(&Secret::RegistryToken("bt".into())),
+            serde_json::json!({"registrytoken": "bt"})
+        );
+        // and each reads back as what was stored (ACR's account is not in `identitytoken`)
+        let cfg = DockerConfig::parse(&std::fs::read(&p).unwrap()).unwrap();
+        assert_eq!(
+            cfg.inline("reg.io"),
+            Some(Secret::RegistryToken("bt".into()))
+        );
+        store(&p, "reg.io", &rt).unwrap();
+        let cfg = DockerConfig::parse(&std::fs::read(&p).unwrap()).unwrap();
+        assert_eq!(cfg.inline("reg.io"), Some(rt));
     }
 }

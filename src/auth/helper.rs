@@ -3,13 +3,13 @@
 //!
 //! The server URL goes to the helper's stdin, never its arguments; the answer is
 //! `{"ServerURL": …, "Username": …, "Secret": …}` on stdout. A username of `<token>` means the
-//! secret is an identity token.
+//! secret is an identity token (docker's marker; [`Secret::from_pair`] reads it).
 
 use std::io::{Read as _, Write as _};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::auth::Credentials;
+use crate::auth::Secret;
 use crate::error::{Error, Result};
 
 /// How long a helper may take before it is killed.
@@ -28,7 +28,7 @@ struct HelperAnswer {
 /// `Ok(None)` when the helper has none ("credentials not found", or an empty answer);
 /// errors (Other) when the helper is missing, times out, fails otherwise or answers
 /// something that is not the protocol's JSON. Error messages never contain its stdout.
-pub fn get(name: &str, server_url: &str) -> Result<Option<Credentials>> {
+pub fn get(name: &str, server_url: &str) -> Result<Option<Secret>> {
     if name.is_empty() || name.contains(['/', '\\']) {
         return Err(Error::other(format!(
             "invalid credential helper name {name:?}"
@@ -103,8 +103,5 @@ pub fn get(name: &str, server_url: &str) -> Result<Option<Credentials>> {
     if answer.secret.is_empty() {
         return Ok(None);
     }
-    Ok(Some(Credentials {
-        username: answer.username,
-        password: answer.secret,
-    }))
+    Ok(Some(Secret::from_pair(&answer.username, answer.secret)))
 }

@@ -3,8 +3,9 @@
 //! Secret Service answers, the Linux kernel key retention service (`keyutils`, the user's
 //! persistent keyring).
 //!
-//! An entry is service `imgctl:<registry>`, user `<username>`; its secret is the password or
-//! identity token. Secrets longer than a store's limit (Windows: 2,560 bytes) are split over
+//! An entry is service `imgctl:<registry>`, user `<username>` (the account given at login;
+//! docker's marker `<token>` for an identity token given without one); its secret is the
+//! password or identity token, which of the two the [`IndexEntry`] says (`identity_token`). Secrets longer than a store's limit (Windows: 2,560 bytes) are split over
 //! entries `imgctl:<registry>#1`, `#2`, … and the [`IndexEntry`] records the count.
 //! There is deliberately no in-memory fallback: when nothing is reachable, callers are told.
 
@@ -12,9 +13,8 @@ use std::sync::Arc;
 
 use keyring_core::{CredentialStore, Entry};
 
-use super::IDENTITY_TOKEN_USER;
+use super::Secret;
 use super::index::IndexEntry;
-use crate::auth::Credentials;
 use crate::error::{Error, Result};
 
 /// Store name of docker's config.json (written only when the user asks for it at login).
@@ -229,14 +229,12 @@ pub fn write(
     Ok(parts.len() as u32)
 }
 
-/// Reads imgctl's secret for `registry` as recorded in `entry`. `Ok(None)` when the store has
+/// Reads imgctl's secret for `registry` as recorded in `entry`: with `entry.identity_token`
+/// an identity token (with its account when the registry expects one, see
+/// [`Secret::identity_token`]), else the pair `entry.username` and secret
+/// ([`Secret::from_pair`]). `Ok(None)` when the store has
 /// no such entry; errors (Other) when the store cannot be reached.
-pub fn read(registry: &str, entry: &IndexEntry) -> Result<Option<Credentials>> {
-    let username = if entry.identity_token {
-        IDENTITY_TOKEN_USER.to_string()
-    } else {
-        entry.username.clone()
-    };
+pub fn read(registry: &str, entry: &IndexEntry) -> Result<Option<Secret>> {
     if entry.store == DOCKER_CONFIG_STORE {
         // Written inline into docker's config.json; read it back from there.
         return Ok(super::docker_config_path()
@@ -255,9 +253,12 @@ pub fn read(registry: &str, entry: &IndexEntry) -> Result<Option<Credentials>> {
             Err(e) => return Err(kerr(&entry.store, e)),
         }
     }
-    Ok((!secret.is_empty()).then_some(Credentials {
-        username,
-        password: secret,
+    Ok((!secret.is_empty()).then(|| {
+        if entry.identity_token {
+            Secret::identity_token(Some(&entry.username), secret)
+        } else {
+            Secret::from_pair(&entry.username, secret)
+        }
     }))
 }
 

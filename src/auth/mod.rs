@@ -1,4 +1,5 @@
-//! Registry credentials: what they are ([`Credentials`], [`SecretKind`]), where they come from
+//! Registry credentials: what they are ([`Secret`]: a password, an identity token, a registry
+//! token), where they come from
 //! and where `imgctl login` puts them (docs/DESIGN.md §3, §5).
 //!
 //! Lookup order for one registry (first source that has a non-empty entry wins):
@@ -32,8 +33,7 @@ use tracing::{debug, warn};
 
 use crate::error::{Error, Result};
 pub use credentials::{
-    ACR_TOKEN_USER, CredentialProvider, Credentials, IDENTITY_TOKEN_USER, REGISTRY_TOKEN_USER,
-    SecretKind, StaticCredentials, secret_kind,
+    ACR_TOKEN_USER, CredentialProvider, IDENTITY_TOKEN_USER, Secret, StaticCredentials,
 };
 
 /// The key docker uses for Docker Hub in `config.json` and with credential helpers.
@@ -129,7 +129,7 @@ pub fn lookup_stored(
     registry: &str,
     repository: Option<&str>,
     config_dir: &Path,
-) -> Option<(Credentials, Source)> {
+) -> Option<(Secret, Source)> {
     // 3. imgctl's own login entry
     match index::Index::load(config_dir) {
         Ok(idx) => {
@@ -168,9 +168,9 @@ pub fn lookup_stored(
 /// every registry, else the stored sources, cached per registry (and repository) for the life
 /// of the process.
 pub struct CredentialChain {
-    fixed: Option<Credentials>,
+    fixed: Option<Secret>,
     config_dir: PathBuf,
-    cache: Mutex<HashMap<CacheKey, Option<Credentials>>>,
+    cache: Mutex<HashMap<CacheKey, Option<Secret>>>,
 }
 
 /// A credential lookup: normalised registry and, when asked for one, repository.
@@ -179,7 +179,7 @@ type CacheKey = (String, Option<String>);
 impl CredentialChain {
     /// A chain whose first source is `fixed` (from `--creds`/env), when given, reading
     /// imgctl's login index from `config_dir`.
-    pub fn new(fixed: Option<Credentials>, config_dir: PathBuf) -> CredentialChain {
+    pub fn new(fixed: Option<Secret>, config_dir: PathBuf) -> CredentialChain {
         CredentialChain {
             fixed,
             config_dir,
@@ -190,7 +190,7 @@ impl CredentialChain {
 
 impl CredentialChain {
     /// The lookup for `registry` and, when given, `repository`, through the cache.
-    fn lookup(&self, registry: &str, repository: Option<&str>) -> Option<Credentials> {
+    fn lookup(&self, registry: &str, repository: Option<&str>) -> Option<Secret> {
         if let Some(c) = &self.fixed {
             return Some(c.clone());
         }
@@ -204,7 +204,7 @@ impl CredentialChain {
             block_outside_runtime(|| lookup_stored(&registry, repository, &self.config_dir));
         match &found {
             Some((c, src)) => {
-                debug!(registry = %registry, repository, user = %c.username, source = ?src, "using stored credentials")
+                debug!(registry = %registry, repository, user = %c.describe(), source = ?src, "using stored credentials")
             }
             None => debug!(registry = %registry, repository, "no stored credentials; anonymous"),
         }
@@ -218,11 +218,11 @@ impl CredentialChain {
 }
 
 impl CredentialProvider for CredentialChain {
-    fn credentials(&self, registry: &str) -> Option<Credentials> {
+    fn credentials(&self, registry: &str) -> Option<Secret> {
         self.lookup(registry, None)
     }
 
-    fn credentials_for(&self, registry: &str, repository: &str) -> Option<Credentials> {
+    fn credentials_for(&self, registry: &str, repository: &str) -> Option<Secret> {
         self.lookup(registry, Some(repository))
     }
 }
@@ -261,20 +261,5 @@ mod tests {
         assert_eq!(normalize_registry("localhost"), "localhost");
         assert_eq!(helper_server_url("docker.io"), DOCKER_HUB_KEY);
         assert_eq!(helper_server_url("ghcr.io"), "ghcr.io");
-    }
-
-    #[test]
-    fn secret_kinds() {
-        let c = |u: &str| Credentials {
-            username: u.into(),
-            password: "x".into(),
-        };
-        assert_eq!(secret_kind(&c("alice")), SecretKind::Password);
-        assert_eq!(secret_kind(&c("<token>")), SecretKind::IdentityToken);
-        assert_eq!(secret_kind(&c(ACR_TOKEN_USER)), SecretKind::IdentityToken);
-        assert_eq!(
-            secret_kind(&c(REGISTRY_TOKEN_USER)),
-            SecretKind::RegistryToken
-        );
     }
 }

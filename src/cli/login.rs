@@ -10,7 +10,7 @@ use tracing::warn;
 use super::{FormatArg, GlobalOpts, SideOpts};
 use imgctl::auth::StaticCredentials;
 use imgctl::auth::index::Index;
-use imgctl::auth::{IDENTITY_TOKEN_USER, keychain, normalize_registry};
+use imgctl::auth::{keychain, normalize_registry};
 use imgctl::error::{Error, Result};
 use imgctl::ops::login::{
     Destination, Removed, remove_credentials, store_credentials, wire_credentials,
@@ -113,11 +113,12 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
     } else {
         g.credentials(None)?
     };
+    // The account as typed (`None`: an identity token given without one).
     let username = match (&given, &g.username) {
-        (Some(c), _) => c.username.clone(),
-        (None, Some(u)) if !u.is_empty() => u.clone(),
-        _ if identity => IDENTITY_TOKEN_USER.to_string(),
-        _ if interactive() => prompt_line("Username: ")?,
+        (Some(c), _) => c.username().map(str::to_string),
+        (None, Some(u)) if !u.is_empty() => Some(u.clone()),
+        _ if identity => None,
+        _ if interactive() => Some(prompt_line("Username: ")?),
         _ => {
             return Err(Error::usage(
                 "no username: pass -u USER (stdin is not a terminal)",
@@ -127,11 +128,11 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
             ));
         }
     };
-    if username.is_empty() {
+    if username.as_deref() == Some("") {
         return Err(Error::usage("empty username"));
     }
-    let secret = if let Some(c) = given {
-        c.password
+    let secret = if let Some(c) = &given {
+        c.secret().to_string()
     } else if identity {
         read_stdin_secret("identity token")?
     } else if g.password_stdin {
@@ -152,7 +153,11 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
     if secret.is_empty() {
         return Err(Error::usage("empty password"));
     }
-    let wire = wire_credentials(&username, secret, identity);
+    // Credentials every command takes are used as every command reads them.
+    let wire = match given {
+        Some(c) => c,
+        None => wire_credentials(username.as_deref(), secret, identity)?,
+    };
     let client = g.client_with(
         Arc::new(StaticCredentials(Some(wire.clone()))),
         &SideOpts::default(),
@@ -171,7 +176,7 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
     let stored = store_credentials(
         &config_dir,
         &registry,
-        &username,
+        username.as_deref(),
         &wire,
         identity,
         destination,

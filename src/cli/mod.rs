@@ -23,7 +23,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use imgctl::auth::CredentialChain;
-use imgctl::auth::{CredentialProvider, Credentials};
+use imgctl::auth::{CredentialProvider, Secret};
 use imgctl::error::{Error, Result};
 use imgctl::progress::{Mode, Reporter};
 use imgctl::registry::{Client, ClientOptions, UploadStrategy};
@@ -264,9 +264,9 @@ impl GlobalOpts {
 
     /// Credentials from `flag`, else `--creds`, else `--username` with the password read by
     /// `--password-stdin`, else IMGCTL_USERNAME/IMGCTL_PASSWORD.
-    fn credentials(&self, flag: Option<&str>) -> Result<Option<Credentials>> {
+    fn credentials(&self, flag: Option<&str>) -> Result<Option<Secret>> {
         if let Some(c) = flag.or(self.creds.as_deref()) {
-            let mut creds = Credentials::parse(c)
+            let mut creds = Secret::parse(c)
                 .ok_or_else(|| Error::usage("invalid credentials: expected USER[:PASS]"))?;
             if !c.contains(':') {
                 // `--creds USER`: ask on a terminal; never go on to a 401 with an empty password.
@@ -275,26 +275,21 @@ impl GlobalOpts {
                         "no password: use --creds USER:PASS, --password-stdin, or imgctl login",
                     ));
                 }
-                creds.password =
-                    rpassword::prompt_password(format!("Password for {}: ", creds.username))
-                        .map_err(|e| Error::usage(format!("cannot read the password: {e}")))?;
+                creds.set_secret(
+                    rpassword::prompt_password(format!("Password for {c}: "))
+                        .map_err(|e| Error::usage(format!("cannot read the password: {e}")))?,
+                );
             }
             return Ok(Some(creds));
         }
         if let (Some(u), Some(p)) = (&self.username, self.stdin_password.0.get()) {
-            return Ok(Some(Credentials {
-                username: u.clone(),
-                password: p.clone(),
-            }));
+            return Ok(Some(Secret::from_pair(u, p.clone())));
         }
         match (
             std::env::var("IMGCTL_USERNAME"),
             std::env::var("IMGCTL_PASSWORD"),
         ) {
-            (Ok(u), Ok(p)) if !u.is_empty() => Ok(Some(Credentials {
-                username: u,
-                password: p,
-            })),
+            (Ok(u), Ok(p)) if !u.is_empty() => Ok(Some(Secret::from_pair(&u, p))),
             (Ok(u), Err(_)) if !u.is_empty() => Err(Error::usage(
                 "IMGCTL_USERNAME is set but IMGCTL_PASSWORD is not",
             )),

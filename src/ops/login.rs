@@ -7,24 +7,24 @@ use std::path::Path;
 
 use tracing::warn;
 
-use crate::auth::Credentials;
 use crate::auth::index::{Index, IndexEntry};
 use crate::auth::{
-    ACR_TOKEN_USER, IDENTITY_TOKEN_USER, block_outside_runtime, docker_config, docker_config_path,
-    keychain,
+    IDENTITY_TOKEN_USER, Secret, block_outside_runtime, docker_config, docker_config_path, keychain,
 };
 use crate::error::{Error, Result};
 
-/// What goes on the wire for `username` and `secret`: identity (OAuth2 refresh) tokens are
-/// marked by the `<token>` username, except ACR's, whose all-zero username is kept.
-pub fn wire_credentials(username: &str, secret: String, identity: bool) -> Credentials {
-    Credentials {
-        username: if identity && username != ACR_TOKEN_USER {
-            IDENTITY_TOKEN_USER.to_string()
-        } else {
-            username.to_string()
-        },
-        password: secret,
+/// The credential login checks and stores for the account `username` (`None`: not given,
+/// allowed for an identity token only) and `secret`: with `identity` an identity (OAuth2
+/// refresh) token, which keeps only an account the registry expects with it (ACR's all-zero
+/// user, [`Secret::identity_token`]); else the pair as every command reads it
+/// ([`Secret::from_pair`]). Errors (Usage) when a password comes without a username.
+pub fn wire_credentials(username: Option<&str>, secret: String, identity: bool) -> Result<Secret> {
+    if identity {
+        return Ok(Secret::identity_token(username, secret));
+    }
+    match username {
+        Some(u) if !u.is_empty() => Ok(Secret::from_pair(u, secret)),
+        _ => Err(Error::usage("empty username")),
     }
 }
 
@@ -52,28 +52,42 @@ pub struct Stored {
     pub kernel_keyring_expiry: Option<String>,
 }
 
-/// Stores credentials `wire` (already accepted by the registry) for `registry` under
-/// `username` (the account as typed; `identity` for an identity token) in `destination`, then
-/// removes the previous secret of `registry` when it lived elsewhere (or its surplus parts;
-/// a failure there is a warning) and records the entry in the index of `config_dir`.
-/// Warnings (docker config fallback, plain-text storage) go to the log.
+/// Stores credential `wire` (made by [`wire_credentials`] from `username`, the account as
+/// typed, and `identity`; already accepted by the registry) for `registry` in `destination`,
+/// then removes the previous secret of `registry` when it lived elsewhere (or its surplus
+/// parts; a failure there is a warning) and records the entry in the index of `config_dir`
+/// (an identity token without an account under docker's user `<token>`, the keychain
+/// record's format). Warnings (docker config fallback, plain-text storage) go to the log.
 ///
 /// Errors: Usage when docker's config dir cannot be found; the keychain's (with context and
 /// a hint when the keychain was required); the index's and config.json's I/O errors.
 pub fn store_credentials(
     config_dir: &Path,
     registry: &str,
-    username: &str,
-    wire: &Credentials,
+    username: Option<&str>,
+    wire: &Secret,
     identity: bool,
     destination: Destination,
 ) -> Result<Stored> {
+    let username = username
+        .filter(|u| !u.is_empty())
+        .unwrap_or(IDENTITY_TOKEN_USER);
+    // config.json keeps the form the user gave: a password pair in `auth` as typed (ACR's
+    // all-zero user reads back as an identity token), an identity token as `identitytoken`.
+    let written = if identity {
+        wire.clone()
+    } else {
+        Secret::Password {
+            username: username.to_string(),
+            password: wire.secret().to_string(),
+        }
+    };
     let mut index = Index::load(config_dir)?;
     let previous = index.get(registry).cloned();
     let to_docker_config = || -> Result<IndexEntry> {
         let path = docker_config_path()
             .ok_or_else(|| Error::usage("cannot find docker's config dir; set DOCKER_CONFIG"))?;
-        block_outside_runtime(|| docker_config::store(&path, registry, wire, identity))?;
+        block_outside_runtime(|| docker_config::store(&path, registry, &written))?;
         Ok(IndexEntry {
             username: username.to_string(),
             store: keychain::DOCKER_CONFIG_STORE.to_string(),
@@ -94,7 +108,7 @@ pub fn store_credentials(
         Destination::Keychain { required } => match block_outside_runtime(keychain::select) {
             Ok((name, store)) => {
                 let parts = block_outside_runtime(|| {
-                    keychain::write(&name, &store, registry, username, &wire.password)
+                    keychain::write(&name, &store, registry, username, wire.secret())
                 })?;
                 if name == "keyutils" {
                     kernel_keyring_expiry = Some(
@@ -201,15 +215,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn identity_tokens_are_marked_on_the_wire_except_acr_s() {
-        let c = wire_credentials("alice", "s3cret".into(), false);
+    fn identity_tokens_keep_only_acr_s_account() {
+        use crate::auth::ACR_TOKEN_USER;
         assert_eq!(
-            (c.username.as_str(), c.password.as_str()),
-            ("alice", "s3cret")
+            wire_credentials(Some("alice"), "s3cret".into(), false).unwrap(),
+            Secret::Password {
+                username: "alice".into(),
+                password: "s3cret".into()
+            }
         );
-        let c = wire_credentials("alice", "tok".into(), true);
-        assert_eq!(c.username, IDENTITY_TOKEN_USER);
-        let c = wire_credentials(ACR_TOKEN_USER, "tok".into(), true);
-        assert_eq!(c.username, ACR_TOKEN_USER);
+        assert!(wire_credentials(None, "s3cret".into(), false).is_err());
+        assert!(wire_credentials(Some(""), "s3cret".into(), false).is_err());
+        for u in [None, Some("alice")] {
+            assert_eq!(
+                wire_credentials(u, "tok".into(), true).unwrap(),
+                Secret::IdentityToken {
+                    username: None,
+                    token: "tok".into()
+                }
+            );
+        }
+        let acr = Secret::IdentityToken {
+            username: Some(ACR_TOKEN_USER.into()),
+            token: "tok".into(),
+        };
+        assert_eq!(
+            wire_credentials(Some(ACR_TOKEN_USER), "tok".into(), true).unwrap(),
+            acr
+        );
+        // ACR's user with a password is an identity token too, as every command reads it
+        assert_eq!(
+            wire_credentials(Some(ACR_TOKEN_USER), "tok".into(), false).unwrap(),
+            acr
+        );
     }
 }

@@ -19,7 +19,31 @@ use super::hosts::HostState;
 use super::repository::{Access, Repository};
 use super::retry::{retry_after, retryable_status, retryable_transport};
 use super::token;
+use crate::auth::Secret;
 use crate::error::{Error, Result};
+
+/// Whose tokens `c` gets, to keep them apart in the cache (never the secret): the username of
+/// a password, a kind-tagged name for tokens (a leading `:` is no Basic username).
+fn token_account(c: &Secret) -> String {
+    match c {
+        Secret::Password { username, .. } => username.clone(),
+        Secret::IdentityToken { username, .. } => {
+            format!(":identity-token:{}", username.as_deref().unwrap_or(""))
+        }
+        Secret::RegistryToken(_) => ":registry-token".to_string(),
+    }
+}
+
+/// `req` with what `c` sends on a Basic challenge: Basic for a password (or an identity token
+/// with its account), `Bearer` for a registry token (a bearer token whatever the challenge),
+/// nothing for an identity token without an account.
+pub(super) fn answer_basic(req: RequestBuilder, c: &Secret) -> RequestBuilder {
+    match (c, c.basic()) {
+        (_, Some((user, password))) => req.basic_auth(user, Some(password)),
+        (Secret::RegistryToken(t), None) => req.bearer_auth(t),
+        (_, None) => req,
+    }
+}
 
 impl Client {
     /// A token covering `scopes` for `host` (the API host of `registry`), from the cache or a
@@ -39,7 +63,7 @@ impl Client {
             .opts
             .credentials
             .credentials_for(registry, repository);
-        let account = creds.as_ref().map(|c| c.username.clone());
+        let account = creds.as_ref().map(token_account);
         if !force && let Some(t) = st.cached_token(scopes, &account, now) {
             return Ok(t.value.clone());
         }
@@ -88,7 +112,7 @@ impl Client {
                 .credentials
                 .credentials_for(registry, repository)
             {
-                Some(c) => req.basic_auth(c.username, Some(c.password)),
+                Some(c) => answer_basic(req, &c),
                 None => req,
             },
             Some(Challenge::Bearer { .. }) => {

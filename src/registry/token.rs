@@ -15,7 +15,7 @@ use super::errors;
 use super::exchange::{trace_exchange, without_query};
 use super::retry::{retry_after, retryable_status, retryable_transport};
 use super::whole::{Whole, fetch_whole};
-use crate::auth::{Credentials, SecretKind, secret_kind};
+use crate::auth::Secret;
 use crate::error::{Error, ErrorKind, Hint, LoginCase, Result};
 
 /// OAuth2 `client_id` sent with POST token requests.
@@ -29,8 +29,8 @@ pub(crate) struct TokenRequest<'a> {
     pub service: Option<&'a str>,
     /// Scopes, e.g. `repository:app:pull,push` (may be empty, e.g. for a login check).
     pub scopes: &'a BTreeSet<String>,
-    /// Credentials, `None` for anonymous.
-    pub creds: Option<&'a Credentials>,
+    /// The credential, `None` for anonymous.
+    pub creds: Option<&'a Secret>,
     /// The normalised name of the registry that announced the realm (e.g. `docker.io`).
     pub registry: &'a str,
     /// The registry's API host (`name[:port]`).
@@ -45,7 +45,7 @@ pub(crate) struct TokenRequest<'a> {
 /// Errors: Auth naming the realm, with a hint.
 fn check_realm_transport(client: &Client, req: &TokenRequest<'_>) -> Result<()> {
     let Some(c) = req.creds else { return Ok(()) };
-    if secret_kind(c) == SecretKind::RegistryToken || !req.registry_https {
+    if matches!(c, Secret::RegistryToken(_)) || !req.registry_https {
         return Ok(());
     }
     let plain = reqwest::Url::parse(req.realm)
@@ -80,20 +80,18 @@ fn check_realm_transport(client: &Client, req: &TokenRequest<'_>) -> Result<()> 
 pub(crate) async fn fetch(client: &Client, req: &TokenRequest<'_>) -> Result<Token> {
     check_realm_transport(client, req)?;
     let http = client.http();
-    match req.creds.map(secret_kind) {
-        Some(SecretKind::RegistryToken) => {
+    match req.creds {
+        Some(Secret::RegistryToken(t)) => {
             // A bearer token for the registry itself: nothing to request.
-            let c = req.creds.expect("creds");
             return Ok(Token {
-                value: c.password.clone(),
+                value: t.clone(),
                 scopes: req.scopes.clone(),
                 renew_at: Instant::now() + Duration::from_secs(3600),
-                account: Some(c.username.clone()),
+                account: None,
             });
         }
-        Some(SecretKind::IdentityToken) => {
-            let c = req.creds.expect("creds");
-            let form = post_form(req, &c.password);
+        Some(Secret::IdentityToken { token, .. }) => {
+            let form = post_form(req, token);
             let resp = send(client, req.realm, || http.post(req.realm).form(&form)).await?;
             if resp.0.status != StatusCode::NOT_FOUND {
                 debug!(realm = %req.realm, scopes = ?req.scopes, "token requested with a refresh token (POST)");
@@ -110,16 +108,17 @@ pub(crate) async fn fetch(client: &Client, req: &TokenRequest<'_>) -> Result<Tok
     for s in req.scopes {
         query.push(("scope", s));
     }
-    if let Some(c) = req.creds
-        && secret_kind(c) == SecretKind::Password
-    {
-        query.push(("account", &c.username));
+    if let Some(Secret::Password { username, .. }) = req.creds {
+        query.push(("account", username));
     }
-    debug!(realm = %req.realm, scopes = ?req.scopes, user = req.creds.map(|c| c.username.as_str()), "requesting token (GET)");
+    // Basic only for a credential that has an account: an identity token without one goes
+    // anonymously (as docker and go-containerregistry do).
+    let basic = req.creds.and_then(Secret::basic);
+    debug!(realm = %req.realm, scopes = ?req.scopes, user = basic.map(|(u, _)| u), "requesting token (GET)");
     let resp = send(client, req.realm, || {
         let mut r = http.get(req.realm).query(&query);
-        if let Some(c) = req.creds {
-            r = r.basic_auth(&c.username, Some(&c.password));
+        if let Some((user, password)) = basic {
+            r = r.basic_auth(user, Some(password));
         }
         r
     })

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::auth::{CredentialProvider, Credentials};
+use crate::auth::{CredentialProvider, Secret};
 use crate::error::Result;
 use crate::reference::Reference;
 use crate::registry::{Client, ClientOptions, Repository};
@@ -16,19 +16,19 @@ use super::config::SyncConfig;
 /// Credentials per registry from the configuration, then a fallback provider (the stored
 /// credentials, `--creds`, `IMGCTL_USERNAME`/`IMGCTL_PASSWORD`).
 pub struct SyncCredentials {
-    configured: HashMap<String, Credentials>,
+    configured: HashMap<String, Secret>,
     fallback: Arc<dyn CredentialProvider>,
 }
 
 impl CredentialProvider for SyncCredentials {
-    fn credentials(&self, registry: &str) -> Option<Credentials> {
+    fn credentials(&self, registry: &str) -> Option<Secret> {
         self.configured
             .get(registry)
             .cloned()
             .or_else(|| self.fallback.credentials(registry))
     }
 
-    fn credentials_for(&self, registry: &str, repository: &str) -> Option<Credentials> {
+    fn credentials_for(&self, registry: &str, repository: &str) -> Option<Secret> {
         self.configured
             .get(registry)
             .cloned()
