@@ -142,6 +142,7 @@ fn test_script_installs_every_tool_the_tests_need() {
         "docker-registry",
         "skopeo",
         "umoci",
+        "buildah",
         "htpasswd",
         "openssl",
         "debootstrap",
