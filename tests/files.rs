@@ -51,8 +51,7 @@ fn push_layers(sb: &Imgctl, reg: &Registry) -> (String, Value) {
     let dst = format!("docker://{}", reg.reference("files/app:v1"));
     sb.run_ok(&["copy", &format!("oci:{}:v1", p(&layout)), &dst]);
     let manifest: Value =
-        serde_json::from_slice(&skopeo_raw_manifest(&dst, &reg.skopeo_flags("", None)).0)
-            .unwrap();
+        serde_json::from_slice(&skopeo_raw_manifest(&dst, &reg.skopeo_flags("", None)).0).unwrap();
     (dst, manifest)
 }
 
@@ -103,7 +102,10 @@ fn the_tree_names_the_layer_of_each_entry_and_agrees_with_umoci_unpack() {
     assert_eq!(e["/etc/a"]["mode"], "0600");
     assert_eq!(e["/etc/a"]["size"], 7);
     assert!(!e.contains_key("/etc/b"), "whited out");
-    assert!(!e.contains_key("/var/cache/old"), "hidden by the opaque dir");
+    assert!(
+        !e.contains_key("/var/cache/old"),
+        "hidden by the opaque dir"
+    );
     assert_eq!(layer_of("/var/cache/new"), 1);
     assert_eq!(layer_of("/usr/bin/hello"), 0);
     assert_eq!(e["/usr/bin/hello"]["mode"], "0755");
@@ -152,7 +154,10 @@ fn the_tree_names_the_layer_of_each_entry_and_agrees_with_umoci_unpack() {
     assert_eq!(totals["entries"], e.len());
     // upper a (7) + new cache (9) + the script (18) + top layer (9); the hard link holds no bytes.
     assert_eq!(totals["filesSize"], 7 + 9 + 18 + 9);
-    assert_eq!(doc["digest"], sha256_digest(&skopeo_raw_manifest(&src, &reg.skopeo_flags("", None)).0));
+    assert_eq!(
+        doc["digest"],
+        sha256_digest(&skopeo_raw_manifest(&src, &reg.skopeo_flags("", None)).0)
+    );
 
     // Text: one line per entry with layer index and short digest, then the summary.
     let text = sb.run_ok(&["--progress", "none", "files", &src]);
@@ -165,7 +170,10 @@ fn the_tree_names_the_layer_of_each_entry_and_agrees_with_umoci_unpack() {
     assert!(line.contains("-rw-------"), "{line}");
     assert!(line.trim_start().starts_with("1 "), "{line}");
     assert!(text.contains("COMPRESSED"), "{text}");
-    let total = text.lines().find(|l| l.trim_start().starts_with("total")).unwrap();
+    let total = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("total"))
+        .unwrap();
     assert!(total.contains(&format!("{}", e.len())), "{total}");
 }
 
@@ -216,9 +224,24 @@ fn a_layer_view_shows_additions_changes_and_deletions() {
     let text = sb.run_ok(&["--progress", "none", "files", &src, "--layer", "1"]);
     let lines: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), 7, "{text}");
-    assert!(lines.iter().any(|l| l.starts_with("D ") && l.contains(" /etc/b ")), "{text}");
-    assert!(lines.iter().any(|l| l.starts_with("A ") && l.ends_with(" /var/cache/new")), "{text}");
-    assert!(lines.iter().any(|l| l.starts_with("M ") && l.contains(" /etc/a ")), "{text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("D ") && l.contains(" /etc/b ")),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("A ") && l.ends_with(" /var/cache/new")),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("M ") && l.contains(" /etc/a ")),
+        "{text}"
+    );
 
     // The top layer only adds; a layer the image lacks is exit 4.
     let top = json_out(&sb, &["files", &src, "--layer", "2"]);
@@ -244,7 +267,12 @@ fn a_path_limits_the_tree_to_a_subtree() {
     let paths: Vec<String> = by_path(&doc).into_keys().collect();
     assert_eq!(
         paths,
-        ["/usr/bin", "/usr/bin/hello", "/usr/bin/hello2", "/usr/bin/hi"]
+        [
+            "/usr/bin",
+            "/usr/bin/hello",
+            "/usr/bin/hello2",
+            "/usr/bin/hi"
+        ]
     );
     // The totals stay the image's.
     assert_eq!(doc["layers"].as_array().unwrap().len(), 3);
@@ -318,7 +346,12 @@ fn diff_of_an_image_and_the_same_image_with_layers_appended() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["path"].as_str().unwrap().to_string(), strings(&c["changes"])))
+        .map(|c| {
+            (
+                c["path"].as_str().unwrap().to_string(),
+                strings(&c["changes"]),
+            )
+        })
         .collect();
     let want: BTreeMap<String, Vec<String>> = [
         ("/etc/hostname", vec!["mode"]),
@@ -335,7 +368,10 @@ fn diff_of_an_image_and_the_same_image_with_layers_appended() {
         .iter()
         .find(|c| c["path"] == "/etc/motd")
         .unwrap();
-    assert_eq!(motd_change["before"]["digest"], sha256_digest(motd.as_bytes()));
+    assert_eq!(
+        motd_change["before"]["digest"],
+        sha256_digest(motd.as_bytes())
+    );
     assert_eq!(
         motd_change["after"]["digest"],
         sha256_digest(same_length.as_bytes())

@@ -133,12 +133,12 @@ pub const FILES: &str = "Examples:
   imgctl files localhost:5000/app:1                      # the tree, each entry with its layer; sizes per layer
   imgctl files localhost:5000/app:1 /etc --long          # one subtree, with owner, mtime and link targets
   imgctl files oci:/tmp/lay:1 --layer 2                  # what layer 2 adds (A), changes (M) and deletes (D)
-  imgctl --format json files store:app:1 | jq '.layers[] | {index, tarSize}'";
+  imgctl files store:app:1 --format json | jq '.layers[] | {index, tarSize}'";
 
 pub const DIFF: &str = "Examples:
   imgctl diff localhost:5000/app:1 localhost:5000/app:2  # A, D and M lines sorted by path
   imgctl diff store:app:1 oci:/tmp/lay:1 --platform linux/arm64
-  imgctl --format json diff app:1 app:2 | jq -r '.changed[].path'";
+  imgctl diff app:1 app:2 --format json | jq -r '.changed[].path'";
 
 pub const BUILD: &str = "Examples:
   imgctl build -t localhost:5000/app:1 .                 # into the local store, then: imgctl push localhost:5000/app:1

@@ -100,7 +100,11 @@ fn mode_string(kind: FileKind, mode: u32) -> String {
     };
     let mut s = String::with_capacity(10);
     s.push(t);
-    for (shift, special, lower, upper) in [(6, 0o4000, 's', 'S'), (3, 0o2000, 's', 'S'), (0, 0o1000, 't', 'T')] {
+    for (shift, special, lower, upper) in [
+        (6, 0o4000, 's', 'S'),
+        (3, 0o2000, 's', 'S'),
+        (0, 0o1000, 't', 'T'),
+    ] {
         let bits = (mode >> shift) & 7;
         s.push(if bits & 4 != 0 { 'r' } else { '-' });
         s.push(if bits & 2 != 0 { 'w' } else { '-' });
@@ -260,7 +264,14 @@ pub async fn files(g: &GlobalOpts, a: &FilesArgs) -> Result<()> {
                 };
                 let note = match (c.action, c.deleted_by, c.previous_layer) {
                     (Action::Deleted, Some(by), Some(p)) => {
-                        format!("  ({} of layer {p}'s)", if by == imgctl::rootfs::files::DeletedBy::Opaque { "opaque directory" } else { "whiteout" })
+                        format!(
+                            "  ({} of layer {p}'s)",
+                            if by == imgctl::rootfs::files::DeletedBy::Opaque {
+                                "opaque directory"
+                            } else {
+                                "whiteout"
+                            }
+                        )
                     }
                     (Action::Deleted, _, None) => "  (whiteout; no layer below has it)".to_string(),
                     (Action::Changed, _, Some(p)) => format!("  (was layer {p}'s)"),
@@ -270,11 +281,19 @@ pub async fn files(g: &GlobalOpts, a: &FilesArgs) -> Result<()> {
             }
         }
         None => {
-            outln!("{:>5}  {:<12}  {}", "LAYER", "DIGEST", if a.long {
-                format!("{:<10}  {:<11}  {:>10}  {:<20}  PATH", "MODE", "OWNER", "SIZE", "MTIME")
-            } else {
-                format!("{:<10}  {:>10}  PATH", "MODE", "SIZE")
-            });
+            outln!(
+                "{:>5}  {:<12}  {}",
+                "LAYER",
+                "DIGEST",
+                if a.long {
+                    format!(
+                        "{:<10}  {:<11}  {:>10}  {:<20}  PATH",
+                        "MODE", "OWNER", "SIZE", "MTIME"
+                    )
+                } else {
+                    format!("{:<10}  {:>10}  PATH", "MODE", "SIZE")
+                }
+            );
             for (p, n) in &l.tree {
                 outln!(
                     "{:>5}  {:<12}  {}",
@@ -361,11 +380,12 @@ pub async fn diff(g: &GlobalOpts, a: &DiffArgs) -> Result<()> {
     let mut lines: Vec<(String, String)> = Vec::new();
     lines.extend(d.added.iter().map(|p| (p.clone(), format!("A /{p}"))));
     lines.extend(d.removed.iter().map(|p| (p.clone(), format!("D /{p}"))));
-    lines.extend(
-        d.changed
-            .iter()
-            .map(|c| (c.path.clone(), format!("M /{} ({})", c.path, change_text(c)))),
-    );
+    lines.extend(d.changed.iter().map(|c| {
+        (
+            c.path.clone(),
+            format!("M /{} ({})", c.path, change_text(c)),
+        )
+    }));
     imgctl::rootfs::files::sort_paths(&mut lines, |(p, _)| p);
     for (_, l) in &lines {
         outln!("{l}");

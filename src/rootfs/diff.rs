@@ -128,8 +128,7 @@ fn shared_prefix(a: &Side<'_>, b: &Side<'_>) -> usize {
         .zip(lb)
         .enumerate()
         .take_while(|(i, (x, y))| {
-            x.digest() == y.digest()
-                || matches!((&ia, &ib), (Some(p), Some(q)) if p[*i] == q[*i])
+            x.digest() == y.digest() || matches!((&ia, &ib), (Some(p), Some(q)) if p[*i] == q[*i])
         })
         .count()
 }

@@ -73,7 +73,12 @@ struct LayerMembers {
 }
 
 /// Reads one layer's members (metadata only; file bytes are hashed when `hash`, else skipped).
-fn read_members(index: usize, media_type: &str, raw: impl Read, hash: bool) -> Result<LayerMembers> {
+fn read_members(
+    index: usize,
+    media_type: &str,
+    raw: impl Read,
+    hash: bool,
+) -> Result<LayerMembers> {
     let mut m = LayerMembers::default();
     m.stats = walk_layer(index, media_type, raw, |member| {
         match member {
@@ -389,8 +394,7 @@ pub async fn files(
     }
     let mut tree = Tree::new();
     let mut layers = Vec::with_capacity(count);
-    let indexed: Vec<(usize, Descriptor)> =
-        manifest.layers().iter().cloned().enumerate().collect();
+    let indexed: Vec<(usize, Descriptor)> = manifest.layers().iter().cloned().enumerate().collect();
     let changes = apply_layers(
         src,
         &indexed,
@@ -417,7 +421,10 @@ pub async fn files(
         files_size: tree.values().map(|n| n.size).sum(),
     };
     let changes = changes.map(|c| {
-        let mut c: Vec<Change> = c.into_iter().filter(|c| within(&c.path, &opts.path)).collect();
+        let mut c: Vec<Change> = c
+            .into_iter()
+            .filter(|c| within(&c.path, &opts.path))
+            .collect();
         sort_paths(&mut c, |c| &c.path);
         c
     });
@@ -481,7 +488,13 @@ mod tests {
             layer(
                 &[],
                 &[],
-                &[("a", Dir), ("a/x", File), ("a/d", Dir), ("a/d/y", File), ("b", File)],
+                &[
+                    ("a", Dir),
+                    ("a/x", File),
+                    ("a/d", Dir),
+                    ("a/d/y", File),
+                    ("b", File),
+                ],
             ),
             false,
         );
@@ -494,8 +507,10 @@ mod tests {
         let keys: Vec<&str> = t.keys().map(|k| k.as_str()).collect();
         assert_eq!(keys, ["a", "a/new", "b"]);
         assert_eq!(t["b"].layer, 1);
-        let summary: Vec<(String, char)> =
-            c.iter().map(|c| (c.path.clone(), c.action.letter())).collect();
+        let summary: Vec<(String, char)> = c
+            .iter()
+            .map(|c| (c.path.clone(), c.action.letter()))
+            .collect();
         // a/d/y goes with a/d: only the opaque directory's children are listed; b, whited out
         // and written again, is changed.
         assert_eq!(
@@ -514,7 +529,12 @@ mod tests {
     fn a_file_over_a_directory_replaces_its_subtree() {
         use FileKind::*;
         let mut t = Tree::new();
-        apply(&mut t, 0, layer(&[], &[], &[("a", Dir), ("a/x", File)]), false);
+        apply(
+            &mut t,
+            0,
+            layer(&[], &[], &[("a", Dir), ("a/x", File)]),
+            false,
+        );
         apply(&mut t, 1, layer(&[], &[], &[("a", File)]), false);
         assert_eq!(t.keys().collect::<Vec<_>>(), ["a"]);
     }
