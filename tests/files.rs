@@ -13,7 +13,7 @@ use common::*;
 use serde_json::Value;
 
 /// Three layers: a base; a whiteout (`etc/b`), an opaque `var/cache` and a changed `etc/a`;
-/// a new `opt/top`.
+/// a new `opt/top` and `srv/deep/f` (whose parents the tar omits).
 fn layers() -> Vec<Vec<TarEntry>> {
     vec![
         vec![
@@ -40,7 +40,12 @@ fn layers() -> Vec<Vec<TarEntry>> {
             TarEntry::dir("var/cache"),
             TarEntry::file("var/cache/new", "new cache"),
         ],
-        vec![TarEntry::dir("opt"), TarEntry::file("opt/top", "top layer")],
+        vec![
+            TarEntry::dir("opt"),
+            TarEntry::file("opt/top", "top layer"),
+            // No entries for srv and srv/deep: extracting creates them.
+            TarEntry::file("srv/deep/f", "x"),
+        ],
     ]
 }
 
@@ -152,8 +157,11 @@ fn the_tree_names_the_layer_of_each_entry_and_agrees_with_umoci_unpack() {
     assert_eq!(totals["size"], sum(|l| l.compressed.len() as u64));
     assert_eq!(totals["tarSize"], sum(|l| l.uncompressed_size));
     assert_eq!(totals["entries"], e.len());
-    // upper a (7) + new cache (9) + the script (18) + top layer (9); the hard link holds no bytes.
-    assert_eq!(totals["filesSize"], 7 + 9 + 18 + 9);
+    // upper a (7) + new cache (9) + the script (18) + top layer (9) + x; the hard link holds
+    // no bytes.
+    assert_eq!(totals["filesSize"], 7 + 9 + 18 + 9 + 1);
+    assert_eq!(e["/srv/deep"]["kind"], "dir");
+    assert_eq!(layer_of("/srv/deep"), 2);
     assert_eq!(
         doc["digest"],
         sha256_digest(&skopeo_raw_manifest(&src, &reg.skopeo_flags("", None)).0)

@@ -267,6 +267,26 @@ fn apply(tree: &mut Tree, index: usize, m: LayerMembers, changes: bool) -> Vec<C
                 deleted_by: None,
             }));
         }
+        // A tar may omit parent directories; extracting it creates them (0755, root's).
+        let mut parent = info.path.as_str();
+        while let Some((p, _)) = parent.rsplit_once('/') {
+            if tree.contains_key(p) {
+                break;
+            }
+            let implied = Node {
+                kind: FileKind::Dir,
+                mode: 0o755,
+                uid: 0,
+                gid: 0,
+                size: 0,
+                mtime: info.mtime,
+                link: None,
+                layer: index,
+                sha256: None,
+            };
+            tree.insert(p.to_string(), implied);
+            parent = p;
+        }
         tree.insert(info.path, node);
     }
     out.into_iter().flatten().collect()
@@ -537,6 +557,25 @@ mod tests {
         );
         apply(&mut t, 1, layer(&[], &[], &[("a", File)]), false);
         assert_eq!(t.keys().collect::<Vec<_>>(), ["a"]);
+    }
+
+    #[test]
+    fn missing_parent_directories_are_implied() {
+        let mut t = Tree::new();
+        apply(
+            &mut t,
+            2,
+            layer(&[], &[], &[("usr/bin/x", FileKind::File)]),
+            false,
+        );
+        assert_eq!(
+            t.keys().collect::<Vec<_>>(),
+            ["usr", "usr/bin", "usr/bin/x"]
+        );
+        assert_eq!(
+            (t["usr/bin"].kind, t["usr/bin"].mode, t["usr"].layer),
+            (FileKind::Dir, 0o755, 2)
+        );
     }
 
     #[test]
