@@ -440,3 +440,56 @@ fn a_layer_escaping_the_root_is_refused() {
         assert!(stdout(&r).is_empty(), "{}", describe(&r));
     }
 }
+
+#[test]
+fn an_index_is_listed_per_platform_and_an_artifact_is_refused() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("idx");
+    build_index(&layout, "multi", &["linux/amd64", "linux/arm64"]);
+    let src = format!("docker://{}", reg.reference("files/multi:1"));
+    sb.run_ok(&["copy", "--all", &format!("oci:{}:multi", p(&layout)), &src]);
+    let doc = json_out(&sb, &["files", &src, "--platform", "linux/arm64"]);
+    assert_eq!(doc["platform"], "linux/arm64");
+    let child = sb.run_ok(&[
+        "--progress",
+        "none",
+        "digest",
+        &src,
+        "--platform",
+        "linux/arm64",
+    ]);
+    assert_eq!(doc["digest"], child.trim());
+    assert_eq!(doc["entries"][1]["path"], "/etc/platform");
+    assert_eq!(doc["entries"][1]["size"], "linux/arm64\n".len());
+    // The registry's copy and the layout hold the same amd64 image.
+    let d = json_out(
+        &sb,
+        &[
+            "diff",
+            &src,
+            &format!("oci:{}:multi", p(&layout)),
+            "--platform",
+            "linux/amd64",
+        ],
+    );
+    assert_eq!(d["changed"], serde_json::json!([]));
+    assert_eq!(d["added"], serde_json::json!([]));
+    assert_eq!(d["sharedLayers"], 1);
+    let r = run(&sb, &["files", &src, "--platform", "linux/s390x"]);
+    assert_eq!(code(&r), 4, "{}", describe(&r));
+
+    // An artifact (its config is not an image config) has no file tree: exit 2.
+    let art = sb.dir().join("art");
+    init_layout(&art);
+    let blob = write_blob(&art, "application/octet-stream", b"not a tar");
+    let config = write_blob(&art, "application/vnd.example.thing.v1+json", b"{}");
+    let manifest = serde_json::json!({
+        "schemaVersion": 2, "mediaType": MT_MANIFEST, "config": config, "layers": [blob],
+    });
+    let desc = write_blob(&art, MT_MANIFEST, &serde_json::to_vec(&manifest).unwrap());
+    tag_descriptor(&art, "v1", desc);
+    let r = run(&sb, &["files", &format!("oci:{}:v1", p(&art))]);
+    assert_eq!(code(&r), 2, "{}", describe(&r));
+    assert!(stderr(&r).contains("artifact"), "{}", describe(&r));
+}
