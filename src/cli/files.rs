@@ -265,7 +265,7 @@ pub async fn files(g: &GlobalOpts, a: &FilesArgs) -> Result<()> {
                 let note = match (c.action, c.deleted_by, c.previous_layer) {
                     (Action::Deleted, Some(by), Some(p)) => {
                         format!(
-                            "  ({} of layer {p}'s)",
+                            "  ({}; was layer {p}'s)",
                             if by == imgctl::rootfs::files::DeletedBy::Opaque {
                                 "opaque directory"
                             } else {
