@@ -68,6 +68,8 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand blob 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)'
             cand index 'Make or change an image index in a registry: create, add, remove'
             cand export 'Write an image''s flattened root filesystem as one tar (whiteouts applied)'
+            cand files 'List an image''s file tree with the layer that wrote each entry, or what one layer adds, changes and deletes; per-layer sizes'
+            cand diff 'Files added, removed and changed between two images (by content digest; nothing unpacked)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imgctl;build'= {
@@ -918,6 +920,63 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'imgctl;files'= {
+            cand --layer 'What layer N (0 = the bottom one) adds (A), changes (M: the path existed below) and deletes (D: whiteouts, opaque directories)'
+            cand --platform 'The platform''s image of an index: OS/ARCH[/VARIANT] [default: the host''s]'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -l 'Also owner (uid:gid), modification time and link targets'
+            cand --long 'Also owner (uid:gid), modification time and link targets'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'imgctl;diff'= {
+            cand --platform 'The platform''s image of an index, for both: OS/ARCH[/VARIANT] [default: the host''s]'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'imgctl;help'= {
             cand build 'Build an image from a Dockerfile without RUN (no daemon; base layers are never downloaded)'
             cand pull 'Pull an image from a registry into the local store'
@@ -945,6 +1004,8 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand blob 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)'
             cand index 'Make or change an image index in a registry: create, add, remove'
             cand export 'Write an image''s flattened root filesystem as one tar (whiteouts applied)'
+            cand files 'List an image''s file tree with the layer that wrote each entry, or what one layer adds, changes and deletes; per-layer sizes'
+            cand diff 'Files added, removed and changed between two images (by content digest; nothing unpacked)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imgctl;help;build'= {
@@ -1007,6 +1068,10 @@ set edit:completion:arg-completer[imgctl] = {|@words|
         &'imgctl;help;index;remove'= {
         }
         &'imgctl;help;export'= {
+        }
+        &'imgctl;help;files'= {
+        }
+        &'imgctl;help;diff'= {
         }
         &'imgctl;help;help'= {
         }

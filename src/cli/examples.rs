@@ -129,6 +129,17 @@ pub const EXPORT: &str = "Examples:
   imgctl export oci:/tmp/lay:1 --platform linux/arm64 | tar -t
   imgctl export store:app:1 -o - | tar -x -C rootfs/";
 
+pub const FILES: &str = "Examples:
+  imgctl files localhost:5000/app:1                      # the tree, each entry with its layer; sizes per layer
+  imgctl files localhost:5000/app:1 /etc --long          # one subtree, with owner, mtime and link targets
+  imgctl files oci:/tmp/lay:1 --layer 2                  # what layer 2 adds (A), changes (M) and deletes (D)
+  imgctl files store:app:1 --format json | jq '.layers[] | {index, tarSize}'";
+
+pub const DIFF: &str = "Examples:
+  imgctl diff localhost:5000/app:1 localhost:5000/app:2  # A, D and M lines sorted by path
+  imgctl diff store:app:1 oci:/tmp/lay:1 --platform linux/arm64
+  imgctl diff app:1 app:2 --format json | jq -r '.changed[].path'";
+
 pub const BUILD: &str = "Examples:
   imgctl build -t localhost:5000/app:1 .                 # into the local store, then: imgctl push localhost:5000/app:1
   imgctl build -t localhost:5000/app:1 --push .          # base layers mounted or streamed registry to registry

@@ -7,6 +7,7 @@ mod build;
 mod completion;
 mod examples;
 mod export;
+mod files;
 mod index;
 mod inspect;
 mod login;
@@ -598,6 +599,12 @@ pub enum Command {
     /// Write an image's flattened root filesystem as one tar (whiteouts applied).
     #[command(after_long_help = examples::EXPORT)]
     Export(export::ExportArgs),
+    /// List an image's file tree with the layer that wrote each entry, or what one layer adds, changes and deletes; per-layer sizes.
+    #[command(after_long_help = examples::FILES)]
+    Files(files::FilesArgs),
+    /// Files added, removed and changed between two images (by content digest; nothing unpacked).
+    #[command(after_long_help = examples::DIFF)]
+    Diff(files::DiffArgs),
 }
 
 /// Runs the parsed command line; the value is the process exit code.
@@ -732,5 +739,7 @@ async fn run_command(cli: &Cli) -> Result<()> {
         Command::Blob(a) => blob::blob(g, a).await,
         Command::Index(a) => index::index(g, a).await,
         Command::Export(a) => export::export(g, a).await,
+        Command::Files(a) => files::files(g, a).await,
+        Command::Diff(a) => files::diff(g, a).await,
     }
 }

@@ -5,6 +5,11 @@
 //!
 //! [`export`] flattens an image into one tar with constant memory: it walks the layers from
 //! the top down and keeps only the set of paths already decided (names, never contents).
+//! [`files`] lists the flattened tree with the layer that wrote each path, or one layer's
+//! changes; [`diff`] compares the trees of two images by content digest.
+
+pub mod diff;
+pub mod files;
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
