@@ -204,6 +204,8 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('--dest-creds', '--dest-creds', [CompletionResultType]::ParameterName, 'Credentials for the destination registry')
             [CompletionResult]::new('--src-ca-file', '--src-ca-file', [CompletionResultType]::ParameterName, 'Extra CA file for the source registry')
             [CompletionResult]::new('--dest-ca-file', '--dest-ca-file', [CompletionResultType]::ParameterName, 'Extra CA file for the destination registry')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Recompress the layers while copying: gzip, zstd or none (new layer digests; diff_ids unchanged)')
+            [CompletionResult]::new('--compress-level', '--compress-level', [CompletionResultType]::ParameterName, 'Compression level for --compress (gzip 0-9, default 6; zstd 1-22, default 3)')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Local image store (an OCI image layout) [default: the platform data dir]')

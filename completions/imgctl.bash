@@ -722,7 +722,7 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__copy)
-            opts="-v -q -u -h -V --platform --all --all-platforms --src-creds --dest-creds --src-ca-file --dest-ca-file --src-insecure --dest-insecure --referrers --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version"
+            opts="-v -q -u -h -V --platform --all --all-platforms --src-creds --dest-creds --src-ca-file --dest-ca-file --src-insecure --dest-insecure --referrers --compress --compress-level --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -745,6 +745,14 @@ _imgctl() {
                     return 0
                     ;;
                 --dest-ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compress-level)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -196,6 +196,8 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand --dest-creds 'Credentials for the destination registry'
             cand --src-ca-file 'Extra CA file for the source registry'
             cand --dest-ca-file 'Extra CA file for the destination registry'
+            cand --compress 'Recompress the layers while copying: gzip, zstd or none (new layer digests; diff_ids unchanged)'
+            cand --compress-level 'Compression level for --compress (gzip 0-9, default 6; zstd 1-22, default 3)'
             cand --progress 'Progress style on stderr'
             cand --format 'Result format on stdout'
             cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'

@@ -189,6 +189,8 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l src-creds -d 'Cre
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l dest-creds -d 'Credentials for the destination registry' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l src-ca-file -d 'Extra CA file for the source registry' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l dest-ca-file -d 'Extra CA file for the destination registry' -r -F
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l compress -d 'Recompress the layers while copying: gzip, zstd or none (new layer digests; diff_ids unchanged)' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l compress-level -d 'Compression level for --compress (gzip 0-9, default 6; zstd 1-22, default 3)' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
 plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'

@@ -28,6 +28,7 @@ pub const COPY: &str = "Examples:
   imgctl copy localhost:5000/app:1 oci:/tmp/layout:1
   imgctl copy oci-archive:app.tar:1 docker-archive:app-docker.tar:localhost:5000/app:1
   imgctl copy --referrers localhost:5000/app:1 localhost:5001/app:1  # with signatures, SBOMs
+  imgctl copy --compress zstd localhost:5000/app:1 localhost:5000/app:1-zstd
   imgctl copy localhost:5000/app:1 docker-archive:/dev/stdout | ssh host imgctl load -i -";
 
 pub const IMAGES: &str = "Examples:

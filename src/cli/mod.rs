@@ -452,6 +452,12 @@ pub enum Command {
         /// Copy the image's referrers too (signatures, SBOMs, attestations; cosign digest tags).
         #[arg(long)]
         referrers: bool,
+        /// Recompress the layers while copying: gzip, zstd or none (new layer digests; diff_ids unchanged)
+        #[arg(long, value_name = "gzip|zstd|none")]
+        compress: Option<String>,
+        /// Compression level for --compress (gzip 0-9, default 6; zstd 1-22, default 3)
+        #[arg(long, value_name = "N", requires = "compress")]
+        compress_level: Option<i32>,
     },
     /// List the images in the local store.
     #[command(after_long_help = examples::IMAGES)]
@@ -652,6 +658,8 @@ async fn run_command(cli: &Cli) -> Result<()> {
             src_insecure,
             dest_insecure,
             referrers,
+            compress,
+            compress_level,
         } => {
             let src = SideOpts {
                 creds: src_creds.clone(),
@@ -665,7 +673,9 @@ async fn run_command(cli: &Cli) -> Result<()> {
             };
             // Checked before the copy: an archive written to stdout moves the result to stderr.
             let to_stderr = transfer::destination_on_stdout(destination);
-            let mut result = transfer::copy(g, source, destination, platforms, &src, &dst).await?;
+            let compress = compress.as_deref().map(|c| (c, *compress_level));
+            let mut result =
+                transfer::copy(g, source, destination, platforms, &src, &dst, compress).await?;
             if *referrers {
                 let stats =
                     sync::copy_referrers(g, source, destination, &src, &dst, &g.reporter()).await?;

@@ -4,6 +4,8 @@ use imgctl::copy::{CopyOptions, Platforms, copy_image};
 use imgctl::error::{Error, Result};
 use imgctl::location::{BareMeans, Location};
 use imgctl::manifest::PlatformSpec;
+use imgctl::ops::edit::edit_image;
+use imgctl::ops::recompress::{LayerCompression, Recompress};
 use imgctl::reference::Reference;
 use imgctl::transport::open::{open_destination, open_source};
 
@@ -33,6 +35,7 @@ async fn transfer(
     plat: &PlatformOpts,
     src_side: &SideOpts,
     dst_side: &SideOpts,
+    compress: Option<(&str, Option<i32>)>,
 ) -> Result<serde_json::Value> {
     let store = g.store_dir()?;
     let platforms = platforms(plat)?;
@@ -45,11 +48,43 @@ async fn transfer(
     } else {
         g.client(dst_side)?
     };
-    let src = open_source(src_loc, &src_client, &store)?;
+    let src: std::sync::Arc<dyn imgctl::transport::ImageSource> =
+        std::sync::Arc::from(open_source(src_loc, &src_client, &store)?);
     let dst = open_destination(dst_loc, &dst_client, &store)?;
     let reporter = g.reporter();
+    // --compress: the layers are converted first (into temp files removed at the end), then
+    // the edited image is copied like any other.
+    let temp = match compress {
+        Some(_) => Some(
+            tempfile::Builder::new()
+                .prefix("imgctl-compress-")
+                .tempdir()?,
+        ),
+        None => None,
+    };
+    let recompress = match (compress, &temp) {
+        (Some((to, level)), Some(t)) => Some(Recompress::new(
+            LayerCompression::parse(to)?,
+            level,
+            t.path().to_path_buf(),
+            g.jobs as usize,
+        )?),
+        _ => None,
+    };
+    let edited = match &recompress {
+        Some(r) => Some(
+            edit_image(src.clone(), &platforms, r)
+                .await
+                .map_err(|e| e.context(format!("recompressing {}", src.describe())))?,
+        ),
+        None => None,
+    };
+    let from: &dyn imgctl::transport::ImageSource = match &edited {
+        Some(e) => e,
+        None => src.as_ref(),
+    };
     let opts = CopyOptions::new(platforms, g.jobs as usize);
-    let report = copy_image(src.as_ref(), dst.as_ref(), &opts, &reporter)
+    let report = copy_image(from, dst.as_ref(), &opts, &reporter)
         .await
         .map_err(|e| {
             e.context(format!(
@@ -59,6 +94,18 @@ async fn transfer(
             ))
         })?;
     let mut v = serde_json::to_value(&report).map_err(|e| Error::other(e.to_string()))?;
+    if let Some(r) = &recompress {
+        let converted = r.converted();
+        for c in &converted {
+            reporter.line(&format!(
+                "recompressed {} ({}, {} bytes) → {} ({}, {} bytes)",
+                c.from, c.from_compression, c.from_size, c.to, c.to_compression, c.to_size
+            ));
+        }
+        v["recompressed"] = serde_json::to_value(&converted)?;
+    }
+    drop(edited);
+    drop(temp);
     // as locations a user can type: the store is `store:REF`, not "REF (local store)"
     let location = |l: &Location, described: String| match l {
         Location::Store(r) => format!("store:{r}"),
@@ -120,6 +167,7 @@ pub async fn pull(g: &GlobalOpts, reference: &str, plat: &PlatformOpts) -> Resul
         plat,
         &SideOpts::default(),
         &SideOpts::default(),
+        None,
     )
     .await
     .and_then(|v| print_result(g, &v, false))
@@ -152,6 +200,7 @@ pub async fn push(g: &GlobalOpts, reference: &str, destination: Option<&str>) ->
         &all,
         &SideOpts::default(),
         &SideOpts::default(),
+        None,
     )
     .await
     .and_then(|v| print_result(g, &v, to_stderr))
@@ -166,8 +215,9 @@ pub async fn copy(
     plat: &PlatformOpts,
     src_side: &SideOpts,
     dst_side: &SideOpts,
+    compress: Option<(&str, Option<i32>)>,
 ) -> Result<serde_json::Value> {
     let src = Location::parse(source, BareMeans::Registry)?;
     let dst = Location::parse(destination, BareMeans::Registry)?;
-    transfer(g, &src, &dst, plat, src_side, dst_side).await
+    transfer(g, &src, &dst, plat, src_side, dst_side, compress).await
 }

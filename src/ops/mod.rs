@@ -12,6 +12,7 @@
 //! - [`inspect`]: what `inspect` and `digest` show, as data;
 //! - [`load`]: archive detection and the names `load` gives its images;
 //! - [`login`]: the credential-storage transaction of `login` and `logout`;
+//! - [`recompress`]: `copy --compress`: layers converted to gzip, zstd or none while copying;
 //! - [`referrers`]: `copy --referrers` between two registries;
 //! - [`store`]: queries and edits of the local store (`images`, `rmi`, `tag`, bare names);
 
@@ -23,6 +24,7 @@ pub mod index;
 pub mod inspect;
 pub mod load;
 pub mod login;
+pub mod recompress;
 pub mod referrers;
 pub mod retag;
 pub mod store;
