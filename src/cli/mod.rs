@@ -106,6 +106,10 @@ pub struct GlobalOpts {
     /// Retries per request on connect errors, timeouts, 408, 429 and 5xx.
     #[arg(long, global = true, default_value_t = 3)]
     pub retries: u32,
+    /// Requests per second to each registry of the run (a token bucket per registry host,
+    /// shared by all concurrent requests); overrides `max_rps` in config.toml.
+    #[arg(long, global = true, value_name = "N")]
+    pub max_rps: Option<f64>,
     /// Idle timeout in seconds: a connection that moves nothing for this long fails.
     #[arg(long, global = true, default_value_t = 60, value_name = "SECS")]
     pub timeout: u64,
@@ -352,6 +356,7 @@ impl GlobalOpts {
                 None => UploadStrategy::Auto,
             },
             retries: self.retries,
+            max_rps: self.max_rps,
             timeout: Duration::from_secs(self.timeout.max(1)),
             config: Arc::new(imgctl::settings::Config::load(&self.config_dir()?)?),
         })

@@ -42,6 +42,9 @@ pub struct ClientOptions {
     pub upload: UploadStrategy,
     /// Retries per request on connect errors, timeouts, 408, 429 and 5xx.
     pub retries: u32,
+    /// Requests per second to each registry (`--max-rps`); a host's `max_rps` in
+    /// `config.toml` applies when this is none. None: unlimited.
+    pub max_rps: Option<f64>,
     /// Idle timeout: a connection that moves no byte for this long fails (seconds).
     pub timeout: Duration,
     /// Per-registry settings from `config.toml` (upload strategy, chunk size, plain HTTP,
@@ -59,6 +62,7 @@ impl Default for ClientOptions {
             credentials: Arc::new(auth::StaticCredentials(None)),
             upload: UploadStrategy::default(),
             retries: 3,
+            max_rps: None,
             timeout: Duration::from_secs(60),
             config: Arc::new(crate::settings::Config::default()),
         }
@@ -73,6 +77,8 @@ pub(super) struct Inner {
     /// Whether the user gave CA files on the command line: decides the TLS hints.
     pub(super) user_cas: bool,
     pub(super) hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<HostState>>>>,
+    /// The request limiter of each host, shared by every request of the run.
+    pub(super) limiters: Mutex<HashMap<String, Arc<super::limiter::Limiter>>>,
     /// Where each host's TLS settings come from.
     pub(super) tls: tls::TlsSettings,
     /// The HTTP client of each host seen so far (`name[:port]`), by its TLS settings.
@@ -145,6 +151,7 @@ impl Client {
                 opts,
                 user_cas,
                 hosts: Mutex::new(HashMap::new()),
+                limiters: Mutex::new(HashMap::new()),
                 tls: settings,
                 tls_clients: Mutex::new(HashMap::new()),
             }),
@@ -246,6 +253,18 @@ impl Client {
     /// [`Client::execute`] (or `Repository::send`), which uses the host's own.
     pub(super) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// The request limiter of `host` (`name[:port]`), made on first use with the run's
+    /// `max_rps`.
+    pub(super) fn limiter(&self, host: &str) -> Arc<super::limiter::Limiter> {
+        self.inner
+            .limiters
+            .lock()
+            .expect("limiters lock")
+            .entry(host.to_string())
+            .or_insert_with(|| Arc::new(super::limiter::Limiter::new(self.inner.opts.max_rps)))
+            .clone()
     }
 
     pub(super) fn host_state(&self, host: &str) -> Arc<tokio::sync::Mutex<HostState>> {

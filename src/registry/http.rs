@@ -6,7 +6,7 @@
 //! headers or queries.
 
 use std::collections::BTreeSet;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use reqwest::{RequestBuilder, Response, StatusCode};
 use tracing::warn;
@@ -132,6 +132,8 @@ impl Repository {
             let request = request.map_err(|e| self.client.transport_error(&e, ""))?;
             let http = self.client.http_for(request.url()).unwrap_or(http);
             let (method, url) = (request.method().to_string(), without_query(request.url()));
+            let limiter = self.client.limiter(&self.host);
+            limiter.acquire().await;
             let started = Instant::now();
             let resp = match http.execute(request).await {
                 Ok(r) => {
@@ -197,6 +199,12 @@ impl Repository {
                 drop(st);
                 attempt = 0;
                 continue;
+            }
+            if status == StatusCode::TOO_MANY_REQUESTS
+                && let Some(d) = retry_after(resp.headers())
+            {
+                // Every request to this host waits, not only this one.
+                limiter.pause(d.min(Duration::from_secs(60)));
             }
             if retryable_status(status) && self.client.policy().allows(attempt) {
                 attempt += 1;

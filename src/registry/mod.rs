@@ -23,6 +23,7 @@ pub mod errors;
 mod exchange;
 mod hosts;
 mod http;
+mod limiter;
 mod listing;
 mod login;
 mod manifests;
