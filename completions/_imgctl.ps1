@@ -66,6 +66,7 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('ratelimit', 'ratelimit', [CompletionResultType]::ParameterValue, 'Show Docker Hub''s pull rate limit (a manifest HEAD, which does not count against it)')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove partial downloads, stale temp files and unused blobs from the local store')
             [CompletionResult]::new('mutate', 'mutate', [CompletionResultType]::ParameterValue, 'Change an image''s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations')
+            [CompletionResult]::new('append', 'append', [CompletionResultType]::ParameterValue, 'Add layers (tars, tar.gz files or directories) on top of an image, with history and diff_ids')
             [CompletionResult]::new('blob', 'blob', [CompletionResultType]::ParameterValue, 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)')
             [CompletionResult]::new('index', 'index', [CompletionResultType]::ParameterValue, 'Make or change an image index in a registry: create, add, remove')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an image''s flattened root filesystem as one tar (whiteouts applied)')
@@ -691,6 +692,38 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'imgctl;append' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A layer to add on top: a tar, a gzip-compressed tar (kept byte for byte) or a directory (packed with its contents at /); repeat for several layers, bottom first')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'A layer to add on top: a tar, a gzip-compressed tar (kept byte for byte) or a directory (packed with its contents at /); repeat for several layers, bottom first')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Where to write the result [default: SOURCE itself: a new digest under the same tag]')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Where to write the result [default: SOURCE itself: a new digest under the same tag]')
+            [CompletionResult]::new('--platform', '--platform', [CompletionResultType]::ParameterName, 'Add the layers only to these platforms of an index (OS/ARCH[/VARIANT], comma-separated) [default: all]')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Local image store (an OCI image layout) [default: the platform data dir]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent blob transfers')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries per request on connect errors, timeouts, 408, 429 and 5xx')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Idle timeout in seconds: a connection that moves nothing for this long fails')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra trusted root certificate (PEM); repeatable')
+            [CompletionResult]::new('--cert-file', '--cert-file', [CompletionResultType]::ParameterName, 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d')
+            [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Private key (PEM) of --cert-file')
+            [CompletionResult]::new('--creds', '--creds', [CompletionResultType]::ParameterName, 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)')
+            [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT')
+            [CompletionResult]::new('--config-dir', '--config-dir', [CompletionResultType]::ParameterName, 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS verification and allow plain HTTP (test registries only)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'imgctl;blob' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the blob: a file (written atomically once verified) or - for stdout [default: -]')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the blob: a file (written atomically once verified) or - for stdout [default: -]')
@@ -906,6 +939,7 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             [CompletionResult]::new('ratelimit', 'ratelimit', [CompletionResultType]::ParameterValue, 'Show Docker Hub''s pull rate limit (a manifest HEAD, which does not count against it)')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove partial downloads, stale temp files and unused blobs from the local store')
             [CompletionResult]::new('mutate', 'mutate', [CompletionResultType]::ParameterValue, 'Change an image''s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations')
+            [CompletionResult]::new('append', 'append', [CompletionResultType]::ParameterValue, 'Add layers (tars, tar.gz files or directories) on top of an image, with history and diff_ids')
             [CompletionResult]::new('blob', 'blob', [CompletionResultType]::ParameterValue, 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)')
             [CompletionResult]::new('index', 'index', [CompletionResultType]::ParameterValue, 'Make or change an image index in a registry: create, add, remove')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write an image''s flattened root filesystem as one tar (whiteouts applied)')
@@ -973,6 +1007,9 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
             break
         }
         'imgctl;help;mutate' {
+            break
+        }
+        'imgctl;help;append' {
             break
         }
         'imgctl;help;blob' {

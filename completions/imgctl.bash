@@ -16,6 +16,9 @@ _imgctl() {
             ",$1")
                 cmd="imgctl"
                 ;;
+            imgctl,append)
+                cmd="imgctl__subcmd__append"
+                ;;
             imgctl,blob)
                 cmd="imgctl__subcmd__blob"
                 ;;
@@ -90,6 +93,9 @@ _imgctl() {
                 ;;
             imgctl,tags)
                 cmd="imgctl__subcmd__tags"
+                ;;
+            imgctl__subcmd__help,append)
+                cmd="imgctl__subcmd__help__subcmd__append"
                 ;;
             imgctl__subcmd__help,blob)
                 cmd="imgctl__subcmd__help__subcmd__blob"
@@ -206,12 +212,102 @@ _imgctl() {
 
     case "${cmd}" in
         imgctl)
-            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index export help"
+            opts="-v -q -u -h -V --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate append blob index export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --progress)
+                    COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imgctl__subcmd__append)
+            opts="-f -t -v -q -u -h -V --file --tag --platform --verbose --quiet --progress --format --store --jobs --retries --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --platform)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto tty plain none json" -- "${cur}"))
                     return 0
@@ -814,8 +910,22 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__help)
-            opts="pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate blob index export help"
+            opts="pull push tag copy images rmi tags login logout inspect digest catalog delete save load completion man sync ratelimit prune mutate append blob index export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imgctl__subcmd__help__subcmd__append)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -63,6 +63,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand ratelimit 'Show Docker Hub''s pull rate limit (a manifest HEAD, which does not count against it)'
             cand prune 'Remove partial downloads, stale temp files and unused blobs from the local store'
             cand mutate 'Change an image''s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations'
+            cand append 'Add layers (tars, tar.gz files or directories) on top of an image, with history and diff_ids'
             cand blob 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)'
             cand index 'Make or change an image index in a registry: create, add, remove'
             cand export 'Write an image''s flattened root filesystem as one tar (whiteouts applied)'
@@ -666,6 +667,37 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'imgctl;append'= {
+            cand -f 'A layer to add on top: a tar, a gzip-compressed tar (kept byte for byte) or a directory (packed with its contents at /); repeat for several layers, bottom first'
+            cand --file 'A layer to add on top: a tar, a gzip-compressed tar (kept byte for byte) or a directory (packed with its contents at /); repeat for several layers, bottom first'
+            cand -t 'Where to write the result [default: SOURCE itself: a new digest under the same tag]'
+            cand --tag 'Where to write the result [default: SOURCE itself: a new digest under the same tag]'
+            cand --platform 'Add the layers only to these platforms of an index (OS/ARCH[/VARIANT], comma-separated) [default: all]'
+            cand --progress 'Progress style on stderr'
+            cand --format 'Result format on stdout'
+            cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'
+            cand --jobs 'Concurrent blob transfers'
+            cand --retries 'Retries per request on connect errors, timeouts, 408, 429 and 5xx'
+            cand --timeout 'Idle timeout in seconds: a connection that moves nothing for this long fails'
+            cand --ca-file 'Extra trusted root certificate (PEM); repeatable'
+            cand --cert-file 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d'
+            cand --key-file 'Private key (PEM) of --cert-file'
+            cand --creds 'Credentials for every registry the command touches (USER[:PASS]); or IMGCTL_USERNAME and IMGCTL_PASSWORD (login: the credentials to store, unless -u/-p/--password-stdin are given)'
+            cand --chunk-size 'Upload blobs in chunks of at most this many bytes (PATCH) instead of one PUT'
+            cand --config-dir 'imgctl''s config dir (credential index) [default: the platform config dir + /imgctl]'
+            cand -u 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand --username 'Username for every registry the command touches; the password comes from --password-stdin (login: the account to store)'
+            cand -v 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand --verbose 'More logging on stderr (-v: debug, -vv: trace); never secrets. IMGCTL_LOG sets a tracing filter'
+            cand -q 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --quiet 'No progress or informational messages (Tagged …, Loaded …); only results, warnings and errors'
+            cand --insecure 'Skip TLS verification and allow plain HTTP (test registries only)'
+            cand --password-stdin 'Read the password (or access token) for --username from stdin, once, before the command runs (login: the secret to store)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'imgctl;blob'= {
             cand -o 'Where to write the blob: a file (written atomically once verified) or - for stdout [default: -]'
             cand --output 'Where to write the blob: a file (written atomically once verified) or - for stdout [default: -]'
@@ -870,6 +902,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
             cand ratelimit 'Show Docker Hub''s pull rate limit (a manifest HEAD, which does not count against it)'
             cand prune 'Remove partial downloads, stale temp files and unused blobs from the local store'
             cand mutate 'Change an image''s config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations'
+            cand append 'Add layers (tars, tar.gz files or directories) on top of an image, with history and diff_ids'
             cand blob 'Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put)'
             cand index 'Make or change an image index in a registry: create, add, remove'
             cand export 'Write an image''s flattened root filesystem as one tar (whiteouts applied)'
@@ -916,6 +949,8 @@ set edit:completion:arg-completer[imgctl] = {|@words|
         &'imgctl;help;prune'= {
         }
         &'imgctl;help;mutate'= {
+        }
+        &'imgctl;help;append'= {
         }
         &'imgctl;help;blob'= {
         }

@@ -108,6 +108,12 @@ pub const MUTATE: &str = r#"Examples:
   imgctl mutate --platform linux/arm64 localhost:5000/app:1 --annotation org.example.note=arm
   imgctl mutate oci:/tmp/layout:1 -t oci:/tmp/layout:2 --created now --workdir /srv"#;
 
+pub const APPEND: &str = "Examples:
+  imgctl append localhost:5000/app:1 -f ./rootfs-extra/            # a directory, packed at /
+  imgctl append localhost:5000/app:1 -f certs.tar.gz -t localhost:5000/app:1-certs
+  imgctl append localhost:5000/app:1 -f a.tar -f b.tar.gz --platform linux/amd64,linux/arm64
+  imgctl append oci:/tmp/layout:1 -f overlay.tar -t oci:/tmp/layout:2";
+
 pub const BLOB: &str = "Examples:
   imgctl blob localhost:5000/app@sha256:3f1c… -o config.json   # verified, written atomically
   imgctl blob localhost:5000/app@sha256:3f1c… | tar -tzf -

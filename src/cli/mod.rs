@@ -1,5 +1,6 @@
 //! The command line (docs/CLI.md): clap definitions and a thin dispatch over the library.
 
+mod append;
 mod archive;
 mod blob;
 mod completion;
@@ -591,6 +592,9 @@ pub enum Command {
     /// Change an image's config (entrypoint, cmd, env, labels, user, workdir, ports, created) and annotations.
     #[command(after_long_help = examples::MUTATE)]
     Mutate(mutate::MutateArgs),
+    /// Add layers (tars, tar.gz files or directories) on top of an image, with history and diff_ids.
+    #[command(after_long_help = examples::APPEND)]
+    Append(append::AppendArgs),
     /// Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put).
     #[command(after_long_help = examples::BLOB)]
     Blob(blob::BlobArgs),
@@ -729,6 +733,7 @@ async fn run_command(cli: &Cli) -> Result<()> {
         Command::Ratelimit { reference } => sync::ratelimit(g, reference.as_deref()).await,
         Command::Prune => store::prune(g),
         Command::Mutate(a) => mutate::mutate(g, a).await,
+        Command::Append(a) => append::append(g, a).await,
         Command::Blob(a) => blob::blob(g, a).await,
         Command::Index(a) => index::index(g, a).await,
         Command::Export(a) => export::export(g, a).await,

@@ -57,7 +57,16 @@ pub fn pack_input(path: &Path, opts: &PackOptions, temp_dir: &Path) -> Result<Pa
         inner: raw,
         hasher: &mut raw_hash,
     };
-    check_tar(&mut tee).map_err(|_| not_tar())?;
+    match check_tar(&mut tee) {
+        Ok(()) => {}
+        Err(TarProblem::NotTar) => return Err(not_tar()),
+        Err(TarProblem::Escapes(what)) => {
+            return Err(Error::usage(format!(
+                "layer {}: {what} escapes the root filesystem",
+                path.display()
+            )));
+        }
+    }
     io::copy(&mut tee, &mut io::sink()).map_err(|_| not_tar())?;
     let diff_id = raw_hash.finish();
 
@@ -83,21 +92,67 @@ pub fn pack_input(path: &Path, opts: &PackOptions, temp_dir: &Path) -> Result<Pa
     })
 }
 
-/// Reads every entry of a tar stream (validating headers); what follows the archive is left
-/// for the caller to drain.
-fn check_tar(r: &mut dyn Read) -> io::Result<()> {
+/// Why a layer input is refused.
+enum TarProblem {
+    /// Not a tar archive (or an empty one, or truncated).
+    NotTar,
+    /// A member path, hard-link target or symlink target (described) leaves the root.
+    Escapes(String),
+}
+
+impl From<io::Error> for TarProblem {
+    fn from(_: io::Error) -> TarProblem {
+        TarProblem::NotTar
+    }
+}
+
+/// The depth below the root `path` reaches when resolved from depth `start`, or `None` when a
+/// `..` would climb above the root at some point. `/`, `.` and empty components do not move.
+fn depth_from(start: usize, path: &str) -> Option<usize> {
+    let mut depth = start;
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => depth = depth.checked_sub(1)?,
+            _ => depth += 1,
+        }
+    }
+    Some(depth)
+}
+
+/// Reads every entry of a tar stream (validating headers) and checks that no member, hard
+/// link or relative symlink leaves the root (what `export`, `umoci` and runtimes refuse or
+/// must guard against); what follows the archive is left for the caller to drain.
+fn check_tar(r: &mut dyn Read) -> std::result::Result<(), TarProblem> {
     let mut ar = tar::Archive::new(r);
     let mut any = false;
     for e in ar.entries()? {
         let mut e = e?;
+        let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+        let Some(depth) = depth_from(0, &name) else {
+            return Err(TarProblem::Escapes(format!("member {name:?}")));
+        };
+        let kind = e.header().entry_type();
+        if kind.is_hard_link() || kind.is_symlink() {
+            let target = e
+                .link_name_bytes()
+                .map(|t| String::from_utf8_lossy(&t).into_owned())
+                .unwrap_or_default();
+            // Hard-link targets are root-relative; a symlink's relative target is resolved
+            // from the link's directory (an absolute one against the container's own root).
+            let escapes = if kind.is_hard_link() {
+                depth_from(0, &target).is_none()
+            } else {
+                !target.starts_with('/') && depth_from(depth.saturating_sub(1), &target).is_none()
+            };
+            if escapes {
+                return Err(TarProblem::Escapes(format!("link {name:?} -> {target:?}")));
+            }
+        }
         io::copy(&mut e, &mut io::sink())?;
         any = true;
     }
-    if any {
-        Ok(())
-    } else {
-        Err(io::Error::other("empty"))
-    }
+    if any { Ok(()) } else { Err(TarProblem::NotTar) }
 }
 
 struct HashRead<'a, R> {
@@ -175,6 +230,34 @@ mod tests {
         std::fs::write(dir.join("etc/x"), b"hi").unwrap();
         let p = pack_input(&dir, &opts, d.path()).unwrap();
         assert_eq!(p.size, std::fs::metadata(p.file.path()).unwrap().len());
+
+        // Members, hard links and relative symlinks leaving the root are refused.
+        for (kind, name, target) in [
+            (tar::EntryType::Regular, "../etc/passwd", ""),
+            (tar::EntryType::Regular, "a/../../x", ""),
+            (tar::EntryType::Link, "etc/l", "../../outside"),
+            (tar::EntryType::Symlink, "etc/s", "../../outside"),
+        ] {
+            let mut raw = Vec::new();
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(kind);
+            h.set_size(0);
+            h.set_mode(0o644);
+            // set_path refuses `..`; the raw name field is what a hostile tar carries.
+            h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+            h.as_old_mut().linkname[..target.len()].copy_from_slice(target.as_bytes());
+            h.set_cksum();
+            raw.extend_from_slice(h.as_bytes());
+            raw.extend_from_slice(&[0u8; 1024]);
+            let f = d.path().join("evil.tar");
+            std::fs::write(&f, &raw).unwrap();
+            let err = pack_input(&f, &opts, d.path()).unwrap_err();
+            assert_eq!(err.kind(), crate::error::ErrorKind::Usage, "{name}");
+            assert!(err.to_string().contains("escapes the root"), "{err}");
+        }
+        // A symlink that climbs but stays inside, and an absolute one, are fine.
+        assert_eq!(depth_from(1, "../bin/sh"), Some(2));
+        assert_eq!(depth_from(0, "../x"), None);
 
         std::fs::write(d.path().join("notes.txt"), b"just text, not an archive").unwrap();
         let err = pack_input(&d.path().join("notes.txt"), &opts, d.path()).unwrap_err();

@@ -136,14 +136,26 @@ impl ImageEdit {
 
     /// Appends a layer: its manifest `descriptor`, its uncompressed digest `diff_id` in
     /// `rootfs.diff_ids`, and `history` (a history entry object, image spec `config.md`).
+    ///
+    /// History lines up with layers by its entries without `empty_layer: true`; when the
+    /// source has fewer of those than layers (an image built without history, or with
+    /// part of it), empty entries `{}` are added first for the layers that have none, so that
+    /// `history` still describes the new layer (as go-containerregistry's `mutate` does).
     pub fn push_layer(&mut self, descriptor: Value, diff_id: &Digest, history: Value) {
-        array(object_root(&mut self.manifest), "layers").push(descriptor);
+        let layers = array(object_root(&mut self.manifest), "layers");
+        let before = layers.len();
+        layers.push(descriptor);
         let rootfs = object(&mut self.config, "rootfs");
         rootfs
             .entry("type")
             .or_insert_with(|| Value::from("layers"));
         array(rootfs, "diff_ids").push(Value::from(diff_id.to_string()));
-        array(object_root(&mut self.config), "history").push(history);
+        let entries = array(object_root(&mut self.config), "history");
+        let non_empty = entries.iter().filter(|h| !is_empty_layer(h)).count();
+        for _ in non_empty..before {
+            entries.push(json!({}));
+        }
+        entries.push(history);
     }
 
     /// Adds a new blob the manifest names (e.g. a layer from [`ImageEdit::push_layer`]).
@@ -251,6 +263,11 @@ impl ImageEdit {
     pub fn set_annotation(&mut self, key: &str, value: &str) {
         object(&mut self.manifest, "annotations").insert(key.into(), Value::from(value));
     }
+}
+
+/// Whether history entry `h` is marked `empty_layer: true` (it names no layer).
+fn is_empty_layer(h: &Value) -> bool {
+    h.get("empty_layer").and_then(Value::as_bool) == Some(true)
 }
 
 /// The key of an `Env` entry `KEY=VALUE` (the whole string when it has no `=`).
@@ -593,7 +610,8 @@ mod tests {
         assert_eq!(config["config"]["Entrypoint"], json!(["/bin/sh", "-c"]));
         assert_eq!(config["container_config"]["Hostname"], "kept");
         assert_eq!(config["rootfs"]["diff_ids"].as_array().unwrap().len(), 2);
-        assert_eq!(config["history"], json!([{"created_by": "test"}]));
+        // The source has one layer and no history: padded so that history lines up.
+        assert_eq!(config["history"], json!([{}, {"created_by": "test"}]));
         assert_eq!(read(src, &v["layers"][1]).await, b"new layer");
         // The unchanged layer still comes from the original source.
         read(src, &v["layers"][0]).await;
@@ -727,6 +745,38 @@ mod tests {
             Err(e) => e,
         };
         assert_eq!(err.kind(), ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn push_layer_pads_missing_history_so_that_it_lines_up_with_layers() {
+        let d = Digest::sha256_of(b"l");
+        let image = |history: Value| ImageEdit {
+            platform: None,
+            media_type: OCI_MANIFEST.into(),
+            manifest: json!({"layers": [{"digest": "a"}, {"digest": "b"}]}),
+            config: json!({"rootfs": {"type": "layers", "diff_ids": ["x", "y"]},
+                           "history": history}),
+            new_blobs: Vec::new(),
+        };
+        let new = json!({"created_by": "new"});
+        // No history at all: one empty entry per existing layer, then the new one.
+        let mut e = image(Value::Null);
+        e.push_layer(json!({"digest": "c"}), &d, new.clone());
+        assert_eq!(e.config["history"], json!([{}, {}, new]));
+        assert_eq!(e.config["rootfs"]["diff_ids"].as_array().unwrap().len(), 3);
+        // One entry for two layers (empty_layer entries do not count): one pad.
+        let mut e = image(json!([{"created_by": "ENV A=1", "empty_layer": true},
+                                 {"created_by": "base"}]));
+        e.push_layer(json!({"digest": "c"}), &d, new.clone());
+        assert_eq!(
+            e.config["history"],
+            json!([{"created_by": "ENV A=1", "empty_layer": true}, {"created_by": "base"}, {}, new])
+        );
+        // Complete history: nothing padded.
+        let full = json!([{"created_by": "a"}, {"created_by": "b"}]);
+        let mut e = image(full);
+        e.push_layer(json!({"digest": "c"}), &d, new.clone());
+        assert_eq!(e.config["history"].as_array().unwrap().len(), 3);
     }
 
     #[test]

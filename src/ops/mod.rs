@@ -3,6 +3,7 @@
 //! the engine ([`crate::copy`]), the transports, the store and the registry client, and
 //! below the CLI only.
 //!
+//! - [`append`]: `append`'s layers packed from files and pushed onto each platform image;
 //! - [`retag`]: name a registry manifest with more tags, without moving blobs;
 //! - [`blob`]: one blob out of or into a registry repository;
 //! - [`edit`]: the traversal every image edit shares (`mutate`, `build`, …);
@@ -13,6 +14,7 @@
 //! - [`referrers`]: `copy --referrers` between two registries;
 //! - [`store`]: queries and edits of the local store (`images`, `rmi`, `tag`, bare names);
 
+pub mod append;
 pub mod blob;
 pub mod edit;
 pub mod index;

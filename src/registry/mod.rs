@@ -10,7 +10,7 @@
 //! whole), `token.rs` (token requests), `login.rs` (the login check), `repository.rs`
 //! ([`Repository`], the handle every request goes through), `http.rs` (the one send: auth, one
 //! re-auth, the retry policy, tracing), and the endpoints `manifests.rs`, `blobs.rs`,
-//! `uploads.rs`, `downloads.rs` (resuming blob streams), `listing.rs` (tags, catalog, `Link`)
+//! `uploads/`, `downloads.rs` (resuming blob streams), `listing.rs` (tags, catalog, `Link`)
 //! and `referrers.rs`. This file only declares and re-exports. The registry client imports the
 //! model and [`crate::settings`] only: never transports, the store nor the progress display.
 

@@ -138,8 +138,12 @@ struct Flatten {
     links: Vec<(tar::Header, String, String)>,
 }
 
-/// A layer blob's bytes as a blocking reader, verified against `desc`.
-async fn raw_layer(src: &dyn ImageSource, desc: &Descriptor) -> Result<impl Read + Send + use<>> {
+/// A layer blob's bytes as a blocking reader, verified against `desc` (at its end: the
+/// walkers read each layer to its end).
+pub(crate) async fn raw_layer(
+    src: &dyn ImageSource,
+    desc: &Descriptor,
+) -> Result<impl Read + Send + use<>> {
     let digest = descriptor_digest(desc)?;
     let stream = src.blob(desc, 0).await?;
     let verified = VerifyingReader::new(stream, digest, Some(desc.size()));
@@ -156,6 +160,209 @@ fn not_a_tar(layer: usize, e: std::io::Error) -> Error {
     Error::integrity(format!("layer {layer} is not a readable tar archive: {e}"))
 }
 
+/// What a layer entry is (tar entry types; device numbers are not kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A regular file (also tar's old and contiguous file types).
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link.
+    Symlink,
+    /// A hard link to another path of the same layer.
+    Hardlink,
+    /// A character device.
+    Char,
+    /// A block device.
+    Block,
+    /// A named pipe.
+    Fifo,
+}
+
+impl FileKind {
+    fn of(t: tar::EntryType) -> Option<FileKind> {
+        use tar::EntryType as T;
+        Some(match t {
+            T::Regular | T::Continuous | T::GNUSparse => FileKind::File,
+            T::Directory => FileKind::Dir,
+            T::Symlink => FileKind::Symlink,
+            T::Link => FileKind::Hardlink,
+            T::Char => FileKind::Char,
+            T::Block => FileKind::Block,
+            T::Fifo => FileKind::Fifo,
+            _ => return None,
+        })
+    }
+
+    /// The word used in `files`/`diff` output: `file`, `dir`, `symlink`, `hardlink`, `char`,
+    /// `block`, `fifo`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::File => "file",
+            FileKind::Dir => "dir",
+            FileKind::Symlink => "symlink",
+            FileKind::Hardlink => "hardlink",
+            FileKind::Char => "char",
+            FileKind::Block => "block",
+            FileKind::Fifo => "fifo",
+        }
+    }
+}
+
+/// One ordinary layer entry's metadata (never its bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    /// Clean relative path (`etc/motd`, see [`clean_path`]).
+    pub path: String,
+    /// What it is.
+    pub kind: FileKind,
+    /// Permission bits (`0o7777` mask: setuid, setgid, sticky kept).
+    pub mode: u32,
+    /// Owner uid.
+    pub uid: u64,
+    /// Owner gid.
+    pub gid: u64,
+    /// Size of the file's bytes in the layer (0 for everything but files).
+    pub size: u64,
+    /// Modification time, seconds since the Unix epoch.
+    pub mtime: u64,
+    /// A symlink's target as written, or a hard link's target as a clean path.
+    pub link: Option<String>,
+}
+
+/// A classified member of a layer tar, as [`walk_layer`] hands it over.
+pub enum Member<'a> {
+    /// A whiteout `DIR/.wh.NAME`: `path` (`DIR/NAME`, clean) is deleted from the layers below.
+    Whiteout {
+        /// The deleted path.
+        path: String,
+    },
+    /// An opaque marker `DIR/.wh..wh..opq`: the lower layers' children of `dir` are hidden.
+    Opaque {
+        /// The opaque directory (`""` for the root).
+        dir: String,
+    },
+    /// An ordinary entry: its metadata, its raw tar header (for rewriting it) and its bytes.
+    Entry {
+        /// Metadata, paths checked.
+        info: FileInfo,
+        /// The tar header as read.
+        header: &'a tar::Header,
+        /// The entry's bytes (files only; unread bytes are skipped).
+        data: &'a mut dyn Read,
+    },
+}
+
+/// What one layer's tar held: sizes for the summaries of `files`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayerStats {
+    /// Bytes of the uncompressed tar (the whole stream, padding included).
+    pub tar_bytes: u64,
+}
+
+/// Counts the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// Walks layer `index` (`media_type`, compressed bytes `raw`) once, in tar order, calling `f`
+/// with each member classified: whiteouts and opaque markers resolved to the paths they name,
+/// every path cleaned, every hard-link target cleaned and every symlink checked against the
+/// root. The stream is read to its end (so that a verifying reader checks the digest).
+/// Entries of other tar types (PAX/GNU metadata are consumed by the tar reader) are skipped.
+///
+/// Errors: Integrity for a layer that is not a tar of its media type, or whose path,
+/// hard-link or symlink target escapes the root (the message names layer `index`); `f`'s.
+pub fn walk_layer(
+    index: usize,
+    media_type: &str,
+    raw: impl Read,
+    mut f: impl FnMut(Member<'_>) -> Result<()>,
+) -> Result<LayerStats> {
+    let ctx = |e: Error| e.context(format!("layer {index}"));
+    let mut counted = Counting {
+        inner: decompress(media_type, raw)?,
+        count: 0,
+    };
+    {
+        let mut archive = tar::Archive::new(&mut counted);
+        for entry in archive.entries().map_err(|e| not_a_tar(index, e))? {
+            let mut entry = entry.map_err(|e| not_a_tar(index, e))?;
+            let raw_path = entry.path().map_err(|e| not_a_tar(index, e))?;
+            let path = clean_path(&raw_path.to_string_lossy()).map_err(ctx)?;
+            if path.is_empty() {
+                continue;
+            }
+            if let Some((dir, name)) = whiteout_of(&path) {
+                match name {
+                    None => f(Member::Opaque {
+                        dir: dir.to_string(),
+                    })?,
+                    Some(n) => f(Member::Whiteout {
+                        path: clean_path(&join(dir, n)).map_err(ctx)?,
+                    })?,
+                }
+                continue;
+            }
+            let header = entry.header().clone();
+            let Some(kind) = FileKind::of(header.entry_type()) else {
+                continue;
+            };
+            let link = if matches!(kind, FileKind::Hardlink | FileKind::Symlink) {
+                let target = entry
+                    .link_name()
+                    .map_err(|e| not_a_tar(index, e))?
+                    .ok_or_else(|| {
+                        Error::integrity(format!("layer {index}: link {path} has no target"))
+                    })?
+                    .to_string_lossy()
+                    .into_owned();
+                if kind == FileKind::Hardlink {
+                    Some(clean_path(&target).map_err(ctx)?)
+                } else {
+                    check_symlink(&path, &target).map_err(ctx)?;
+                    Some(target)
+                }
+            } else {
+                None
+            };
+            let info = FileInfo {
+                path,
+                kind,
+                mode: header.mode().unwrap_or(0) & 0o7777,
+                uid: entry.header().uid().unwrap_or(0),
+                gid: entry.header().gid().unwrap_or(0),
+                size: if kind == FileKind::File {
+                    entry.size()
+                } else {
+                    0
+                },
+                mtime: header.mtime().unwrap_or(0),
+                link,
+            };
+            f(Member::Entry {
+                info,
+                header: &header,
+                data: &mut entry,
+            })?;
+        }
+    }
+    // What follows the end-of-archive blocks: padding, then the end of the stream.
+    std::io::copy(&mut counted, &mut std::io::sink()).map_err(|e| not_a_tar(index, e))?;
+    Ok(LayerStats {
+        tar_bytes: counted.count,
+    })
+}
+
 /// Walks layer `index` (`media_type`, bytes `raw`) into `out`, skipping what upper layers
 /// decided, and records this layer's names for the layers below.
 fn flatten_layer<W: Write>(
@@ -165,58 +372,41 @@ fn flatten_layer<W: Write>(
     media_type: &str,
     raw: impl Read,
 ) -> Result<()> {
-    let mut archive = tar::Archive::new(decompress(media_type, raw)?);
     // This layer's own whiteouts and opaque markers apply to the layers below only.
     let mut new_hidden = Vec::new();
     let mut new_opaque = Vec::new();
     let mut new_decided = Vec::new();
-    for entry in archive.entries().map_err(|e| not_a_tar(index, e))? {
-        let mut entry = entry.map_err(|e| not_a_tar(index, e))?;
-        let raw_path = entry.path().map_err(|e| not_a_tar(index, e))?;
-        let path = clean_path(&raw_path.to_string_lossy())
-            .map_err(|e| e.context(format!("layer {index}")))?;
-        if path.is_empty() {
-            continue;
-        }
-        if let Some((dir, name)) = whiteout_of(&path) {
-            match name {
-                None => new_opaque.push(dir.to_string()),
-                Some(n) => new_hidden.push(clean_path(&join(dir, n))?),
+    walk_layer(index, media_type, raw, |m| {
+        let (info, header, data) = match m {
+            Member::Whiteout { path } => {
+                new_hidden.push(path);
+                return Ok(());
             }
-            continue;
-        }
+            Member::Opaque { dir } => {
+                new_opaque.push(dir);
+                return Ok(());
+            }
+            Member::Entry { info, header, data } => (info, header, data),
+        };
+        let path = info.path;
         if st.decided.contains(&path)
             || under(&st.hidden, &path, false)
             || under(&st.opaque, &path, true)
         {
-            continue;
+            return Ok(());
         }
-        let kind = entry.header().entry_type();
-        let mut header = entry.header().clone();
-        if kind.is_hard_link() || kind.is_symlink() {
-            let target = entry
-                .link_name()
-                .map_err(|e| not_a_tar(index, e))?
-                .ok_or_else(|| {
-                    Error::integrity(format!("layer {index}: link {path} has no target"))
-                })?
-                .to_string_lossy()
-                .into_owned();
-            if kind.is_hard_link() {
-                let t = clean_path(&target).map_err(|e| e.context(format!("layer {index}")))?;
-                st.links.push((header, path.clone(), t));
-            } else {
-                check_symlink(&path, &target).map_err(|e| e.context(format!("layer {index}")))?;
-                out.append_link(&mut header, &path, &target)?;
-            }
-        } else {
-            out.append_data(&mut header, &path, &mut entry)?;
+        let mut header = header.clone();
+        match (info.kind, info.link) {
+            (FileKind::Hardlink, Some(t)) => st.links.push((header, path.clone(), t)),
+            (FileKind::Symlink, Some(t)) => out.append_link(&mut header, &path, &t)?,
+            _ => out.append_data(&mut header, &path, data)?,
         }
-        if !kind.is_dir() {
+        if info.kind != FileKind::Dir {
             new_hidden.push(path.clone());
         }
         new_decided.push(path);
-    }
+        Ok(())
+    })?;
     st.decided.extend(new_decided);
     st.hidden.extend(new_hidden);
     st.opaque.extend(new_opaque);

@@ -5,14 +5,31 @@
 //! Every [`BlobProgress`] also feeds run-wide totals (bytes moved, bytes expected, blobs and
 //! images done) that the plain and JSON modes report periodically from a background thread.
 
-use std::collections::VecDeque;
+mod bars;
+mod blob;
+mod emit;
+mod labels;
+mod totals;
+
 use std::io::{IsTerminal, Write as _};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
-use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressDrawTarget};
+
+pub use bars::MAX_BLOB_BARS;
+use bars::{Bars, BarsState, TTY_REFRESH};
+pub use blob::BlobProgress;
+use blob::BlobState;
+use emit::{emit, emit_json, report};
+use labels::MAX_IMAGE_LABEL;
+use labels::{image_label, short_label};
+use totals::Snapshot;
+use totals::Totals;
+#[cfg(test)]
+use totals::format_secs;
 
 /// How a blob reached the destination, as reported to [`BlobProgress::finish`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,219 +85,6 @@ pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
-/// Run-wide counters shared by every blob handle of a [`Reporter`].
-#[derive(Debug)]
-struct Totals {
-    started: Instant,
-    /// Bytes moved so far.
-    bytes: AtomicU64,
-    /// Of `bytes`, those a resume found already there (a kept partial download, an upload
-    /// offset the registry had): counted as done, but not in the transfer rate.
-    kept: AtomicU64,
-    /// Bytes expected to move (sizes of blobs announced, less those skipped or mounted).
-    total: AtomicU64,
-    blobs_done: AtomicU64,
-    blobs_total: AtomicU64,
-    images_done: AtomicU64,
-    images_total: AtomicU64,
-    /// Single copies started and finished (counted as images when no batch announced any).
-    copies_started: AtomicU64,
-    copies_done: AtomicU64,
-}
-
-impl Totals {
-    fn new() -> Arc<Totals> {
-        Arc::new(Totals {
-            started: Instant::now(),
-            bytes: AtomicU64::new(0),
-            kept: AtomicU64::new(0),
-            total: AtomicU64::new(0),
-            blobs_done: AtomicU64::new(0),
-            blobs_total: AtomicU64::new(0),
-            images_done: AtomicU64::new(0),
-            images_total: AtomicU64::new(0),
-            copies_started: AtomicU64::new(0),
-            copies_done: AtomicU64::new(0),
-        })
-    }
-
-    fn snapshot(&self) -> Snapshot {
-        let bytes = self.bytes.load(Ordering::Relaxed);
-        let total = self.total.load(Ordering::Relaxed).max(bytes);
-        let secs = self.started.elapsed().as_secs_f64();
-        let moved = bytes.saturating_sub(self.kept.load(Ordering::Relaxed));
-        let rate = if secs > 0.0 { moved as f64 / secs } else { 0.0 };
-        let eta =
-            (rate > 0.0 && total > bytes).then(|| ((total - bytes) as f64 / rate).ceil() as u64);
-        // A batch (sync) announces its images; a single copy (or one with its referrers)
-        // counts the copies it runs.
-        let (images_done, images_total) = match self.images_total.load(Ordering::Relaxed) {
-            0 => (
-                self.copies_done.load(Ordering::Relaxed),
-                self.copies_started.load(Ordering::Relaxed),
-            ),
-            n => (self.images_done.load(Ordering::Relaxed), n),
-        };
-        Snapshot {
-            seconds: secs,
-            bytes,
-            total,
-            rate: rate as u64,
-            eta,
-            blobs_done: self.blobs_done.load(Ordering::Relaxed),
-            blobs_total: self.blobs_total.load(Ordering::Relaxed),
-            images_done,
-            images_total,
-        }
-    }
-}
-
-/// The aggregate state at one moment.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Snapshot {
-    /// Since the reporter was made.
-    #[serde(skip)]
-    seconds: f64,
-    bytes: u64,
-    #[serde(rename = "totalBytes")]
-    total: u64,
-    #[serde(rename = "bytesPerSecond")]
-    rate: u64,
-    #[serde(rename = "etaSeconds")]
-    eta: Option<u64>,
-    blobs_done: u64,
-    blobs_total: u64,
-    images_done: u64,
-    images_total: u64,
-}
-
-impl Snapshot {
-    /// Whether anything progressed yet: a byte moved, a blob or an image done. Before that
-    /// (an early error, a destination that cannot be reached, a sync still planning) an
-    /// aggregate line would only say `0 B/…`.
-    fn started(&self) -> bool {
-        self.bytes > 0 || self.blobs_done > 0 || self.images_done > 0
-    }
-
-    /// `images 3/25` (`images 3` when the total is unknown).
-    fn images(&self) -> String {
-        if self.images_total > 0 {
-            format!("images {}/{}", self.images_done, self.images_total)
-        } else {
-            format!("images {}", self.images_done)
-        }
-    }
-
-    /// `12.00 MiB/40.00 MiB (30%)`, or `None` when no byte is to move (every blob present).
-    fn amounts(&self) -> Option<String> {
-        if self.total == 0 {
-            return None;
-        }
-        let pct = (self.bytes * 100)
-            .checked_div(self.total)
-            .map(|p| format!(" ({p}%)"))
-            .unwrap_or_default();
-        Some(format!(
-            "{}/{}{pct}",
-            HumanBytes(self.bytes),
-            HumanBytes(self.total)
-        ))
-    }
-
-    /// `progress: 12.0 MiB/40.0 MiB (30%), 5.1 MiB/s, ETA 6s, images 3/25, blobs 10/40`;
-    /// `progress: images 1/1, blobs 4/4, nothing to transfer` when no byte is to move.
-    fn line(&self) -> String {
-        let blobs = format!("blobs {}/{}", self.blobs_done, self.blobs_total);
-        let Some(amounts) = self.amounts() else {
-            return format!("progress: {}, {blobs}, nothing to transfer", self.images());
-        };
-        let eta = match self.eta {
-            Some(s) => format!("ETA {}", format_secs(s)),
-            None => "ETA -".into(),
-        };
-        format!(
-            "progress: {amounts}, {}/s, {eta}, {}, {blobs}",
-            HumanBytes(self.rate),
-            self.images()
-        )
-    }
-
-    /// The aggregate bar's text (fits 80 columns after the bar): images, `committing` while
-    /// manifests are being stored, amounts, rate, ETA and blobs; on the `last` one the bytes
-    /// sent, the elapsed time and the mean rate.
-    fn tty_message(&self, committing: bool, last: bool) -> String {
-        let blobs = format!("blobs {}/{}", self.blobs_done, self.blobs_total);
-        let mut parts = vec![self.images()];
-        if committing {
-            parts.push("committing".into());
-        }
-        match (self.total, last) {
-            (0, _) => parts.push("nothing to transfer".into()),
-            (_, true) => parts.push(format!(
-                "{} in {:.1}s ({}/s)",
-                HumanBytes(self.bytes),
-                self.seconds,
-                HumanBytes(self.rate)
-            )),
-            (_, false) => {
-                parts.push(format!(
-                    "{}/{}",
-                    HumanBytes(self.bytes),
-                    HumanBytes(self.total)
-                ));
-                if !committing {
-                    parts.push(format!("{}/s", HumanBytes(self.rate)));
-                    parts.push(match self.eta {
-                        Some(s) => format!("ETA {}", format_secs(s)),
-                        None => "ETA -".into(),
-                    });
-                }
-            }
-        }
-        parts.push(blobs);
-        parts.join(", ")
-    }
-}
-
-fn format_secs(s: u64) -> String {
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-    }
-}
-
-/// `sha256:0123456789ab`: a digest shortened to 12 hex characters for bars; other labels as
-/// they are.
-fn short_label(digest: &str) -> String {
-    match digest.split_once(':') {
-        Some((alg, hex)) if hex.len() > 12 => format!("{alg}:{}", &hex[..12]),
-        _ => digest.to_string(),
-    }
-}
-
-/// Writes one line on stderr in one call (lines of concurrent writers do not interleave).
-fn emit(line: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(format!("{line}\n").as_bytes());
-    let _ = err.flush();
-}
-
-fn emit_json(v: serde_json::Value) {
-    emit(&v.to_string());
-}
-
-/// Blob bars shown at once on a terminal. Further blobs in flight count in the aggregate line
-/// and get a bar when a shown one finishes.
-pub const MAX_BLOB_BARS: usize = 3;
-
-/// How often the terminal's aggregate line is refreshed.
-const TTY_REFRESH: Duration = Duration::from_millis(100);
-
-/// Longest image label in front of a blob bar, in characters (longer ones keep their end).
-const MAX_IMAGE_LABEL: usize = 20;
-
 /// Creates per-blob progress handles for one command and reports run-wide totals.
 ///
 /// On a terminal (`tty`): one aggregate line (images done/total, bytes, rate, ETA, blobs) and
@@ -328,120 +132,6 @@ struct CopyState {
 }
 
 /// A terminal's bars: the aggregate line (made on the first activity, kept at the bottom) and
-/// the blob bars above it.
-struct Bars {
-    multi: MultiProgress,
-    color: bool,
-    state: Mutex<BarsState>,
-}
-
-#[derive(Default)]
-struct BarsState {
-    aggregate: Option<ProgressBar>,
-    /// Blob bars on screen.
-    shown: usize,
-    /// Blobs in flight without a bar, oldest first.
-    waiting: VecDeque<Weak<BlobState>>,
-}
-
-impl Bars {
-    /// Gives `blob` a bar when fewer than [`MAX_BLOB_BARS`] are shown, else queues it.
-    fn attach(&self, blob: &Arc<BlobState>) {
-        let mut st = self.state.lock().expect("bars lock");
-        if st.shown < MAX_BLOB_BARS {
-            self.show(&mut st, blob);
-        } else {
-            st.waiting.push_back(Arc::downgrade(blob));
-        }
-    }
-
-    fn show(&self, st: &mut BarsState, blob: &Arc<BlobState>) {
-        let bar = ProgressBar::new(blob.size);
-        bar.set_style(self.blob_style(blob.committing.load(Ordering::Relaxed)));
-        bar.set_prefix(blob.label.clone());
-        bar.set_position(blob.bytes.load(Ordering::Relaxed));
-        let bar = match &st.aggregate {
-            Some(agg) => self.multi.insert_before(agg, bar),
-            None => self.multi.add(bar),
-        };
-        st.shown += 1;
-        let _ = blob.bar.set(bar);
-    }
-
-    /// A blob bar's style, within 80 columns after its 40-column label: the bar and
-    /// `sent/size`, or, once every byte is sent and the destination is storing the blob, the
-    /// size and `committing`.
-    fn blob_style(&self, committing: bool) -> ProgressStyle {
-        let template = match (committing, self.color) {
-            (false, true) => "{prefix} [{wide_bar:.cyan/blue}] {bytes:>10}/{total_bytes:<10}",
-            (false, false) => "{prefix} [{wide_bar}] {bytes:>10}/{total_bytes:<10}",
-            (true, true) => "{prefix} [{wide_bar:.cyan/blue}] {total_bytes:>10} committing",
-            (true, false) => "{prefix} [{wide_bar}] {total_bytes:>10} committing",
-        };
-        ProgressStyle::with_template(template)
-            .expect("static template")
-            .progress_chars("=> ")
-    }
-
-    /// Takes `blob`'s bar off the screen (when it has one) and gives it to the oldest blob
-    /// still waiting.
-    fn release(&self, blob: &BlobState) {
-        let mut st = self.state.lock().expect("bars lock");
-        let Some(bar) = blob.bar.get() else {
-            return;
-        };
-        bar.finish_and_clear();
-        self.multi.remove(bar);
-        st.shown -= 1;
-        while let Some(w) = st.waiting.pop_front() {
-            if let Some(next) = w.upgrade()
-                && !next.finished.load(Ordering::SeqCst)
-            {
-                self.show(&mut st, &next);
-                break;
-            }
-        }
-    }
-
-    /// Redraws the aggregate line from `s` (made on first use); `committing` when every blob
-    /// is done and a copy is writing its manifests; `last` finishes it with the totals.
-    fn aggregate(&self, s: &Snapshot, committing: bool, last: bool) {
-        let agg = {
-            let mut st = self.state.lock().expect("bars lock");
-            st.aggregate
-                .get_or_insert_with(|| {
-                    let bar = ProgressBar::new(1);
-                    let template = if self.color {
-                        "[{bar:10.cyan/blue}] {wide_msg}"
-                    } else {
-                        "[{bar:10}] {wide_msg}"
-                    };
-                    bar.set_style(
-                        ProgressStyle::with_template(template)
-                            .expect("static template")
-                            .progress_chars("=> "),
-                    );
-                    // Drawn first with its text, never empty.
-                    bar.set_message(s.tty_message(committing, last));
-                    self.multi.add(bar)
-                })
-                .clone()
-        };
-        if s.total == 0 {
-            let full = s.images_total > 0 && s.images_done >= s.images_total;
-            agg.set_length(1);
-            agg.set_position(u64::from(full || last));
-        } else {
-            agg.set_length(s.total);
-            agg.set_position(s.bytes);
-        }
-        agg.set_message(s.tty_message(committing, last));
-        if last {
-            agg.finish();
-        }
-    }
-}
-
 impl Reporter {
     /// A reporter in `mode`, reporting aggregate progress every [`DEFAULT_INTERVAL`].
     pub fn new(mode: Mode) -> Reporter {
@@ -520,13 +210,7 @@ impl Reporter {
     /// events, its blob bars labelled `image` (e.g. `mirror/app:1.2`; long labels keep their
     /// end). Dropping or finishing a view does not finish the reporter.
     pub fn for_image(&self, image: &str) -> Reporter {
-        let label = match image.chars().count() {
-            n if n > MAX_IMAGE_LABEL => {
-                let tail: String = image.chars().skip(n - (MAX_IMAGE_LABEL - 1)).collect();
-                format!("…{tail}")
-            }
-            _ => image.to_string(),
-        };
+        let label = image_label(image);
         Reporter {
             shared: self.shared.clone(),
             image: Some(label),
@@ -706,144 +390,6 @@ impl Shared {
 impl Drop for Reporter {
     fn drop(&mut self) {
         self.finish();
-    }
-}
-
-/// One periodic report in `mode`.
-fn report(mode: Mode, s: &Snapshot) {
-    match mode {
-        Mode::Plain => emit(&s.line()),
-        Mode::Json => {
-            let mut v = serde_json::to_value(s).unwrap_or_default();
-            v["event"] = "progress".into();
-            emit_json(v);
-        }
-        _ => {}
-    }
-}
-
-/// What the handles of one blob share.
-struct BlobState {
-    /// Its bar's label: the image's, then the short digest.
-    label: String,
-    /// The blob's full digest (JSON events).
-    digest: String,
-    mode: Mode,
-    size: u64,
-    bytes: AtomicU64,
-    /// Its bar, once it has one (tty, at most [`MAX_BLOB_BARS`] at a time).
-    bar: OnceLock<ProgressBar>,
-    /// Every byte is sent or read; the destination is still storing it.
-    committing: AtomicBool,
-    finished: AtomicBool,
-}
-
-/// Progress of one blob; cheap to update from the transfer loop; clones share counters.
-#[derive(Clone)]
-pub struct BlobProgress {
-    state: Arc<BlobState>,
-    totals: Arc<Totals>,
-    bars: Option<Arc<Bars>>,
-}
-
-impl BlobProgress {
-    /// A handle that reports nothing.
-    pub fn hidden() -> BlobProgress {
-        BlobProgress {
-            state: Arc::new(BlobState {
-                label: String::new(),
-                digest: String::new(),
-                mode: Mode::None,
-                size: 0,
-                bytes: AtomicU64::new(0),
-                bar: OnceLock::new(),
-                committing: AtomicBool::new(false),
-                finished: AtomicBool::new(false),
-            }),
-            totals: Totals::new(),
-            bars: None,
-        }
-    }
-    /// A handle sharing this blob's counters (for request bodies that must be `'static`).
-    pub fn handle(&self) -> BlobProgress {
-        self.clone()
-    }
-    /// Bytes moved so far.
-    pub fn position(&self) -> u64 {
-        self.state.bytes.load(Ordering::Relaxed)
-    }
-    /// Adds `n` bytes moved.
-    pub fn inc(&self, n: u64) {
-        let pos = self.state.bytes.fetch_add(n, Ordering::Relaxed) + n;
-        self.totals.bytes.fetch_add(n, Ordering::Relaxed);
-        if let Some(b) = self.state.bar.get() {
-            b.inc(n);
-        }
-        self.update_committing(pos);
-    }
-    /// Sets the position (bytes) after a resume or restart.
-    pub fn set_position(&self, pos: u64) {
-        let old = self.state.bytes.swap(pos, Ordering::Relaxed);
-        if pos >= old {
-            // A resume: the bytes up to `pos` were there already, not moved now.
-            self.totals.bytes.fetch_add(pos - old, Ordering::Relaxed);
-            self.totals.kept.fetch_add(pos - old, Ordering::Relaxed);
-        } else {
-            // A restart: the bytes sent before count again when resent.
-            let back = |b: u64| Some(b.saturating_sub(old - pos));
-            let _ = self
-                .totals
-                .bytes
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, back);
-            let _ = self
-                .totals
-                .kept
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, back);
-        }
-        if let Some(b) = self.state.bar.get() {
-            b.set_position(pos);
-        }
-        self.update_committing(pos);
-    }
-    /// A bar at 100 % says `committing` until the blob is finished (or restarts).
-    fn update_committing(&self, pos: u64) {
-        let full = self.state.size > 0 && pos >= self.state.size;
-        if self.state.committing.swap(full, Ordering::Relaxed) != full
-            && let (Some(bar), Some(bars)) = (self.state.bar.get(), &self.bars)
-        {
-            bar.set_style(bars.blob_style(full));
-        }
-    }
-    /// Marks the blob done with `outcome`. A skipped or mounted blob leaves the expected total;
-    /// its bar (tty) leaves the screen.
-    pub fn finish(&self, outcome: BlobOutcome) {
-        if self.state.finished.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        self.totals.blobs_done.fetch_add(1, Ordering::Relaxed);
-        let (status, bytes) = match outcome {
-            BlobOutcome::Uploaded(n) => ("copied", n),
-            BlobOutcome::Skipped => ("skipped", 0),
-            BlobOutcome::Mounted => ("mounted", 0),
-        };
-        let unmoved = self.state.size.saturating_sub(self.position());
-        if unmoved > 0 {
-            let _ = self
-                .totals
-                .total
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
-                    Some(t.saturating_sub(unmoved))
-                });
-        }
-        if let Some(b) = &self.bars {
-            b.release(&self.state);
-        }
-        if self.state.mode == Mode::Json {
-            emit_json(serde_json::json!({
-                "event": "blob", "digest": self.state.digest, "size": self.state.size,
-                "status": status, "bytes": bytes
-            }));
-        }
     }
 }
 

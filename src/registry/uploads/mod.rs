@@ -1,25 +1,29 @@
 //! Blob uploads (OCI distribution spec, "Pushing blobs"): a streamed monolithic PUT, or
 //! chunked PATCH requests when forced or when the registry refuses the monolithic form.
+//! This file drives an upload (strategy, retries, resume); `send.rs` holds the two request
+//! strategies, `session.rs` the session guard and the journal of resumable sessions.
+
+mod send;
+mod session;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use bytes::BytesMut;
-use reqwest::header::{self, HeaderValue};
-use reqwest::{Body, StatusCode};
-use tokio::io::AsyncReadExt;
+use reqwest::StatusCode;
+use reqwest::header;
 use tracing::{debug, info, warn};
 
-use super::errors;
 use super::exchange::url_host;
 use super::repository::{Access, Repository};
-use super::retry::{retry_after, retryable_status};
 use crate::blob::BlobStream;
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 use crate::settings::{DEFAULT_CHUNK_SIZE, UploadStrategy};
 
-const READ_BUF: usize = 256 * 1024;
+use send::Failure;
+pub use session::{SavedUpload, UploadJournal, UploadKey, set_upload_journal};
+use session::{Session, SessionGuard, upload_journal};
+
 /// Smallest chunk tried when the registry refuses chunks as too large (413) and states no
 /// `OCI-Chunk-Min-Length`, in bytes.
 pub const MIN_CHUNK_SIZE: u64 = 64 * 1024;
@@ -33,55 +37,6 @@ pub const RESUMABLE_MIN_SIZE: u64 = 32 << 20;
 /// 8 MiB, so an interruption loses at most ~3 % of a large blob (the chunk in flight).
 pub fn resumable_chunk_size(size: u64) -> u64 {
     size.div_ceil(32).max(8 << 20)
-}
-
-/// Identifies an upload across processes: the registry host, the repository and the blob.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct UploadKey {
-    /// The registry's host (and port) as requests address it.
-    pub host: String,
-    /// The repository path.
-    pub repository: String,
-    /// The blob's digest (`sha256:…`).
-    pub digest: String,
-}
-
-/// An upload session as the registry last confirmed it: its newest `Location` (absolute
-/// URL) and the bytes it holds, of a blob of `size` bytes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SavedUpload {
-    /// The newest `Location` of the session (distribution spec: every PATCH answer's).
-    pub location: String,
-    /// Bytes the registry confirmed holding (the sum of the accepted chunks).
-    pub offset: u64,
-    /// The blob's size in bytes.
-    pub size: u64,
-}
-
-/// Where upload sessions are remembered between processes (the store keeps them in files:
-/// `store::uploads`); installed once per process with [`set_upload_journal`]. The registry
-/// client saves a session after every accepted chunk of a resumable upload, loads it when
-/// the same blob is pushed to the same repository again, and removes it when the upload
-/// finishes or fails for good. Implementations never fail: a journal is an optimisation.
-pub trait UploadJournal: Send + Sync {
-    /// The session saved for `key`, if any.
-    fn load(&self, key: &UploadKey) -> Option<SavedUpload>;
-    /// Saves (replaces) the session for `key`.
-    fn save(&self, key: &UploadKey, upload: &SavedUpload);
-    /// Forgets the session for `key`.
-    fn remove(&self, key: &UploadKey);
-}
-
-static JOURNAL: std::sync::RwLock<Option<Arc<dyn UploadJournal>>> = std::sync::RwLock::new(None);
-
-/// Installs the journal every upload of this process uses (`None`: uploads are not resumable
-/// across processes, the default for library users).
-pub fn set_upload_journal(journal: Option<Arc<dyn UploadJournal>>) {
-    *JOURNAL.write().expect("journal lock") = journal;
-}
-
-fn upload_journal() -> Option<Arc<dyn UploadJournal>> {
-    JOURNAL.read().expect("journal lock").clone()
 }
 
 /// Where an upload reports the bytes it moves: the caller's progress display (the registry
@@ -100,202 +55,6 @@ pub trait UploadProgress: Send + Sync {
 impl UploadProgress for () {
     fn sent(&self, _n: u64) {}
     fn restart_at(&self, _offset: u64) {}
-}
-
-/// An open upload session.
-#[derive(Debug, Clone)]
-struct Session {
-    /// Absolute URL of the session (the newest `Location`).
-    location: String,
-    /// The registry's `OCI-Chunk-Min-Length` in bytes (0 if none).
-    min_chunk: u64,
-}
-
-/// The upload session an upload is using, deleted (`DELETE` on its newest location) when the
-/// upload will not finish it: a refused or failed attempt, a session given up for a new one,
-/// or an upload dropped part-way (cancelled: the DELETE is then sent from a task of its own,
-/// on a best-effort basis). A session finished by its final PUT is disarmed.
-///
-/// A resumable upload (`journal` set) is different when dropped part-way: its session and
-/// journal entry are kept, so that the next run continues it (registries expire sessions
-/// nobody finishes: distribution after 7 days by default).
-struct SessionGuard {
-    repo: Repository,
-    location: Option<String>,
-    journal: Option<(Arc<dyn UploadJournal>, UploadKey)>,
-}
-
-impl SessionGuard {
-    /// Deletes the session now, if any is held, and forgets it in the journal.
-    async fn abandon(&mut self) {
-        if let Some((j, key)) = &self.journal {
-            j.remove(key);
-        }
-        if let Some(loc) = self.location.take() {
-            self.repo.delete_session(&loc).await;
-        }
-    }
-
-    /// The upload finished: nothing to delete, nothing to remember.
-    fn finished(&mut self) {
-        self.location = None;
-        if let Some((j, key)) = &self.journal {
-            j.remove(key);
-        }
-    }
-
-    /// Saves the session's confirmed progress (resumable uploads only).
-    fn save(&self, location: &str, offset: u64, size: u64) {
-        if let Some((j, key)) = &self.journal {
-            j.save(
-                key,
-                &SavedUpload {
-                    location: location.to_string(),
-                    offset,
-                    size,
-                },
-            );
-        }
-    }
-}
-
-impl Drop for SessionGuard {
-    /// An upload dropped part-way (cancelled, e.g. because another blob of the copy failed):
-    /// on a multi-threaded runtime the DELETE is sent before the drop returns (at most
-    /// [`CANCEL_DELETE_TIMEOUT`]), since the process may exit right after; elsewhere it is
-    /// spawned as a task of its own.
-    fn drop(&mut self) {
-        if self.journal.is_some() {
-            return; // kept for the next run (see the type's doc)
-        }
-        let Some(loc) = self.location.take() else {
-            return;
-        };
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        let repo = self.repo.clone();
-        let delete = async move {
-            let _ = tokio::time::timeout(CANCEL_DELETE_TIMEOUT, repo.delete_session(&loc)).await;
-        };
-        if rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
-            tokio::task::block_in_place(|| rt.block_on(delete));
-        } else {
-            rt.spawn(delete);
-        }
-    }
-}
-
-/// How long a cancelled upload waits for the DELETE of its session.
-const CANCEL_DELETE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Why an upload attempt failed, deciding what happens next.
-enum Failure {
-    /// The registry refuses this form of upload (monolithic PUT): try chunked.
-    Refused(Error),
-    /// Transient (connection dropped, stall, 408/429/5xx, 416, expired token): ask the
-    /// registry how far the session got and continue from there.
-    Retry {
-        err: Error,
-        location: String,
-        wait: Option<std::time::Duration>,
-    },
-    /// The registry refused a chunk of `chunk` bytes as too large (413): try smaller
-    /// chunks from `offset` in the same session.
-    TooLarge { err: Error, offset: u64, chunk: u64 },
-    /// Give up (the source is corrupt, the digest was refused, access denied …).
-    Fatal(Error),
-}
-
-impl Failure {
-    fn into_error(self) -> Error {
-        match self {
-            Failure::Refused(e)
-            | Failure::Fatal(e)
-            | Failure::Retry { err: e, .. }
-            | Failure::TooLarge { err: e, .. } => e,
-        }
-    }
-}
-
-/// Captures the first error a body stream hit, so that a failed request reports the real
-/// cause (e.g. a digest mismatch of the source) rather than "connection closed".
-#[derive(Clone, Default)]
-struct ErrorSlot(Arc<std::sync::Mutex<Option<std::io::Error>>>);
-
-impl ErrorSlot {
-    fn set(&self, e: &std::io::Error) {
-        let mut g = self.0.lock().expect("slot");
-        if g.is_none() {
-            *g = Some(std::io::Error::new(e.kind(), e.to_string()));
-            if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<Error>()) {
-                *g = Some(std::io::Error::new(
-                    e.kind(),
-                    Error::new(inner.kind(), inner.to_string()),
-                ));
-            }
-        }
-    }
-    fn take(&self) -> Option<Error> {
-        self.0.lock().expect("slot").take().map(Error::from)
-    }
-}
-
-/// A request body that streams up to `limit` bytes from `reader` (shared, so the next chunk
-/// continues where this one stopped), counting progress and recording read errors.
-fn body_from(
-    reader: Arc<tokio::sync::Mutex<BlobStream>>,
-    limit: u64,
-    progress: Arc<dyn Fn(u64) + Send + Sync>,
-    slot: ErrorSlot,
-) -> Body {
-    let stream = futures_util::stream::unfold((reader, limit), move |(reader, left)| {
-        let progress = progress.clone();
-        let slot = slot.clone();
-        async move {
-            if left == 0 {
-                return None;
-            }
-            let want = left.min(READ_BUF as u64) as usize;
-            let mut buf = BytesMut::with_capacity(want);
-            let res = {
-                let mut r = reader.lock().await;
-                let mut got = 0usize;
-                loop {
-                    let mut lim = (&mut *r).take((want - got) as u64);
-                    match lim.read_buf(&mut buf).await {
-                        Ok(0) => break Ok(got),
-                        Ok(n) => {
-                            got += n;
-                            if got == want {
-                                break Ok(got);
-                            }
-                        }
-                        Err(e) => break Err(e),
-                    }
-                }
-            };
-            match res {
-                Ok(0) => {
-                    let e = std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        format!("source ended {left} bytes early"),
-                    );
-                    slot.set(&e);
-                    Some((Err(e), (reader, 0)))
-                }
-                Ok(n) => {
-                    progress(n as u64);
-                    Some((Ok(buf.freeze()), (reader, left - n as u64)))
-                }
-                Err(e) => {
-                    slot.set(&e);
-                    Some((Err(e), (reader, 0)))
-                }
-            }
-        }
-    });
-    Body::wrap_stream(stream)
 }
 
 impl Repository {
@@ -634,201 +393,6 @@ impl Repository {
             .append_pair("digest", &digest.to_string());
         Ok(u.to_string())
     }
-
-    /// Sends one upload request; classifies transport errors (a source error recorded in
-    /// `slot` is fatal, anything else is retried).
-    async fn send_upload(
-        &self,
-        req: reqwest::RequestBuilder,
-        location: &str,
-        slot: &ErrorSlot,
-    ) -> std::result::Result<reqwest::Response, Failure> {
-        let resp = self.client.execute_traced(req).await;
-        if let Some(e) = slot.take() {
-            return Err(Failure::Fatal(e));
-        }
-        resp.map_err(|e| Failure::Retry {
-            err: self.client.transport_error(&e, location),
-            location: location.to_string(),
-            wait: None,
-        })
-    }
-
-    /// Turns a failed upload response into a [`Failure`]: 408/429/5xx and 416 (the registry
-    /// disagrees about the offset) and 401 (token expired) are retried, the rest is fatal.
-    async fn failed(resp: reqwest::Response, location: &str, what: String) -> Failure {
-        let status = resp.status();
-        let wait = retry_after(resp.headers());
-        let body = resp.bytes().await.unwrap_or_default();
-        let err = errors::from_response(status, &body).context(what);
-        if retryable_status(status)
-            || status == StatusCode::RANGE_NOT_SATISFIABLE
-            || status == StatusCode::UNAUTHORIZED
-        {
-            Failure::Retry {
-                err,
-                location: location.to_string(),
-                wait,
-            }
-        } else {
-            Failure::Fatal(err)
-        }
-    }
-
-    /// A streamed monolithic PUT of the whole blob into session `s`.
-    async fn upload_monolithic<F, Fut>(
-        &self,
-        digest: &Digest,
-        size: u64,
-        s: &Session,
-        open: &F,
-        progress: &Arc<dyn UploadProgress>,
-        force_auth: bool,
-    ) -> std::result::Result<(), Failure>
-    where
-        F: Fn(u64) -> Fut,
-        Fut: Future<Output = Result<BlobStream>>,
-    {
-        let reader = open(0).await.map_err(Failure::Fatal)?;
-        let slot = ErrorSlot::default();
-        let body = body_from(
-            Arc::new(tokio::sync::Mutex::new(reader)),
-            size,
-            progress_fn(progress),
-            slot.clone(),
-        );
-        let url = Self::with_digest(&s.location, digest).map_err(Failure::Fatal)?;
-        let req = self
-            .http()
-            .put(&url)
-            .header(header::CONTENT_TYPE, "application/octet-stream")
-            .header(header::CONTENT_LENGTH, size)
-            .body(body);
-        let req = self
-            .authorize_upload(&s.location, req, force_auth)
-            .await
-            .map_err(Failure::Fatal)?;
-        let resp = self.send_upload(req, &s.location, &slot).await?;
-        let status = resp.status();
-        if status == StatusCode::CREATED {
-            return Ok(());
-        }
-        let refused = matches!(
-            status,
-            StatusCode::BAD_REQUEST
-                | StatusCode::METHOD_NOT_ALLOWED
-                | StatusCode::PAYLOAD_TOO_LARGE
-                | StatusCode::UNSUPPORTED_MEDIA_TYPE
-                | StatusCode::NOT_IMPLEMENTED
-                | StatusCode::LENGTH_REQUIRED
-        );
-        match Self::failed(resp, &s.location, "monolithic upload failed".into()).await {
-            Failure::Fatal(e) if refused && e.kind() != ErrorKind::Integrity => {
-                Err(Failure::Refused(e))
-            }
-            f => Err(f),
-        }
-    }
-
-    /// Chunked upload into session `s` from byte `offset`: PATCH pieces of `max_chunk` bytes
-    /// (at least the registry's minimum) with `Content-Range: start-end`, tracking our own
-    /// offset and following the newest `Location`; then PUT `?digest=`.
-    #[allow(clippy::too_many_arguments)]
-    async fn upload_chunked<F, Fut>(
-        &self,
-        digest: &Digest,
-        size: u64,
-        s: &mut Session,
-        mut offset: u64,
-        max_chunk: u64,
-        open: &F,
-        progress: &Arc<dyn UploadProgress>,
-        force_auth: bool,
-        guard: &SessionGuard,
-    ) -> std::result::Result<(), Failure>
-    where
-        F: Fn(u64) -> Fut,
-        Fut: Future<Output = Result<BlobStream>>,
-    {
-        let chunk = max_chunk.max(s.min_chunk).max(1);
-        // Not opened when every byte is already there (a session that only lacks its final PUT).
-        let reader: Arc<tokio::sync::Mutex<BlobStream>> =
-            Arc::new(tokio::sync::Mutex::new(if offset < size {
-                open(offset).await.map_err(Failure::Fatal)?
-            } else {
-                Box::pin(tokio::io::empty())
-            }));
-        let slot = ErrorSlot::default();
-        let mut force = force_auth;
-        while offset < size {
-            let n = chunk.min(size - offset);
-            let body = body_from(reader.clone(), n, progress_fn(progress), slot.clone());
-            let req = self
-                .http()
-                .patch(&s.location)
-                .header(header::CONTENT_TYPE, "application/octet-stream")
-                .header(header::CONTENT_LENGTH, n)
-                .header(header::CONTENT_RANGE, content_range(offset, n))
-                .body(body);
-            let req = self
-                .authorize_upload(&s.location, req, force)
-                .await
-                .map_err(Failure::Fatal)?;
-            force = false;
-            let resp = self.send_upload(req, &s.location, &slot).await?;
-            let status = resp.status();
-            if status != StatusCode::ACCEPTED
-                && status != StatusCode::CREATED
-                && status != StatusCode::NO_CONTENT
-            {
-                if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    let body = resp.bytes().await.unwrap_or_default();
-                    return Err(Failure::TooLarge {
-                        err: errors::from_response(status, &body)
-                            .context(format!("chunk at offset {offset} ({n} bytes) refused")),
-                        offset,
-                        chunk: n,
-                    });
-                }
-                return Err(Self::failed(
-                    resp,
-                    &s.location,
-                    format!("chunk at offset {offset} ({n} bytes) refused"),
-                )
-                .await);
-            }
-            if let Some(loc) = resp
-                .headers()
-                .get(header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-            {
-                s.location = self.resolve_location(loc).await.map_err(Failure::Fatal)?;
-            }
-            offset += n;
-            debug!(%digest, offset, "chunk accepted");
-            guard.save(&s.location, offset, size);
-        }
-        let url = Self::with_digest(&s.location, digest).map_err(Failure::Fatal)?;
-        let req = self
-            .http()
-            .put(&url)
-            .header(header::CONTENT_TYPE, "application/octet-stream")
-            .header(header::CONTENT_LENGTH, 0);
-        let req = self
-            .authorize_upload(&s.location, req, force)
-            .await
-            .map_err(Failure::Fatal)?;
-        let resp = self.send_upload(req, &s.location, &slot).await?;
-        if resp.status() == StatusCode::CREATED {
-            return Ok(());
-        }
-        Err(Self::failed(
-            resp,
-            &s.location,
-            "final PUT of the chunked upload failed".into(),
-        )
-        .await)
-    }
 }
 
 /// Bytes held by an upload session from its `Range: 0-<last>` header.
@@ -849,18 +413,6 @@ fn parse_upload_range(v: &str) -> Option<u64> {
         return Some(0);
     }
     end.parse::<u64>().ok().map(|e| e + 1)
-}
-
-fn progress_fn(progress: &Arc<dyn UploadProgress>) -> Arc<dyn Fn(u64) + Send + Sync> {
-    // Request bodies must be `'static`: they share the caller's counters.
-    let progress = progress.clone();
-    Arc::new(move |n| progress.sent(n))
-}
-
-/// Header value helper for `Content-Range: start-end` (inclusive, no unit, as the
-/// distribution spec's chunked upload requires).
-pub(crate) fn content_range(start: u64, len: u64) -> HeaderValue {
-    HeaderValue::from_str(&format!("{start}-{}", start + len - 1)).expect("ascii")
 }
 
 #[cfg(test)]
