@@ -670,6 +670,7 @@ const REGISTRY_ORDER: &[&str] = &[
     "exchange",
     "retry",
     "hosts",
+    "limiter",
     "client",
     "whole",
     "token",

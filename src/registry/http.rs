@@ -1,12 +1,13 @@
 //! The one send (docs/DESIGN.md §3, §5): every registry request goes out through
-//! [`Repository::send`] (or, for bodies streamed once, [`Client::execute_traced`]), which adds
+//! [`Repository::send`] (or, for bodies streamed once, [`Client::execute_traced`]; both end in
+//! `Client::execute`, which waits for the host's request limiter), which adds
 //! the Authorization the host's challenge calls for (a cached token or a new token request),
 //! re-authenticates once on a 401, retries under the one
 //! [`RetryPolicy`](super::retry::RetryPolicy), and traces each exchange at `-vv` without
 //! headers or queries.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::{RequestBuilder, Response, StatusCode};
 use tracing::warn;
@@ -130,12 +131,13 @@ impl Repository {
                 .await?;
             let (http, request) = req.build_split();
             let request = request.map_err(|e| self.client.transport_error(&e, ""))?;
-            let http = self.client.http_for(request.url()).unwrap_or(http);
             let (method, url) = (request.method().to_string(), without_query(request.url()));
-            let limiter = self.client.limiter(&self.host);
-            limiter.acquire().await;
             let started = Instant::now();
-            let resp = match http.execute(request).await {
+            let sent = self
+                .client
+                .execute(RequestBuilder::from_parts(http, request))
+                .await;
+            let resp = match sent {
                 Ok(r) => {
                     trace_exchange(&method, &url, &r, started);
                     r
@@ -199,12 +201,6 @@ impl Repository {
                 drop(st);
                 attempt = 0;
                 continue;
-            }
-            if status == StatusCode::TOO_MANY_REQUESTS
-                && let Some(d) = retry_after(resp.headers())
-            {
-                // Every request to this host waits, not only this one.
-                limiter.pause(d.min(Duration::from_secs(60)));
             }
             if retryable_status(status) && self.client.policy().allows(attempt) {
                 attempt += 1;
