@@ -319,3 +319,82 @@ fn max_rps_in_config_toml_limits_its_registry_and_wins_over_the_flag() {
     ]);
     assert_eq!(code(&out), 0, "0 is unlimited: {}", describe(&out));
 }
+
+#[test]
+fn a_copy_s_source_and_destination_clients_share_one_limiter_per_host() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let expected = populate(&sb, &reg, &["lib/app"], 1, &[]);
+    // One registry on both sides of the copy, behind one proxy: its requests come from the
+    // source client and the destination client of the run.
+    let proxy = FaultProxy::start(&reg.host());
+    let from = format!("docker://{}", proxy.reference("lib/app:v0"));
+    let to = format!("docker://{}", proxy.reference("copy/app:v0"));
+    let started = Instant::now();
+    // --dest-insecure: the destination gets a client of its own (other TLS settings).
+    sb.run_ok(&[
+        "-q",
+        "--max-rps",
+        "4",
+        "copy",
+        "--dest-insecure",
+        &from,
+        &to,
+    ]);
+    let took = started.elapsed();
+    let n = proxy.seen().len();
+    assert!(n >= 8, "only {n} requests: too few to measure a rate");
+    // Reads (GET) and writes (HEAD, POST, PUT on the destination) together.
+    let methods: std::collections::BTreeSet<String> =
+        proxy.seen().iter().map(|s| s.method.clone()).collect();
+    assert!(
+        methods.contains("GET") && methods.contains("PUT"),
+        "{methods:?}"
+    );
+    assert_spaced("--max-rps 4, both clients", &proxy, 4.0, 4);
+    let floor = Duration::from_secs_f64((n - 4) as f64 / 4.0);
+    assert!(took >= floor, "{n} requests in {took:?}, under {floor:?}");
+    let (_, digest) = skopeo_raw_manifest(
+        &format!("docker://{}", reg.reference("copy/app:v0")),
+        &reg.skopeo_flags("", None),
+    );
+    assert_eq!(digest, expected["lib/app:v0"]);
+}
+
+#[test]
+fn a_token_server_is_a_host_of_its_own_with_its_own_max_rps() {
+    let mut token_proxy = None;
+    let src = Registry::start_token_with_realm(|realm| {
+        let u = url::Url::parse(realm).unwrap();
+        let p = FaultProxy::start(&format!("127.0.0.1:{}", u.port().unwrap()));
+        let advertised = format!("http://{}{}", p.host(), u.path());
+        token_proxy = Some(p);
+        advertised
+    });
+    let token_proxy = token_proxy.unwrap();
+    let sb = Imgctl::new();
+    let creds = format!("{USER}:{PASSWORD}");
+    let repos = ["lib/a", "lib/b", "lib/c", "lib/d", "lib/e"];
+    let expected = populate(&sb, &src, &repos, 1, &["--creds", &creds]);
+    token_proxy.clear_seen();
+    let src_proxy = FaultProxy::start(&src.host());
+    let dst = Registry::start(Mode::Plain);
+    // Only the token server is limited: 2 requests a second, a burst of 2.
+    write_config_toml(
+        &sb,
+        &format!("[registry.\"{}\"]\nmax-rps = 2\n", token_proxy.host()),
+    );
+    let file = sync_file(&sb, "a.yaml", &src_proxy.host(), &dst.host(), &repos);
+    let (out, doc, _) = sync(&sb, &file, &["--creds", &creds]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_mirrored(&doc, &dst.host(), &dst, &expected);
+    let tokens = token_proxy.seen().len();
+    assert!(tokens >= 5, "one token per repository at least: {tokens}");
+    assert_spaced("token server at max-rps = 2", &token_proxy, 2.0, 2);
+    // The registry itself went at full speed.
+    assert!(
+        faster_than(&src_proxy, 2.0, 2),
+        "{:#?}",
+        arrivals(&src_proxy)
+    );
+}
