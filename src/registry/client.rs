@@ -2,8 +2,9 @@
 //! HTTP client per host built from that host's TLS settings, the `/v2/` ping that learns each
 //! host's scheme and auth challenge, and the sends below authentication (one request with its
 //! host's TLS settings, traced). Every request of the client goes out through
-//! [`Client::execute`], which waits for its host's request limiter first (`limiter.rs`). Bottom of the client proper: it imports the leaves (`hosts`,
-//! `retry`, `exchange`, `errors`, `tls`, `challenge`, `auth`) and no file above it.
+//! [`Client::execute`], which waits for its host's request limiter first (`limiter.rs`).
+//! Bottom of the client proper: it imports the leaves (`hosts`, `limiter`, `retry`,
+//! `exchange`, `errors`, `tls`, `challenge`, `auth`) and no file above it.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -200,15 +201,13 @@ impl Client {
     }
 
     /// Sends `request` once: the one place every request of the client goes out (pings,
-    /// token requests, manifests, blobs, uploads, through [`Repository::send`] or not). It
+    /// token requests, manifests, blobs, uploads, through `Repository::send` or not). It
     /// waits for the request limiter of the URL's host (`--max-rps`, `max-rps` in
     /// `config.toml`, a pause after a 429), then sends with the HTTP client of that host (its
     /// own TLS settings), whatever client built the request. A `429` with `Retry-After` pauses
     /// every request to the host for that long (at most 60 s); the caller still sees the 429
     /// and retries it under its policy. A host whose TLS settings cannot be read (already
     /// reported when it was pinged) gets the default client.
-    ///
-    /// [`Repository::send`]: super::repository::Repository
     pub(super) async fn execute(&self, request: RequestBuilder) -> reqwest::Result<Response> {
         let (default, request) = request.build_split();
         let request = request?;
