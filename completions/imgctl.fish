@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_imgctl_global_optspecs
-    string join \n v/verbose q/quiet progress= format= store= jobs= retries= timeout= ca-file= insecure cert-file= key-file= creds= chunk-size= config-dir= u/username= password-stdin h/help V/version
+    string join \n v/verbose q/quiet progress= format= store= jobs= retries= max-rps= timeout= ca-file= insecure cert-file= key-file= creds= chunk-size= config-dir= u/username= password-stdin h/help V/version
 end
 
 function __fish_imgctl_needs_command
@@ -34,6 +34,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_needs_command" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_needs_command" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_needs_command" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_needs_command" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_needs_command" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -95,6 +96,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand build" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand build" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand build" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand build" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand build" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand build" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand build" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -121,6 +123,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand pull" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -146,6 +149,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand push" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -170,6 +174,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand tag" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -201,6 +206,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand copy" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -229,6 +235,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand images" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -253,6 +260,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand rmi" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -278,6 +286,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand tags" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -303,6 +312,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand login" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -331,6 +341,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand logout" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -357,6 +368,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand inspect" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -385,6 +397,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand digest" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -410,6 +423,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand catalog" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -434,6 +448,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand delete" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -460,6 +475,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand save" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -486,6 +502,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand load" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -510,6 +527,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand completion" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -535,6 +553,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -560,6 +579,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -587,6 +607,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand ratelimit" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -611,6 +632,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand prune" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -648,6 +670,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand mutate" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -675,6 +698,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand append" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand append" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand append" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand append" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand append" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand append" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand append" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -700,6 +724,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand blob" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -725,6 +750,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and not __fish_seen_subcommand_from create add remove help" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -754,6 +780,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from create" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -778,6 +805,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from add" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -803,6 +831,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand index; and __fish_seen_subcommand_from remove" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -833,6 +862,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand export" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand export" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand export" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand export" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand export" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand export" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand export" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -859,6 +889,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand files" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand files" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand files" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand files" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand files" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand files" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand files" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F
@@ -885,6 +916,7 @@ json\t'One JSON document'"
 complete -c imgctl -n "__fish_imgctl_using_subcommand diff" -l store -d 'Local image store (an OCI image layout) [default: the platform data dir]' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand diff" -l jobs -d 'Concurrent blob transfers' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand diff" -l retries -d 'Retries per request on connect errors, timeouts, 408, 429 and 5xx' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand diff" -l max-rps -d 'Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand diff" -l timeout -d 'Idle timeout in seconds: a connection that moves nothing for this long fails' -r
 complete -c imgctl -n "__fish_imgctl_using_subcommand diff" -l ca-file -d 'Extra trusted root certificate (PEM); repeatable' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand diff" -l cert-file -d 'Client certificate (PEM, leaf first) for registries that require mutual TLS; with --key-file. Per host: cert-file in config.toml, client.cert in certs.d' -r -F

@@ -12,6 +12,7 @@
 //! cert-file = "/etc/ssl/me.pem"    # client certificate (mutual TLS), with key-file
 //! key-file = "/etc/ssl/me.key"
 //! insecure-token-realm = true   # send credentials to its http:// token realm anyway
+//! max-rps = 10              # requests per second to this host (0: unlimited; default: --max-rps)
 //! ```
 //!
 //! Every setting applies to its host only. Keys imgctl does not know are ignored, so newer
@@ -78,6 +79,11 @@ pub struct RegistryConfig {
     /// Allow credentials to go over plain HTTP to an `http://` token realm that this HTTPS
     /// registry announces (`insecure-token-realm = true`; refused by default).
     pub insecure_token_realm: Option<bool>,
+    /// Requests per second to this host (`max-rps = 10`, also spelt `max_rps`; fractions
+    /// allowed, 0: unlimited), counted over every request of a run: a token bucket with a
+    /// burst of one second's worth. Wins over `--max-rps`.
+    #[serde(alias = "max_rps")]
+    pub max_rps: Option<f64>,
 }
 
 impl RegistryConfig {
@@ -115,8 +121,8 @@ impl Config {
 
     /// Reads `dir/config.toml`; an absent file is an empty config.
     ///
-    /// Errors: Usage when the file is not valid TOML, a value has the wrong type, or
-    /// `chunk-size` is 0 (the message names the file).
+    /// Errors: Usage when the file is not valid TOML, a value has the wrong type,
+    /// `chunk-size` is 0, or `max-rps` is negative or not finite (the message names the file).
     pub fn load(dir: &Path) -> Result<Config> {
         let path = dir.join(CONFIG_FILE);
         let text = match std::fs::read_to_string(&path) {
@@ -139,6 +145,9 @@ impl Config {
                     "registry {host:?}: chunk-size must be positive"
                 )));
             }
+            if let Some(n) = r.max_rps {
+                check_max_rps(n).map_err(|e| Error::usage(format!("registry {host:?}: {e}")))?;
+            }
             if r.cert_file.is_some() != r.key_file.is_some() {
                 return Err(Error::usage(format!(
                     "registry {host:?}: cert-file and key-file go together (a client certificate and its private key)"
@@ -153,6 +162,37 @@ impl Config {
         self.registry
             .get(host)
             .or_else(|| self.registry.get(&host.to_ascii_lowercase()))
+    }
+
+    /// The settings for connections to `host` (`name[:port]` as in URLs): its own section,
+    /// else the section of the registry whose API host it is (`docker.io` for
+    /// `registry-1.docker.io`).
+    pub fn for_host(&self, host: &str) -> Option<&RegistryConfig> {
+        let host = host.to_ascii_lowercase();
+        self.registry(&host).or_else(|| {
+            self.registry
+                .iter()
+                .find(|(k, _)| crate::reference::api_host(&k.to_ascii_lowercase()) == host)
+                .map(|(_, r)| r)
+        })
+    }
+
+    /// `max-rps` of `host` (see [`Config::for_host`]), if set: requests per second, 0 for
+    /// unlimited.
+    pub fn max_rps(&self, host: &str) -> Option<f64> {
+        self.for_host(host).and_then(|r| r.max_rps)
+    }
+}
+
+/// Checks a request rate (`--max-rps`, `max-rps`): requests per second, 0 for unlimited.
+/// Errors: a message (no kind) when `n` is negative, NaN or infinite.
+pub fn check_max_rps(n: f64) -> std::result::Result<f64, String> {
+    if n.is_finite() && n >= 0.0 {
+        Ok(n)
+    } else {
+        Err(format!(
+            "max-rps must be a number of requests per second, 0 or more (0: unlimited), not {n}"
+        ))
     }
 }
 
@@ -238,5 +278,42 @@ mod tests {
         );
         assert!(Config::parse("[registry.x]\nkey-file = \"k.pem\"").is_err());
         assert!(Config::parse("").unwrap().registry.is_empty());
+    }
+
+    #[test]
+    fn max_rps_per_host_and_bad_values() {
+        let c = Config::parse(
+            r#"
+            [registry."localhost:5000"]
+            max-rps = 5
+            [registry."docker.io"]
+            max_rps = 0.5
+            [registry."quay.io"]
+            max-rps = 0
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.max_rps("localhost:5000"), Some(5.0));
+        assert_eq!(c.max_rps("LOCALHOST:5000"), Some(5.0));
+        // docker.io's section applies to its API host.
+        assert_eq!(c.max_rps("registry-1.docker.io"), Some(0.5));
+        assert_eq!(c.max_rps("quay.io"), Some(0.0));
+        assert_eq!(c.max_rps("ghcr.io"), None);
+        for (bad, says) in [
+            (
+                "-1",
+                "registry \"x\": max-rps must be a number of requests per second, 0 or more",
+            ),
+            ("nan", "not NaN"),
+            ("inf", "not inf"),
+            ("\"5\"", "expected f64"),
+            ("true", "expected f64"),
+        ] {
+            let e = Config::parse(&format!("[registry.x]\nmax-rps = {bad}")).unwrap_err();
+            assert_eq!(e.kind(), crate::error::ErrorKind::Usage, "{bad}");
+            assert!(e.to_string().contains(says), "{bad}: {e}");
+        }
+        assert_eq!(check_max_rps(2.5), Ok(2.5));
+        assert!(check_max_rps(-0.1).is_err());
     }
 }

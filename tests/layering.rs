@@ -660,6 +660,7 @@ const REGISTRY_ORDER: &[&str] = &[
     "exchange",
     "retry",
     "hosts",
+    "limiter",
     "client",
     "whole",
     "token",

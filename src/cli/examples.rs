@@ -92,7 +92,8 @@ pub const MAN: &str = "Examples:
 pub const SYNC: &str = "Examples:
   imgctl sync mirror.yaml --dry-run
   imgctl sync mirror.yaml --keep-going --format json
-  imgctl sync mirror.yaml --shard 2/4 --progress plain   # one job of a CI matrix";
+  imgctl sync mirror.yaml --shard 2/4 --progress plain   # one job of a CI matrix
+  imgctl sync mirror.yaml --max-rps 10   # at most 10 requests a second to each registry";
 
 pub const RATELIMIT: &str = "Examples:
   imgctl ratelimit

@@ -109,6 +109,12 @@ pub struct GlobalOpts {
     /// Retries per request on connect errors, timeouts, 408, 429 and 5xx.
     #[arg(long, global = true, default_value_t = 3)]
     pub retries: u32,
+    /// Requests per second to each registry host (token server too) without its own `max-rps` in config.toml; one bucket per host shared by every request of the run [default: 0, unlimited]
+    #[arg(long, global = true, value_name = "N", value_parser = parse_max_rps, allow_negative_numbers = true)]
+    pub max_rps: Option<f64>,
+    /// The request limiters of this run, one per host, shared by all its clients.
+    #[arg(skip)]
+    pub limiters: imgctl::registry::Limiters,
     /// Idle timeout in seconds: a connection that moves nothing for this long fails.
     #[arg(long, global = true, default_value_t = 60, value_name = "SECS")]
     pub timeout: u64,
@@ -350,10 +356,21 @@ impl GlobalOpts {
                 None => UploadStrategy::Auto,
             },
             retries: self.retries,
+            max_rps: self.max_rps,
+            limiters: self.limiters.clone(),
             timeout: Duration::from_secs(self.timeout.max(1)),
             config: Arc::new(imgctl::settings::Config::load(&self.config_dir()?)?),
         })
     }
+}
+
+/// `--max-rps N`: requests per second, 0 or more (fractions allowed).
+fn parse_max_rps(s: &str) -> std::result::Result<f64, String> {
+    let n: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of requests per second"))?;
+    imgctl::settings::check_max_rps(n)
 }
 
 /// Seconds between plain progress lines / JSON progress events: IMGCTL_PROGRESS_INTERVAL, default 5.

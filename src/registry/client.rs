@@ -1,8 +1,10 @@
 //! The registry client (OCI distribution spec v1.1; docs/DESIGN.md §3): its options, one
 //! HTTP client per host built from that host's TLS settings, the `/v2/` ping that learns each
 //! host's scheme and auth challenge, and the sends below authentication (one request with its
-//! host's TLS settings, traced). Bottom of the client proper: it imports the leaves (`hosts`,
-//! `retry`, `exchange`, `errors`, `tls`, `challenge`, `auth`) and no file above it.
+//! host's TLS settings, traced). Every request of the client goes out through
+//! [`Client::execute`], which waits for its host's request limiter first (`limiter.rs`).
+//! Bottom of the client proper: it imports the leaves (`hosts`, `limiter`, `retry`,
+//! `exchange`, `errors`, `tls`, `challenge`, `auth`) and no file above it.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -17,6 +19,7 @@ use super::challenge::{self, www_authenticate};
 use super::errors::{self, TlsContext, transport_error};
 use super::exchange::{trace_exchange, url_host, without_query};
 use super::hosts::HostState;
+use super::limiter::{Limiter, Limiters};
 use super::retry::{RetryPolicy, retry_after, retryable_status, retryable_transport};
 use super::tls;
 use crate::auth::{self, CredentialProvider};
@@ -42,6 +45,12 @@ pub struct ClientOptions {
     pub upload: UploadStrategy,
     /// Retries per request on connect errors, timeouts, 408, 429 and 5xx.
     pub retries: u32,
+    /// Requests per second to each host without a `max-rps` of its own in `config.toml`
+    /// (`--max-rps`); none or 0: unlimited.
+    pub max_rps: Option<f64>,
+    /// The request limiters of the run, one per host: clients built from clones of these
+    /// options share them, so a copy's two clients count requests to one host together.
+    pub limiters: Limiters,
     /// Idle timeout: a connection that moves no byte for this long fails (seconds).
     pub timeout: Duration,
     /// Per-registry settings from `config.toml` (upload strategy, chunk size, plain HTTP,
@@ -59,6 +68,8 @@ impl Default for ClientOptions {
             credentials: Arc::new(auth::StaticCredentials(None)),
             upload: UploadStrategy::default(),
             retries: 3,
+            max_rps: None,
+            limiters: Limiters::default(),
             timeout: Duration::from_secs(60),
             config: Arc::new(crate::settings::Config::default()),
         }
@@ -189,31 +200,45 @@ impl Client {
         Ok(c)
     }
 
-    /// Sends `request` with the HTTP client of its URL's host (its own TLS settings), whatever
-    /// client built it. A host whose settings cannot be read (already reported when it was
-    /// pinged) gets the default client.
+    /// Sends `request` once: the one place every request of the client goes out (pings,
+    /// token requests, manifests, blobs, uploads, through `Repository::send` or not). It
+    /// waits for the request limiter of the URL's host (`--max-rps`, `max-rps` in
+    /// `config.toml`, a pause after a 429), then sends with the HTTP client of that host (its
+    /// own TLS settings), whatever client built the request. A `429` with `Retry-After` pauses
+    /// every request to the host for that long (at most 60 s); the caller still sees the 429
+    /// and retries it under its policy. A host whose TLS settings cannot be read (already
+    /// reported when it was pinged) gets the default client.
     pub(super) async fn execute(&self, request: RequestBuilder) -> reqwest::Result<Response> {
         let (default, request) = request.build_split();
         let request = request?;
-        let host = self.host_client(&url_host(request.url())).ok();
-        let http = host.as_ref().map_or(default, |h| h.http.clone());
-        let resp = http.execute(request).await;
-        if let (Ok(_), Some(h)) = (&resp, host) {
-            h.observed.answered();
-        }
-        resp
-    }
-
-    /// The HTTP client for `url`'s host (see [`Client::execute`]); `None` when its TLS
-    /// settings cannot be read.
-    pub(super) fn http_for(&self, url: &url::Url) -> Option<reqwest::Client> {
-        match self.host_client(&url_host(url)) {
-            Ok(c) => Some(c.http),
+        let name = url_host(request.url());
+        let host = match self.host_client(&name) {
+            Ok(h) => Some(h),
             Err(e) => {
                 debug!("{e}; using the default TLS settings");
                 None
             }
+        };
+        let http = host.as_ref().map_or(default, |h| h.http.clone());
+        let limiter = self.limiter(&name);
+        let waited = limiter.acquire().await;
+        if waited >= Duration::from_millis(1) {
+            tracing::trace!("{name}: waited {waited:.0?} for the host's request limit");
         }
+        let resp = http.execute(request).await;
+        if let Ok(r) = &resp {
+            if let Some(h) = host {
+                h.observed.answered();
+            }
+            if r.status() == StatusCode::TOO_MANY_REQUESTS
+                && let Some(d) = retry_after(r.headers())
+            {
+                // Every request to this host waits, not only the one that got the 429.
+                debug!("{name} answered 429: holding its requests for {d:.1?}");
+                limiter.pause(d);
+            }
+        }
+        resp
     }
 
     /// Maps a reqwest error on `url` to an imgctl error (see [`transport_error`]), with the
@@ -246,6 +271,18 @@ impl Client {
     /// [`Client::execute`] (or `Repository::send`), which uses the host's own.
     pub(super) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// The request limiter of `host` (`name[:port]`), shared by every client of the run
+    /// ([`ClientOptions::limiters`]); made on first use with the host's `max-rps` in
+    /// `config.toml`, else `--max-rps` (0: unlimited).
+    pub(super) fn limiter(&self, host: &str) -> Arc<Limiter> {
+        let opts = &self.inner.opts;
+        opts.limiters.get(host, || {
+            let rps = opts.config.max_rps(host).or(opts.max_rps);
+            debug!(host, max_rps = ?rps, "request limiter");
+            rps
+        })
     }
 
     pub(super) fn host_state(&self, host: &str) -> Arc<tokio::sync::Mutex<HostState>> {

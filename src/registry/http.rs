@@ -1,5 +1,6 @@
 //! The one send (docs/DESIGN.md §3, §5): every registry request goes out through
-//! [`Repository::send`] (or, for bodies streamed once, [`Client::execute_traced`]), which adds
+//! [`Repository::send`] (or, for bodies streamed once, [`Client::execute_traced`]; both end in
+//! `Client::execute`, which waits for the host's request limiter), which adds
 //! the Authorization the host's challenge calls for (a cached token or a new token request),
 //! re-authenticates once on a 401, retries under the one
 //! [`RetryPolicy`](super::retry::RetryPolicy), and traces each exchange at `-vv` without
@@ -154,10 +155,13 @@ impl Repository {
                 .await?;
             let (http, request) = req.build_split();
             let request = request.map_err(|e| self.client.transport_error(&e, ""))?;
-            let http = self.client.http_for(request.url()).unwrap_or(http);
             let (method, url) = (request.method().to_string(), without_query(request.url()));
             let started = Instant::now();
-            let resp = match http.execute(request).await {
+            let sent = self
+                .client
+                .execute(RequestBuilder::from_parts(http, request))
+                .await;
+            let resp = match sent {
                 Ok(r) => {
                     trace_exchange(&method, &url, &r, started);
                     r

@@ -5,8 +5,9 @@
 //! One file per job, and every import between them points down this list (bottom first):
 //! the leaves [`challenge`] (`WWW-Authenticate`), [`auth`] (credentials, tokens), `tls/`,
 //! [`errors`], `exchange.rs` (URL host, query-free URLs, the `-vv` trace), `retry.rs` (the
-//! retry policy), `hosts.rs` (what is learnt per host: scheme, challenge, token cache); then
-//! `client.rs` (the client, per-host TLS clients, the ping), `whole.rs` (small documents read
+//! retry policy), `hosts.rs` (what is learnt per host: scheme, challenge, token cache),
+//! `limiter.rs` (each host's request rate and 429 pause); then `client.rs` (the client,
+//! per-host TLS clients, the ping, the one place every request goes out), `whole.rs` (small documents read
 //! whole), `token.rs` (token requests), `login.rs` (the login check), `repository.rs`
 //! ([`Repository`], the handle every request goes through), `http.rs` (the one send: auth, one
 //! re-auth, the retry policy, tracing), and the endpoints `manifests.rs`, `blobs.rs`,
@@ -23,6 +24,7 @@ pub mod errors;
 mod exchange;
 mod hosts;
 mod http;
+mod limiter;
 mod listing;
 mod login;
 mod manifests;
@@ -36,6 +38,7 @@ mod whole;
 
 pub use crate::settings::{DEFAULT_CHUNK_SIZE, UploadStrategy};
 pub use client::{Client, ClientOptions, is_loopback};
+pub use limiter::Limiters;
 pub use listing::{CATALOG_PAGE_SIZE, parse_next_link};
 pub use manifests::MAX_MANIFEST_BYTES;
 pub use repository::{Access, Repository};

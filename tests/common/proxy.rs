@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
@@ -112,14 +112,17 @@ pub enum Fault {
 }
 
 /// A rule: requests whose method is `method` (or any, for `"*"`) and whose path and query
-/// contain `path` get `fault`, for the first `times` matches (0: every match).
+/// contain `path` get `fault`, for the first `times` matches (0: every match) after the first
+/// `skip` matches (forwarded as they are).
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub method: String,
     pub path: String,
     pub times: usize,
     pub fault: Fault,
+    pub skip: usize,
     hits: usize,
+    skipped: usize,
 }
 
 /// A request as the proxy saw it.
@@ -138,6 +141,8 @@ pub struct Seen {
     pub status: u16,
     /// Whether a fault was applied.
     pub faulted: bool,
+    /// When the request reached the proxy (its headers).
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -231,12 +236,19 @@ impl FaultProxy {
 
     /// Adds a rule (see [`Rule`]).
     pub fn add(&self, method: &str, path: &str, times: usize, fault: Fault) {
+        self.add_after(method, path, 0, times, fault);
+    }
+
+    /// Adds a rule that lets its first `skip` matches through: a fault in the middle of a run.
+    pub fn add_after(&self, method: &str, path: &str, skip: usize, times: usize, fault: Fault) {
         self.state.lock().unwrap().rules.push(Rule {
             method: method.to_string(),
             path: path.to_string(),
             times,
             fault,
+            skip,
             hits: 0,
+            skipped: 0,
         });
     }
 
@@ -320,13 +332,21 @@ fn matching(state: &Mutex<State>, method: &str, path: &str, alt: bool) -> Option
         return None;
     }
     let mut st = state.lock().unwrap();
-    let rule = st.rules.iter_mut().find(|r| {
-        (r.method == "*" || r.method == method)
-            && path.contains(&r.path)
-            && (r.times == 0 || r.hits < r.times)
-    })?;
-    rule.hits += 1;
-    Some(rule.fault.clone())
+    for rule in st.rules.iter_mut() {
+        if !((rule.method == "*" || rule.method == method)
+            && path.contains(&rule.path)
+            && (rule.times == 0 || rule.hits < rule.times))
+        {
+            continue;
+        }
+        if rule.skipped < rule.skip {
+            rule.skipped += 1;
+            continue;
+        }
+        rule.hits += 1;
+        return Some(rule.fault.clone());
+    }
+    None
 }
 
 async fn handle(
@@ -352,6 +372,7 @@ async fn handle(
         content_length: header("content-length").and_then(|v| v.parse().ok()),
         status: 0,
         faulted: false,
+        at: Instant::now(),
     };
     let mut auth = header("authorization");
     let mut expired = false;

@@ -213,13 +213,7 @@ impl TlsSettings {
     pub fn for_host(&self, host: &str) -> Result<HostTls> {
         let mut t = self.global()?;
         let host = host.to_ascii_lowercase();
-        let section = self.config.registry(&host).or_else(|| {
-            self.config
-                .registry
-                .iter()
-                .find(|(k, _)| crate::reference::api_host(&k.to_ascii_lowercase()) == host)
-                .map(|(_, r)| r)
-        });
+        let section = self.config.for_host(&host);
         if let Some(r) = section {
             t.insecure |= r.insecure.unwrap_or(false);
             if let Some(f) = &r.ca_file {
