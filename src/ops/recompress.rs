@@ -274,10 +274,11 @@ fn recompress_blocking(
     out.flush()?;
     let size = out.count;
     let digest = out.hasher.finish();
+    // A scratch file, read back by the copy and removed after it: no fsync (a destination
+    // makes what it stores durable itself).
     out.inner
         .into_inner()
-        .map_err(|e| Error::other(format!("writing the layer: {}", e.error())))?
-        .sync_all()?;
+        .map_err(|e| Error::other(format!("writing the layer: {}", e.error())))?;
     Ok((file.into_temp_path(), digest, size))
 }
 
