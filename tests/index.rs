@@ -107,3 +107,190 @@ fn index_create_add_remove_in_the_registry() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("nested indexes are refused"));
     assert_eq!(raw(&format!("docker://{dst}"), &flags), index);
 }
+
+#[test]
+fn index_create_add_remove_in_an_oci_layout_and_an_archive_umoci_and_skopeo_read() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let entry = |p: &str| vec![vec![TarEntry::file("etc/platform", format!("{p}\n"))]];
+    let amd = build_image(
+        &layout,
+        "amd",
+        entry("linux/amd64"),
+        &Platform::parse("linux/amd64"),
+    );
+    let arm = build_image(
+        &layout,
+        "arm",
+        entry("linux/arm64"),
+        &Platform::parse("linux/arm64"),
+    );
+    build_image(
+        &layout,
+        "s390",
+        entry("linux/s390x"),
+        &Platform::parse("linux/s390x"),
+    );
+    // One child from a registry, one from a layout: both end up in the new layout.
+    let arm_ref = reg.reference("src/app:arm");
+    sb.run_ok(&["copy", &format!("oci:{}:arm", layout.display()), &arm_ref]);
+    let out = sb.dir().join("out");
+    let dst = format!("oci:{}:multi", out.display());
+    let digest = sb
+        .run_ok(&[
+            "index",
+            "create",
+            &dst,
+            &format!("oci:{}:amd", layout.display()),
+            &arm_ref,
+        ])
+        .trim()
+        .to_string();
+    let index_json = read_index_json(&out);
+    let desc = index_json["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["annotations"]["org.opencontainers.image.ref.name"] == "multi")
+        .unwrap()
+        .clone();
+    assert_eq!(desc["digest"], digest);
+    let idx = read_json_blob(&out, &digest);
+    assert_eq!(platforms(&idx), ["linux/amd64", "linux/arm64"]);
+    let children: Vec<&str> = idx["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["digest"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, [amd.as_str(), arm.as_str()]);
+    // Every blob of every child is in the layout: umoci unpacks each platform.
+    for (arch, want) in [("amd64", "linux/amd64\n"), ("arm64", "linux/arm64\n")] {
+        let one = sb.dir().join(format!("one-{arch}"));
+        sb.run_ok(&[
+            "copy",
+            "--platform",
+            &format!("linux/{arch}"),
+            &dst,
+            &format!("oci:{}:x", one.display()),
+        ]);
+        let bundle = sb.dir().join(format!("bundle-{arch}"));
+        let o = umoci(&[
+            "unpack",
+            "--image",
+            &format!("{}:x", one.display()),
+            bundle.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "umoci: {}", describe(&o));
+        assert_eq!(
+            std::fs::read_to_string(bundle.join("rootfs/etc/platform")).unwrap(),
+            want
+        );
+    }
+
+    // add (s390x) then remove (amd64), in place in the layout; skopeo reads the result.
+    sb.run_ok(&[
+        "index",
+        "add",
+        &dst,
+        &format!("oci:{}:s390", layout.display()),
+    ]);
+    sb.run_ok(&["index", "remove", &dst, "--platform", "linux/amd64"]);
+    let raw_idx = skopeo_ok(&["inspect", "--raw", &dst]);
+    let idx: Value = serde_json::from_str(&raw_idx).unwrap();
+    assert_eq!(platforms(&idx), ["linux/arm64", "linux/s390x"]);
+    let mut args: Vec<String> = vec!["copy".into(), "--all".into()];
+    args.push(dst.clone());
+    args.push(format!(
+        "oci:{}:all",
+        sb.dir().join("skopeo-copy").display()
+    ));
+    skopeo_ok(&args);
+
+    // An OCI archive as the destination works the same way.
+    let archive = sb.dir().join("multi.tar");
+    sb.run_ok(&[
+        "index",
+        "create",
+        &format!("oci-archive:{}:m", archive.display()),
+        &format!("oci:{}:amd", layout.display()),
+        &format!("oci:{}:arm", layout.display()),
+    ]);
+    let raw_idx = skopeo_ok(&[
+        "inspect",
+        "--raw",
+        &format!("oci-archive:{}:m", archive.display()),
+    ]);
+    let idx: Value = serde_json::from_str(&raw_idx).unwrap();
+    assert_eq!(platforms(&idx), ["linux/amd64", "linux/arm64"]);
+    // ... and `add` rewrites the archive with the new child's blobs in it.
+    sb.run_ok(&[
+        "index",
+        "add",
+        &format!("oci-archive:{}:m", archive.display()),
+        &format!("oci:{}:s390", layout.display()),
+    ]);
+    let mut args: Vec<String> = vec!["copy".into(), "--all".into()];
+    args.push(format!("oci-archive:{}:m", archive.display()));
+    args.push(format!(
+        "oci:{}:all",
+        sb.dir().join("from-archive").display()
+    ));
+    skopeo_ok(&args);
+    let idx = read_json_blob(
+        &sb.dir().join("from-archive"),
+        desc_digest(&read_index_json(&sb.dir().join("from-archive")), "all"),
+    );
+    assert_eq!(
+        platforms(&idx),
+        ["linux/amd64", "linux/arm64", "linux/s390x"]
+    );
+
+    // The store: an index under a name, which `imgctl inspect` lists by platform.
+    let stored = sb
+        .run_ok(&[
+            "index",
+            "create",
+            "store:multi:1",
+            &format!("oci:{}:amd", layout.display()),
+            &format!("oci:{}:arm", layout.display()),
+        ])
+        .trim()
+        .to_string();
+    assert_eq!(sb.run_ok(&["digest", "store:multi:1"]).trim(), stored);
+    assert_eq!(
+        sb.run_ok(&["digest", "--platform", "linux/arm64", "store:multi:1"])
+            .trim(),
+        arm
+    );
+
+    // A docker archive holds no index: refused, nothing written.
+    let dock = sb.dir().join("docker.tar");
+    let o = sb.run(&[
+        "index",
+        "create",
+        &format!("docker-archive:{}:x:1", dock.display()),
+        &format!("oci:{}:amd", layout.display()),
+        &format!("oci:{}:arm", layout.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(!dock.exists());
+
+    // Removing a platform the index lacks is exit 4, and the layout keeps its index.
+    let before = std::fs::read(out.join("index.json")).unwrap();
+    let o = sb.run(&["index", "remove", &dst, "--platform", "linux/ppc64le"]);
+    assert_eq!(o.status.code(), Some(4), "{}", describe(&o));
+    assert_eq!(std::fs::read(out.join("index.json")).unwrap(), before);
+}
+
+/// The digest of the index.json entry named `name`.
+fn desc_digest<'a>(index_json: &'a Value, name: &str) -> &'a str {
+    index_json["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["annotations"]["org.opencontainers.image.ref.name"] == name)
+        .and_then(|d| d["digest"].as_str())
+        .unwrap()
+}

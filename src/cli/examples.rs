@@ -125,7 +125,9 @@ pub const INDEX: &str = "Examples:
   imgctl index create localhost:5000/app:1 localhost:5000/app:1-amd64 localhost:5000/app:1-arm64
   imgctl index create --annotation org.example.note=multi localhost:5000/app:1 oci:/tmp/arm:1
   imgctl index add localhost:5000/app:1 localhost:5000/app:1-s390x
-  imgctl index remove localhost:5000/app:1 --platform linux/s390x";
+  imgctl index remove localhost:5000/app:1 --platform linux/s390x
+  imgctl index create oci:/tmp/multi:1 oci:/tmp/amd:1 oci:/tmp/arm:1   # an OCI layout, no registry
+  imgctl index add store:app:1 store:app:1-s390x";
 pub const EXPORT: &str = "Examples:
   imgctl export localhost:5000/app:1 -o rootfs.tar
   imgctl export oci:/tmp/lay:1 --platform linux/arm64 | tar -t

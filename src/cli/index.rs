@@ -1,10 +1,11 @@
-//! `index create|add|remove`: make or change an image index in a registry repository.
+//! `index create|add|remove`: make or change an image index in a registry repository, or at
+//! any other location (an OCI layout, an archive, the store).
 
 use clap::{Args, Subcommand};
 use imgctl::error::{Error, Result};
 use imgctl::location::{BareMeans, Location, parse_registry};
 use imgctl::ops::index as ops;
-use imgctl::transport::open::open_source;
+use imgctl::transport::open::{open_destination, open_source};
 
 use super::{GlobalOpts, SideOpts, transfer};
 
@@ -20,7 +21,7 @@ pub struct IndexArgs {
 pub enum IndexAction {
     /// Make an index at DST from single-platform images (copied into DST's repository first)
     Create {
-        /// The index to write: a registry reference, e.g. localhost:5000/app:1
+        /// The index to write: a registry reference (localhost:5000/app:1) or any location (oci:DIR:TAG, oci-archive:FILE:TAG, store:REF)
         destination: String,
         /// The images (any location); each must be one platform's image, not an index
         #[arg(required = true)]
@@ -31,7 +32,7 @@ pub enum IndexAction {
     },
     /// Add images to the index at DST (an entry of the same platform is replaced)
     Add {
-        /// The index to change: a registry reference
+        /// The index to change: a registry reference or any location
         destination: String,
         /// The images to add (any location)
         #[arg(required = true)]
@@ -39,7 +40,7 @@ pub enum IndexAction {
     },
     /// Remove a platform's image from the index at DST
     Remove {
-        /// The index to change: a registry reference
+        /// The index to change: a registry reference or any location
         destination: String,
         /// The platform to remove: OS/ARCH[/VARIANT]
         #[arg(long, required = true, value_name = "OS/ARCH[/VARIANT]")]
@@ -63,8 +64,93 @@ async fn children(
     Ok(out)
 }
 
+/// The destination of an index action, when it is not a registry (which gets its children
+/// copied by digest first, so that they mount); `None` for a registry reference.
+fn elsewhere(destination: &str) -> Result<Option<Location>> {
+    match Location::parse(destination, BareMeans::Registry)? {
+        Location::Registry(_) => Ok(None),
+        Location::StoreDigest(_) => Err(Error::usage(format!(
+            "{destination}: an index is written under a name (store:REF), not a digest"
+        ))),
+        other => Ok(Some(other)),
+    }
+}
+
+/// `imgctl index …` at a location that is not a registry: the index and its children are
+/// written in one copy.
+async fn index_elsewhere(g: &GlobalOpts, a: &IndexArgs, dst_loc: &Location) -> Result<()> {
+    let store = g.store_dir()?;
+    let client = g.client(&SideOpts::default())?;
+    let open = |s: &str| -> Result<std::sync::Arc<dyn imgctl::transport::ImageSource>> {
+        let loc = Location::parse(s, BareMeans::Registry)?;
+        Ok(std::sync::Arc::from(open_source(&loc, &client, &store)?))
+    };
+    let existing = || -> Result<std::sync::Arc<dyn imgctl::transport::ImageSource>> {
+        Ok(std::sync::Arc::from(open_source(dst_loc, &client, &store)?))
+    };
+    let (doc, parts) = match &a.action {
+        IndexAction::Create {
+            sources,
+            annotation,
+            ..
+        } => {
+            let ann = annotations(annotation)?;
+            let mut parts = ops::IndexParts::new(None);
+            let mut entries = Vec::new();
+            for s in sources {
+                entries.push(parts.add(open(s)?).await?);
+            }
+            (ops::new_index(entries, &ann), parts)
+        }
+        IndexAction::Add { sources, .. } => {
+            let old = existing()?;
+            let mut doc = ops::read_index_at(old.as_ref()).await?;
+            let mut parts = ops::IndexParts::new(Some(old));
+            let mut entries = Vec::new();
+            for s in sources {
+                entries.push(parts.add(open(s)?).await?);
+            }
+            ops::add_entries(&mut doc, entries);
+            (doc, parts)
+        }
+        IndexAction::Remove { platform, .. } => {
+            let old = existing()?;
+            let mut doc = ops::read_index_at(old.as_ref()).await?;
+            ops::remove_platform(&mut doc, &platform.parse()?)?;
+            (doc, ops::IndexParts::new(Some(old)))
+        }
+    };
+    let dst = open_destination(dst_loc, &client, &store)?;
+    let report = ops::write_index_to(dst.as_ref(), &doc, parts, g.jobs as usize, &g.reporter())
+        .await
+        .map_err(|e| e.context(format!("writing the index to {}", dst.describe())))?;
+    let mut v = serde_json::to_value(&report)?;
+    v["destination"] = dst.describe().into();
+    transfer::print_result(g, &v, transfer::archive_on_stdout(dst_loc))
+}
+
+/// `KEY=VALUE` annotations (Usage error otherwise).
+fn annotations(list: &[String]) -> Result<Vec<(String, String)>> {
+    list.iter()
+        .map(|s| {
+            s.split_once('=')
+                .filter(|(k, _)| !k.is_empty())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .ok_or_else(|| Error::usage(format!("--annotation {s:?}: expected KEY=VALUE")))
+        })
+        .collect()
+}
+
 /// `imgctl index …`: prints the new index's digest (or the JSON result).
 pub async fn index(g: &GlobalOpts, a: &IndexArgs) -> Result<()> {
+    let destination = match &a.action {
+        IndexAction::Create { destination, .. }
+        | IndexAction::Add { destination, .. }
+        | IndexAction::Remove { destination, .. } => destination,
+    };
+    if let Some(loc) = elsewhere(destination)? {
+        return index_elsewhere(g, a, &loc).await;
+    }
     let client = g.client(&SideOpts::default())?;
     let (dst, doc) = match &a.action {
         IndexAction::Create {
@@ -73,17 +159,7 @@ pub async fn index(g: &GlobalOpts, a: &IndexArgs) -> Result<()> {
             annotation,
         } => {
             let dst = parse_registry(destination, "index create", false)?;
-            let ann = annotation
-                .iter()
-                .map(|s| {
-                    s.split_once('=')
-                        .filter(|(k, _)| !k.is_empty())
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .ok_or_else(|| {
-                            Error::usage(format!("--annotation {s:?}: expected KEY=VALUE"))
-                        })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let ann = annotations(annotation)?;
             let entries = children(g, &dst, sources).await?;
             (dst, ops::new_index(entries, &ann))
         }

@@ -3,6 +3,10 @@
 //! is first copied into the index's repository by digest (through the copy engine: mounts
 //! within a registry), then the index is written; its platforms come from each image's config.
 //! A child that is itself an index is refused (nested indexes are not flattened).
+//!
+//! Any other destination (an OCI layout, an archive, the store) gets the index and its
+//! children in one copy: the index is served over a [`UnionSource`] that reads each child's
+//! blobs from the source it came from ([`IndexParts`], [`write_index_to`]).
 
 use std::sync::Arc;
 
@@ -19,9 +23,10 @@ use crate::manifest::{
 use crate::progress::Reporter;
 use crate::reference::Reference;
 use crate::registry::Client;
+use crate::transport::ImageDestination;
 use crate::transport::ImageSource;
 use crate::transport::docker::{RegistryDestination, RegistrySource};
-use crate::transport::edited::EditedSource;
+use crate::transport::edited::{EditedSource, UnionSource, manifest_blobs};
 
 /// Copies single-platform image `src` into `dst`'s repository (by digest, no tag) and returns
 /// its index entry: mediaType, digest, size and the platform its config names.
@@ -163,4 +168,100 @@ pub async fn write_index(
     let src = EditedSource::new(inner, root);
     let to = RegistryDestination::new(client, dst.clone());
     copy_image(&src, &to, &CopyOptions::new(Platforms::All, jobs), reporter).await
+}
+
+/// The children of an index being written to a destination other than a registry: each
+/// child's manifest and the source its blobs come from.
+pub struct IndexParts {
+    union: Option<UnionSource>,
+    children: Vec<FetchedManifest>,
+}
+
+impl IndexParts {
+    /// Parts whose fallback source (for the children an existing index already has) is
+    /// `existing`, or none for a new index.
+    pub fn new(existing: Option<Arc<dyn ImageSource>>) -> IndexParts {
+        IndexParts {
+            union: existing.map(UnionSource::new),
+            children: Vec::new(),
+        }
+    }
+
+    /// Adds single-platform image `src` and returns its index entry (mediaType, digest,
+    /// size, platform from its config).
+    ///
+    /// Errors: Usage when `src` is an index or an artifact; the source's.
+    pub async fn add(&mut self, src: Arc<dyn ImageSource>) -> Result<Value> {
+        let root = src.root_manifest().await?;
+        let m = match Manifest::parse(&root.bytes, &root.media_type)? {
+            Manifest::Image(m) => m,
+            Manifest::Index(_) => {
+                return Err(Error::usage(format!(
+                    "{} is an index; an index entry must be one image (nested indexes are refused, not flattened)",
+                    src.describe()
+                ))
+                .with_hint("name one platform's image, e.g. imgctl digest --platform linux/amd64 REF"));
+            }
+        };
+        let platform = config_platform(src.as_ref(), &m).await?.ok_or_else(|| {
+            Error::usage(format!(
+                "{} names no platform in an image config (an artifact?)",
+                src.describe()
+            ))
+        })?;
+        let doc: Value = serde_json::from_slice(&root.bytes)?;
+        match &mut self.union {
+            Some(u) => u.own(src.clone(), manifest_blobs(&doc)),
+            None => {
+                let mut u = UnionSource::new(src.clone());
+                u.own(src.clone(), manifest_blobs(&doc));
+                self.union = Some(u);
+            }
+        }
+        let mut d = descriptor_to_json(&root.descriptor(Some(&platform), Default::default())?)?;
+        if let Some(o) = d.as_object_mut() {
+            o.remove("annotations");
+        }
+        self.children.push(root);
+        Ok(d)
+    }
+}
+
+/// The index document at the location `src` serves. Errors: Usage when it is an image.
+pub async fn read_index_at(src: &dyn ImageSource) -> Result<Value> {
+    let root = src.root_manifest().await?;
+    if !crate::manifest::is_index(&root.media_type) {
+        return Err(Error::usage(format!(
+            "{} is an image, not an index (make one with imgctl index create)",
+            src.describe()
+        )));
+    }
+    Ok(serde_json::from_slice(&root.bytes)?)
+}
+
+/// Writes index `doc` with its children to `dst` (any destination) in one copy: the new
+/// children from `parts`, the others from its fallback source. Serialized once, digest over
+/// those bytes. Errors: Usage for an empty index; the copy's.
+pub async fn write_index_to(
+    dst: &dyn ImageDestination,
+    doc: &Value,
+    parts: IndexParts,
+    jobs: usize,
+    reporter: &Reporter,
+) -> Result<CopyReport> {
+    let bytes = serde_json::to_vec(doc)?;
+    let media_type = doc["mediaType"].as_str().unwrap_or(OCI_INDEX).to_string();
+    let root = FetchedManifest {
+        digest: Digest::sha256_of(&bytes),
+        bytes,
+        media_type,
+    };
+    let union = parts
+        .union
+        .ok_or_else(|| Error::usage("an index needs at least one image"))?;
+    let mut src = EditedSource::new(Arc::new(union), root);
+    for c in parts.children {
+        src = src.with_manifest(c);
+    }
+    copy_image(&src, dst, &CopyOptions::new(Platforms::All, jobs), reporter).await
 }

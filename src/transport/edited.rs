@@ -128,6 +128,94 @@ impl ImageSource for EditedSource {
     }
 }
 
+/// Several sources as one, for a document over images from different places (an index built
+/// from separate images, a multi-platform build over different bases): each blob is read from
+/// the source [`UnionSource::own`] assigned it, anything else from the first source (the
+/// fallback, also the mount origin and the name in messages).
+pub struct UnionSource {
+    sources: Vec<Arc<dyn ImageSource>>,
+    owner: HashMap<String, usize>,
+}
+
+impl UnionSource {
+    /// A union whose fallback is `first`.
+    pub fn new(first: Arc<dyn ImageSource>) -> UnionSource {
+        UnionSource {
+            sources: vec![first],
+            owner: HashMap::new(),
+        }
+    }
+
+    /// Adds `src` as the source of the blobs `digests` (a digest already owned keeps its
+    /// first owner).
+    pub fn own(&mut self, src: Arc<dyn ImageSource>, digests: impl IntoIterator<Item = String>) {
+        let i = match self.sources.iter().position(|s| Arc::ptr_eq(s, &src)) {
+            Some(i) => i,
+            None => {
+                self.sources.push(src);
+                self.sources.len() - 1
+            }
+        };
+        for d in digests {
+            self.owner.entry(d).or_insert(i);
+        }
+    }
+
+    fn of(&self, d: &Descriptor) -> &Arc<dyn ImageSource> {
+        let i = self
+            .owner
+            .get(&d.digest().to_string())
+            .copied()
+            .unwrap_or(0);
+        &self.sources[i]
+    }
+}
+
+/// The blob digests (config and layers) image manifest JSON `m` names.
+pub fn manifest_blobs(m: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(d) = m
+        .get("config")
+        .and_then(|c| c.get("digest"))
+        .and_then(|d| d.as_str())
+    {
+        out.push(d.to_string());
+    }
+    for l in m
+        .get("layers")
+        .and_then(|l| l.as_array())
+        .into_iter()
+        .flatten()
+    {
+        if let Some(d) = l.get("digest").and_then(|d| d.as_str()) {
+            out.push(d.to_string());
+        }
+    }
+    out
+}
+
+#[async_trait]
+impl ImageSource for UnionSource {
+    fn describe(&self) -> String {
+        self.sources[0].describe()
+    }
+    async fn root_manifest(&self) -> Result<FetchedManifest> {
+        self.sources[0].root_manifest().await
+    }
+    async fn manifest(&self, d: &Digest) -> Result<FetchedManifest> {
+        self.sources[0].manifest(d).await
+    }
+    async fn blob(&self, d: &Descriptor, offset: u64) -> Result<BlobStream> {
+        self.of(d).blob(d, offset).await
+    }
+    fn mount_origin(&self) -> Option<MountOrigin> {
+        self.sources[0].mount_origin()
+    }
+    async fn check_blob(&self, d: &Descriptor) -> Option<Error> {
+        self.of(d).check_blob(d).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! The build's images in the making: a stage's documents over its base's blobs, and the
 //! finished image or index as a source for the copy engine.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -14,7 +14,7 @@ use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::manifest::DOCKER_MANIFEST;
 use crate::transport::ImageSource;
-use crate::transport::edited::{EditedSource, NewBlob};
+use crate::transport::edited::{EditedSource, NewBlob, UnionSource, manifest_blobs};
 
 use super::{Built, BuiltLayer};
 
@@ -43,45 +43,6 @@ impl ImageSource for Nothing {
             "scratch has no blob {}",
             d.digest()
         )))
-    }
-}
-
-/// The blobs of several platform images built over different bases (`FROM base:${TARGETARCH}`):
-/// each blob is read from the base source of the image that names it.
-pub(super) struct Union {
-    sources: Vec<Arc<dyn ImageSource>>,
-    owner: HashMap<String, usize>,
-}
-
-#[async_trait]
-impl ImageSource for Union {
-    fn describe(&self) -> String {
-        self.sources[0].describe()
-    }
-    async fn root_manifest(&self) -> Result<FetchedManifest> {
-        self.sources[0].root_manifest().await
-    }
-    async fn manifest(&self, d: &Digest) -> Result<FetchedManifest> {
-        self.sources[0].manifest(d).await
-    }
-    async fn blob(&self, d: &Descriptor, offset: u64) -> Result<BlobStream> {
-        let i = self
-            .owner
-            .get(&d.digest().to_string())
-            .copied()
-            .unwrap_or(0);
-        self.sources[i].blob(d, offset).await
-    }
-    fn mount_origin(&self) -> Option<crate::transport::MountOrigin> {
-        self.sources[0].mount_origin()
-    }
-    async fn check_blob(&self, d: &Descriptor) -> Option<Error> {
-        let i = self
-            .owner
-            .get(&d.digest().to_string())
-            .copied()
-            .unwrap_or(0);
-        self.sources[i].check_blob(d).await
     }
 }
 
@@ -288,24 +249,10 @@ pub(super) fn finish(images: Vec<StageImage>) -> Result<Built> {
     };
     let digest = root.digest.clone();
     // Each platform's inherited blobs are read from its own base source.
-    let mut owner = HashMap::new();
-    for (i, img) in images.iter().enumerate() {
-        for l in img
-            .manifest
-            .get("layers")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(d) = l.get("digest").and_then(Value::as_str) {
-                owner.entry(d.to_string()).or_insert(i);
-            }
-        }
+    let mut union = UnionSource::new(first.inner.clone());
+    for img in &images {
+        union.own(img.inner.clone(), manifest_blobs(&img.manifest));
     }
-    let union = Union {
-        sources: images.iter().map(|i| i.inner.clone()).collect(),
-        owner,
-    };
     let mut source = EditedSource::new(Arc::new(union), root);
     for c in children {
         source = source.with_manifest(c);
