@@ -616,7 +616,7 @@ pub enum Command {
     /// Print or save one blob of a repository (digest-verified), or upload a file as a blob (--put).
     #[command(after_long_help = examples::BLOB)]
     Blob(blob::BlobArgs),
-    /// Make or change an image index in a registry: create, add, remove.
+    /// Make or change an image index at any location (registry, OCI layout, archive, store): create, add, remove.
     #[command(after_long_help = examples::INDEX)]
     Index(index::IndexArgs),
     /// Write an image's flattened root filesystem as one tar (whiteouts applied).

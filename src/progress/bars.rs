@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-use super::blob::BlobState;
+use super::state::BlobState;
 use super::totals::Snapshot;
 
 /// Blob bars shown at once on a terminal. Further blobs in flight count in the aggregate line

@@ -3,28 +3,11 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use indicatif::ProgressBar;
-
 use super::bars::Bars;
 use super::emit::emit_json;
+use super::state::BlobState;
 use super::totals::Totals;
 use super::{BlobOutcome, Mode};
-
-/// What the handles of one blob share.
-pub(super) struct BlobState {
-    /// Its bar's label: the image's, then the short digest.
-    pub(super) label: String,
-    /// The blob's full digest (JSON events).
-    pub(super) digest: String,
-    pub(super) mode: Mode,
-    pub(super) size: u64,
-    pub(super) bytes: AtomicU64,
-    /// Its bar, once it has one (tty, at most [`MAX_BLOB_BARS`] at a time).
-    pub(super) bar: OnceLock<ProgressBar>,
-    /// Every byte is sent or read; the destination is still storing it.
-    pub(super) committing: AtomicBool,
-    pub(super) finished: AtomicBool,
-}
 
 /// Progress of one blob; cheap to update from the transfer loop; clones share counters.
 #[derive(Clone)]

@@ -9,6 +9,7 @@ mod bars;
 mod blob;
 mod emit;
 mod labels;
+mod state;
 mod totals;
 
 use std::io::{IsTerminal, Write as _};
@@ -22,10 +23,10 @@ use indicatif::{MultiProgress, ProgressDrawTarget};
 pub use bars::MAX_BLOB_BARS;
 use bars::{Bars, BarsState, TTY_REFRESH};
 pub use blob::BlobProgress;
-use blob::BlobState;
 use emit::{emit, emit_json, report};
 use labels::MAX_IMAGE_LABEL;
 use labels::{image_label, short_label};
+use state::BlobState;
 use totals::Snapshot;
 use totals::Totals;
 #[cfg(test)]
