@@ -1,7 +1,8 @@
 //! imgctl's entry point: parse the command line, set up logging, run, map errors to exit codes.
 
-// Results go through `outln!`/`out!` (see `output`): `println!` panics when stdout is closed.
-#![warn(clippy::print_stdout)]
+// Results go through `outln!`/`out!` (see `output`), messages through `errln!`/`err!`:
+// `println!` and `eprintln!` panic when stdout or stderr is closed.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
 /// Writes the result text on stdout, as `println!` does but never panicking: see
 /// [`output::write`]. Use `out!` for text without a newline.
@@ -18,6 +19,21 @@ macro_rules! outln {
 macro_rules! out {
     ($($arg:tt)*) => {
         $crate::output::write(format!($($arg)*).as_bytes())
+    };
+}
+
+/// Writes a message line on stderr, as `eprintln!` does but never panicking: a closed or
+/// full stderr (`2>&1 | head -1`, `2>/dev/full`) loses the message, not the exit code.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::output::write_err(format!("{}\n", format_args!($($arg)*)).as_bytes())
+    };
+}
+
+/// [`errln!`] without the newline (like `eprint!`).
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::output::write_err(format!($($arg)*).as_bytes())
     };
 }
 
@@ -47,6 +63,13 @@ pub(crate) mod output {
         if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
             *failed = Some(e);
         }
+    }
+
+    /// Writes `bytes` to stderr in one call and flushes them; errors are ignored (there is
+    /// nowhere left to report them).
+    pub fn write_err(bytes: &[u8]) {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(bytes).and_then(|()| err.flush());
     }
 
     /// The write error that stopped stdout output, taken (None when every write succeeded).
@@ -132,6 +155,9 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Its fallback report of a failed write is an `eprintln!`, which panics on a closed
+        // stderr: a log line that cannot be written is dropped instead.
+        .log_internal_errors(false)
         .with_ansi(ansi)
         .event_format(CliFormat { ansi })
         .init();
@@ -141,7 +167,7 @@ fn main() {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            errln!("error: cannot start the async runtime: {e}");
             std::process::exit(1);
         }
     };
@@ -162,9 +188,9 @@ fn main() {
     imgctl::store::locations::BlobLocations::flush_current();
     let stdout_failure = output::failure();
     if let Err(e) = result {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         if let Some(h) = e.hint() {
-            eprintln!("hint: {h}");
+            errln!("hint: {h}");
         }
         std::process::exit(e.kind().exit_code());
     }
@@ -172,7 +198,7 @@ fn main() {
     if let Some(e) = stdout_failure
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
-        eprintln!("error: cannot write the result to stdout: {e}");
+        errln!("error: cannot write the result to stdout: {e}");
         std::process::exit(1);
     }
 }

@@ -647,3 +647,52 @@ fn a_closed_stdout_ends_every_command_quietly() {
     assert!(first.starts_with("REFERENCE"), "{first}");
     assert_quiet_end("images | head -1", &out);
 }
+
+/// A closed or full stderr loses the messages, never the exit code: `2>&1 | head -1` in CI
+/// and `2>/dev/null`-like sinks that fail must still see the command's own exit status, not a
+/// panic's 101.
+#[test]
+fn a_closed_or_full_stderr_keeps_the_exit_code() {
+    let sb = Imgctl::new();
+    // A port nothing listens on: a connection error (exit 6), with warnings and an error line.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = format!("127.0.0.1:{closed_port}/ux/app:1");
+    let missing_store_image = "example.com/no/such:1";
+    let cases: [(&[&str], i32); 3] = [
+        (&["--retries", "1", "pull", &refused], 6),
+        (&["-v", "--retries", "0", "pull", &refused], 6),
+        (&["push", missing_store_image], 4),
+    ];
+    for (args, want) in cases {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = sb
+            .cmd()
+            .args(args)
+            .stdin(Stdio::null())
+            .stderr(writer)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(want), "closed stderr, {args:?}");
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = sb
+            .cmd()
+            .args(args)
+            .stdin(Stdio::null())
+            .stderr(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(want), "full stderr, {args:?}");
+        // With a working stderr the same command says why.
+        let out = sb.cmd().args(args).stdin(Stdio::null()).output().unwrap();
+        assert_eq!(out.status.code(), Some(want), "{}", describe(&out));
+        assert!(stderr(&out).contains("error: "), "{}", describe(&out));
+    }
+}

@@ -30,7 +30,7 @@ fn print_result(g: &GlobalOpts, name: Option<&str>, digest: &str, to_stderr: boo
         }
     };
     if to_stderr {
-        eprintln!("{text}");
+        errln!("{text}");
     } else {
         outln!("{text}");
     }
@@ -163,10 +163,11 @@ pub async fn load(g: &GlobalOpts, input: Option<&Path>, platform: Option<&str>) 
                 load_image(src.as_ref(), &store_dir, name.as_deref(), &opts, &reporter).await?;
             if !g.quiet {
                 match &name {
-                    Some(n) => eprintln!("Loaded image: {n}"),
-                    None => eprintln!(
+                    Some(n) => errln!("Loaded image: {n}"),
+                    None => errln!(
                         "Loaded untagged image {}; name it with imgctl tag {} NAME",
-                        report.digest, report.digest
+                        report.digest,
+                        report.digest
                     ),
                 }
             }

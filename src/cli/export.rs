@@ -76,7 +76,7 @@ pub async fn export(g: &GlobalOpts, a: &ExportArgs) -> Result<()> {
     tmp.persist(&path)
         .map_err(|e| Error::from(e.error).context(format!("cannot write {}", path.display())))?;
     if !g.quiet {
-        eprintln!("exported {} to {}", src.describe(), path.display());
+        errln!("exported {} to {}", src.describe(), path.display());
     }
     Ok(())
 }

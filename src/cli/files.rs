@@ -391,7 +391,7 @@ pub async fn diff(g: &GlobalOpts, a: &DiffArgs) -> Result<()> {
         outln!("{l}");
     }
     if !g.quiet {
-        eprintln!(
+        errln!(
             "{} added, {} removed, {} changed ({} shared bottom layer{} read once)",
             d.added.len(),
             d.removed.len(),

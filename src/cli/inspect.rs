@@ -35,7 +35,7 @@ pub(super) fn resolve_bare(g: &GlobalOpts, location: &str) -> Result<imgctl::loc
     let store_dir = g.store_dir().ok();
     let (loc, from_store) = imgctl::ops::inspect::resolve_bare(location, store_dir.as_deref())?;
     if from_store && !g.quiet {
-        eprintln!("note: {loc} from the local store; docker://{location} for the registry");
+        errln!("note: {loc} from the local store; docker://{location} for the registry");
     }
     Ok(loc)
 }

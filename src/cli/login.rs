@@ -68,7 +68,7 @@ pub(super) fn interactive() -> bool {
 }
 
 fn prompt_line(prompt: &str) -> Result<String> {
-    eprint!("{prompt}");
+    err!("{prompt}");
     let _ = std::io::stderr().flush();
     let mut s = String::new();
     std::io::stdin()
@@ -184,7 +184,7 @@ pub async fn login(g: &GlobalOpts, a: &LoginArgs) -> Result<()> {
     if let Some(expiry) = &stored.kernel_keyring_expiry
         && !g.quiet
     {
-        eprintln!(
+        errln!(
             "note: the secret is in the kernel keyring, which does not survive a reboot and expires after {expiry} unused ({}); log in again then",
             keychain::KEYUTILS_EXPIRY_FILE
         );
@@ -264,7 +264,7 @@ pub async fn logout(g: &GlobalOpts, a: &LogoutArgs) -> Result<()> {
             }
             Removed::NotLoggedIn => {
                 if !g.quiet {
-                    eprintln!("not logged in to {r}");
+                    errln!("not logged in to {r}");
                 }
                 false
             }

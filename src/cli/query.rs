@@ -77,7 +77,7 @@ pub async fn delete(g: &GlobalOpts, reference: &str) -> Result<()> {
         None => {
             let tag = r.tag.clone().unwrap_or_else(|| "latest".into());
             let m = repo.get_manifest(&tag).await?;
-            eprintln!(
+            errln!(
                 "warning: {r} resolves to {}; deleting the manifest removes every tag pointing at it",
                 m.digest
             );

@@ -96,12 +96,12 @@ pub fn rmi(g: &GlobalOpts, references: &[String]) -> Result<()> {
     if let Some(stats) = &stats {
         if stats.deferred {
             // Shown even with --quiet: disk space the user expected back is not freed yet.
-            eprintln!(
+            errln!(
                 "note: another imgctl process is writing into the store; unused blobs were kept \
                  and are deleted by the next rmi"
             );
         } else if !g.quiet {
-            eprintln!(
+            errln!(
                 "Deleted {} blobs ({})",
                 stats.blobs,
                 HumanBytes(stats.bytes)
@@ -122,7 +122,7 @@ pub fn rmi(g: &GlobalOpts, references: &[String]) -> Result<()> {
         1 if references.len() == 1 => Err(missing.remove(0).1),
         n => {
             for (_, e) in &missing {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
             }
             Err(Error::not_found(format!(
                 "{n} of {} images not found in the local store",
@@ -146,13 +146,13 @@ pub fn prune(g: &GlobalOpts) -> Result<()> {
     let stats = layout.prune()?;
     let freed = stats.bytes + stats.gc.bytes;
     if stats.partials_in_use > 0 {
-        eprintln!(
+        errln!(
             "note: {} partial downloads are being written by a running imgctl and were kept",
             stats.partials_in_use
         );
     }
     if stats.gc.deferred {
-        eprintln!(
+        errln!(
             "note: another imgctl process is writing into the store; unused blobs were kept \
              and are deleted by the next prune or rmi"
         );
@@ -168,9 +168,11 @@ pub fn prune(g: &GlobalOpts) -> Result<()> {
         })),
         FormatArg::Text => {
             if !g.quiet {
-                eprintln!(
+                errln!(
                     "Deleted {} partial downloads, {} temp files, {} unused blobs",
-                    stats.partials, stats.temp_files, stats.gc.blobs
+                    stats.partials,
+                    stats.temp_files,
+                    stats.gc.blobs
                 );
             }
             outln!("Total reclaimed space: {}", HumanBytes(freed));
@@ -187,7 +189,7 @@ pub async fn tag(g: &GlobalOpts, source: &str, targets: &[String]) -> Result<()>
         let client: Client = g.client(&SideOpts::default())?;
         let (digest, tagged) = retag(&client, &r, targets, &mut |new| {
             if !g.quiet {
-                eprintln!("Tagged {new}");
+                errln!("Tagged {new}");
             }
         })
         .await?;

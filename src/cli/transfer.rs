@@ -133,7 +133,7 @@ pub fn print_result(g: &GlobalOpts, v: &serde_json::Value, to_stderr: bool) -> R
         }
     };
     if to_stderr {
-        eprintln!("{text}");
+        errln!("{text}");
     } else {
         outln!("{text}");
     }
