@@ -307,4 +307,18 @@ fn context_sources_are_checked_before_any_registry_request() {
         );
         std::fs::remove_dir_all(&ctx).unwrap();
     }
+    // A FROM --platform that is not a platform is refused before the base is asked for too.
+    let ctx = deck_context(
+        sb.dir(),
+        &format!("FROM --platform=linux/a/b/c {missing_base}\nCOPY published /app/\n"),
+    );
+    let before = reg.access_log().len();
+    let o = sb.run(&["build", ctx.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("Dockerfile:1: FROM --platform=linux/a/b/c"),
+        "{err}"
+    );
+    assert_eq!(reg.access_log().len(), before, "the registry was asked");
 }

@@ -186,11 +186,15 @@ fn from_platform(file: &str, line: usize, p: &str) -> Result<String> {
     }
 }
 
-/// Checks the COPY/ADD sources of the needed stages that read the build context and use no
-/// variable (so the base images' environments cannot change them): outside the context or
-/// missing is an error before any base image is read.
-fn check_context_sources(df: &Dockerfile, p: &BuildPlan, context: &Context) -> Result<()> {
+/// What can be refused before any base image is read, in the needed stages of `p`: a `FROM
+/// --platform` that is not one platform, and the COPY/ADD sources that read the build context
+/// and use no variable (so the base images' environments cannot change them) when outside
+/// the context or missing.
+fn check_local(df: &Dockerfile, p: &BuildPlan, context: &Context) -> Result<()> {
     for stage in p.stages.iter().filter(|s| s.needed) {
+        if let Some(platform) = &stage.platform {
+            from_platform(&df.file, stage.line, platform)?;
+        }
         for step in &stage.steps {
             if let StepOp::Copy(copy) = &step.op
                 && copy.from == CopyFrom::Context
@@ -255,7 +259,7 @@ pub async fn build(req: &BuildRequest, client: &Client, reporter: &Reporter) -> 
         // any base is read.
         let pre = plan::pre_plan(&df, &opts)?;
         if i == 0 {
-            check_context_sources(&df, &pre, &context)?;
+            check_local(&df, &pre, &context)?;
         }
         let mut bases: Bases = HashMap::new();
         for b in plan::base_images(&pre) {
