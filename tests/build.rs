@@ -8,6 +8,8 @@
 //! the files.
 
 mod common;
+#[path = "build/semantics.rs"]
+mod semantics;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -105,6 +107,15 @@ fn the_deck_workflow_build_login_push_pull_gives_the_expected_config_and_files()
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("STEP 1/6: FROM"), "{err}");
     assert!(err.contains("STEP 6/6: ENTRYPOINT"), "{err}");
+    // Each instruction as written, not its history text (`EXPOSE map[5000/tcp:{}]`).
+    for step in [
+        "STEP 2/6: COPY ./published /app\n",
+        "STEP 4/6: EXPOSE 5000/tcp\n",
+        "STEP 5/6: ENV ASPNETCORE_URLS http://*:5000\n",
+        "STEP 6/6: ENTRYPOINT [\"dotnet\", \"test.dll\"]\n",
+    ] {
+        assert!(err.contains(step), "{step}: {err}");
+    }
     // Nothing was pushed by the build itself.
     assert!(
         !reg.access_log().iter().any(|e| e.path.contains("/v2/app/")),
@@ -820,6 +831,40 @@ fn buildah_builds_the_same_config_and_files_and_reads_what_imgctl_built() {
     assert!(o.status.success(), "buildah inspect: {}", describe(&o));
     let doc = json_out(&String::from_utf8_lossy(&o.stdout));
     assert_eq!(doc["OCIv1"]["config"]["WorkingDir"], "/app", "{doc}");
+
+    // FROM scratch: buildah, like BuildKit, gives the image the default PATH; so does imgctl.
+    let ctx = deck_context(
+        &sb.dir().join("scratch"),
+        "FROM scratch\nCOPY published /app\nENV A=1\n",
+    );
+    let (ours, theirs) = (reg.reference("s:imgctl"), reg.reference("s:buildah"));
+    sb.run_ok(&["build", "--push", "-t", &ours, ctx.to_str().unwrap()]);
+    let ctx_s = ctx.to_str().unwrap();
+    let o = buildah(&[
+        "bud",
+        "--isolation",
+        "chroot",
+        "--format",
+        "oci",
+        "-t",
+        &theirs,
+        ctx_s,
+    ]);
+    assert!(o.status.success(), "buildah bud: {}", describe(&o));
+    let dest = format!("docker://{theirs}");
+    let o = buildah(&["push", "--tls-verify=false", &theirs, &dest]);
+    assert!(o.status.success(), "buildah push: {}", describe(&o));
+    let env = |image: &str| {
+        config(&format!("docker://{image}"), &flags, "amd64")["config"]["Env"].clone()
+    };
+    assert_eq!(
+        env(&ours),
+        serde_json::json!([
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "A=1"
+        ])
+    );
+    assert_eq!(env(&ours), env(&theirs), "imgctl and buildah agree on Env");
 }
 
 /// Every path below `dir` (not following symlinks), `dir` excluded.

@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 /// `diff_ids` has one `sha256:…` per `COPY`/`ADD` step, in order (the uncompressed layer
 /// digests); `created` is an RFC 3339 time for `created` and the new history entries. Docker's
 /// rule that `ENTRYPOINT` resets a `CMD` inherited from the base (not one set in this stage)
-/// applies. Errors: a diff_id count that does not match the layer steps (kind Other).
+/// applies, and so does BuildKit's and buildah's: a config whose `Env` has no `PATH` gets
+/// [`DEFAULT_PATH`](super::plan::DEFAULT_PATH) appended (not for `os` windows). Errors: a
+/// diff_id count that does not match the layer steps (kind Other).
 pub fn apply(base: &Value, stage: &Stage, diff_ids: &[String], created: &str) -> Result<Value> {
     apply_layers(base, stage, diff_ids, &BTreeSet::new(), created)
 }
@@ -51,6 +53,16 @@ pub fn apply_layers(
         Some(Value::Object(m)) => m,
         _ => Map::new(),
     };
+    if doc.get("os").and_then(Value::as_str) != Some("windows") {
+        let env = cfg.entry("Env").or_insert_with(|| json!([]));
+        if let Value::Array(a) = env
+            && !a
+                .iter()
+                .any(|e| e.as_str().is_some_and(|e| e.starts_with("PATH=")))
+        {
+            a.push(json!(format!("PATH={}", super::plan::DEFAULT_PATH)));
+        }
+    }
     let mut history = match doc.remove("history") {
         Some(Value::Array(a)) => a,
         _ => Vec::new(),
@@ -205,7 +217,7 @@ mod tests {
             build_platform: "linux/amd64".into(),
             ..PlanOptions::default()
         };
-        let p = plan(&parse(text, "Dockerfile").unwrap(), &o, &|_| {
+        let p = plan(&parse(text, "Dockerfile").unwrap(), &o, &|_, _| {
             Some(BaseConfig::default())
         })
         .unwrap();
@@ -258,5 +270,24 @@ mod tests {
             json!({"Test": ["CMD-SHELL", "true"], "Retries": 2})
         );
         assert_eq!(c["rootfs"]["diff_ids"], json!([]));
+    }
+
+    #[test]
+    fn a_config_without_path_gets_buildkits_default() {
+        let s = stage("FROM scratch\nENV A=1\n");
+        let c = apply(&Value::Null, &s, &[], "t").unwrap();
+        assert_eq!(
+            c["config"]["Env"],
+            json!([
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "A=1"
+            ])
+        );
+        // A base with PATH keeps its own; Windows gets none.
+        let base = json!({"os": "linux", "config": {"Env": ["PATH=/bin"]}});
+        let c = apply(&base, &s, &[], "t").unwrap();
+        assert_eq!(c["config"]["Env"], json!(["PATH=/bin", "A=1"]));
+        let c = apply(&json!({"os": "windows"}), &s, &[], "t").unwrap();
+        assert_eq!(c["config"]["Env"], json!(["A=1"]));
     }
 }

@@ -26,6 +26,8 @@ pub struct Instruction {
     pub line: usize,
     /// What it says (values unexpanded, quotes kept where Docker keeps them for expansion).
     pub op: Op,
+    /// The instruction as written (keyword included, line continuations joined), for messages.
+    pub text: String,
 }
 
 /// A command in exec form (`["a","b"]`, already JSON-decoded) or shell form (the text, line
@@ -498,7 +500,9 @@ impl Cx<'_> {
                 return Err(self.err(line, format!("unknown instruction {word}")));
             }
         };
-        Ok(Instruction { line, op })
+        let raw = &self.text[span.start..next_start.max(span.start)];
+        let text = join_continuations(raw, self.escape);
+        Ok(Instruction { line, op, text })
     }
 }
 
@@ -661,6 +665,22 @@ mod tests {
         assert_eq!(o[3].1, Op::Volume(vec!["/a".into(), "/b".into()]));
         assert_eq!(o[4].1, Op::Shell(vec!["/bin/bash".into(), "-c".into()]));
         assert_eq!(o[5], (6, Op::Run));
+    }
+
+    #[test]
+    fn instruction_text_as_written() {
+        let t = "FROM scratch\nEXPOSE 5000/tcp\n# note\nCOPY --chown=1:1 a \\\n  b /d/\nENV A b\n";
+        let df = parse(t, "Dockerfile").unwrap();
+        let texts: Vec<&str> = df.instructions.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "FROM scratch",
+                "EXPOSE 5000/tcp",
+                "COPY --chown=1:1 a   b /d/",
+                "ENV A b"
+            ]
+        );
     }
 
     #[test]

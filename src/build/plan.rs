@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::dockerfile::{CommandForm, Dockerfile, Instruction, Op};
 use super::subst;
 use crate::error::{Error, Result};
+pub use forms::join_path;
+use forms::{go_duration, go_list};
 
 /// What the plan needs of a base image's config (OCI image config `config` fields).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -73,6 +75,9 @@ pub struct CopyStep {
     pub chmod: Option<u32>,
     /// `ADD` (local tar archives are extracted).
     pub is_add: bool,
+    /// No source uses a variable, so the sources do not depend on the base images'
+    /// environments and can be checked before any base is read.
+    pub literal_sources: bool,
 }
 
 /// A `HEALTHCHECK` in Docker's config form (durations in nanoseconds).
@@ -127,12 +132,16 @@ pub enum StepOp {
     Maintainer(String),
 }
 
-/// A step with its Dockerfile line and the history `created_by` text Docker writes.
+/// A step with its Dockerfile line, the instruction as written and the history `created_by`
+/// text Docker writes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// 1-based line.
     pub line: usize,
-    /// History text (e.g. `ENV A=b`, `COPY ./published /app # buildkit`).
+    /// The instruction as the user wrote it, variables expanded where Docker expands them
+    /// (e.g. `EXPOSE 5000/tcp`): for `STEP` lines and messages.
+    pub text: String,
+    /// History text (e.g. `EXPOSE map[5000/tcp:{}]`, `COPY ./published /app # buildkit`).
     pub created_by: String,
     /// What it does.
     pub op: StepOp,
@@ -173,14 +182,47 @@ pub struct BuildPlan {
     pub unused_build_args: Vec<String>,
 }
 
-/// The image references FROM and `COPY --from` name (to fetch their configs before
-/// [`plan`]); expansion that needs base environments sees none here.
-pub fn base_images(df: &Dockerfile, opts: &PlanOptions) -> Result<Vec<String>> {
-    let p = plan(df, opts, &|_| Some(BaseConfig::default()))?;
-    let mut out = BTreeSet::new();
+/// `PATH` as BuildKit and buildah set it in a stage whose image has none (not on Windows):
+/// moby's `DefaultPathEnv`.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// An image a needed stage reads: a `FROM` base or a `COPY --from` image.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BaseRef {
+    /// The reference, as expanded.
+    pub reference: String,
+    /// `FROM --platform`, as expanded (`None`: the platform being built).
+    pub platform: Option<String>,
+    /// The line that names it.
+    pub line: usize,
+}
+
+/// A plan made before any base image is read (every base config empty): enough to find the
+/// images to read ([`base_images`]), the refusals, and the COPY sources that do not depend on
+/// the bases' environments.
+pub fn pre_plan(df: &Dockerfile, opts: &PlanOptions) -> Result<BuildPlan> {
+    plan(df, opts, &|_, _| Some(BaseConfig::default()))
+}
+
+/// The images the needed stages of `p` read (FROM and `COPY --from`), each once per platform,
+/// in Dockerfile order.
+pub fn base_images(p: &BuildPlan) -> Vec<BaseRef> {
+    let mut out: Vec<BaseRef> = Vec::new();
+    let mut push = |r: &str, platform: Option<&String>, line: usize| {
+        if !out
+            .iter()
+            .any(|b| b.reference == r && b.platform.as_ref() == platform)
+        {
+            out.push(BaseRef {
+                reference: r.to_string(),
+                platform: platform.cloned(),
+                line,
+            });
+        }
+    };
     for s in p.stages.iter().filter(|s| s.needed) {
         if let Base::Image(r) = &s.base {
-            out.insert(r.clone());
+            push(r, s.platform.as_ref(), s.line);
         }
         for st in &s.steps {
             if let StepOp::Copy(CopyStep {
@@ -188,11 +230,11 @@ pub fn base_images(df: &Dockerfile, opts: &PlanOptions) -> Result<Vec<String>> {
                 ..
             }) = &st.op
             {
-                out.insert(r.clone());
+                push(r, None, st.line);
             }
         }
     }
-    Ok(out.into_iter().collect())
+    out
 }
 
 /// Platform args (`TARGETPLATFORM`, `TARGETOS`, …) for `p` = `os/arch[/variant]`.
@@ -222,15 +264,6 @@ fn is_platform_arg(name: &str) -> bool {
     })
 }
 
-/// Go's `%q` of a string slice, as Docker's history shows commands: `["a" "b"]`.
-fn go_list(v: &[String]) -> String {
-    let items: Vec<String> = v
-        .iter()
-        .map(|s| serde_json::to_string(s).unwrap_or_default())
-        .collect();
-    format!("[{}]", items.join(" "))
-}
-
 fn env_map(env: &[String]) -> Vec<(String, String)> {
     env.iter()
         .map(|kv| match kv.split_once('=') {
@@ -240,65 +273,15 @@ fn env_map(env: &[String]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Joins `p` onto `dir` (absolute), resolving `.` and `..` lexically.
-pub fn join_path(dir: &str, p: &str) -> String {
-    let full = if p.starts_with('/') {
-        p.to_string()
-    } else {
-        format!("{}/{p}", if dir.is_empty() { "/" } else { dir })
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for c in full.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            c => parts.push(c),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
-/// Go duration (`1m30s`, `500ms`, `5m`) → nanoseconds.
-fn go_duration(s: &str) -> Option<u64> {
-    let mut total: f64 = 0.0;
-    let mut rest = s;
-    if rest == "0" {
-        return Some(0);
-    }
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let n: f64 = rest[..num_len].parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let mult = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total += n * mult;
-        rest = &rest[unit_len..];
-    }
-    Some(total as u64)
-}
-
-/// Builds the plan for one target platform. `base` gives an image base's config (`None`: the
-/// reference is unknown, which the caller reports). Errors (kind Usage, `FILE:LINE: …`): RUN
+/// Builds the plan for one target platform. `base` gives an image base's config for a
+/// reference and its `FROM --platform` (`None`: the reference is unknown, which the caller
+/// reports). Errors (kind Usage, `FILE:LINE: …`): RUN
 /// in any stage, an unknown stage or `--target`, a blank base name after expansion, bad
 /// substitutions, ports, modes or durations, ADD of a URL, several sources into a file.
 pub fn plan(
     df: &Dockerfile,
     opts: &PlanOptions,
-    base: &dyn Fn(&str) -> Option<BaseConfig>,
+    base: &dyn Fn(&str, Option<&str>) -> Option<BaseConfig>,
 ) -> Result<BuildPlan> {
     let file = &df.file;
     let err = |line: usize, msg: String| Error::usage(format!("{file}:{line}: {msg}"));
@@ -399,7 +382,7 @@ pub fn plan(
         } else if let Some(i) = find_stage(&img, si).filter(|_| !img.contains([':', '/', '@'])) {
             (Base::Stage(i), finals[i].clone())
         } else {
-            let cfg = base(&img).unwrap_or_default();
+            let cfg = base(&img, platform.as_deref()).unwrap_or_default();
             (Base::Image(img.clone()), cfg)
         };
         if !cfg.onbuild.is_empty() {
@@ -409,6 +392,16 @@ pub fn plan(
             ));
         }
         let mut env: Vec<(String, String)> = env_map(&cfg.env);
+        // BuildKit and buildah give every stage a PATH (config::apply writes the same).
+        let os = platform
+            .as_deref()
+            .unwrap_or(&opts.target_platform)
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        if os != "windows" && !env.iter().any(|(k, _)| k == "PATH") {
+            env.push(("PATH".into(), DEFAULT_PATH.into()));
+        }
         let mut args: BTreeMap<String, Option<String>> = BTreeMap::new();
         let mut workdir = if cfg.workdir.is_empty() {
             "/".to_string()
@@ -433,6 +426,21 @@ pub fn plan(
             };
             let x = |w: &str| {
                 subst::expand(w, esc, &lookup).map_err(|m| err(line, format!("{kw}: {m}")))
+            };
+            // What the STEP line shows: the text as written, expanded where Docker expands.
+            let text = match &ins.op {
+                Op::Copy { .. }
+                | Op::Env(_)
+                | Op::Expose(_)
+                | Op::Label(_)
+                | Op::StopSignal(_)
+                | Op::User(_)
+                | Op::Volume(_)
+                | Op::Workdir(_)
+                | Op::Arg(_) => {
+                    subst::expand_text(&ins.text, esc, &lookup).unwrap_or_else(|_| ins.text.clone())
+                }
+                _ => ins.text.clone(),
             };
             let shellify = |c: &CommandForm| match c {
                 CommandForm::Exec(v) => v.clone(),
@@ -508,6 +516,7 @@ pub fn plan(
                     sources,
                     dest,
                 } => {
+                    let literal_sources = !sources.iter().any(|s| s.contains('$'));
                     let sources = sources.iter().map(|s| x(s)).collect::<Result<Vec<_>>>()?;
                     if sources.is_empty() {
                         return Err(err(line, format!("{kw} needs a source and a destination")));
@@ -588,6 +597,7 @@ pub fn plan(
                             chown,
                             chmod,
                             is_add: *is_add,
+                            literal_sources,
                         }),
                         created,
                     )
@@ -697,6 +707,7 @@ pub fn plan(
             };
             steps.push(Step {
                 line,
+                text,
                 created_by,
                 op,
             });
@@ -756,5 +767,6 @@ pub fn plan(
     })
 }
 
+mod forms;
 #[cfg(test)]
 mod tests;

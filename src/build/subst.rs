@@ -21,6 +21,52 @@ pub fn expand(
     lx.word(None)
 }
 
+/// Expands the variables of an instruction's text for display (a `STEP` line): `$V` and
+/// `${V…}` outside single quotes become their values; quotes, escapes and spacing stay as
+/// written. Errors as [`expand`].
+pub fn expand_text(
+    text: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, String> {
+    let mut lx = Lexer {
+        c: text.chars().collect(),
+        i: 0,
+        escape,
+        lookup,
+    };
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    while let Some(ch) = lx.next() {
+        if quote == Some('\'') {
+            out.push(ch);
+            if ch == '\'' {
+                quote = None;
+            }
+            continue;
+        }
+        match ch {
+            '$' => out.push_str(&lx.dollar()?),
+            c if c == escape => {
+                out.push(c);
+                if let Some(n) = lx.next() {
+                    out.push(n);
+                }
+            }
+            '"' => {
+                quote = if quote == Some('"') { None } else { Some('"') };
+                out.push(ch);
+            }
+            '\'' if quote.is_none() => {
+                quote = Some('\'');
+                out.push(ch);
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
 struct Lexer<'a> {
     c: Vec<char>,
     i: usize,
@@ -222,5 +268,17 @@ mod tests {
         assert!(expand("\"open", '\\', &env).is_err());
         // With `# escape=` the backtick escapes and the backslash is literal (Windows paths).
         assert_eq!(expand(r"C:\dir\`$A", '`', &env).unwrap(), r"C:\dir\$A");
+    }
+
+    #[test]
+    fn text_keeps_quotes_and_escapes() {
+        let t = |s: &str| expand_text(s, '\\', &env).unwrap();
+        assert_eq!(t("COPY $A ${NOPE:-d}/x /app"), "COPY hello d/x /app");
+        assert_eq!(
+            t(r#"LABEL b="$A world" c='$A' d=\$A"#),
+            r#"LABEL b="hello world" c='$A' d=\$A"#
+        );
+        assert_eq!(t("ENV X \"it's $A\""), "ENV X \"it's hello\"");
+        assert!(expand_text("ENV X ${A", '\\', &env).is_err());
     }
 }

@@ -79,6 +79,8 @@ pub async fn build(g: &GlobalOpts, a: &BuildArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     // Destinations are checked before any work, so a typo costs nothing.
     let mut destinations: Vec<Location> = Vec::new();
+    // The tags as the store and the registry name them (`app:1` → `docker.io/library/app:1`).
+    let mut tags: Vec<String> = Vec::new();
     for t in &a.tags {
         let loc = Location::parse(t, BareMeans::Registry)?;
         let Location::Registry(r) = loc else {
@@ -86,6 +88,7 @@ pub async fn build(g: &GlobalOpts, a: &BuildArgs) -> Result<()> {
                 "-t {t}: a tag is an image reference (NAME[:TAG]); write other locations with --output"
             )));
         };
+        tags.push(r.to_string());
         destinations.push(if a.push {
             Location::Registry(r)
         } else {
@@ -133,7 +136,8 @@ pub async fn build(g: &GlobalOpts, a: &BuildArgs) -> Result<()> {
             "warning: no -t, --push or --output: the image was built and not written anywhere",
         );
     }
-    let mut blobs = json!({});
+    // The transfer counts of the first registry destination; null when nothing went to one.
+    let mut blobs = Value::Null;
     for loc in &destinations {
         let dst = open_destination(loc, &client, &store)?;
         let copy_opts = CopyOptions::new(Platforms::All, g.jobs as usize);
@@ -142,23 +146,21 @@ pub async fn build(g: &GlobalOpts, a: &BuildArgs) -> Result<()> {
             .map_err(|e| e.context(format!("writing {} failed", dst.describe())))?;
         let v = serde_json::to_value(&report)?;
         // The counts of the first destination a registry holds (what --push moved).
-        if matches!(loc, Location::Registry(_)) && blobs == json!({}) {
+        if matches!(loc, Location::Registry(_)) && blobs.is_null() {
             blobs = v.get("blobs").cloned().unwrap_or(Value::Null);
         }
     }
     if let Some(f) = &a.iidfile {
         write_iidfile(f, &built.digest.to_string())?;
     }
-    let mut v = json!({
+    let v = json!({
         "digest": built.digest.to_string(),
         "mediaType": built.media_type,
-        "tags": a.tags,
+        "tags": tags,
         "platforms": built.platforms,
         "layers": built.layers,
+        "blobs": blobs,
     });
-    if blobs != json!({}) {
-        v["blobs"] = blobs;
-    }
     let on_stdout = destinations.iter().any(transfer::archive_on_stdout);
     transfer::print_result(g, &v, on_stdout)
 }

@@ -144,13 +144,19 @@ pub const DIFF: &str = "Examples:
   imgctl diff store:app:1 oci:/tmp/lay:1 --platform linux/arm64
   imgctl diff app:1 app:2 --format json | jq -r '.changed[].path'";
 
+// Each BUILD line fits 80 columns (clap wraps longer ones mid-command): comments go on their
+// own line above the command.
 pub const BUILD: &str = "Examples:
-  imgctl build -t localhost:5000/app:1 .                 # into the local store, then: imgctl push localhost:5000/app:1
-  imgctl build -t localhost:5000/app:1 --push .          # base layers mounted or streamed registry to registry
+  # into the local store; then: imgctl push localhost:5000/app:1
+  imgctl build -t localhost:5000/app:1 .
+  # straight to the registry, the base layers mounted or streamed
+  imgctl build -t localhost:5000/app:1 --push .
   cat Dockerfile.web | imgctl build -f - -t app:dev ./site
-  imgctl build --platform linux/amd64,linux/arm64 -t localhost:5000/app:1 --push .
-  imgctl build --target runtime --build-arg VERSION=1.2 --output oci:/tmp/layout:1 .
-  SOURCE_DATE_EPOCH=0 imgctl build --iidfile id.txt --output oci-archive:app.tar .";
+  # an image index: one image per platform
+  imgctl build --platform linux/amd64,linux/arm64 --push -t localhost:5000/app .
+  imgctl build --target runtime --build-arg VERSION=1.2 --output oci:out:1 .
+  # the same digest for the same files, on any machine
+  SOURCE_DATE_EPOCH=0 imgctl build --iidfile id.txt -t app:1 .";
 
 #[cfg(test)]
 mod tests {
@@ -158,7 +164,8 @@ mod tests {
     use clap::CommandFactory;
 
     /// Every visible subcommand has examples, and every example command line parses (the
-    /// words from `imgctl` up to a shell `|`, `>`, `&&` or `#` comment).
+    /// words from `imgctl` up to a shell `|`, `>`, `&&` or `#` comment; a line that is only a
+    /// comment describes the next).
     #[test]
     fn every_command_has_examples_that_parse() {
         let cmd = super::super::Cli::command();
@@ -172,7 +179,7 @@ mod tests {
                 .to_string();
             let mut lines = help.lines();
             assert_eq!(lines.next(), Some(HEADING));
-            for l in lines {
+            for l in lines.filter(|l| !l.trim_start().starts_with('#')) {
                 let argv: Vec<&str> = l
                     .split_whitespace()
                     .skip_while(|w| *w != "imgctl")
@@ -182,6 +189,24 @@ mod tests {
                 if let Err(e) = cmd.clone().try_get_matches_from(&argv) {
                     panic!("example does not parse: {l}\n{e}");
                 }
+            }
+        }
+    }
+
+    /// `imgctl build --help` at 80 columns shows each example line whole (none is wrapped in
+    /// the middle of a command), and so at 100.
+    #[test]
+    fn build_examples_are_not_wrapped() {
+        for width in [80, 100] {
+            let mut cmd = super::super::Cli::command().term_width(width);
+            cmd.build();
+            let mut sub = cmd.find_subcommand("build").unwrap().clone();
+            let help = sub.render_long_help().to_string();
+            for l in BUILD.lines().skip(1) {
+                assert!(
+                    help.lines().any(|h| h == l),
+                    "wrapped at {width} columns: {l}\n{help}"
+                );
             }
         }
     }

@@ -15,6 +15,8 @@ use crate::layer::pattern::{IgnoreRules, clean, go_match};
 pub struct Context {
     root: PathBuf,
     rules: IgnoreRules,
+    /// What the directory is, in messages (`the build context`, `stage build`).
+    what: String,
 }
 
 impl Context {
@@ -45,7 +47,28 @@ impl Context {
         Ok(Context {
             root,
             rules: IgnoreRules::default(),
+            what: "the build context".into(),
         })
+    }
+
+    /// The same context named `what` in messages (e.g. `stage build` for the files of a
+    /// `COPY --from` stage): `x: not found in stage build`.
+    pub fn described_as(mut self, what: impl Into<String>) -> Context {
+        self.what = what.into();
+        self
+    }
+
+    /// Checks `sources` (COPY/ADD sources as written) the way [`plan_copy`] resolves them,
+    /// without reading any file: each is inside the context and not excluded, exists, and a
+    /// wildcard matches something. Errors as [`plan_copy`]'s: usage for a source outside
+    /// the context, not found for a missing one.
+    pub fn check_sources(&self, sources: &[String]) -> Result<()> {
+        for s in sources {
+            for m in self.expand(s)? {
+                self.resolve(&m)?;
+            }
+        }
+        Ok(())
     }
 
     /// The context's canonical root directory.
@@ -72,16 +95,16 @@ impl Context {
     fn resolve(&self, rel: &str) -> Result<PathBuf> {
         let c = clean(rel.trim_start_matches('/'));
         if c == ".." || c.starts_with("../") {
-            return Err(Error::usage(format!(
-                "{rel:?} is outside the build context"
-            )));
+            return Err(Error::usage(format!("{rel:?} is outside {}", self.what)));
         }
-        let real = self.root.join(&c).canonicalize().map_err(|e| {
-            Error::not_found(format!("{rel}: not found in the build context ({e})"))
-        })?;
+        let real =
+            self.root.join(&c).canonicalize().map_err(|e| {
+                Error::not_found(format!("{rel}: not found in {} ({e})", self.what))
+            })?;
         if !real.starts_with(&self.root) {
             return Err(Error::usage(format!(
-                "{rel:?} leads outside the build context (through a symlink)"
+                "{rel:?} leads outside {} (through a symlink)",
+                self.what
             )));
         }
         Ok(real)
@@ -92,9 +115,7 @@ impl Context {
     fn expand(&self, src: &str) -> Result<Vec<String>> {
         let c = clean(src.trim_start_matches('/'));
         if c == ".." || c.starts_with("../") {
-            return Err(Error::usage(format!(
-                "{src:?} is outside the build context"
-            )));
+            return Err(Error::usage(format!("{src:?} is outside {}", self.what)));
         }
         if !c.contains(['*', '?', '[']) {
             if self.excluded(&c) {
@@ -137,7 +158,10 @@ impl Context {
         found.retain(|p| !self.excluded(p) && self.root.join(p).symlink_metadata().is_ok());
         found.sort();
         if found.is_empty() {
-            return Err(Error::not_found(format!("{src}: no source files matched")));
+            return Err(Error::not_found(format!(
+                "{src}: no source files matched in {}",
+                self.what
+            )));
         }
         Ok(found)
     }

@@ -11,7 +11,7 @@ fn opts() -> PlanOptions {
         ..PlanOptions::default()
     }
 }
-fn base(_: &str) -> Option<BaseConfig> {
+fn base(_: &str, _: Option<&str>) -> Option<BaseConfig> {
     Some(BaseConfig {
         env: vec!["PATH=/usr/bin".into()],
         workdir: String::new(),
@@ -140,10 +140,12 @@ fn multi_stage_target_and_copy_from() {
             CopyFrom::Image("busybox:1".into())
         ]
     );
-    assert_eq!(
-        base_images(&parse(t, "Dockerfile").unwrap(), &opts()).unwrap(),
-        ["alpine", "busybox:1"]
-    );
+    let refs: Vec<String> =
+        base_images(&pre_plan(&parse(t, "Dockerfile").unwrap(), &opts()).unwrap())
+            .into_iter()
+            .map(|b| b.reference)
+            .collect();
+    assert_eq!(refs, ["alpine", "busybox:1"]);
     let mut o = opts();
     o.target = Some("BUILD".into());
     let p = mk(t, &o).unwrap();
@@ -242,5 +244,92 @@ fn a_stage_arg_of_a_platform_name_takes_the_built_platform() {
             ("B".into(), "linux".into()),
             ("C".into(), "".into())
         ])
+    );
+}
+
+#[test]
+fn from_platform_expands_automatic_args_and_names_the_base_per_platform() {
+    let t = "ARG P=linux/s390x\nFROM --platform=$BUILDPLATFORM img:1 AS b\nFROM --platform=${P} img:1 AS c\nFROM img:1\nCOPY --from=b /x /x\nCOPY --from=c /y /y\nCOPY --from=other:2 /z /z\n";
+    let df = parse(t, "Dockerfile").unwrap();
+    let p = pre_plan(&df, &opts()).unwrap();
+    assert_eq!(p.stages[0].platform.as_deref(), Some("linux/amd64"));
+    assert_eq!(p.stages[1].platform.as_deref(), Some("linux/s390x"));
+    assert_eq!(p.stages[2].platform, None);
+    let refs: Vec<(String, Option<String>, usize)> = base_images(&p)
+        .into_iter()
+        .map(|b| (b.reference, b.platform, b.line))
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            ("img:1".into(), Some("linux/amd64".into()), 2),
+            ("img:1".into(), Some("linux/s390x".into()), 3),
+            ("img:1".into(), None, 4),
+            ("other:2".into(), None, 7),
+        ]
+    );
+    // The config of each stage's base is asked for with that stage's platform.
+    let asked = std::sync::Mutex::new(Vec::new());
+    plan(&df, &opts(), &|r, p| {
+        asked
+            .lock()
+            .unwrap()
+            .push((r.to_string(), p.map(String::from)));
+        Some(BaseConfig::default())
+    })
+    .unwrap();
+    assert_eq!(
+        asked.into_inner().unwrap(),
+        [
+            ("img:1".to_string(), Some("linux/amd64".to_string())),
+            ("img:1".to_string(), Some("linux/s390x".to_string())),
+            ("img:1".to_string(), None),
+        ]
+    );
+}
+
+#[test]
+fn step_text_is_the_instruction_as_written_after_expansion() {
+    let t = "FROM scratch\nARG PORT=5000\nEXPOSE $PORT/tcp\nENV URLS http://*:$PORT\nLABEL a=\"x y\"\nCOPY --chown=1:1 ./pub${PORT} /app\nENTRYPOINT [\"dotnet\", \"$PORT.dll\"]\nCMD run $PORT\n";
+    let p = mk(t, &opts()).unwrap();
+    let texts: Vec<&str> = p.stages[0].steps.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "ARG PORT=5000",
+            "EXPOSE 5000/tcp",
+            "ENV URLS http://*:5000",
+            "LABEL a=\"x y\"",
+            "COPY --chown=1:1 ./pub5000 /app",
+            // Docker does not expand exec and shell forms.
+            "ENTRYPOINT [\"dotnet\", \"$PORT.dll\"]",
+            "CMD run $PORT",
+        ]
+    );
+    // The history keeps Docker's forms.
+    assert_eq!(p.stages[0].steps[1].created_by, "EXPOSE map[5000/tcp:{}]");
+    assert_eq!(
+        p.stages[0].steps[4].created_by,
+        "COPY --chown=1:1 ./pub5000 /app # buildkit"
+    );
+    match &p.stages[0].steps[4].op {
+        StepOp::Copy(c) => assert!(!c.literal_sources),
+        o => panic!("{o:?}"),
+    }
+}
+
+#[test]
+fn every_stage_has_a_path_unless_windows() {
+    let t = "FROM scratch\nENV P=$PATH\n";
+    let p = mk(t, &opts()).unwrap();
+    assert_eq!(
+        p.stages[0].steps[0].op,
+        StepOp::Env(vec![("P".into(), DEFAULT_PATH.into())])
+    );
+    let t = "FROM --platform=windows/amd64 scratch\nENV P=x$PATH\n";
+    let p = mk(t, &opts()).unwrap();
+    assert_eq!(
+        p.stages[0].steps[0].op,
+        StepOp::Env(vec![("P".into(), "x".into())])
     );
 }

@@ -110,30 +110,29 @@ pub(super) async fn copy_layer(
         chmod: copy.chmod,
         ..pack_opts.clone()
     };
+    // The root to read and its name in messages (`x: not found in stage build`).
     let from_root = match &copy.from {
         CopyFrom::Context => None,
         CopyFrom::Stage(j) => {
+            let name = p.stages[*j].name.clone().unwrap_or_else(|| j.to_string());
             let key = format!("stage {j}");
             if !exported.contains_key(&key) {
-                let img = done[*j].as_ref().ok_or_else(|| {
-                    Error::other(format!(
-                        "stage {} was not built",
-                        p.stages[*j].name.clone().unwrap_or_else(|| j.to_string())
-                    ))
-                })?;
+                let img = done[*j]
+                    .as_ref()
+                    .ok_or_else(|| Error::other(format!("stage {name} was not built")))?;
                 exported.insert(key.clone(), export_root(img, &req.temp_dir).await?);
             }
-            Some(exported[&key].path().to_path_buf())
+            Some((exported[&key].path().to_path_buf(), format!("stage {name}")))
         }
         CopyFrom::Image(r) => {
             let key = format!("image {r}");
             if !exported.contains_key(&key) {
                 let img = bases
-                    .get(r)
+                    .get(&(r.clone(), None))
                     .ok_or_else(|| Error::not_found(format!("image {r} was not resolved")))?;
                 exported.insert(key.clone(), export_root(img, &req.temp_dir).await?);
             }
-            Some(exported[&key].path().to_path_buf())
+            Some((exported[&key].path().to_path_buf(), format!("image {r}")))
         }
     };
     let key = format!("{copy:?}");
@@ -158,8 +157,8 @@ pub(super) async fn copy_layer(
             // here, so it runs in place on this worker thread.
             tokio::task::block_in_place(|| pack_with_dirs(context, &spec, &opts, &temp))?
         }
-        Some(root) => tokio::task::spawn_blocking(move || {
-            let ctx = Context::without_ignore_file(&root)?;
+        Some((root, what)) => tokio::task::spawn_blocking(move || {
+            let ctx = Context::without_ignore_file(&root)?.described_as(what);
             let spec = CopySpec {
                 sources: &spec_sources,
                 dest: &dest,

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use crate::build::dockerfile::{self, Dockerfile};
-use crate::build::plan::{self, Base, BaseConfig, BuildPlan, PlanOptions, StepOp};
+use crate::build::plan::{self, Base, BaseConfig, BuildPlan, CopyFrom, PlanOptions, StepOp};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::layer::context::Context;
@@ -88,8 +88,9 @@ pub struct Built {
     pub layers: Vec<BuiltLayer>,
 }
 
-/// Base images resolved for one platform, by reference as written.
-type Bases = HashMap<String, StageImage>;
+/// Base images resolved for one target platform, by reference as written and `FROM
+/// --platform` as expanded (`None`: the target platform).
+type Bases = HashMap<(String, Option<String>), StageImage>;
 
 /// Resolves `reference` (a base or `COPY --from` image) for `platform`: the store's image when
 /// the store holds that name, else the registry's; an index is narrowed to the platform's
@@ -173,6 +174,41 @@ fn host_platform() -> String {
     PlatformSpec::host().to_string()
 }
 
+/// `FROM --platform=P` (as expanded) normalised to `os/arch[/variant]`; a Usage error naming
+/// the Dockerfile line when P is not one platform.
+fn from_platform(file: &str, line: usize, p: &str) -> Result<String> {
+    match parse_platform_list(p) {
+        Ok(l) if l.len() == 1 => Ok(l[0].to_string()),
+        Ok(_) => Err(Error::usage(format!(
+            "{file}:{line}: FROM --platform={p}: name one platform"
+        ))),
+        Err(e) => Err(e.context(format!("{file}:{line}: FROM --platform={p}"))),
+    }
+}
+
+/// What can be refused before any base image is read, in the needed stages of `p`: a `FROM
+/// --platform` that is not one platform, and the COPY/ADD sources that read the build context
+/// and use no variable (so the base images' environments cannot change them) when outside
+/// the context or missing.
+fn check_local(df: &Dockerfile, p: &BuildPlan, context: &Context) -> Result<()> {
+    for stage in p.stages.iter().filter(|s| s.needed) {
+        if let Some(platform) = &stage.platform {
+            from_platform(&df.file, stage.line, platform)?;
+        }
+        for step in &stage.steps {
+            if let StepOp::Copy(copy) = &step.op
+                && copy.from == CopyFrom::Context
+                && copy.literal_sources
+            {
+                context
+                    .check_sources(&copy.sources)
+                    .map_err(|e| e.context(format!("{}:{}: {}", df.file, step.line, step.text)))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks `--platform` values and returns them normalised (`linux/amd64`); empty → the host.
 fn platforms(req: &BuildRequest) -> Result<Vec<(String, bool)>> {
     if req.platforms.is_empty() {
@@ -195,8 +231,11 @@ fn platforms(req: &BuildRequest) -> Result<Vec<(String, bool)>> {
 ///
 /// Errors: Usage (exit 2) for a Dockerfile that does not parse or plan (naming FILE:LINE and
 /// the instruction: RUN, unknown stage or flag, bad substitution …), a COPY/ADD source outside
-/// the context, an artifact base; NotFound (exit 4) for a base image or platform that does
-/// not exist, a COPY source that is missing; the registry's and the context's I/O errors.
+/// the context, an artifact base, a `FROM --platform` that is not one platform; NotFound
+/// (exit 4) for a base image or platform that does not exist (`FROM --platform=P` over a base
+/// without P names the platforms it has), a COPY source that is missing; the registry's and
+/// the context's I/O errors. Refusals that need no base image (the plan's, and COPY sources
+/// that use no variable) come before any registry request.
 pub async fn build(req: &BuildRequest, client: &Client, reporter: &Reporter) -> Result<Built> {
     let df = dockerfile::parse(&req.dockerfile, &req.dockerfile_name)?;
     let context = Context::open(&req.context)?;
@@ -216,17 +255,28 @@ pub async fn build(req: &BuildRequest, client: &Client, reporter: &Reporter) -> 
             target_platform: platform.clone(),
             build_platform: host_platform(),
         };
-        // RUN and other plan errors are found here, before any base is read.
-        let refs = plan::base_images(&df, &opts)?;
+        // RUN and other plan errors are found here, and the context's sources checked, before
+        // any base is read.
+        let pre = plan::pre_plan(&df, &opts)?;
+        if i == 0 {
+            check_local(&df, &pre, &context)?;
+        }
         let mut bases: Bases = HashMap::new();
-        for r in &refs {
-            let b = resolve_base(r, platform, *explicit, client, &req.store_dir)
+        for b in plan::base_images(&pre) {
+            let (want, explicit) = match &b.platform {
+                Some(p) => (from_platform(&df.file, b.line, p)?, true),
+                None => (platform.clone(), *explicit),
+            };
+            let r = &b.reference;
+            let image = resolve_base(r, &want, explicit, client, &req.store_dir)
                 .await
                 .map_err(|e| e.context(format!("base image {r}")))?;
-            bases.insert(r.clone(), b);
+            bases.insert((r.clone(), b.platform.clone()), image);
         }
-        let p = plan::plan(&df, &opts, &|r| {
-            bases.get(r).map(|b| base_config(&b.config))
+        let p = plan::plan(&df, &opts, &|r, p| {
+            bases
+                .get(&(r.to_string(), p.map(String::from)))
+                .map(|b| base_config(&b.config))
         })?;
         if i == 0 {
             for w in &p.unused_build_args {
@@ -298,11 +348,21 @@ async fn run_plan(
             .as_ref()
             .map(|n| format!(" AS {n}"))
             .unwrap_or_default();
-        reporter.line(&format!("{tag}STEP {n}/{total}: FROM {from}{as_name}"));
+        let flag = stage
+            .platform
+            .as_ref()
+            .map(|p| format!("--platform={p} "))
+            .unwrap_or_default();
+        reporter.line(&format!(
+            "{tag}STEP {n}/{total}: FROM {flag}{from}{as_name}"
+        ));
         let mut image = match &stage.base {
-            Base::Scratch => StageImage::scratch(stage.platform.as_deref().unwrap_or(platform)),
+            Base::Scratch => StageImage::scratch(&match &stage.platform {
+                Some(p) => from_platform(&df.file, stage.line, p)?,
+                None => platform.to_string(),
+            }),
             Base::Image(r) => bases
-                .get(r)
+                .get(&(r.clone(), stage.platform.clone()))
                 .cloned()
                 .ok_or_else(|| Error::not_found(format!("base image {r} was not resolved")))?,
             Base::Stage(j) => done[*j]
@@ -314,7 +374,7 @@ async fn run_plan(
         let mut workdir_layers = BTreeSet::new();
         for (index, step) in stage.steps.iter().enumerate() {
             n += 1;
-            reporter.line(&format!("{tag}STEP {n}/{total}: {}", step.created_by));
+            reporter.line(&format!("{tag}STEP {n}/{total}: {}", step.text));
             if let StepOp::Workdir(dir) = &step.op {
                 // Docker creates a missing WORKDIR in the image. Where every layer is this
                 // build's the directory's absence is known and a layer makes it; over a base
@@ -336,8 +396,7 @@ async fn run_plan(
             let StepOp::Copy(copy) = &step.op else {
                 continue;
             };
-            let at =
-                |e: Error| e.context(format!("{}:{}: {}", df.file, step.line, step.created_by));
+            let at = |e: Error| e.context(format!("{}:{}: {}", df.file, step.line, step.text));
             let layer = copy_layer(
                 copy,
                 context,
