@@ -195,6 +195,20 @@ pub(super) fn finish(images: Vec<StageImage>) -> Result<Built> {
         .ok_or_else(|| Error::other("no platform was built"))?;
     let layers = layer_list(first);
     let platforms: Vec<String> = images.iter().map(StageImage::platform).collect();
+    // A final stage `FROM --platform=X` makes every requested platform's image an X image:
+    // an index may not list one platform twice (pulls would take either), so nothing is
+    // written (this runs before any destination is touched).
+    for (i, p) in platforms.iter().enumerate() {
+        if platforms[..i].contains(p) {
+            return Err(Error::usage(format!(
+                "two of the requested platforms built the same platform {p}: the final stage's \
+                 FROM --platform fixes its platform"
+            ))
+            .with_hint(
+                "build one platform (without --platform a,b), or drop --platform from the final FROM",
+            ));
+        }
+    }
     if images.len() == 1 {
         let (manifest, blobs) = documents(first)?;
         let (digest, media_type) = (manifest.digest.clone(), manifest.media_type.clone());
