@@ -296,21 +296,6 @@ fn append_to_an_image_without_history_pads_it_so_that_it_lines_up_with_the_layer
     }
 }
 
-/// A tar with one member whose raw name (and link target) are written as given, as a hostile
-/// tar carries them (the tar crate's setters refuse `..`).
-fn hostile_tar(kind: tar::EntryType, name: &str, target: &str) -> Vec<u8> {
-    let mut h = tar::Header::new_gnu();
-    h.set_entry_type(kind);
-    h.set_size(0);
-    h.set_mode(0o644);
-    h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
-    h.as_old_mut().linkname[..target.len()].copy_from_slice(target.as_bytes());
-    h.set_cksum();
-    let mut raw = h.as_bytes().to_vec();
-    raw.extend_from_slice(&[0u8; 1024]);
-    raw
-}
-
 #[test]
 fn append_refuses_bad_layers_and_artifacts_and_writes_nothing() {
     let sb = Imgctl::new();
@@ -326,14 +311,16 @@ fn append_refuses_bad_layers_and_artifacts_and_writes_nothing() {
     let escape = sb.dir().join("escape.tar");
     std::fs::write(
         &escape,
-        hostile_tar(tar::EntryType::Regular, "../../etc/cron.d/x", ""),
+        raw_member_tar(tar::EntryType::Regular, "../../etc/cron.d/x", ""),
     )
     .unwrap();
     let link = sb.dir().join("link.tgz");
     std::fs::write(
         &link,
-        gzip(&hostile_tar(
-            tar::EntryType::Symlink,
+        // A hard link names another member: one above the root is refused (a symlink's
+        // target is data, see append_keeps_an_empty_tar_and_a_symlink_above_the_root).
+        gzip(&raw_member_tar(
+            tar::EntryType::Link,
             "etc/l",
             "../../../root",
         )),
@@ -397,4 +384,69 @@ fn append_refuses_bad_layers_and_artifacts_and_writes_nothing() {
         describe(&o)
     );
     assert!(!out_dir.exists());
+}
+
+#[test]
+fn append_keeps_an_empty_tar_and_a_symlink_above_the_root() {
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    build_standard_image(&layout, "v1");
+    let src = format!("oci:{}:v1", layout.display());
+    let dst = format!("oci:{}:v2", layout.display());
+
+    // `tar -cf empty.tar -T /dev/null` (GNU tar: 10240 zero bytes), and the bare two end
+    // blocks: valid, empty layers.
+    let empty = sb.dir().join("empty.tar");
+    std::fs::write(&empty, vec![0u8; 10240]).unwrap();
+    let bare = sb.dir().join("bare.tar.gz");
+    std::fs::write(&bare, gzip(&[0u8; 1024])).unwrap();
+    // A relative symlink climbing above `/`: a container resolves it inside its root, as
+    // `imgctl build`, docker and crane keep it.
+    let link_tar = build_tar(&[
+        TarEntry::file("ux.txt", "under the root\n"),
+        TarEntry::dir("x"),
+        TarEntry::symlink("x/outlink", "../../ux.txt"),
+    ]);
+    let link = sb.dir().join("link.tar");
+    std::fs::write(&link, &link_tar).unwrap();
+
+    let before = config(&src, &[], "amd64");
+    let mut args = vec!["append", src.as_str(), "-t", dst.as_str()];
+    for f in [&empty, &bare, &link] {
+        args.extend(["-f", f.to_str().unwrap()]);
+    }
+    sb.run_ok(&args);
+    let after = config(&dst, &[], "amd64");
+    let ids = |c: &Value| -> Vec<String> {
+        c["rootfs"]["diff_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut want = ids(&before);
+    want.extend([
+        sha256_digest(&[0u8; 10240]),
+        sha256_digest(&[0u8; 1024]),
+        sha256_digest(&link_tar),
+    ]);
+    assert_eq!(ids(&after), want);
+
+    // umoci unpacks it with the link as written; files and export list it so.
+    let rootfs = unpack(&layout, "v2", &sb.dir().join("bundle"));
+    assert_eq!(
+        std::fs::read_link(rootfs.join("x/outlink")).unwrap(),
+        Path::new("../../ux.txt")
+    );
+    let doc = json_out(&sb.run_ok(&["--format", "json", "files", &dst, "/x"]));
+    let entry = doc["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == "/x/outlink")
+        .unwrap_or_else(|| panic!("no /x/outlink in {doc}"))
+        .clone();
+    assert_eq!(entry["kind"], "symlink");
+    assert_eq!(entry["linkTarget"], "../../ux.txt");
 }

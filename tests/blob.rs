@@ -64,3 +64,83 @@ fn blob_put_then_get_round_trips_through_the_registry_and_bad_digests_write_noth
         Some(2)
     );
 }
+
+#[test]
+fn blob_put_reads_stdin_for_dash_and_refuses_a_tag_or_digest() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let repo = reg.reference("blobs");
+    // `-` is stdin (as `-o -` is stdout): uploaded whole, its digest printed.
+    let data = random_bytes(700_000, 11);
+    let mut child = sb
+        .cmd()
+        .args(["blob", "--put", &repo, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&data).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", describe(&o));
+    let digest = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert_eq!(digest, sha256_digest(&data));
+    let back = sb.run(&["blob", &format!("{repo}@{digest}")]);
+    assert!(back.status.success(), "{}", describe(&back));
+    assert_eq!(back.stdout, data);
+
+    // A blob has no tag: REPO:TAG or REPO@DIGEST is refused before any upload.
+    let file = sb.dir().join("data.bin");
+    std::fs::write(&file, b"tagged?").unwrap();
+    for target in [
+        reg.reference("tagged:v1"),
+        format!("{}@{}", reg.reference("tagged"), sha256_digest(b"tagged?")),
+    ] {
+        let o = sb.run(&["blob", "--put", &target, file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("a blob has no tag"),
+            "{}",
+            describe(&o)
+        );
+    }
+    assert!(
+        !reg.access_log()
+            .iter()
+            .any(|e| e.path.starts_with("/v2/tagged/")),
+        "nothing may reach the registry"
+    );
+}
+
+#[test]
+fn blob_output_paths_that_cannot_be_a_file_are_usage_errors_naming_them() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let file = sb.dir().join("data.bin");
+    std::fs::write(&file, b"some blob").unwrap();
+    let repo = reg.reference("blobs");
+    let digest = sb
+        .run_ok(&["blob", "--put", &repo, file.to_str().unwrap()])
+        .trim()
+        .to_string();
+    let missing = sb.dir().join("nodir/c.json");
+    let dir = sb.dir().join("outdir");
+    std::fs::create_dir(&dir).unwrap();
+    for (path, needle) in [(&missing, "does not exist"), (&dir, "is a directory")] {
+        let o = sb.run(&[
+            "blob",
+            &format!("{repo}@{digest}"),
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+        assert!(err.contains(needle), "{}", describe(&o));
+        assert!(err.contains(path.to_str().unwrap()), "{}", describe(&o));
+        assert!(!err.contains(".imgctl-"), "a temp name: {}", describe(&o));
+    }
+    assert!(!missing.parent().unwrap().exists());
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}

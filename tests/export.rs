@@ -150,27 +150,100 @@ fn export_matches_umoci_unpack_with_whiteouts_and_opaque_dirs() {
 
 #[test]
 fn a_layer_path_escaping_the_root_is_refused_and_nothing_is_written() {
+    // A member path and a hard-link target (which names another member) leaving the root.
+    let hostile = [
+        raw_member_tar(tar::EntryType::Regular, "../../etc/cron.d/x", ""),
+        raw_member_tar(tar::EntryType::Link, "etc/l", "../../../host-etc/passwd"),
+    ];
+    for tar in hostile {
+        let work = tempfile::tempdir().unwrap();
+        let layout = work.path().join("lay");
+        image_with_layer(
+            &layout,
+            "application/vnd.oci.image.layer.v1.tar",
+            &tar,
+            &sha256_digest(&tar),
+        );
+        let out = work.path().join("rootfs.tar");
+        let sandbox = Imgctl::new();
+        let r = sandbox.run(&[
+            "export",
+            &format!("oci:{}:v1", layout.display()),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(r.status.code(), Some(7), "{}", describe(&r));
+        assert!(String::from_utf8_lossy(&r.stderr).contains("escapes the root"));
+        assert!(!out.exists());
+        let left: Vec<_> = std::fs::read_dir(work.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "only the layout is left: {left:?}");
+    }
+}
+
+#[test]
+fn a_symlink_above_the_root_is_exported_as_it_is_and_umoci_agrees() {
+    // What `imgctl build`, docker and crane make of `x/outlink -> ../../ux.txt`: at runtime
+    // `..` at `/` stays at `/`, so the link is data, kept as written.
     let work = tempfile::tempdir().unwrap();
     let layout = work.path().join("lay");
     build_image(
         &layout,
         "v1",
-        vec![vec![TarEntry::symlink("etc", "../../../host-etc")]],
+        vec![vec![
+            TarEntry::file("ux.txt", "under the root"),
+            TarEntry::dir("x"),
+            TarEntry::symlink("x/outlink", "../../ux.txt"),
+            TarEntry::dir("etc"),
+            TarEntry::symlink("etc/passwd", "../../../host-etc/passwd"),
+        ]],
         &Platform::parse("linux/amd64"),
     );
     let out = work.path().join("rootfs.tar");
-    let sandbox = Imgctl::new();
-    let r = sandbox.run(&[
+    Imgctl::new().run_ok(&[
         "export",
         &format!("oci:{}:v1", layout.display()),
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(r.status.code(), Some(7), "{}", describe(&r));
-    assert!(String::from_utf8_lossy(&r.stderr).contains("escapes the root"));
-    assert!(!out.exists());
-    let left: Vec<_> = std::fs::read_dir(work.path()).unwrap().collect();
-    assert_eq!(left.len(), 1, "only the layout is left: {left:?}");
+    let exported = tar_tree(&out);
+    assert_eq!(exported["x/outlink"], ('l', 0, b"../../ux.txt".to_vec()));
+    assert_eq!(
+        exported["etc/passwd"],
+        ('l', 0, b"../../../host-etc/passwd".to_vec())
+    );
+
+    let bundle = work.path().join("bundle");
+    let u = umoci(&[
+        "unpack".as_ref(),
+        "--image".as_ref(),
+        format!("{}:v1", layout.display()).as_ref(),
+        bundle.as_os_str(),
+    ]);
+    assert!(u.status.success(), "umoci unpack: {}", describe(&u));
+    let mut unpacked = Tree::new();
+    dir_tree(&bundle.join("rootfs"), "", &mut unpacked);
+    assert_eq!(exported, unpacked);
+}
+
+#[test]
+fn an_output_path_that_cannot_be_a_file_is_a_usage_error_naming_it() {
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("lay");
+    build_image(&layout, "v1", layers(), &Platform::parse("linux/amd64"));
+    let src = format!("oci:{}:v1", layout.display());
+    let missing = work.path().join("nodir/x.tar");
+    let dir = work.path().join("out");
+    std::fs::create_dir(&dir).unwrap();
+    for (path, needle) in [(&missing, "does not exist"), (&dir, "is a directory")] {
+        let r = Imgctl::new().run(&["export", &src, "-o", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&r.stderr).into_owned();
+        assert_eq!(r.status.code(), Some(2), "{}", describe(&r));
+        assert!(err.contains(needle), "{}", describe(&r));
+        assert!(err.contains(path.to_str().unwrap()), "{}", describe(&r));
+        assert!(!err.contains(".imgctl-"), "a temp name: {}", describe(&r));
+    }
+    assert!(!missing.parent().unwrap().exists());
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }
 
 /// A one-layer image whose layer blob is `blob` of `media_type`; tagged `v1`.

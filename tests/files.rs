@@ -2,7 +2,7 @@
 //! that wrote each entry (compared with the tree `umoci unpack` makes), a whiteout and an
 //! opaque directory, one layer's additions/changes/deletions, the PATH filter, per-layer sizes
 //! that match the blobs, the JSON shapes; `diff` of an image and the same image with layers
-//! appended by `imgctl append`; layers escaping the root refused.
+//! appended by `imgctl append`; layers escaping the root refused, a symlink above the root kept.
 
 mod common;
 
@@ -416,12 +416,14 @@ fn a_layer_escaping_the_root_is_refused() {
     let reg = Registry::start(Mode::Plain);
     let sb = Imgctl::new();
     let layout = sb.dir().join("evil");
+    // A hard link names another member: one above the root is refused (a symlink's target is
+    // data: see a_symlink_above_the_root_is_listed_and_diffed_as_it_is).
     build_image(
         &layout,
         "v1",
         vec![vec![
             TarEntry::dir("etc"),
-            TarEntry::symlink("etc/passwd", "../../../host-etc/passwd"),
+            TarEntry::hardlink("etc/passwd", "../../../host-etc/passwd"),
         ]],
         &Platform::parse("linux/amd64"),
     );
@@ -439,6 +441,43 @@ fn a_layer_escaping_the_root_is_refused() {
         assert!(stderr(&r).contains("escapes the root"), "{}", describe(&r));
         assert!(stdout(&r).is_empty(), "{}", describe(&r));
     }
+}
+
+#[test]
+fn a_symlink_above_the_root_is_listed_and_diffed_as_it_is() {
+    let reg = Registry::start(Mode::Plain);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("links");
+    build_image(
+        &layout,
+        "v1",
+        vec![vec![
+            TarEntry::file("ux.txt", "under the root"),
+            TarEntry::dir("x"),
+            TarEntry::symlink("x/outlink", "../../ux.txt"),
+        ]],
+        &Platform::parse("linux/amd64"),
+    );
+    let img = format!("docker://{}", reg.reference("files/links:v1"));
+    sb.run_ok(&["copy", &format!("oci:{}:v1", p(&layout)), &img]);
+    let doc = json_out(&sb, &["files", &img]);
+    let entries = by_path(&doc);
+    assert_eq!(entries["/x/outlink"]["kind"], "symlink");
+    assert_eq!(entries["/x/outlink"]["linkTarget"], "../../ux.txt");
+    let long = sb.run_ok(&["files", &img, "/x", "--long"]);
+    assert!(long.contains("/x/outlink -> ../../ux.txt"), "{long}");
+
+    let good_layout = sb.dir().join("good");
+    build_standard_image(&good_layout, "v1");
+    let good = format!("oci:{}:v1", p(&good_layout));
+    let d = json_out(&sb, &["diff", &good, &img]);
+    let added: Vec<&str> = d["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(added.contains(&"/x/outlink"), "{d}");
 }
 
 #[test]

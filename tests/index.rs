@@ -106,6 +106,51 @@ fn index_create_add_remove_in_the_registry() {
     assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("nested indexes are refused"));
     assert_eq!(raw(&format!("docker://{dst}"), &flags), index);
+
+    // Two images of one platform: refused before anything is copied (a puller would take
+    // the first), naming both sources and the platform.
+    build_image(
+        &layout,
+        "amd2",
+        entry("linux/amd64 again"),
+        &Platform::parse("linux/amd64"),
+    );
+    let amd2 = format!("oci:{}:amd2", layout.display());
+    let dup = reg.reference("dup:1");
+    let o = sb.run(&["index", "create", &dup, &amd_ref, &amd2]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    let err = stderr(&o);
+    for needle in [amd_ref.as_str(), amd2.as_str(), "linux/amd64"] {
+        assert!(err.contains(needle), "{needle}: {}", describe(&o));
+    }
+    assert!(
+        !reg.access_log()
+            .iter()
+            .any(|e| e.path.starts_with("/v2/dup/")),
+        "nothing may be written to dup"
+    );
+    // index add keeps replacing an entry of the same platform as the index's.
+    sb.run_ok(&["index", "add", &dst, &amd2]);
+    sb.run_ok(&["index", "add", &dst, &amd_ref]);
+    let index = raw(&format!("docker://{dst}"), &flags);
+    assert_eq!(
+        platforms(&index),
+        ["linux/arm64", "linux/s390x", "linux/amd64"]
+    );
+    assert_eq!(index["manifests"][2]["digest"], amd.as_str());
+
+    // Removing the last image would leave an empty index: refused, with how to delete it.
+    let one = reg.reference("one:1");
+    sb.run_ok(&["index", "create", &one, &amd_ref]);
+    let before = raw(&format!("docker://{one}"), &flags);
+    let o = sb.run(&["index", "remove", &one, "--platform", "linux/amd64"]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        hint(&o).contains(&format!("imgctl delete {one}")),
+        "{}",
+        describe(&o)
+    );
+    assert_eq!(raw(&format!("docker://{one}"), &flags), before);
 }
 
 #[test]
@@ -276,6 +321,48 @@ fn index_create_add_remove_in_an_oci_layout_and_an_archive_umoci_and_skopeo_read
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
     assert!(!dock.exists());
+    // ... with a hint that fits index (index create has no --platform).
+    let h = hint(&o);
+    assert!(
+        h.contains("oci-archive:") && h.contains("store:"),
+        "{}",
+        describe(&o)
+    );
+    assert!(!h.contains("--platform"), "{}", describe(&o));
+
+    // Two images of one platform, at a layout: refused, nothing written.
+    let dup = sb.dir().join("dup");
+    let o = sb.run(&[
+        "index",
+        "create",
+        &format!("oci:{}:d", dup.display()),
+        &format!("oci:{}:amd", layout.display()),
+        &format!("oci:{}:amd", layout.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(stderr(&o).contains("linux/amd64"), "{}", describe(&o));
+    assert!(!dup.exists());
+
+    // Removing the last platform is refused at a layout too, its index.json unchanged.
+    let one = sb.dir().join("one");
+    sb.run_ok(&[
+        "index",
+        "create",
+        &format!("oci:{}:o", one.display()),
+        &format!("oci:{}:arm", layout.display()),
+    ]);
+    let before = std::fs::read(one.join("index.json")).unwrap();
+    let o = sb.run(&[
+        "index",
+        "remove",
+        &format!("oci:{}:o", one.display()),
+        "--platform",
+        "linux/arm64",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(stderr(&o).contains("without an image"), "{}", describe(&o));
+    assert!(!hint(&o).is_empty(), "{}", describe(&o));
+    assert_eq!(std::fs::read(one.join("index.json")).unwrap(), before);
 
     // Removing a platform the index lacks is exit 4, and the layout keeps its index.
     let before = std::fs::read(out.join("index.json")).unwrap();

@@ -254,3 +254,30 @@ fn mutate_refuses_an_artifact_with_exit_2_and_writes_nothing() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
 }
+
+#[test]
+fn mutate_without_a_change_flag_is_a_usage_error_and_writes_nothing() {
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    build_standard_image(&layout, "v1");
+    let before = std::fs::read(layout.join("index.json")).unwrap();
+    let out_dir = sb.dir().join("out");
+    let src = format!("oci:{}:v1", layout.display());
+    let dst = format!("oci:{}:v2", out_dir.display());
+    for args in [
+        vec!["mutate", src.as_str()],
+        vec!["mutate", src.as_str(), "-t", dst.as_str()],
+        vec!["mutate", src.as_str(), "--platform", "linux/amd64"],
+    ] {
+        let o = sb.run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", describe(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("nothing to change"),
+            "{}",
+            describe(&o)
+        );
+        assert!(o.stdout.is_empty(), "{}", describe(&o));
+    }
+    assert!(!out_dir.exists());
+    assert_eq!(std::fs::read(layout.join("index.json")).unwrap(), before);
+}

@@ -222,5 +222,16 @@ fn an_index_gets_every_child_converted_and_bad_choices_write_nothing() {
                 .any(|e| e.path.starts_with("/v2/refused/")),
             "{argv:?} wrote to the destination"
         );
+        if needle == "Docker schema 2" {
+            // The hint names what works (imgctl converts no manifest format).
+            let h = hint(&out);
+            assert!(h.contains("--compress gzip"), "{}", describe(&out));
+            assert!(h.contains("skopeo copy --format oci"), "{}", describe(&out));
+            assert!(
+                !h.contains("copy it to an OCI layout"),
+                "{}",
+                describe(&out)
+            );
+        }
     }
 }

@@ -119,7 +119,8 @@ pub const APPEND: &str = "Examples:
 pub const BLOB: &str = "Examples:
   imgctl blob localhost:5000/app@sha256:3f1c… -o config.json   # verified, written atomically
   imgctl blob localhost:5000/app@sha256:3f1c… | tar -tzf -
-  imgctl blob --put localhost:5000/app layer.tar.gz            # prints sha256:…";
+  imgctl blob --put localhost:5000/app layer.tar.gz            # prints sha256:…
+  tar -cz etc | imgctl blob --put localhost:5000/app -          # from stdin";
 
 pub const INDEX: &str = "Examples:
   imgctl index create localhost:5000/app:1 localhost:5000/app:1-amd64 localhost:5000/app:1-arm64

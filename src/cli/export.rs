@@ -8,6 +8,7 @@ use imgctl::error::{Error, Result};
 use imgctl::manifest::Manifest;
 use imgctl::ops::inspect::for_platform;
 use imgctl::transport::open_source;
+use imgctl::transport::tar::ArchiveTarget;
 
 use super::{GlobalOpts, SideOpts};
 
@@ -27,8 +28,9 @@ pub struct ExportArgs {
 /// Runs `export`: resolves the image (a platform of an index), then streams its flattened
 /// filesystem ([`imgctl::rootfs::export`]) to the file or stdout.
 ///
-/// Errors: Usage when no `-o` is given and stdout is a terminal; the source's errors;
-/// Integrity for a malformed layer (nothing is left at FILE then).
+/// Errors: Usage when no `-o` is given and stdout is a terminal, or FILE cannot be a file (a
+/// directory, a missing directory on the way: checked first, as archive outputs are); the
+/// source's errors; Integrity for a malformed layer (nothing is left at FILE then).
 pub async fn export(g: &GlobalOpts, a: &ExportArgs) -> Result<()> {
     let to_stdout = match &a.output {
         Some(p) => p.as_os_str() == "-",
@@ -41,6 +43,12 @@ pub async fn export(g: &GlobalOpts, a: &ExportArgs) -> Result<()> {
             true
         }
     };
+    // FILE as archive outputs take it: a file replaced atomically, a device or FIFO written
+    // into; refused before anything is read.
+    let target = match &a.output {
+        Some(p) if !to_stdout => Some(ArchiveTarget::resolve_output(p)?),
+        _ => None,
+    };
     let loc = super::inspect::resolve_bare(g, &a.source)?;
     let client = g.client(&SideOpts::default())?;
     let src = open_source(&loc, &client, &g.store_dir()?)?;
@@ -52,31 +60,27 @@ pub async fn export(g: &GlobalOpts, a: &ExportArgs) -> Result<()> {
             src.describe()
         )));
     };
-    if to_stdout {
+    let Some(target) = target else {
         let out =
             imgctl::rootfs::export(src.as_ref(), &img, BufWriter::new(std::io::stdout())).await?;
         out.into_inner()
             .map_err(|e| Error::from(e.into_error()))?
             .flush()?;
         return Ok(());
-    }
-    let path = a.output.clone().expect("checked above");
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
     };
     // A temp file beside the target, renamed over it only when the whole tar is written.
-    let tmp = tempfile::Builder::new()
-        .prefix(".imgctl-export-")
-        .tempfile_in(&dir)
-        .map_err(|e| Error::from(e).context(format!("cannot write in {}", dir.display())))?;
-    let out = imgctl::rootfs::export(src.as_ref(), &img, BufWriter::new(tmp)).await?;
-    let tmp = out.into_inner().map_err(|e| Error::from(e.into_error()))?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(&path)
-        .map_err(|e| Error::from(e.error).context(format!("cannot write {}", path.display())))?;
+    let writer = target.open_writer(".imgctl-export-")?;
+    let out = imgctl::rootfs::export(src.as_ref(), &img, BufWriter::new(writer)).await?;
+    let writer = out.into_inner().map_err(|e| {
+        Error::other(format!(
+            "cannot write {}: {}",
+            target.path().display(),
+            e.error()
+        ))
+    })?;
+    writer.commit()?;
     if !g.quiet {
-        errln!("exported {} to {}", src.describe(), path.display());
+        errln!("exported {} to {}", src.describe(), target.path().display());
     }
     Ok(())
 }

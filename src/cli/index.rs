@@ -48,6 +48,9 @@ pub enum IndexAction {
     },
 }
 
+/// The index entries of `sources`, each image copied into `dst`'s repository by digest once
+/// all of them are read and checked (one image per platform), so that a refused source
+/// leaves nothing behind.
 async fn children(
     g: &GlobalOpts,
     dst: &imgctl::reference::Reference,
@@ -55,13 +58,32 @@ async fn children(
 ) -> Result<Vec<serde_json::Value>> {
     let store = g.store_dir()?;
     let client = g.client(&SideOpts::default())?;
-    let mut out = Vec::new();
+    let mut opened = Vec::new();
+    let mut entries = Vec::new();
     for s in sources {
         let loc = Location::parse(s, BareMeans::Registry)?;
         let src = open_source(&loc, &client, &store)?;
-        out.push(ops::add_child(&client, dst, src.as_ref(), g.jobs as usize, &g.reporter()).await?);
+        entries.push((s.clone(), ops::child_entry(src.as_ref()).await?.0));
+        opened.push(src);
     }
-    Ok(out)
+    ops::check_distinct_platforms(&entries)?;
+    for src in &opened {
+        ops::copy_child(&client, dst, src.as_ref(), g.jobs as usize, &g.reporter()).await?;
+    }
+    Ok(entries.into_iter().map(|(_, e)| e).collect())
+}
+
+/// The hint of `index remove` refusing to empty the index at `loc`: how to delete it.
+fn delete_hint(loc: &Location, given: &str) -> String {
+    match loc {
+        Location::Registry(_) => {
+            format!("to delete the whole index, delete its tag: imgctl delete {given}")
+        }
+        Location::Store(_) => {
+            format!("to delete the whole index, remove it from the store: imgctl rmi {given}")
+        }
+        _ => "to delete the whole index, remove its tag or file instead".to_string(),
+    }
 }
 
 /// The destination of an index action, when it is not a registry (which gets its children
@@ -72,6 +94,13 @@ fn elsewhere(destination: &str) -> Result<Option<Location>> {
         Location::StoreDigest(_) => Err(Error::usage(format!(
             "{destination}: an index is written under a name (store:REF), not a digest"
         ))),
+        Location::DockerArchive { .. } => Err(Error::usage(format!(
+            "{destination}: a docker-archive holds single-platform images, not an index"
+        ))
+        .with_hint(
+            "write the index to a registry, an OCI layout (oci:DIR:TAG), an OCI archive \
+             (oci-archive:FILE:TAG) or the store (store:REF)",
+        )),
         other => Ok(Some(other)),
     }
 }
@@ -98,8 +127,10 @@ async fn index_elsewhere(g: &GlobalOpts, a: &IndexArgs, dst_loc: &Location) -> R
             let mut parts = ops::IndexParts::new(None);
             let mut entries = Vec::new();
             for s in sources {
-                entries.push(parts.add(open(s)?).await?);
+                entries.push((s.clone(), parts.add(open(s)?).await?));
             }
+            ops::check_distinct_platforms(&entries)?;
+            let entries = entries.into_iter().map(|(_, e)| e).collect();
             (ops::new_index(entries, &ann), parts)
         }
         IndexAction::Add { sources, .. } => {
@@ -108,15 +139,17 @@ async fn index_elsewhere(g: &GlobalOpts, a: &IndexArgs, dst_loc: &Location) -> R
             let mut parts = ops::IndexParts::new(Some(old));
             let mut entries = Vec::new();
             for s in sources {
-                entries.push(parts.add(open(s)?).await?);
+                entries.push((s.clone(), parts.add(open(s)?).await?));
             }
-            ops::add_entries(&mut doc, entries);
+            ops::check_distinct_platforms(&entries)?;
+            ops::add_entries(&mut doc, entries.into_iter().map(|(_, e)| e).collect());
             (doc, parts)
         }
         IndexAction::Remove { platform, .. } => {
             let old = existing()?;
             let mut doc = ops::read_index_at(old.as_ref()).await?;
-            ops::remove_platform(&mut doc, &platform.parse()?)?;
+            let hint = delete_hint(dst_loc, &a_destination(a));
+            ops::remove_platform(&mut doc, &platform.parse()?, &hint)?;
             (doc, ops::IndexParts::new(Some(old)))
         }
     };
@@ -141,14 +174,18 @@ fn annotations(list: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-/// `imgctl index …`: prints the new index's digest (or the JSON result).
-pub async fn index(g: &GlobalOpts, a: &IndexArgs) -> Result<()> {
-    let destination = match &a.action {
+/// The destination argument of any index action.
+fn a_destination(a: &IndexArgs) -> String {
+    match &a.action {
         IndexAction::Create { destination, .. }
         | IndexAction::Add { destination, .. }
-        | IndexAction::Remove { destination, .. } => destination,
-    };
-    if let Some(loc) = elsewhere(destination)? {
+        | IndexAction::Remove { destination, .. } => destination.clone(),
+    }
+}
+
+/// `imgctl index …`: prints the new index's digest (or the JSON result).
+pub async fn index(g: &GlobalOpts, a: &IndexArgs) -> Result<()> {
+    if let Some(loc) = elsewhere(&a_destination(a))? {
         return index_elsewhere(g, a, &loc).await;
     }
     let client = g.client(&SideOpts::default())?;
@@ -180,7 +217,8 @@ pub async fn index(g: &GlobalOpts, a: &IndexArgs) -> Result<()> {
             let dst = parse_registry(destination, "index remove", false)?;
             let want = platform.parse()?;
             let mut doc = ops::read_index(&client, &dst).await?;
-            ops::remove_platform(&mut doc, &want)?;
+            let hint = delete_hint(&Location::Registry(dst.clone()), destination);
+            ops::remove_platform(&mut doc, &want, &hint)?;
             (dst, doc)
         }
     };

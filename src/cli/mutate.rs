@@ -104,7 +104,8 @@ struct Mutation {
 }
 
 impl Mutation {
-    /// Errors (Usage) on malformed flags, before anything is read.
+    /// Errors (Usage) on malformed flags, or none at all (a new image equal to the old one is
+    /// no change), before anything is read.
     fn from_args(a: &MutateArgs) -> Result<Mutation> {
         let pairs = |flag: &str, v: &[String]| -> Result<Vec<(String, String)>> {
             v.iter()
@@ -141,7 +142,7 @@ impl Mutation {
                 Some(t.to_string())
             }
         };
-        Ok(Mutation {
+        let m = Mutation {
             entrypoint: a
                 .entrypoint
                 .as_deref()
@@ -157,7 +158,43 @@ impl Mutation {
             workdir: a.workdir.clone(),
             expose,
             created,
-        })
+        };
+        if m.changes_nothing() {
+            return Err(Error::usage(
+                "nothing to change: give at least one of --entrypoint, --cmd, --env, --env-rm, \
+                 --label, --label-rm, --annotation, --user, --workdir, --expose, --created",
+            )
+            .with_hint("to copy an image unchanged, use imgctl copy SRC DST"));
+        }
+        Ok(m)
+    }
+
+    /// Whether no flag asks for a change (every field named: a new one must be counted).
+    fn changes_nothing(&self) -> bool {
+        let Mutation {
+            entrypoint,
+            cmd,
+            env,
+            env_rm,
+            labels,
+            labels_rm,
+            annotations,
+            user,
+            workdir,
+            expose,
+            created,
+        } = self;
+        entrypoint.is_none()
+            && cmd.is_none()
+            && env.is_empty()
+            && env_rm.is_empty()
+            && labels.is_empty()
+            && labels_rm.is_empty()
+            && annotations.is_empty()
+            && user.is_none()
+            && workdir.is_none()
+            && expose.is_empty()
+            && created.is_none()
     }
 }
 

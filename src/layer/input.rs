@@ -16,8 +16,11 @@ use crate::layer::pack::{PackOptions, PackedLayer, Tee};
 /// Packs `path` as one gzip layer in a temp file under `temp_dir`:
 /// a directory is packed like `COPY DIR /` (its contents at the root, nothing ignored);
 /// a `.tar.gz` is kept byte for byte (digest over its bytes, diff_id over the decompressed tar);
-/// a plain tar is compressed. Errors (usage): a file that is not a tar archive (nothing is
-/// written outside `temp_dir`'s removed temp file); (not found): `path` missing.
+/// a plain tar is compressed. An empty tar (only end-of-archive blocks) is a valid, empty
+/// layer; symlink targets are kept as written (a container resolves them inside its root).
+/// Errors (usage): a file that is not a tar archive (an empty file included), a member path
+/// or hard-link target leaving the root (nothing is written outside `temp_dir`'s removed temp
+/// file); (not found): `path` missing.
 pub fn pack_input(path: &Path, opts: &PackOptions, temp_dir: &Path) -> Result<PackedLayer> {
     let meta = std::fs::metadata(path)
         .map_err(|e| Error::not_found(format!("layer {}: {e}", path.display())))?;
@@ -90,9 +93,9 @@ pub fn pack_input(path: &Path, opts: &PackOptions, temp_dir: &Path) -> Result<Pa
 
 /// Why a layer input is refused.
 enum TarProblem {
-    /// Not a tar archive (or an empty one, or truncated).
+    /// Not a tar archive (or an empty file, or truncated).
     NotTar,
-    /// A member path, hard-link target or symlink target (described) leaves the root.
+    /// A member path or hard-link target (described) leaves the root.
     Escapes(String),
 }
 
@@ -116,39 +119,56 @@ fn depth_from(start: usize, path: &str) -> Option<usize> {
     Some(depth)
 }
 
-/// Reads every entry of a tar stream (validating headers) and checks that no member, hard
-/// link or relative symlink leaves the root (what `export`, `umoci` and runtimes refuse or
-/// must guard against); what follows the archive is left for the caller to drain.
+/// Reads every entry of a tar stream (validating headers) and checks that no member path or
+/// hard-link target leaves the root (what `export`, `umoci` and runtimes refuse). Symlink
+/// targets are data: a runtime resolves them inside the container's root, so `../../x` is
+/// kept, as docker, crane and `imgctl build` keep it. A stream that starts with an
+/// end-of-archive block is an empty tar, valid; an empty stream is not a tar. What follows
+/// the archive is left for the caller to drain.
 fn check_tar(r: &mut dyn Read) -> std::result::Result<(), TarProblem> {
-    let mut ar = tar::Archive::new(r);
-    let mut any = false;
+    let mut counted = Counted { inner: r, count: 0 };
+    let mut ar = tar::Archive::new(&mut counted);
     for e in ar.entries()? {
         let mut e = e?;
         let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
-        let Some(depth) = depth_from(0, &name) else {
+        if depth_from(0, &name).is_none() {
             return Err(TarProblem::Escapes(format!("member {name:?}")));
-        };
-        let kind = e.header().entry_type();
-        if kind.is_hard_link() || kind.is_symlink() {
+        }
+        // Hard-link targets name other members, root-relative.
+        if e.header().entry_type().is_hard_link() {
             let target = e
                 .link_name_bytes()
                 .map(|t| String::from_utf8_lossy(&t).into_owned())
                 .unwrap_or_default();
-            // Hard-link targets are root-relative; a symlink's relative target is resolved
-            // from the link's directory (an absolute one against the container's own root).
-            let escapes = if kind.is_hard_link() {
-                depth_from(0, &target).is_none()
-            } else {
-                !target.starts_with('/') && depth_from(depth.saturating_sub(1), &target).is_none()
-            };
-            if escapes {
-                return Err(TarProblem::Escapes(format!("link {name:?} -> {target:?}")));
+            if depth_from(0, &target).is_none() {
+                return Err(TarProblem::Escapes(format!(
+                    "hard link {name:?} -> {target:?}"
+                )));
             }
         }
         io::copy(&mut e, &mut io::sink())?;
-        any = true;
     }
-    if any { Ok(()) } else { Err(TarProblem::NotTar) }
+    // The tar reader ends at a zero block, or quietly at the end of an empty stream: GNU tar
+    // takes the first as an empty archive and refuses the second.
+    if ar.into_inner().count >= 512 {
+        Ok(())
+    } else {
+        Err(TarProblem::NotTar)
+    }
+}
+
+/// Counts the bytes read through it.
+struct Counted<'a> {
+    inner: &'a mut dyn Read,
+    count: u64,
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
 }
 
 struct HashRead<'a, R> {
@@ -209,13 +229,8 @@ mod tests {
         let p = pack_input(&dir, &opts, d.path()).unwrap();
         assert_eq!(p.size, std::fs::metadata(p.file.path()).unwrap().len());
 
-        // Members, hard links and relative symlinks leaving the root are refused.
-        for (kind, name, target) in [
-            (tar::EntryType::Regular, "../etc/passwd", ""),
-            (tar::EntryType::Regular, "a/../../x", ""),
-            (tar::EntryType::Link, "etc/l", "../../outside"),
-            (tar::EntryType::Symlink, "etc/s", "../../outside"),
-        ] {
+        // Member paths and hard-link targets leaving the root are refused.
+        let raw_tar = |kind, name: &str, target: &str| {
             let mut raw = Vec::new();
             let mut h = tar::Header::new_gnu();
             h.set_entry_type(kind);
@@ -227,16 +242,49 @@ mod tests {
             h.set_cksum();
             raw.extend_from_slice(h.as_bytes());
             raw.extend_from_slice(&[0u8; 1024]);
+            raw
+        };
+        for (kind, name, target) in [
+            (tar::EntryType::Regular, "../etc/passwd", ""),
+            (tar::EntryType::Regular, "a/../../x", ""),
+            (tar::EntryType::Symlink, "a/../../s", "x"),
+            (tar::EntryType::Link, "etc/l", "../../outside"),
+        ] {
             let f = d.path().join("evil.tar");
-            std::fs::write(&f, &raw).unwrap();
+            std::fs::write(&f, raw_tar(kind, name, target)).unwrap();
             let err = pack_input(&f, &opts, d.path()).unwrap_err();
             assert_eq!(err.kind(), crate::error::ErrorKind::Usage, "{name}");
             assert!(err.to_string().contains("escapes the root"), "{err}");
         }
-        // A symlink that climbs but stays inside, and an absolute one, are fine.
+        // A symlink's target is data: climbing above `/`, or absolute, it is kept as written.
+        for target in ["../../ux.txt", "../../../../etc/shadow", "/etc/shadow"] {
+            let raw = raw_tar(tar::EntryType::Symlink, "x/outlink", target);
+            let f = d.path().join("link.tar");
+            std::fs::write(&f, &raw).unwrap();
+            let p = pack_input(&f, &opts, d.path()).unwrap();
+            assert_eq!(p.diff_id, Digest::sha256_of(&raw), "{target}");
+        }
         assert_eq!(depth_from(1, "../bin/sh"), Some(2));
         assert_eq!(depth_from(0, "../x"), None);
 
+        // An empty tar (GNU tar's 10240 zero bytes, or just the two end blocks) is an empty
+        // layer; an empty file, a short one and text are not tars.
+        for n in [10240, 1024] {
+            let f = d.path().join("empty.tar");
+            std::fs::write(&f, vec![0u8; n]).unwrap();
+            let p = pack_input(&f, &opts, d.path()).unwrap();
+            assert_eq!(p.diff_id, Digest::sha256_of(&vec![0u8; n]), "{n}");
+            let mut tar = Vec::new();
+            GzDecoder::new(std::fs::File::open(p.file.path()).unwrap())
+                .read_to_end(&mut tar)
+                .unwrap();
+            assert_eq!(tar, vec![0u8; n]);
+        }
+        for bytes in [&b""[..], &[0u8; 100][..]] {
+            std::fs::write(d.path().join("short.tar"), bytes).unwrap();
+            let err = pack_input(&d.path().join("short.tar"), &opts, d.path()).unwrap_err();
+            assert!(err.to_string().contains("not a tar"), "{err}");
+        }
         std::fs::write(d.path().join("notes.txt"), b"just text, not an archive").unwrap();
         let err = pack_input(&d.path().join("notes.txt"), &opts, d.path()).unwrap_err();
         assert_eq!(err.kind(), crate::error::ErrorKind::Usage);

@@ -28,17 +28,12 @@ use crate::transport::ImageSource;
 use crate::transport::docker::{RegistryDestination, RegistrySource};
 use crate::transport::edited::{EditedSource, UnionSource, manifest_blobs};
 
-/// Copies single-platform image `src` into `dst`'s repository (by digest, no tag) and returns
-/// its index entry: mediaType, digest, size and the platform its config names.
+/// The index entry of single-platform image `src`: mediaType, digest, size and the platform
+/// its config names (no annotations), with its manifest.
 ///
-/// Errors: Usage when `src` is an index (name one platform's image) or an artifact; the copy's.
-pub async fn add_child(
-    client: &Client,
-    dst: &Reference,
-    src: &dyn ImageSource,
-    jobs: usize,
-    reporter: &Reporter,
-) -> Result<Value> {
+/// Errors: Usage when `src` is an index (name one platform's image) or an artifact; the
+/// source's.
+pub async fn child_entry(src: &dyn ImageSource) -> Result<(Value, FetchedManifest)> {
     let root = src.root_manifest().await?;
     let m = match Manifest::parse(&root.bytes, &root.media_type)? {
         Manifest::Image(m) => m,
@@ -56,6 +51,23 @@ pub async fn add_child(
             src.describe()
         ))
     })?;
+    let mut d = descriptor_to_json(&root.descriptor(Some(&platform), Default::default())?)?;
+    if let Some(o) = d.as_object_mut() {
+        o.remove("annotations");
+    }
+    Ok((d, root))
+}
+
+/// Copies single-platform image `src` into `dst`'s repository, by digest (no tag).
+///
+/// Errors: the copy's.
+pub async fn copy_child(
+    client: &Client,
+    dst: &Reference,
+    src: &dyn ImageSource,
+    jobs: usize,
+    reporter: &Reporter,
+) -> Result<()> {
     let by_digest = Reference {
         tag: None,
         digest: None,
@@ -63,11 +75,44 @@ pub async fn add_child(
     };
     let to = RegistryDestination::new(client, by_digest);
     copy_image(src, &to, &CopyOptions::new(Platforms::All, jobs), reporter).await?;
-    let mut d = descriptor_to_json(&root.descriptor(Some(&platform), Default::default())?)?;
-    if let Some(o) = d.as_object_mut() {
-        o.remove("annotations");
+    Ok(())
+}
+
+/// An entry's platform for messages: `os/arch[/variant]`, with `os.version` when it has one.
+fn entry_platform(entry: &Value) -> String {
+    let p = &entry["platform"];
+    let mut s = ["os", "architecture", "variant"]
+        .iter()
+        .filter_map(|k| p[k].as_str().filter(|v| !v.is_empty()))
+        .collect::<Vec<_>>()
+        .join("/");
+    if let Some(v) = p["os.version"].as_str() {
+        s.push_str(&format!(" (os.version {v})"));
     }
-    Ok(d)
+    s
+}
+
+/// Checks that no two of the new `entries` (each with the source it came from, as given)
+/// name the same platform: an index holds one image per platform, and a puller would take
+/// the first. Same platform means the same `platform` object, as [`add_entries`] compares.
+///
+/// Errors: Usage naming both sources and the platform.
+pub fn check_distinct_platforms(entries: &[(String, Value)]) -> Result<()> {
+    for (i, (a, ea)) in entries.iter().enumerate() {
+        if let Some((b, _)) = entries[..i]
+            .iter()
+            .find(|(_, eb)| eb.get("platform").is_some() && eb["platform"] == ea["platform"])
+        {
+            return Err(Error::usage(format!(
+                "{b} and {a} are both {} images; an index holds one image per platform",
+                entry_platform(ea)
+            ))
+            .with_hint(
+                "give one image per platform (imgctl inspect SRC shows an image's platform)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A new index document over `entries` (Docker manifest list when every entry is a Docker
@@ -117,8 +162,10 @@ pub fn add_entries(doc: &mut Value, entries: Vec<Value>) {
 
 /// Removes the runnable entries of index `doc` matching `want`; returns how many.
 ///
-/// Errors: NotFound when none matches.
-pub fn remove_platform(doc: &mut Value, want: &PlatformSpec) -> Result<usize> {
+/// Errors: NotFound when none matches; Usage when no image would be left (an empty index is
+/// no image at all), with `delete_hint` (how to delete the index instead); `doc` is unchanged
+/// on error.
+pub fn remove_platform(doc: &mut Value, want: &PlatformSpec, delete_hint: &str) -> Result<usize> {
     let bytes = serde_json::to_vec(doc)?;
     let index = parse_index(&bytes)?;
     let drop: Vec<String> = index
@@ -137,6 +184,17 @@ pub fn remove_platform(doc: &mut Value, want: &PlatformSpec) -> Result<usize> {
             "the index has no image for platform {want} (available: {})",
             crate::manifest::available_platforms(&index).join(", ")
         )));
+    }
+    let left = index
+        .manifests()
+        .iter()
+        .filter(|d| is_runnable_entry(d) && !drop.iter().any(|x| *x == d.digest().to_string()))
+        .count();
+    if left == 0 {
+        return Err(Error::usage(format!(
+            "removing {want} would leave the index without an image; an index needs at least one"
+        ))
+        .with_hint(delete_hint.to_string()));
     }
     if let Some(list) = doc["manifests"].as_array_mut() {
         list.retain(|e| {
@@ -190,25 +248,9 @@ impl IndexParts {
     /// Adds single-platform image `src` and returns its index entry (mediaType, digest,
     /// size, platform from its config).
     ///
-    /// Errors: Usage when `src` is an index or an artifact; the source's.
+    /// Errors: as [`child_entry`].
     pub async fn add(&mut self, src: Arc<dyn ImageSource>) -> Result<Value> {
-        let root = src.root_manifest().await?;
-        let m = match Manifest::parse(&root.bytes, &root.media_type)? {
-            Manifest::Image(m) => m,
-            Manifest::Index(_) => {
-                return Err(Error::usage(format!(
-                    "{} is an index; an index entry must be one image (nested indexes are refused, not flattened)",
-                    src.describe()
-                ))
-                .with_hint("name one platform's image, e.g. imgctl digest --platform linux/amd64 REF"));
-            }
-        };
-        let platform = config_platform(src.as_ref(), &m).await?.ok_or_else(|| {
-            Error::usage(format!(
-                "{} names no platform in an image config (an artifact?)",
-                src.describe()
-            ))
-        })?;
+        let (d, root) = child_entry(src.as_ref()).await?;
         let doc: Value = serde_json::from_slice(&root.bytes)?;
         match &mut self.union {
             Some(u) => u.own(src.clone(), manifest_blobs(&doc)),
@@ -217,10 +259,6 @@ impl IndexParts {
                 u.own(src.clone(), manifest_blobs(&doc));
                 self.union = Some(u);
             }
-        }
-        let mut d = descriptor_to_json(&root.descriptor(Some(&platform), Default::default())?)?;
-        if let Some(o) = d.as_object_mut() {
-            o.remove("annotations");
         }
         self.children.push(root);
         Ok(d)

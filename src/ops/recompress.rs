@@ -84,9 +84,13 @@ impl LayerCompression {
             (LayerCompression::None, true) => "application/vnd.docker.image.rootfs.diff.tar",
             (LayerCompression::Zstd, true) => {
                 return Err(Error::usage(
-                    "the image is Docker schema 2, which has no zstd layer media type; zstd \
-                     layers need an OCI image (copy it to an OCI layout or registry as OCI first, \
-                     or choose --compress gzip)",
+                    "the image is Docker schema 2, which has no zstd layer media type (zstd \
+                     layers need an OCI image)",
+                )
+                .with_hint(
+                    "use --compress gzip, which Docker schema 2 carries; or convert the image to \
+                     OCI media types with a tool that converts formats (e.g. skopeo copy --format \
+                     oci), then recompress that",
                 ));
             }
         })
@@ -371,7 +375,12 @@ mod tests {
             ),
             None
         );
-        assert!(LayerCompression::Zstd.media_type(true).is_err());
+        let e = LayerCompression::Zstd.media_type(true).unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::Usage);
+        // The hint names what works: imgctl copies manifests as they are, it converts none.
+        let hint = e.hint_text().unwrap();
+        assert!(hint.contains("--compress gzip"), "{hint}");
+        assert!(hint.contains("skopeo copy --format oci"), "{hint}");
         assert_eq!(
             LayerCompression::None.media_type(false).unwrap(),
             "application/vnd.oci.image.layer.v1.tar"

@@ -70,31 +70,6 @@ pub fn clean_path(name: &str) -> Result<String> {
     Ok(parts.join("/"))
 }
 
-/// Checks a symlink at clean path `link` pointing to `target`: a relative target must stay
-/// inside the root when resolved from the link's directory (absolute targets are resolved by
-/// the container against its own root, so they cannot leave it).
-///
-/// Errors: Integrity when it escapes.
-pub fn check_symlink(link: &str, target: &str) -> Result<()> {
-    if target.starts_with('/') {
-        return Ok(());
-    }
-    let mut depth: i64 = link.matches('/').count() as i64;
-    for c in target.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => depth -= 1,
-            _ => depth += 1,
-        }
-        if depth < 0 {
-            return Err(Error::integrity(format!(
-                "symlink {link} -> {target} escapes the root filesystem"
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// What a whiteout member names: `Some((dir, None))` for an opaque marker of `dir`,
 /// `Some((dir, Some(name)))` for a whiteout of `dir/name`, `None` for an ordinary member.
 fn whiteout_of(path: &str) -> Option<(&str, Option<&str>)> {
@@ -281,12 +256,12 @@ impl<R: Read> Read for Counting<R> {
 
 /// Walks layer `index` (`media_type`, compressed bytes `raw`) once, in tar order, calling `f`
 /// with each member classified: whiteouts and opaque markers resolved to the paths they name,
-/// every path cleaned, every hard-link target cleaned and every symlink checked against the
-/// root. The stream is read to its end (so that a verifying reader checks the digest).
+/// every path and every hard-link target cleaned; symlink targets are kept as written (never
+/// resolved nor refused: where they point is the container's business). The stream is read to its end (so that a verifying reader checks the digest).
 /// Entries of other tar types (PAX/GNU metadata are consumed by the tar reader) are skipped.
 ///
-/// Errors: Integrity for a layer that is not a tar of its media type, or whose path,
-/// hard-link or symlink target escapes the root (the message names layer `index`); `f`'s.
+/// Errors: Integrity for a layer that is not a tar of its media type, or whose member path or
+/// hard-link target escapes the root (the message names layer `index`); `f`'s.
 pub fn walk_layer(
     index: usize,
     media_type: &str,
@@ -331,10 +306,12 @@ pub fn walk_layer(
                     })?
                     .to_string_lossy()
                     .into_owned();
+                // A hard link names another member: its target must stay inside. A symlink's
+                // target is data, resolved by the container inside its own root (`..` at `/`
+                // stays at `/`), so it is kept as written, like docker and crane export it.
                 if kind == FileKind::Hardlink {
                     Some(clean_path(&target).map_err(ctx)?)
                 } else {
-                    check_symlink(&path, &target).map_err(ctx)?;
                     Some(target)
                 }
             } else {
@@ -422,8 +399,8 @@ fn flatten_layer<W: Write>(
 /// `out` as one tar: every path as the topmost layer wrote it, whiteouts applied and not
 /// written, hard links after the files they name. Memory holds path names only.
 ///
-/// Errors: Integrity for a layer that is not a tar (or not of its media type), or whose path,
-/// hard-link or symlink target escapes the root; the source's errors; I/O errors of `out`.
+/// Errors: Integrity for a layer that is not a tar (or not of its media type), or whose member
+/// path or hard-link target escapes the root; the source's errors; I/O errors of `out`.
 pub async fn export<W: Write + Send + 'static>(
     src: &dyn ImageSource,
     manifest: &ImageManifest,
@@ -466,11 +443,54 @@ mod tests {
         assert_eq!(e.kind(), crate::error::ErrorKind::Integrity);
     }
 
+    /// A one-member tar whose raw name and link target are written as given (the tar crate's
+    /// setters refuse `..` in names), then the two end-of-archive blocks.
+    fn raw_tar(kind: tar::EntryType, name: &str, target: &str) -> Vec<u8> {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(0);
+        h.set_mode(0o777);
+        h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        h.as_old_mut().linkname[..target.len()].copy_from_slice(target.as_bytes());
+        h.set_cksum();
+        let mut raw = h.as_bytes().to_vec();
+        raw.extend_from_slice(&[0u8; 1024]);
+        raw
+    }
+
     #[test]
-    fn symlinks_that_leave_the_root_are_refused() {
-        check_symlink("usr/bin/sh", "../../bin/busybox").unwrap();
-        check_symlink("usr/bin/sh", "/bin/busybox").unwrap();
-        assert!(check_symlink("usr/sh", "../../etc/shadow").is_err());
+    fn symlink_targets_are_data_but_escaping_paths_and_hard_links_are_refused() {
+        use tar::EntryType as T;
+        const MT: &str = "application/vnd.oci.image.layer.v1.tar";
+        // Relative targets above `/` and absolute ones: kept as written.
+        for target in ["../../ux.txt", "../../../host-etc/passwd", "/etc/shadow"] {
+            let mut seen = Vec::new();
+            walk_layer(0, MT, &raw_tar(T::Symlink, "x/outlink", target)[..], |m| {
+                if let Member::Entry { info, .. } = m {
+                    seen.push((info.path, info.kind, info.link));
+                }
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(
+                seen,
+                [("x/outlink".into(), FileKind::Symlink, Some(target.into()))]
+            );
+        }
+        // A member path or a hard-link target leaving the root: refused, naming the layer.
+        for (kind, name, target) in [
+            (T::Regular, "../etc/cron.d/x", ""),
+            (T::Symlink, "a/../../x", "y"),
+            (T::Link, "etc/l", "../../etc/shadow"),
+        ] {
+            let e = walk_layer(3, MT, &raw_tar(kind, name, target)[..], |_| Ok(())).unwrap_err();
+            assert_eq!(e.kind(), crate::error::ErrorKind::Integrity, "{name}");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("escapes the root") && msg.contains("layer 3"),
+                "{msg}"
+            );
+        }
     }
 
     #[test]

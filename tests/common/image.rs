@@ -211,6 +211,21 @@ pub fn build_tar(entries: &[TarEntry]) -> Vec<u8> {
     b.into_inner().unwrap()
 }
 
+/// A tar with one member whose raw name (and link target) are written as given, as a hostile
+/// tar carries them (the tar crate's setters refuse `..` in names), then the end blocks.
+pub fn raw_member_tar(kind: tar::EntryType, name: &str, target: &str) -> Vec<u8> {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_size(0);
+    h.set_mode(0o644);
+    h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+    h.as_old_mut().linkname[..target.len()].copy_from_slice(target.as_bytes());
+    h.set_cksum();
+    let mut raw = h.as_bytes().to_vec();
+    raw.extend_from_slice(&[0u8; 1024]);
+    raw
+}
+
 /// Builds a tar+gzip layer of `entries`.
 pub fn build_layer(entries: &[TarEntry]) -> Layer {
     let tar = build_tar(entries);

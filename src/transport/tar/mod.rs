@@ -24,5 +24,5 @@ pub mod write;
 pub use layout::{CONTAINERD_IMAGE_NAME, TarLayout, blob_member};
 pub use read::{MAX_SMALL_MEMBER, TarIndex, describe_content, json_error};
 pub use stage::StagedLayout;
-pub use target::{ArchiveTarget, is_stdout};
+pub use target::{ArchiveTarget, TargetWriter, is_stdout};
 pub use write::MemberData;

@@ -1,4 +1,5 @@
-//! Where an archive is written: a file replaced atomically, or a stream written into.
+//! Where an archive is written: a file replaced atomically, or a stream written into. The
+//! same rules serve any output file given with `-o` (`export`, `blob`): [`TargetWriter`].
 
 use std::fs::{File, Metadata, OpenOptions, Permissions};
 use std::io::IsTerminal;
@@ -145,6 +146,23 @@ impl ArchiveTarget {
     /// or is not a directory; a terminal; a symlink loop. Other when a stream cannot be opened
     /// for writing (a socket, permissions).
     pub fn resolve(path: &Path) -> Result<ArchiveTarget> {
+        Self::resolve_as(
+            path,
+            "an archive file",
+            "name a file (e.g. DIR/app.tar), or write an OCI image layout directory with oci:DIR",
+        )
+    }
+
+    /// [`ArchiveTarget::resolve`] for any output file (`export -o`, `blob -o`), written with
+    /// [`ArchiveTarget::open_writer`]; a directory is refused with words that fit any file.
+    ///
+    /// Errors: as [`ArchiveTarget::resolve`].
+    pub fn resolve_output(path: &Path) -> Result<ArchiveTarget> {
+        Self::resolve_as(path, "a file", "name a file in it (e.g. DIR/NAME)")
+    }
+
+    /// [`ArchiveTarget::resolve`], a directory refused as not `what`, with `dir_hint`.
+    fn resolve_as(path: &Path, what: &str, dir_hint: &str) -> Result<ArchiveTarget> {
         let shown = path.display().to_string();
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
@@ -183,11 +201,8 @@ impl ArchiveTarget {
             return Self::stdout_as(path);
         }
         if meta.is_dir() {
-            return Err(
-                Error::usage(format!("{shown} is a directory, not an archive file")).with_hint(
-                    "name a file (e.g. DIR/app.tar), or write an OCI image layout directory with oci:DIR",
-                ),
-            );
+            return Err(Error::usage(format!("{shown} is a directory, not {what}"))
+                .with_hint(dir_hint.to_string()));
         }
         if meta.is_file() {
             let file = follow_links(path)?;
@@ -315,6 +330,47 @@ impl ArchiveTarget {
         })
     }
 
+    /// Opens the target for bytes written straight into it, not staged as a layout (`export
+    /// -o`, `blob -o`): a file target gets a temp file `PREFIX…` beside the file the path
+    /// resolves to (the replaced file's mode kept, else 0666 minus the umask), renamed over it
+    /// by [`TargetWriter::commit`] and removed if dropped before; a stream is written into.
+    ///
+    /// Errors: Other naming the path as given (never the temp file) when the temp file or the
+    /// stream cannot be opened; Usage when a FIFO's reader is a terminal.
+    pub fn open_writer(&self, prefix: &str) -> Result<TargetWriter> {
+        let shown = self.path.display().to_string();
+        match &self.kind {
+            TargetKind::File { file, permissions } => {
+                let tmp = crate::store::shared_temp_file_in(&dir_of(file), prefix)
+                    .map_err(|e| Error::other(format!("cannot write {shown}: {}", bare_io(e))))?;
+                if let Some(p) = permissions {
+                    tmp.as_file()
+                        .set_permissions(p.clone())
+                        .map_err(|e| Error::other(format!("cannot write {shown}: {e}")))?;
+                }
+                Ok(TargetWriter {
+                    file: tmp.reopen().map_err(|e| {
+                        Error::other(format!("cannot write {shown}: {}", bare_io(e)))
+                    })?,
+                    temp: Some((tmp, file.clone())),
+                    shown,
+                })
+            }
+            TargetKind::Stream { file, .. } => {
+                let taken = file.lock().expect("archive stream lock").take();
+                let file = match taken {
+                    Some(f) => f,
+                    None => Self::open_stream(&self.path, false)?,
+                };
+                Ok(TargetWriter {
+                    file,
+                    temp: None,
+                    shown,
+                })
+            }
+        }
+    }
+
     /// Writes a tar archive holding `members` (archive name, content) in order. Headers are
     /// deterministic (mode 0644, directories 0755, uid/gid 0, mtime 0). Blocking I/O, constant memory; a FIFO is
     /// opened here, waiting for its reader. A file target is written to a temp file in
@@ -350,5 +406,55 @@ impl ArchiveTarget {
                 Ok(())
             }
         }
+    }
+}
+
+/// `e` without the path a temp-file error carries (the temp name means nothing to the user).
+fn bare_io(e: std::io::Error) -> std::io::Error {
+    match e.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code),
+        None => e,
+    }
+}
+
+/// Bytes being written at an [`ArchiveTarget`] ([`ArchiveTarget::open_writer`]): a temp file
+/// beside the target file, or the stream itself. Dropped without [`TargetWriter::commit`], a
+/// temp file is removed and the target left as it was.
+#[derive(Debug)]
+pub struct TargetWriter {
+    file: File,
+    /// The temp file and the file it replaces on commit.
+    temp: Option<(tempfile::NamedTempFile, PathBuf)>,
+    /// The path as given (for messages).
+    shown: String,
+}
+
+impl TargetWriter {
+    /// The open file the bytes go to (for an async writer over a clone of it).
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// Finishes the output: a temp file is fsync'd and renamed over the target file.
+    ///
+    /// Errors: Other naming the path as given (the target is unchanged then).
+    pub fn commit(self) -> Result<()> {
+        let ctx = |e: std::io::Error| Error::other(format!("cannot write {}: {e}", self.shown));
+        if let Some((tmp, file)) = self.temp {
+            self.file.sync_all().map_err(ctx)?;
+            drop(self.file);
+            tmp.persist(&file).map_err(|e| ctx(e.error))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::io::Write for TargetWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
     }
 }
