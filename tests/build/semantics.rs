@@ -140,6 +140,27 @@ fn from_platform_selects_the_bases_platform_and_buildplatform_is_the_hosts() {
     }
     assert!(!none.exists(), "a failed build wrote its output");
 
+    // Two requested platforms that a fixed final platform turns into one: an index may not
+    // list linux/arm64 twice, so it is refused and nothing is written.
+    let twice = sb.dir().join("twice");
+    let o = build_stdin(
+        &sb,
+        &format!("FROM --platform=linux/arm64 {base}\n"),
+        &[
+            "--platform",
+            "linux/amd64,linux/arm64",
+            "--output",
+            &format!("oci:{}:1", twice.display()),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", describe(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("the same platform linux/arm64"),
+        "{}",
+        describe(&o)
+    );
+    assert!(!twice.exists(), "a refused build wrote its output");
+
     // A stage on $BUILDPLATFORM is the host's even when building arm64; the final stage is
     // the target platform's.
     if host != "linux/amd64" && host != "linux/arm64" {
