@@ -6,6 +6,10 @@
 //! `keychain` login reaches the copy step through the user's persistent kernel keyring, a
 //! `job` login (the default) through `GITHUB_ENV` and a docker config under `RUNNER_TEMP`.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::collections::BTreeMap;
