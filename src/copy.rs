@@ -51,7 +51,7 @@ impl CopyOptions {
     }
 }
 
-/// What a copy did (docs/CLI.md, "Transfer result JSON").
+/// What a copy did (docs/CLI.md, "Output": transfer result JSON).
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct CopyReport {
     /// Digest of the root written at the destination.

@@ -1,7 +1,8 @@
 //! imgctl's settings: per-registry settings in `config.toml` in the config dir (docs/CLI.md,
-//! "Per-registry settings"), keyed by `host[:port]` as written in image references, and the
-//! upload strategy they choose ([`UploadStrategy`]). Model-level: no network, read by the
-//! registry client (src/registry/); it imports nothing of the registry.
+//! "Options shared by every command (global)": per-registry settings), keyed by `host[:port]`
+//! as written in image references, and the upload strategy they choose ([`UploadStrategy`]).
+//! Model-level: no network, read by the registry client (src/registry/); it imports nothing of
+//! the registry.
 //!
 //! ```toml
 //! [registry."localhost:5000"]

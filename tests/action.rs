@@ -6,6 +6,10 @@
 //! `keychain` login reaches the copy step through the user's persistent kernel keyring, a
 //! `job` login (the default) through `GITHUB_ENV` and a docker config under `RUNNER_TEMP`.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -793,9 +797,22 @@ fn release_workflow_builds_every_target_the_action_downloads_on_offered_runners(
         .map(|t| t.split_whitespace().next().unwrap().to_string())
         .collect();
     wanted.sort();
+    // plus the Windows zip, for people: the action's steps are bash for Linux and macOS
+    // runners, and on Windows `auto` builds with cargo
+    wanted.push("x86_64-pc-windows-msvc".to_string());
+    wanted.sort();
     let mut built: Vec<String> = matrix.iter().map(|(_, t)| t.clone()).collect();
     built.sort();
     assert_eq!(built, wanted, "{matrix:?}");
+    let windows = matrix.iter().find(|(_, t)| t.ends_with("-windows-msvc"));
+    assert!(
+        windows.is_some_and(|(os, _)| os.starts_with("windows-")),
+        "{matrix:?}"
+    );
+    assert!(
+        text.contains(".zip") && text.contains("imgctl.exe"),
+        "{text}"
+    );
     // GitHub retired these images (macOS 13 in December 2025, macOS 14 in November 2026):
     // a job asking for one is never picked up
     for (os, target) in &matrix {

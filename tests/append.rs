@@ -3,6 +3,10 @@
 //! and `umoci unpack` (file bytes); a multi-arch index gets the layer on every (or the named)
 //! platform; bad inputs are refused with nothing written.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::io::Read;

@@ -7,6 +7,10 @@
 //! Nothing under /dev is touched except by writing to it: `/dev/stdout` is only ever the
 //! stdout of a piped child process, FIFOs and symlinks live in the sandbox.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::io::Write as _;

@@ -1,6 +1,10 @@
 //! oci-archive: and docker-archive: end to end: round trips through the real registry, skopeo
 //! and umoci interop, the real archives under tests/fixtures, and malicious archives.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

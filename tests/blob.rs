@@ -1,5 +1,9 @@
 //! `imgctl blob`: one blob out of the real registry (verified, atomic -o) and one file in.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use common::*;

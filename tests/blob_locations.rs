@@ -3,6 +3,10 @@
 //! record in the cache directory), instead of uploading them again; a stale record costs a
 //! refused mount, never the copy.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use common::*;

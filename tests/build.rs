@@ -7,6 +7,10 @@
 //! with nothing written. Peers: `skopeo inspect --config` reads the config, `umoci unpack`
 //! the files.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "build/semantics.rs"]
 mod semantics;

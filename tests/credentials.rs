@@ -4,6 +4,10 @@
 //! docker `config.json` / containers `auth.json` sources with a credential helper and identity
 //! tokens; scope enforcement; and leak checks over every output and file written.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

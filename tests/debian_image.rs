@@ -1,6 +1,10 @@
 //! Real input: a Debian bookworm minbase root filesystem (debootstrap, packed as an OCI image
 //! layout by umoci in `scripts/debian-image.sh`) pushed, pulled, tagged and pushed again.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::PathBuf;

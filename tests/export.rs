@@ -1,6 +1,10 @@
 //! `imgctl export`: the flattened root filesystem of an image, compared with what `umoci
 //! unpack` makes of the same image (paths, kinds, modes, bytes), and malicious layers refused.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -6,6 +6,10 @@
 //! a copy to an `oci-archive:` or `docker-archive:` (a file, or stdout), resumed by the next
 //! run from the partial download its staging directory kept, which is then removed.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

@@ -4,6 +4,10 @@
 //! that match the blobs, the JSON shapes; `diff` of an image and the same image with layers
 //! appended by `imgctl append`; layers escaping the root refused, a symlink above the root kept.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,6 +1,10 @@
 //! `imgctl index create|add|remove` through the real registry, checked with skopeo and
 //! `imgctl pull --platform`.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use common::*;

@@ -1,6 +1,10 @@
 //! `inspect`, `digest`, `tags`, `catalog`, `delete`, `completion`, `man` from the CLI against the
 //! real registry harness.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

@@ -2,6 +2,10 @@
 //! push and copy between registries, OCI layouts and the local store; interop with skopeo and
 //! umoci; exit codes for auth, not-found and usage errors.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::Path;

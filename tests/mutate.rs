@@ -1,6 +1,10 @@
 //! `imgctl mutate`: config and annotation edits through the real registry and OCI layouts,
 //! checked with skopeo and umoci; unchanged layers are mounted, never re-uploaded.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use common::*;

@@ -2,6 +2,10 @@
 //! and pick the expected child; `--platform a,b` writes a valid filtered index through the
 //! real registry; attestations are never picked but kept by --all-platforms.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

@@ -4,6 +4,10 @@
 //! during a sync (a line per image as it finishes, one aggregate line, a few labelled blob
 //! bars, `committing` while a registry stores an upload or a manifest); no `0 B/0 B` lines.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

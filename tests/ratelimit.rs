@@ -3,6 +3,10 @@
 //! and fails no image; `--max-rps` and `max-rps` in config.toml space the requests of a whole
 //! run (timestamps the proxy took as requests arrived); a token server is a host of its own.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

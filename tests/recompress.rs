@@ -4,6 +4,10 @@
 //! config (and its diff_ids) stays byte for byte, only layer descriptors and manifests change.
 //! Bad choices are refused with nothing written.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use common::*;

@@ -3,6 +3,10 @@
 //! `cargo build --release` would, so no release build runs here), and `scripts/test.sh`'s list
 //! of what it installs (with stand-in `apt-get` and `cargo` recording their arguments).
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

@@ -1,6 +1,10 @@
 //! The local store and `oci:` layouts as sources and destinations: a corrupt source blob is
 //! the source's fault; a failed copy into a new layout leaves nothing behind.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

@@ -3,6 +3,10 @@
 //! run (counted in the registries' access logs), dry run, shards, --keep-going, plain progress,
 //! referrers through the tag schema, `copy --referrers`, `ratelimit`.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

@@ -6,6 +6,10 @@
 //! and the hint fits. TLS settings of one host (config.toml, certs.d) apply to that host only;
 //! client certificates (mutual TLS) come from flags, config.toml or certs.d.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::Path;

@@ -3,6 +3,10 @@
 //! middle of a transfer (a revoked or expired token; answered by the fault proxy with the
 //! registry's Bearer challenge) is answered by requesting a new token once.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

@@ -3,6 +3,10 @@
 //! instead of from byte 0; the registry still verifies the whole blob's digest. Large blobs
 //! go in chunks whose progress imgctl saves (`uploads/` in the cache directory).
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

@@ -3,6 +3,10 @@
 //! references written with `@`, full digests and image counts in progress events, and plain
 //! `warning:` lines without colour codes when stderr is not a terminal.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 #[path = "common/proxy.rs"]
 mod proxy;

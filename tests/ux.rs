@@ -3,6 +3,10 @@
 //! wrong-transport usage errors, `--creds USER` without a password, `save -o -` / `load -i -`,
 //! `-q`, and the help layout.
 
+// Linux packages (docker-registry, skopeo, umoci, …): compiled out elsewhere, where
+// tests/portability.rs says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::path::Path;

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -281,6 +280,55 @@ pub fn pack_copy(
     pack(plan.entries, opts, temp_dir)
 }
 
+/// A file's permission bits (`0o7777`) as the layer records them.
+#[cfg(unix)]
+fn file_mode(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    meta.mode() & 0o7777
+}
+
+/// Windows has no mode bits: every file and directory gets `0o755`, as docker does when it
+/// builds from Windows for a Linux image (its "-rwxr-xr-x permissions" warning); `--chmod`
+/// sets them explicitly.
+#[cfg(not(unix))]
+fn file_mode(_meta: &std::fs::Metadata) -> u32 {
+    0o755
+}
+
+/// Modification time in whole seconds since the Unix epoch; 0 for earlier or unknown times.
+fn mtime_secs(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs())
+}
+
+/// (device, inode) of a file with more than one name, so that its names become hard links in
+/// the layer; None for a file with one name.
+#[cfg(unix)]
+fn link_identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    (meta.nlink() > 1).then(|| (meta.dev(), meta.ino()))
+}
+
+/// Std exposes no stable link count or file index on Windows: each name is copied as a file
+/// of its own (as docker does from Windows), never as a hard link.
+#[cfg(not(unix))]
+fn link_identity(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// A symlink's target as the tar entry records it: as written on Unix; with `/` for `\` on
+/// Windows, whose links may use either separator while the image is a Unix tree.
+fn link_target(target: &Path) -> String {
+    let t = target.to_string_lossy().into_owned();
+    if cfg!(windows) {
+        t.replace('\\', "/")
+    } else {
+        t
+    }
+}
+
 struct Walk {
     entries: BTreeMap<String, Entry>,
     inodes: HashMap<String, (u64, u64)>,
@@ -293,7 +341,7 @@ impl Walk {
         let mode = match (&kind, self.chmod) {
             (EntryKind::Symlink { .. }, _) => 0o777,
             (_, Some(m)) => m,
-            _ => meta.mode() & 0o7777,
+            _ => file_mode(meta),
         };
         self.entries.insert(
             path.to_string(),
@@ -303,7 +351,7 @@ impl Walk {
                 mode,
                 uid: self.owner.uid,
                 gid: self.owner.gid,
-                mtime: meta.mtime().max(0) as u64,
+                mtime: mtime_secs(meta),
             },
         );
     }
@@ -315,9 +363,8 @@ impl Walk {
                 real.display()
             )));
         }
-        if meta.nlink() > 1 {
-            self.inodes
-                .insert(path.to_string(), (meta.dev(), meta.ino()));
+        if let Some(id) = link_identity(meta) {
+            self.inodes.insert(path.to_string(), id);
         }
         self.put(
             path,
@@ -370,7 +417,7 @@ impl Walk {
             } else if meta.file_type().is_symlink() {
                 let target = std::fs::read_link(&path)
                     .map_err(|e| Error::other(format!("{}: {e}", path.display())))?;
-                let target = target.to_string_lossy().into_owned();
+                let target = link_target(&target);
                 self.put(&out, EntryKind::Symlink { target }, &meta);
             } else {
                 self.file(&out, &path, &meta)?;
@@ -444,7 +491,9 @@ fn extract_archive(path: &Path, name: &str) -> Result<Option<tempfile::TempDir>>
     Ok(Some(dir))
 }
 
-#[cfg(test)]
+// Unix only: the fixtures make symlinks (a privilege on Windows) and set mode bits (which
+// Windows does not have; see `file_mode`).
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::os::unix::fs::{PermissionsExt, symlink};

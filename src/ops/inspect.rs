@@ -1,6 +1,6 @@
 //! What `inspect` and `digest` show, as data: the location a bare reference means, the
 //! manifest for a platform, and the JSON documents of an index, an image, its history and a
-//! schema 1 manifest (docs/CLI.md, "inspect"). The CLI prints them (text or JSON).
+//! schema 1 manifest (docs/CLI.md, "Commands": `inspect`). The CLI prints them (text or JSON).
 
 use std::path::Path;
 

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use backon::{BackoffBuilder, ExponentialBuilder};
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap};
 
@@ -33,16 +34,26 @@ impl RetryPolicy {
     }
 }
 
-/// Time to wait before retry `attempt` (1-based): the server's `Retry-After` when given
-/// (capped at 60 s, taken as it is), else exponential backoff from 0.5 s (doubling, capped at
-/// 8 s) plus up to 25% random jitter, so that parallel transfers failing together do not all
-/// retry at the same instant.
+/// The exponential part of the schedule: 0.5 s, doubling, capped at 8 s, unbounded in count
+/// (`RetryPolicy::retries` bounds the attempts). backon's own jitter (up to +100%) is not
+/// used: the README promises at most 25%.
+const SCHEDULE: ExponentialBuilder = ExponentialBuilder::new()
+    .with_min_delay(Duration::from_millis(500))
+    .with_factor(2.0)
+    .with_max_delay(Duration::from_secs(8))
+    .without_max_times();
+
+/// Time to wait before retry `attempt` (1-based; 0 counts as 1): the server's `Retry-After`
+/// when given (capped at 60 s, taken as it is), else [`SCHEDULE`]'s `attempt`-th delay plus up
+/// to 25% random jitter, so that parallel transfers failing together do not all retry at the
+/// same instant.
 fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
     if let Some(d) = retry_after {
         return d.min(Duration::from_secs(60));
     }
-    let base = Duration::from_millis(500u64 << attempt.clamp(1, 5).saturating_sub(1))
-        .min(Duration::from_secs(8));
+    // The delay reaches its cap after 5 steps; a longer walk changes nothing.
+    let step = attempt.clamp(1, 6) as usize - 1;
+    let base = SCHEDULE.build().nth(step).unwrap_or(Duration::from_secs(8));
     base + base.mul_f64(fastrand::f64() * 0.25)
 }
 
@@ -81,6 +92,9 @@ mod tests {
 
     #[test]
     fn backoff_grows_with_jitter_and_retry_after_takes_seconds_and_http_dates() {
+        // the schedule before jitter: 0.5 s doubling, capped at 8 s, never running out
+        let ms: Vec<u128> = SCHEDULE.build().take(8).map(|d| d.as_millis()).collect();
+        assert_eq!(ms, [500, 1000, 2000, 4000, 8000, 8000, 8000, 8000]);
         for attempt in 1..=8 {
             let base = Duration::from_millis(500u64 << (attempt.min(5) - 1));
             for _ in 0..50 {

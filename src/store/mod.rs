@@ -41,7 +41,7 @@ pub use gc::{GcOptions, GcStats, PruneStats};
 pub use index::{add_ref_to_index, empty_index};
 pub use lock::WriterLock;
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -354,7 +354,7 @@ fn persist(tmp: NamedTempFile, dest: &Path) -> Result<()> {
 /// NTFS journals renames). Best effort.
 fn sync_dir(dir: &Path) {
     #[cfg(unix)]
-    if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
+    if let Err(e) = fs::File::open(dir).and_then(|d| d.sync_all()) {
         tracing::debug!(dir = %dir.display(), "fsync of directory failed: {e}");
     }
     #[cfg(not(unix))]

@@ -1,5 +1,5 @@
-//! TLS for registry connections, per host (docs/DESIGN.md §4: "TLS settings are per host; only
-//! a command-line `--ca-file` is global").
+//! TLS for registry connections, per host (docs/DESIGN.md §4: "TLS settings (CA, client
+//! certificate, insecure) are per host; only a command-line `--ca-file` is global").
 //!
 //! What a connection to `host[:port]` trusts and presents ([`TlsSettings::for_host`]):
 //!

@@ -46,7 +46,12 @@ fn writer_lock_is_current_until_its_lock_file_is_replaced() {
         .expect("no writer holds it");
     assert!(exclusive.is_current());
     fs::remove_file(&path).unwrap();
-    assert!(!exclusive.is_current());
+    // On Windows a removed file that is still open may keep its name until closed ("delete
+    // pending", without NTFS's POSIX delete semantics; Wine behaves so), and then still is
+    // the lock's file.
+    if cfg!(unix) {
+        assert!(!exclusive.is_current());
+    }
 }
 
 /// A staging layout removed and made again by another process while this one held its lock
