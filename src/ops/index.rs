@@ -150,17 +150,25 @@ pub async fn read_index(client: &Client, dst: &Reference) -> Result<Value> {
     Ok(serde_json::from_slice(&root.bytes)?)
 }
 
-/// Appends `entries` to index `doc`, replacing an entry of the same platform.
+/// Appends `entries` to index `doc`, replacing an entry of the same platform (and the
+/// attestation manifests that described the replaced image).
 pub fn add_entries(doc: &mut Value, entries: Vec<Value>) {
     let list = doc["manifests"].as_array_mut();
     let Some(list) = list else { return };
     for e in entries {
+        let replaced: Vec<String> = list
+            .iter()
+            .filter(|old| old.get("platform").is_some() && old["platform"] == e["platform"])
+            .filter_map(|old| old["digest"].as_str().map(str::to_string))
+            .collect();
         list.retain(|old| old.get("platform").is_none() || old["platform"] != e["platform"]);
+        drop_attestations_of(list, &replaced);
         list.push(e);
     }
 }
 
-/// Removes the runnable entries of index `doc` matching `want`; returns how many.
+/// Removes the runnable entries of index `doc` matching `want`, and the attestation manifests
+/// describing them (`vnd.docker.reference.digest`); returns how many images were removed.
 ///
 /// Errors: NotFound when none matches; Usage when no image would be left (an empty index is
 /// no image at all), with `delete_hint` (how to delete the index instead); `doc` is unchanged
@@ -202,8 +210,22 @@ pub fn remove_platform(doc: &mut Value, want: &PlatformSpec, delete_hint: &str) 
                 .as_str()
                 .is_some_and(|d| drop.iter().any(|x| x == d))
         });
+        drop_attestations_of(list, &drop);
     }
     Ok(drop.len())
+}
+
+/// The annotation by which buildkit's attestation manifests name the image they describe.
+const ATTESTATION_OF: &str = "vnd.docker.reference.digest";
+
+/// Removes from index entries `list` the attestation manifests describing an image in
+/// `gone` (digests): without their image they would describe nothing.
+fn drop_attestations_of(list: &mut Vec<Value>, gone: &[String]) {
+    list.retain(|e| {
+        !e["annotations"][ATTESTATION_OF]
+            .as_str()
+            .is_some_and(|d| gone.iter().any(|x| x == d))
+    });
 }
 
 /// Writes index `doc` at `dst` (its children are already in the repository, so only the
@@ -302,4 +324,69 @@ pub async fn write_index_to(
         src = src.with_manifest(c);
     }
     copy_image(&src, dst, &CopyOptions::new(Platforms::All, jobs), reporter).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(digest: &str, arch: &str) -> Value {
+        json!({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+               "digest": digest, "size": 1,
+               "platform": {"os": "linux", "architecture": arch}})
+    }
+
+    fn attestation(digest: &str, of: &str) -> Value {
+        json!({"mediaType": "application/vnd.oci.image.manifest.v1+json",
+               "digest": digest, "size": 1,
+               "platform": {"os": "unknown", "architecture": "unknown"},
+               "annotations": {"vnd.docker.reference.digest": of,
+                               "vnd.docker.reference.type": "attestation-manifest"}})
+    }
+
+    fn digest(c: char) -> String {
+        format!("sha256:{}", c.to_string().repeat(64))
+    }
+
+    fn digests(doc: &Value) -> Vec<String> {
+        doc["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["digest"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn removing_or_replacing_an_image_drops_the_attestations_that_describe_it() {
+        let (amd, arm, att_amd, att_arm, new_arm) = (
+            digest('a'),
+            digest('b'),
+            digest('c'),
+            digest('d'),
+            digest('e'),
+        );
+        let mut doc = new_index(
+            vec![
+                image(&amd, "amd64"),
+                image(&arm, "arm64"),
+                attestation(&att_amd, &amd),
+                attestation(&att_arm, &arm),
+            ],
+            &[],
+        );
+        let want: PlatformSpec = "linux/arm64".parse().unwrap();
+        assert_eq!(remove_platform(&mut doc, &want, "delete it").unwrap(), 1);
+        assert_eq!(digests(&doc), vec![amd.clone(), att_amd.clone()]);
+
+        // Replacing amd64's image drops its attestation; the new image has none yet.
+        add_entries(&mut doc, vec![image(&new_arm, "amd64")]);
+        assert_eq!(digests(&doc), vec![new_arm.clone()]);
+
+        // The last image cannot go, and a refusal changes nothing.
+        let before = doc.clone();
+        let want: PlatformSpec = "linux/amd64".parse().unwrap();
+        assert!(remove_platform(&mut doc, &want, "delete it").is_err());
+        assert_eq!(doc, before);
+    }
 }
