@@ -589,9 +589,6 @@ pub enum Command {
         /// The sync configuration (YAML).
         #[arg(required_unless_present = "merge_reports")]
         config: Option<PathBuf>,
-        /// Merge the JSON reports of a plan's shards (`--format json sync --shard K/N`, one per shard) into one report, and exit as the whole sync would have (0, or 8 when an image failed); runs nothing.
-        #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["config", "dry_run", "keep_going", "shard", "referrers"])]
-        merge_reports: Vec<PathBuf>,
         /// Print the plan (what would be copied or skipped) and change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -604,6 +601,9 @@ pub enum Command {
         /// Copy referrers for every mapping (as `referrers: true`).
         #[arg(long)]
         referrers: bool,
+        /// Merge the JSON reports of a plan's shards (`--format json sync --shard K/N`, one per shard) into one report, and exit as the whole sync would have (0, or 8 when an image failed); runs nothing.
+        #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["config", "dry_run", "keep_going", "shard", "referrers"])]
+        merge_reports: Vec<PathBuf>,
     },
     /// Show Docker Hub's pull rate limit (a manifest HEAD, which does not count against it).
     #[command(after_long_help = examples::RATELIMIT)]
