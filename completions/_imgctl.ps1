@@ -630,6 +630,7 @@ Register-ArgumentCompleter -Native -CommandName 'imgctl' -ScriptBlock {
         }
         'imgctl;sync' {
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Run only shard K of N: every N-th image of the plan, starting at the K-th')
+            [CompletionResult]::new('--merge-reports', '--merge-reports', [CompletionResultType]::ParameterName, 'Merge the JSON reports of a plan''s shards (`--format json sync --shard K/N`, one per shard) into one report, and exit as the whole sync would have (0, or 8 when an image failed); runs nothing')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress style on stderr')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Result format on stdout')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Local image store (an OCI image layout) [default: the platform data dir]')

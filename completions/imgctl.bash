@@ -3144,13 +3144,17 @@ _imgctl() {
             return 0
             ;;
         imgctl__subcmd__sync)
-            opts="-v -q -u -h -V --dry-run --keep-going --shard --referrers --verbose --quiet --progress --format --store --jobs --retries --max-rps --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version"
+            opts="-v -q -u -h -V --dry-run --keep-going --shard --referrers --merge-reports --verbose --quiet --progress --format --store --jobs --retries --max-rps --timeout --ca-file --insecure --cert-file --key-file --creds --chunk-size --config-dir --username --password-stdin --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --merge-reports)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

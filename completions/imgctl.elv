@@ -608,6 +608,7 @@ set edit:completion:arg-completer[imgctl] = {|@words|
         }
         &'imgctl;sync'= {
             cand --shard 'Run only shard K of N: every N-th image of the plan, starting at the K-th'
+            cand --merge-reports 'Merge the JSON reports of a plan''s shards (`--format json sync --shard K/N`, one per shard) into one report, and exit as the whole sync would have (0, or 8 when an image failed); runs nothing'
             cand --progress 'Progress style on stderr'
             cand --format 'Result format on stdout'
             cand --store 'Local image store (an OCI image layout) [default: the platform data dir]'

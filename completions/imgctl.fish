@@ -569,6 +569,7 @@ complete -c imgctl -n "__fish_imgctl_using_subcommand man" -l password-stdin -d 
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imgctl -n "__fish_imgctl_using_subcommand man" -s V -l version -d 'Print version'
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l shard -d 'Run only shard K of N: every N-th image of the plan, starting at the K-th' -r
+complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l merge-reports -d 'Merge the JSON reports of a plan\'s shards (`--format json sync --shard K/N`, one per shard) into one report, and exit as the whole sync would have (0, or 8 when an image failed); runs nothing' -r -F
 complete -c imgctl -n "__fish_imgctl_using_subcommand sync" -l progress -d 'Progress style on stderr' -r -f -a "auto\t'Bars on a terminal, plain lines otherwise'
 tty\t'Bars'
 plain\t'One aggregate line every few seconds: bytes, rate, ETA, images done (IMGCTL_PROGRESS_INTERVAL seconds, default 5)'

@@ -31,7 +31,7 @@ pub fn fallback_tag(subject: &Digest) -> String {
 }
 
 /// What copying referrers did.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReferrerStats {
     /// Referrer manifests and digest tags written.
     pub copied: usize,

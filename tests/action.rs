@@ -106,6 +106,7 @@ impl Job {
     fn new(sb: &Imgctl) -> Job {
         let dir = tempfile::tempdir_in(sb.dir()).unwrap();
         std::fs::create_dir(dir.path().join("runner-temp")).unwrap();
+        std::fs::create_dir(dir.path().join("workspace")).unwrap();
         std::fs::write(dir.path().join("github_env"), "").unwrap();
         std::fs::write(dir.path().join("github_path"), "").unwrap();
         Job { dir }
@@ -113,6 +114,11 @@ impl Job {
 
     fn runner_temp(&self) -> PathBuf {
         self.dir.path().join("runner-temp")
+    }
+
+    /// The job's working directory (`GITHUB_WORKSPACE`), where every step runs.
+    fn workspace(&self) -> PathBuf {
+        self.dir.path().join("workspace")
     }
 }
 
@@ -216,6 +222,8 @@ fn run_in_job(
             .env("GITHUB_PATH", &gh_path)
             .env("GITHUB_ENV", &gh_env)
             .env("RUNNER_TEMP", job.runner_temp())
+            .env("GITHUB_WORKSPACE", job.workspace())
+            .current_dir(job.workspace())
             .env("GITHUB_ACTIONS", "true")
             .env("CI", "true")
             .stdin(Stdio::null())
@@ -828,4 +836,265 @@ fn release_workflow_builds_every_target_the_action_downloads_on_offered_runners(
             assert!(!os.contains("intel"), "{target} on {os}");
         }
     }
+}
+
+/// The workflow of README.md's GitHub Action section (the block starting with
+/// `# .github/workflows/mirror.yml`).
+fn readme_workflow() -> serde_yaml_ng::Value {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```yaml\n# .github/workflows/mirror.yml\n")
+        .expect("README has the mirror workflow")
+        + "```yaml\n".len();
+    let end = start + readme[start..].find("\n```").unwrap();
+    serde_yaml_ng::from_str(&readme[start..end]).unwrap()
+}
+
+/// Replaces the `${{ … }}` expressions of the workflow with `values`; panics on any other.
+fn expand_workflow(v: &str, values: &BTreeMap<&str, String>) -> String {
+    let mut out = String::new();
+    let mut rest = v;
+    while let Some(i) = rest.find("${{") {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find("}}").unwrap() + i;
+        let expr = rest[i + 3..end].trim();
+        out.push_str(
+            values
+                .get(expr)
+                .unwrap_or_else(|| panic!("unexpected expression {expr}")),
+        );
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `with:` (inputs) or `env:` of a workflow step, expanded.
+fn step_map(
+    step: &serde_yaml_ng::Value,
+    key: &str,
+    values: &BTreeMap<&str, String>,
+) -> BTreeMap<String, String> {
+    step.get(key)
+        .and_then(|m| m.as_mapping())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        serde_yaml_ng::Value::Number(n) => n.to_string(),
+                        v => v.as_str().unwrap().to_string(),
+                    };
+                    (k.as_str().unwrap().to_string(), expand_workflow(&v, values))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The step of `job` that uses `action` (`actions/upload-artifact@v4`, say).
+fn uses<'a>(job: &'a serde_yaml_ng::Value, action: &str) -> &'a serde_yaml_ng::Value {
+    job["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["uses"].as_str() == Some(action))
+        .unwrap_or_else(|| panic!("no step uses {action}"))
+}
+
+#[test]
+fn readme_matrix_workflow_runs_one_shard_per_job_and_merges_the_reports() {
+    let wf = readme_workflow();
+    let src = Registry::start(Mode::Token);
+    let dst = Registry::start(Mode::Token);
+    let sb = Imgctl::new();
+    let layout = sb.dir().join("layout");
+    let mut source = BTreeMap::new();
+    for i in 0..6 {
+        let tag = format!("v{i}");
+        let digest = build_image(
+            &layout,
+            &tag,
+            vec![
+                vec![TarEntry::file("etc/os-release", "ID=imgctl-test-base\n")],
+                vec![TarEntry::file("app.txt", format!("{i}\n"))],
+            ],
+            &Platform::default(),
+        );
+        sb.run_ok(&[
+            "-q",
+            "--creds",
+            &creds(),
+            "copy",
+            &format!("oci:{}:{tag}", layout.display()),
+            &format!("docker://{}", src.reference(&format!("library/app:{tag}"))),
+        ]);
+        source.insert(dst.reference(&format!("mirror/app:{tag}")), digest);
+    }
+    // mirror.yaml as README's Sync section has it: Docker Hub's credentials named, the
+    // destination's from the action's login.
+    let mirror = format!(
+        "registries:\n  {s}:\n    credentials:\n      env: DOCKERHUB_CREDS\n\
+         mappings:\n  - source: {s}/library/app\n    destination: {d}/mirror/app\n    tags: all\n",
+        s = src.host(),
+        d = dst.host()
+    );
+    // imgctl on PATH records its arguments.
+    let bin = sb.dir().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let args_log = sb.dir().join("args");
+    let wrapper = bin.join("imgctl");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            args_log.display(),
+            env!("CARGO_BIN_EXE_imgctl")
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&wrapper).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&wrapper, perms).unwrap();
+
+    let secrets: BTreeMap<&str, String> = [
+        ("vars.ACR_USERNAME", USER.to_string()),
+        ("secrets.ACR_PASSWORD", PASSWORD.to_string()),
+        ("secrets.DOCKERHUB_CREDS", creds()),
+    ]
+    .into_iter()
+    .collect();
+    let action_inputs = |step: &serde_yaml_ng::Value, values: &BTreeMap<&str, String>| {
+        assert_eq!(step["uses"], "OWNER/imgctl@v1");
+        let mut inputs: BTreeMap<String, String> = step_map(step, "with", values);
+        if let Some(r) = inputs.get_mut("registry") {
+            assert_eq!(r, "myreg.azurecr.io");
+            *r = dst.host();
+        }
+        // The test cannot download a release: the imgctl on PATH.
+        assert!(!inputs.contains_key("install"));
+        inputs.insert("install".into(), "path".into());
+        inputs
+    };
+
+    // The matrix: one job per shard, each on a fresh runner.
+    let shard_job = &wf["jobs"]["shard"];
+    assert_eq!(shard_job["strategy"]["fail-fast"].as_bool(), Some(false));
+    let matrix: Vec<u64> = shard_job["strategy"]["matrix"]["shard"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(matrix, [1, 2, 3, 4]);
+    let merge_job_runner = Job::new(&sb);
+    let reports_dir = merge_job_runner.workspace();
+    let sync_step = shard_job["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "sync")
+        .unwrap();
+    let upload = uses(shard_job, "actions/upload-artifact@v4");
+    assert_eq!(
+        upload["if"], "${{ !cancelled() }}",
+        "a failed shard reports too"
+    );
+    for k in &matrix {
+        let mut values = secrets.clone();
+        values.insert("matrix.shard", k.to_string());
+        let job = Job::new(&sb);
+        std::fs::write(job.workspace().join("mirror.yaml"), &mirror).unwrap();
+        let inputs = action_inputs(sync_step, &values);
+        let inputs: BTreeMap<&str, String> = inputs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        let env = step_map(sync_step, "env", &values);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let run = run_in_job(&job, &sb, &inputs, &bin, &env);
+        assert_eq!(run.status, 0, "shard {k}: {}", run.log);
+        // upload-artifact: the report file, under the artifact's name; download-artifact
+        // puts each artifact in a directory of that name under `path`.
+        let with = step_map(upload, "with", &values);
+        assert_eq!(with["path"], inputs["report"]);
+        let report = job.workspace().join(&with["path"]);
+        let doc: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        assert_eq!(doc["shard"], format!("{k}/4"));
+        let download = uses(&wf["jobs"]["report"], "actions/download-artifact@v4");
+        let dwith = step_map(download, "with", &values);
+        let prefix = dwith["pattern"].strip_suffix('*').unwrap();
+        assert!(with["name"].starts_with(prefix), "{with:?} {dwith:?}");
+        let into = reports_dir.join(&dwith["path"]).join(&with["name"]);
+        std::fs::create_dir_all(&into).unwrap();
+        std::fs::copy(&report, into.join(&with["path"])).unwrap();
+    }
+    let args = std::fs::read_to_string(&args_log).unwrap();
+    let shards: Vec<&str> = args
+        .lines()
+        .filter_map(|l| {
+            l.split_once("--shard ")
+                .map(|(_, r)| r.split(' ').next().unwrap())
+        })
+        .collect();
+    assert_eq!(shards, ["1/4", "2/4", "3/4", "4/4"], "{args}");
+
+    // The report job: after every shard, also a failed one; merges the artifacts.
+    let report_job = &wf["jobs"]["report"];
+    assert_eq!(report_job["needs"], "shard");
+    assert_eq!(report_job["if"], "${{ !cancelled() }}");
+    let merge_step = report_job["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "merge")
+        .unwrap();
+    let inputs = action_inputs(merge_step, &secrets);
+    let inputs: BTreeMap<&str, String> = inputs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    let run = run_in_job(&merge_job_runner, &sb, &inputs, &bin, &[]);
+    assert_eq!(run.status, 0, "{}", run.log);
+    let last = std::fs::read_to_string(&args_log).unwrap();
+    let merge_args = last.lines().last().unwrap();
+    assert!(merge_args.contains("sync --merge-reports"), "{merge_args}");
+    assert_eq!(
+        merge_args.matches("sync-report.json").count(),
+        4,
+        "{merge_args}"
+    );
+    assert_eq!(run.outputs["failed"], "0", "{:?}", run.outputs);
+    let digests: BTreeMap<String, String> = serde_json::from_str(&run.outputs["digests"]).unwrap();
+    assert_eq!(
+        digests, source,
+        "every image of every shard, with its digest"
+    );
+    let result: Value = serde_json::from_str(&run.outputs["result"]).unwrap();
+    assert_eq!(result["shard"], "merged");
+    assert_eq!(result["summary"]["planned"], 6);
+    assert_eq!(result["summary"]["copied"], 6);
+
+    // The summary step: bash, as the runner's default shell runs it.
+    let summary_step = report_job["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| s.get("run").is_some())
+        .unwrap();
+    assert_eq!(summary_step["if"], "${{ !cancelled() }}");
+    let mut values = secrets.clone();
+    values.insert("steps.merge.outputs.result", run.outputs["result"].clone());
+    let env = step_map(summary_step, "env", &values);
+    let summary_file = sb.dir().join("step-summary.md");
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-e", "-c"])
+        .arg(summary_step["run"].as_str().unwrap())
+        .envs(env)
+        .env("GITHUB_STEP_SUMMARY", &summary_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let summary = std::fs::read_to_string(&summary_file).unwrap();
+    assert_eq!(summary, "mirror: 6 copied, 0 skipped, 0 failed\n");
 }

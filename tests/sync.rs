@@ -1328,3 +1328,265 @@ fn a_source_refusing_a_layer_mid_copy_gets_the_hint_of_its_credentials_block() {
     assert!(!text(&out).contains(secret), "{}", describe(&out));
     assert!(proxy.count("GET", &format!("/blobs/{layer}")) > 0);
 }
+
+/// Runs `imgctl --format json sync --shard K/N` for every shard as a separate process (one
+/// after the other: distribution 2.8 races on concurrent first uploads of one blob) and
+/// writes each report to `DIR/STEM-shard-K-of-N.json`; returns the paths and exit codes.
+fn run_shards(sb: &Imgctl, cfg: &Path, n: usize, extra: &[&str]) -> Vec<(std::path::PathBuf, i32)> {
+    (1..=n)
+        .map(|k| {
+            let shard = format!("{k}/{n}");
+            let (out, doc) = sync(
+                sb,
+                cfg,
+                &[],
+                &[&["--shard", shard.as_str()], extra].concat(),
+            );
+            assert_eq!(doc["shard"], shard.as_str(), "{}", describe(&out));
+            let path = sb.dir().join(format!(
+                "{}-shard-{k}-of-{n}.json",
+                cfg.file_stem().unwrap().to_string_lossy()
+            ));
+            std::fs::write(&path, &out.stdout).unwrap();
+            (path, code(&out))
+        })
+        .collect()
+}
+
+/// `imgctl [--format FORMAT] sync --merge-reports FILES…`.
+fn merge_reports(sb: &Imgctl, format: &str, files: &[&Path]) -> Output {
+    sb.cmd()
+        .args([
+            "--format",
+            format,
+            "--progress",
+            "none",
+            "sync",
+            "--merge-reports",
+        ])
+        .args(files)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn shard_reports_merge_into_the_report_of_the_whole_plan() {
+    let w = small();
+    let (s, d) = (w.src.host(), w.dst.host());
+    let cfg = write_config(
+        &w.sb,
+        "merge.yaml",
+        &format!(
+            "mappings:\n  - source: {s}/app\n    destination: {d}/mm/app\n    tags: all\n  \
+             - source: {s}/multi\n    destination: {d}/mm/multi\n    tags: all\n"
+        ),
+    );
+    let (out, plan) = sync(&w.sb, &cfg, &[], &["--dry-run"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let planned: Vec<String> = images(&plan)
+        .iter()
+        .map(|i| i["destination"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(planned.len(), 8, "{plan}");
+
+    // Three shards, separate processes; merged in another order.
+    let shards = run_shards(&w.sb, &cfg, 3, &[]);
+    assert!(shards.iter().all(|(_, c)| *c == 0), "{shards:?}");
+    let files: Vec<&Path> = [2, 0, 1].iter().map(|&i| shards[i].0.as_path()).collect();
+    let out = merge_reports(&w.sb, "json", &files);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let merged: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(merged["shard"], "merged");
+    assert_eq!(merged["dryRun"], false);
+    let sum = &merged["summary"];
+    for (k, v) in [
+        ("planned", 8),
+        ("plannedTotal", 8),
+        ("copied", 8),
+        ("skipped", 0),
+        ("failed", 0),
+        ("unplanned", 0),
+        ("notRun", 0),
+    ] {
+        assert_eq!(sum[k], v, "{k}: {sum}");
+    }
+    let shard_bytes: u64 = shards
+        .iter()
+        .map(|(p, _)| {
+            let v: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+            v["summary"]["bytes"].as_u64().unwrap()
+        })
+        .sum();
+    assert!(shard_bytes > 0);
+    assert_eq!(sum["bytes"], shard_bytes, "{sum}");
+    // Every planned image exactly once, in plan order, with the source's digest, which the
+    // destination holds.
+    let got: Vec<String> = images(&merged)
+        .iter()
+        .map(|i| i["destination"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, planned);
+    for i in images(&merged) {
+        let dest = i["destination"].as_str().unwrap();
+        let repo_tag = dest.rsplit_once("/mm/").unwrap().1;
+        let want = &w.source[repo_tag];
+        assert_eq!(i["digest"], want.as_str(), "{i}");
+        assert_eq!(i["action"], "copied", "{i}");
+        assert_eq!(
+            w.sb.run_ok(&["digest", &format!("docker://{dest}")]).trim(),
+            want,
+            "{dest}"
+        );
+    }
+
+    // The text form: the lines and the summary of a run.
+    let out = merge_reports(&w.sb, "text", &files);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let text = stdout(&out);
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("copied ")).count(),
+        8,
+        "{text}"
+    );
+    assert!(
+        text.contains("sync (merged shards): 8 copied, 0 skipped, 0 failed;"),
+        "{text}"
+    );
+
+    // A second run skips everything; two shards now, one file each.
+    let again = run_shards(&w.sb, &cfg, 2, &[]);
+    let out = merge_reports(&w.sb, "json", &[&again[0].0, &again[1].0]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let merged: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(merged["summary"]["skipped"], 8, "{merged}");
+    assert_eq!(merged["summary"]["bytes"], 0, "{merged}");
+
+    // Inconsistent inputs are usage errors naming the files.
+    let name = |p: &Path| p.display().to_string();
+    let out = merge_reports(&w.sb, "json", &[files[0], files[0], files[1], files[2]]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "{} and {} are both shard 3/3",
+            name(files[0]),
+            name(files[0])
+        )),
+        "{}",
+        describe(&out)
+    );
+    assert!(stdout(&out).is_empty(), "{}", describe(&out));
+    let out = merge_reports(&w.sb, "json", &[files[0], files[1]]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("no report of shard 2/3 (got 2 of 3)"),
+        "{}",
+        describe(&out)
+    );
+    let out = merge_reports(&w.sb, "json", &[&shards[0].0, &again[1].0]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("different splits"),
+        "{}",
+        describe(&out)
+    );
+    let out = merge_reports(&w.sb, "json", &[&cfg, files[1]]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains(&format!("{} is not a sync report", name(&cfg))),
+        "{}",
+        describe(&out)
+    );
+    let out = merge_reports(&w.sb, "json", &[&w.sb.dir().join("absent.json")]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("cannot read report"),
+        "{}",
+        describe(&out)
+    );
+    let out =
+        w.sb.cmd()
+            .args(["sync", "--merge-reports"])
+            .arg(files[0])
+            .arg("--shard")
+            .arg("1/2")
+            .output()
+            .unwrap();
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let out = w.sb.cmd().args(["sync"]).output().unwrap();
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(stderr(&out).contains("<CONFIG>"), "{}", describe(&out));
+}
+
+#[test]
+fn merged_reports_exit_8_and_count_an_unplanned_mapping_once() {
+    let w = small();
+    let (s, d) = (w.src.host(), w.dst.host());
+    let cfg = write_config(
+        &w.sb,
+        "partial.yaml",
+        &format!(
+            "mappings:\n  - source: {s}/gone\n    destination: {d}/pm/gone\n    tags: all\n  \
+             - source: {s}/app\n    destination: {d}/pm/app\n    tags: [v0, missing, v1, v2, v3]\n"
+        ),
+    );
+    let shards = run_shards(&w.sb, &cfg, 2, &["--keep-going", "--retries", "0"]);
+    assert!(shards.iter().all(|(_, c)| *c == 8), "{shards:?}");
+    let files: Vec<&Path> = shards.iter().map(|(p, _)| p.as_path()).collect();
+    let out = merge_reports(&w.sb, "json", &files);
+    assert_eq!(code(&out), 8, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("error: 1 of 5 images failed; mapping 1 could not be planned"),
+        "{}",
+        describe(&out)
+    );
+    let merged: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sum = &merged["summary"];
+    assert_eq!(
+        (
+            sum["planned"].as_u64(),
+            sum["plannedTotal"].as_u64(),
+            sum["copied"].as_u64(),
+            sum["failed"].as_u64(),
+            sum["unplanned"].as_u64()
+        ),
+        (Some(5), Some(5), Some(4), Some(2), Some(1)),
+        "{sum}"
+    );
+    let entries: Vec<(String, String)> = images(&merged)
+        .iter()
+        .map(|i| {
+            (
+                i["destination"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit_once("/pm/")
+                    .unwrap()
+                    .1
+                    .to_string(),
+                i["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("gone", "failed"),
+        ("app:missing", "failed"),
+        ("app:v0", "copied"),
+        ("app:v1", "copied"),
+        ("app:v2", "copied"),
+        ("app:v3", "copied"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(entries, want, "{merged}");
+    for i in images(&merged).iter().filter(|i| i["action"] == "copied") {
+        let tag = i["destination"]
+            .as_str()
+            .unwrap()
+            .rsplit_once("/pm/")
+            .unwrap()
+            .1;
+        assert_eq!(i["digest"], w.source[tag].as_str(), "{i}");
+    }
+}

@@ -93,6 +93,8 @@ pub const SYNC: &str = "Examples:
   imgctl sync mirror.yaml --dry-run
   imgctl sync mirror.yaml --keep-going --format json
   imgctl sync mirror.yaml --shard 2/4 --progress plain   # one job of a CI matrix
+  imgctl --format json sync mirror.yaml --shard 2/4 > shard-2.json
+  imgctl sync --merge-reports shard-*.json   # one report of all shards; exit 8 if an image failed
   imgctl sync mirror.yaml --max-rps 10   # at most 10 requests a second to each registry";
 
 pub const RATELIMIT: &str = "Examples:

@@ -193,7 +193,10 @@ fn reads_stdin(cmd: &Command) -> bool {
         Command::Load { input, .. } => input
             .as_ref()
             .is_none_or(|i| is_stdin_path(&i.to_string_lossy())),
-        Command::Sync { config, .. } => is_stdin_path(&config.to_string_lossy()),
+        Command::Sync {
+            config: Some(config),
+            ..
+        } => is_stdin_path(&config.to_string_lossy()),
         _ => false,
     }
 }
@@ -584,7 +587,8 @@ pub enum Command {
     #[command(after_long_help = examples::SYNC)]
     Sync {
         /// The sync configuration (YAML).
-        config: PathBuf,
+        #[arg(required_unless_present = "merge_reports")]
+        config: Option<PathBuf>,
         /// Print the plan (what would be copied or skipped) and change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -597,6 +601,9 @@ pub enum Command {
         /// Copy referrers for every mapping (as `referrers: true`).
         #[arg(long)]
         referrers: bool,
+        /// Merge the JSON reports of a plan's shards (`--format json sync --shard K/N`, one per shard) into one report, and exit as the whole sync would have (0, or 8 when an image failed); runs nothing.
+        #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["config", "dry_run", "keep_going", "shard", "referrers"])]
+        merge_reports: Vec<PathBuf>,
     },
     /// Show Docker Hub's pull rate limit (a manifest HEAD, which does not count against it).
     #[command(after_long_help = examples::RATELIMIT)]
@@ -742,15 +749,19 @@ async fn run_command(cli: &Cli) -> Result<()> {
         }
         Command::Completion { shell } => completion::completion(*shell),
         Command::Man { dir } => completion::man(dir.as_deref()),
+        Command::Sync { merge_reports, .. } if !merge_reports.is_empty() => {
+            sync::merge_reports(g, merge_reports)
+        }
         Command::Sync {
             config,
             dry_run,
             keep_going,
             shard,
             referrers,
+            ..
         } => {
             let a = sync::SyncArgs {
-                config,
+                config: config.as_deref().expect("clap requires CONFIG"),
                 dry_run: *dry_run,
                 keep_going: *keep_going,
                 shard: shard.as_deref(),

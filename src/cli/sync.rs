@@ -1,4 +1,5 @@
-//! `imgctl sync CONFIG`, `imgctl ratelimit [REF]`, and `copy --referrers`.
+//! `imgctl sync CONFIG`, `imgctl sync --merge-reports FILE…`, `imgctl ratelimit [REF]`, and
+//! `copy --referrers`.
 
 use std::io::IsTerminal as _;
 use std::path::Path;
@@ -8,9 +9,10 @@ use imgctl::location::{BareMeans, Location};
 use imgctl::progress::{Mode, Reporter};
 use imgctl::reference::Reference;
 use imgctl::registry::ClientOptions;
+use imgctl::sync::report::MERGED;
 use imgctl::sync::{
-    Action, Clients, ImageResult, MappingFailure, RunOptions, Shard, SyncConfig, SyncOutcome, plan,
-    run,
+    Action, Clients, ImageResult, MappingFailure, RunOptions, Shard, SyncConfig, SyncOutcome,
+    SyncReport, merge, plan, run,
 };
 
 use super::{FormatArg, GlobalOpts, SideOpts};
@@ -108,12 +110,14 @@ pub async fn sync(g: &GlobalOpts, a: &SyncArgs<'_>) -> Result<()> {
     };
     outcome.add_unplanned(unplanned);
     reporter.finish();
-    let counts = Counts {
-        planned,
-        plan_total,
-        unplanned: plan.failed.len(),
-    };
-    print(g, &outcome, a, shard, counts, &plan.warnings, live_stdout)?;
+    let report = SyncReport::new(
+        &outcome,
+        a.dry_run,
+        shard,
+        (planned, plan_total, plan.failed.len()),
+        &plan.warnings,
+    );
+    print(g, &report, live_stdout)?;
     let Some(first) = outcome.first_failure() else {
         return Ok(());
     };
@@ -220,17 +224,6 @@ fn unplanned_words(failed: &[MappingFailure]) -> String {
     }
 }
 
-/// How many images the summary counts.
-#[derive(Clone, Copy)]
-struct Counts {
-    /// Images of this run (this shard).
-    planned: usize,
-    /// Images of the whole plan (every shard).
-    plan_total: usize,
-    /// Mappings that could not be planned.
-    unplanned: usize,
-}
-
 /// The hint of `failed`'s error in sync terms ([`HintStyle::SyncConfig`]), or `None` when the
 /// error had none.
 ///
@@ -251,76 +244,104 @@ fn failure_hint(failed: &ImageResult, config: &SyncConfig) -> Option<String> {
     }))
 }
 
-fn print(
-    g: &GlobalOpts,
-    o: &SyncOutcome,
-    a: &SyncArgs<'_>,
-    shard: Option<Shard>,
-    counts: Counts,
-    warnings: &[String],
-    lines_shown: bool,
-) -> Result<()> {
-    let summary = serde_json::json!({
-        "planned": counts.planned,
-        "plannedTotal": counts.plan_total,
-        "unplanned": counts.unplanned,
-        "copied": o.count(Action::Copied),
-        "skipped": o.count(Action::Skipped),
-        "failed": o.count(Action::Failed),
-        "wouldCopy": o.count(Action::WouldCopy),
-        "wouldSkip": o.count(Action::WouldSkip),
-        "notRun": o.not_run,
-        "bytes": o.bytes(),
-        "seconds": (o.seconds * 1000.0).round() / 1000.0,
-    });
+/// Prints `report`: one JSON document, or the text lines (unless `lines_shown`) and the
+/// summary line.
+fn print(g: &GlobalOpts, report: &SyncReport, lines_shown: bool) -> Result<()> {
     match g.format {
-        FormatArg::Json => {
-            let doc = serde_json::json!({
-                "dryRun": a.dry_run,
-                "shard": shard.map(|s| s.to_string()),
-                "images": o.images,
-                "summary": summary,
-                "warnings": warnings,
-            });
-            outln!("{}", serde_json::to_string_pretty(&doc)?);
-        }
+        FormatArg::Json => outln!("{}", serde_json::to_string_pretty(report)?),
         FormatArg::Text => {
             use std::fmt::Write as _;
             let mut out = String::new();
             if !lines_shown {
-                for i in &o.images {
+                for i in &report.images {
                     out.push_str(&text_line(i));
                     out.push('\n');
                 }
             }
+            let s = &report.summary;
             let _ = writeln!(
                 out,
                 "sync{}: {} copied, {} skipped, {} failed{}{}; {} sent in {:.1}s",
-                shard.map(|s| format!(" (shard {s})")).unwrap_or_default(),
-                o.count(Action::Copied),
-                o.count(Action::Skipped),
-                o.count(Action::Failed),
-                if a.dry_run {
+                match report.shard.as_deref() {
+                    Some(MERGED) => " (merged shards)".to_string(),
+                    Some(k) => format!(" (shard {k})"),
+                    None => String::new(),
+                },
+                s.copied,
+                s.skipped,
+                s.failed,
+                if report.dry_run {
                     format!(
                         ", {} would be copied, {} would be skipped (dry run)",
-                        o.count(Action::WouldCopy),
-                        o.count(Action::WouldSkip)
+                        s.would_copy, s.would_skip
                     )
                 } else {
                     String::new()
                 },
-                if o.not_run > 0 {
-                    format!(", {} not run", o.not_run)
+                if s.not_run > 0 {
+                    format!(", {} not run", s.not_run)
                 } else {
                     String::new()
                 },
-                indicatif::HumanBytes(o.bytes()),
-                o.seconds
+                indicatif::HumanBytes(s.bytes),
+                s.seconds
             );
             out!("{out}");
         }
     }
     Ok(())
+}
+
+/// `imgctl sync --merge-reports FILE…`: reads the JSON reports of a plan's shards
+/// (`imgctl --format json sync --shard K/N`, one per shard, any order), prints the merged
+/// report ([`merge`]) like a sync run's result. Exit: 0 when no image failed; 8 (partial)
+/// when some did, a mapping could not be planned or images did not run (the shards ran
+/// independently, as with `--keep-going`), keeping the failures' hint when they all share
+/// one; 2 (usage) when a file cannot be read, is not a sync report, or the reports are not
+/// the shards of one plan.
+pub fn merge_reports(g: &GlobalOpts, files: &[std::path::PathBuf]) -> Result<()> {
+    let mut reports = Vec::new();
+    for f in files {
+        let name = f.display().to_string();
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Error::usage(format!("cannot read report {name}: {e}")))?;
+        reports.push((name.clone(), SyncReport::parse(&name, &text)?));
+    }
+    let report = merge(reports)?;
+    print(g, &report, false)?;
+    let s = &report.summary;
+    if s.failed == 0 && s.not_run == 0 {
+        return Ok(());
+    }
+    let failed: Vec<&ImageResult> = report
+        .images
+        .iter()
+        .filter(|i| i.action == Action::Failed)
+        .collect();
+    let ran = failed.iter().filter(|i| !i.unplanned).count();
+    let mut what = vec![format!(
+        "{ran} of {} images failed",
+        report.images.len() - s.unplanned
+    )];
+    if s.unplanned > 0 {
+        let n: Vec<String> = failed
+            .iter()
+            .filter(|i| i.unplanned)
+            .map(|i| i.mapping.to_string())
+            .collect();
+        what.push(match n.as_slice() {
+            [one] => format!("mapping {one} could not be planned"),
+            _ => format!("mappings {} could not be planned", n.join(", ")),
+        });
+    }
+    if s.not_run > 0 {
+        what.push(format!("{} not run", s.not_run));
+    }
+    let err = Error::new(ErrorKind::Partial, what.join("; "));
+    Err(match failed.first().and_then(|i| i.hint.as_deref()) {
+        Some(h) if failed.iter().all(|x| x.hint.as_deref() == Some(h)) => err.with_hint(h),
+        _ => err,
+    })
 }
 
 /// `imgctl ratelimit [REF]`: Docker Hub's pull limits from a manifest HEAD.

@@ -38,7 +38,7 @@ pub struct RunOptions {
 }
 
 /// What happened to one image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     /// Copied to the destination.
@@ -53,8 +53,9 @@ pub enum Action {
     WouldSkip,
 }
 
-/// The result of one image, as printed by `--format json`.
-#[derive(Debug, Clone, serde::Serialize)]
+/// The result of one image, as printed by `--format json` (and read back by
+/// [`SyncReport::parse`](super::report::SyncReport::parse)).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ImageResult {
     /// The mapping the image comes from (1-based, file order).
     pub mapping: usize,
@@ -77,7 +78,7 @@ pub struct ImageResult {
     pub hint: Option<String>,
     /// Set (`true`) on the entry of a mapping whose tags could not be listed: it stands for
     /// all of that mapping's images, none of which ran.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unplanned: bool,
     /// Referrers copied with the image, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
