@@ -5,6 +5,10 @@
 //! reports merge into one that holds every image of the plan once. The GitHub Actions matrix
 //! of README.md is run by tests/action.rs.
 
+// Linux packages (docker-registry, …): compiled out elsewhere, where tests/portability.rs
+// says so.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

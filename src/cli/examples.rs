@@ -6,30 +6,40 @@
 pub const HEADING: &str = "Examples:";
 
 pub const PULL: &str = "Examples:
-  imgctl pull alpine:3.20                        # docker.io/library/alpine:3.20, host platform
+  # docker.io/library/alpine:3.20, host platform
+  imgctl pull alpine:3.20
   imgctl pull --platform linux/arm64 localhost:5000/app:1
-  imgctl pull --all-platforms localhost:5000/app:1   # keep the whole image index
+  # keep the whole image index
+  imgctl pull --all-platforms localhost:5000/app:1
   imgctl pull localhost:5000/app@sha256:…        # by digest";
 
 pub const PUSH: &str = "Examples:
-  imgctl push localhost:5000/app:1               # to the registry it is named after
+  # to the registry it is named after
+  imgctl push localhost:5000/app:1
   imgctl push app:1 registry.example.com/team/app:1
   imgctl push localhost:5000/app:1 oci-archive:/tmp/app.tar:1";
 
 pub const TAG: &str = "Examples:
-  imgctl tag localhost:5000/app:1 registry.example.com/app:1   # a new name in the store
-  imgctl tag sha256:3f1c2a9b8d7e app:loaded                    # name an untagged image
-  imgctl tag docker://localhost:5000/app:1 stable latest       # retag in the registry";
+  # a new name in the store
+  imgctl tag localhost:5000/app:1 registry.example.com/app:1
+  # name an untagged image
+  imgctl tag sha256:3f1c2a9b8d7e app:loaded
+  # retag in the registry
+  imgctl tag docker://localhost:5000/app:1 stable latest";
 
 pub const COPY: &str = "Examples:
   imgctl copy docker://alpine:3.20 docker://localhost:5000/mirror/alpine:3.20
-  imgctl copy --all localhost:5000/app:1 localhost:5000/other/app:1   # mounts, no bytes move
-  imgctl copy --platform linux/amd64,linux/arm64 SRC DST             # a filtered index
+  # mounts, no bytes move
+  imgctl copy --all localhost:5000/app:1 localhost:5000/other/app:1
+  # a filtered index
+  imgctl copy --platform linux/amd64,linux/arm64 SRC DST
   imgctl copy localhost:5000/app:1 oci:/tmp/layout:1
-  imgctl copy oci-archive:app.tar:1 docker-archive:app-docker.tar:localhost:5000/app:1
-  imgctl copy --referrers localhost:5000/app:1 localhost:5001/app:1  # with signatures, SBOMs
+  imgctl copy oci-archive:app.tar:1 docker-archive:d.tar:localhost:5000/app:1
+  # with signatures, SBOMs
+  imgctl copy --referrers localhost:5000/app:1 localhost:5001/app:1
   imgctl copy --compress zstd localhost:5000/app:1 localhost:5000/app:1-zstd
-  imgctl copy localhost:5000/app:1 docker-archive:/dev/stdout | ssh host imgctl load -i -";
+  # an archive down a pipe, loaded on another machine
+  imgctl copy store:app:1 docker-archive:/dev/stdout | ssh host imgctl load";
 
 pub const IMAGES: &str = "Examples:
   imgctl images
@@ -47,7 +57,8 @@ pub const LOGIN: &str = "Examples:
   imgctl login registry.example.com -u alice     # prompts for the password
   echo \"$TOKEN\" | imgctl login ghcr.io -u alice --password-stdin
   echo \"$REFRESH\" | imgctl login myreg.azurecr.io --identity-token-stdin
-  IMGCTL_USERNAME=alice IMGCTL_PASSWORD=\"$TOKEN\" imgctl login ghcr.io    # as --creds USER:PASS
+  # as --creds USER:PASS
+  IMGCTL_USERNAME=alice IMGCTL_PASSWORD=\"$TOKEN\" imgctl login ghcr.io
   imgctl login --list";
 
 pub const LOGOUT: &str = "Examples:
@@ -63,7 +74,8 @@ pub const INSPECT: &str = "Examples:
 
 pub const DIGEST: &str = "Examples:
   imgctl digest localhost:5000/app:1
-  imgctl digest --platform linux/arm64 localhost:5000/app:1   # the arm64 image of an index
+  # the arm64 image of an index
+  imgctl digest --platform linux/arm64 localhost:5000/app:1
   imgctl digest oci-archive:/tmp/app.tar:1";
 
 pub const CATALOG: &str = "Examples:
@@ -71,7 +83,8 @@ pub const CATALOG: &str = "Examples:
 
 pub const DELETE: &str = "Examples:
   imgctl delete localhost:5000/app@sha256:…
-  imgctl delete localhost:5000/app:old    # resolves the tag; every tag on that digest goes";
+  # resolves the tag; every tag on that digest goes
+  imgctl delete localhost:5000/app:old";
 
 pub const SAVE: &str = "Examples:
   imgctl save localhost:5000/app:1 localhost:5000/db:2 -o images.tar
@@ -92,44 +105,59 @@ pub const MAN: &str = "Examples:
 pub const SYNC: &str = "Examples:
   imgctl sync mirror.yaml --dry-run
   imgctl sync mirror.yaml --keep-going --format json
-  imgctl sync mirror.yaml --shard 2/4 --progress plain   # one job of a CI matrix
-  imgctl --format json sync mirror.yaml --shard 2/4 > shard-2.json
-  imgctl sync --merge-reports shard-*.json   # one report of all shards; exit 8 if an image failed
-  imgctl sync mirror.yaml --max-rps 10   # at most 10 requests a second to each registry";
+  # one job of a CI matrix
+  imgctl sync mirror.yaml --shard 2/4 --progress plain
+  imgctl sync mirror.yaml --shard 2/4 --format json > shard-2.json
+  # one report of all shards; exit 8 if an image failed
+  imgctl sync --merge-reports shard-*.json
+  # at most 10 requests a second to each registry
+  imgctl sync mirror.yaml --max-rps 10";
 
 pub const RATELIMIT: &str = "Examples:
   imgctl ratelimit
   imgctl ratelimit docker.io/library/nginx:latest";
 
 pub const PRUNE: &str = "Examples:
-  imgctl prune                            # after a failed pull, or when the disk is full
+  # after a failed pull, or when the disk is full
+  imgctl prune
   imgctl prune --format json";
 
 pub const MUTATE: &str = r#"Examples:
-  imgctl mutate localhost:5000/app:1 --env MODE=prod --label team=web   # new digest, same tag
-  imgctl mutate localhost:5000/app:1 -t localhost:5000/app:2 --entrypoint '["/app","--serve"]'
-  imgctl mutate localhost:5000/app:1 --cmd '["serve","--port=8080"]' --user 1000:1000 --expose 8080/tcp
-  imgctl mutate --platform linux/arm64 localhost:5000/app:1 --annotation org.example.note=arm
-  imgctl mutate oci:/tmp/layout:1 -t oci:/tmp/layout:2 --created now --workdir /srv"#;
+  # new digest, same tag
+  imgctl mutate localhost:5000/app:1 --env MODE=prod --label team=web
+  # the result under another tag
+  imgctl mutate localhost:5000/app:1 -t localhost:5000/app:2 --entrypoint /app
+  imgctl mutate localhost:5000/app:1 --entrypoint '["/app","--serve"]'
+  imgctl mutate localhost:5000/app:1 --cmd '["serve","--port=8080"]' --user 1000
+  imgctl mutate localhost:5000/app:1 --expose 8080/tcp --workdir /srv
+  # one platform of an index; the others are kept byte for byte
+  imgctl mutate --platform linux/arm64 localhost:5000/app:1 --annotation a.b=arm
+  imgctl mutate oci:/tmp/layout:1 -t oci:/tmp/layout:2 --created now"#;
 
 pub const APPEND: &str = "Examples:
-  imgctl append localhost:5000/app:1 -f ./rootfs-extra/            # a directory, packed at /
-  imgctl append localhost:5000/app:1 -f certs.tar.gz -t localhost:5000/app:1-certs
-  imgctl append localhost:5000/app:1 -f a.tar -f b.tar.gz --platform linux/amd64,linux/arm64
+  # a directory, packed at /
+  imgctl append localhost:5000/app:1 -f ./rootfs-extra/
+  imgctl append localhost:5000/app:1 -f certs.tar.gz -t localhost:5000/app:2
+  # two layers, bottom first, on one platform of an index
+  imgctl append localhost:5000/app:1 -f a.tar -f b.tgz --platform linux/arm64
   imgctl append oci:/tmp/layout:1 -f overlay.tar -t oci:/tmp/layout:2";
 
 pub const BLOB: &str = "Examples:
-  imgctl blob localhost:5000/app@sha256:3f1c… -o config.json   # verified, written atomically
+  # verified, written atomically
+  imgctl blob localhost:5000/app@sha256:3f1c… -o config.json
   imgctl blob localhost:5000/app@sha256:3f1c… | tar -tzf -
-  imgctl blob --put localhost:5000/app layer.tar.gz            # prints sha256:…
+  # prints sha256:…
+  imgctl blob --put localhost:5000/app layer.tar.gz
   tar -cz etc | imgctl blob --put localhost:5000/app -          # from stdin";
 
 pub const INDEX: &str = "Examples:
-  imgctl index create localhost:5000/app:1 localhost:5000/app:1-amd64 localhost:5000/app:1-arm64
-  imgctl index create --annotation org.example.note=multi localhost:5000/app:1 oci:/tmp/arm:1
+  # two single-platform images → one index (copied into app's repository first)
+  imgctl index create localhost:5000/app:1 localhost:5000/a:amd64 oci:/tmp/arm:1
+  imgctl index create --annotation a.b=multi localhost:5000/app:2 oci:/tmp/amd:1
   imgctl index add localhost:5000/app:1 localhost:5000/app:1-s390x
   imgctl index remove localhost:5000/app:1 --platform linux/s390x
-  imgctl index create oci:/tmp/multi:1 oci:/tmp/amd:1 oci:/tmp/arm:1   # an OCI layout, no registry
+  # an OCI layout, no registry
+  imgctl index create oci:/tmp/multi:1 oci:/tmp/amd:1 oci:/tmp/arm:1
   imgctl index add store:app:1 store:app:1-s390x";
 pub const EXPORT: &str = "Examples:
   imgctl export localhost:5000/app:1 -o rootfs.tar
@@ -137,13 +165,17 @@ pub const EXPORT: &str = "Examples:
   imgctl export store:app:1 -o - | tar -x -C rootfs/";
 
 pub const FILES: &str = "Examples:
-  imgctl files localhost:5000/app:1                      # the tree, each entry with its layer; sizes per layer
-  imgctl files localhost:5000/app:1 /etc --long          # one subtree, with owner, mtime and link targets
-  imgctl files oci:/tmp/lay:1 --layer 2                  # what layer 2 adds (A), changes (M) and deletes (D)
+  # the tree, each entry with its layer; sizes per layer
+  imgctl files localhost:5000/app:1
+  # one subtree, with owner, mtime and link targets
+  imgctl files localhost:5000/app:1 /etc --long
+  # what layer 2 adds (A), changes (M) and deletes (D)
+  imgctl files oci:/tmp/lay:1 --layer 2
   imgctl files store:app:1 --format json | jq '.layers[] | {index, tarSize}'";
 
 pub const DIFF: &str = "Examples:
-  imgctl diff localhost:5000/app:1 localhost:5000/app:2  # A, D and M lines sorted by path
+  # A, D and M lines sorted by path
+  imgctl diff localhost:5000/app:1 localhost:5000/app:2
   imgctl diff store:app:1 oci:/tmp/lay:1 --platform linux/arm64
   imgctl diff app:1 app:2 --format json | jq -r '.changed[].path'";
 
@@ -196,21 +228,30 @@ mod tests {
         }
     }
 
-    /// `imgctl build --help` at 80 columns shows each example line whole (none is wrapped in
-    /// the middle of a command), and so at 100.
+    /// Every command's `--help` at 80 columns shows each example line whole (none is wrapped
+    /// in the middle of a command, so each can be pasted), and so at 100.
     #[test]
-    fn build_examples_are_not_wrapped() {
+    fn examples_are_not_wrapped() {
+        let mut bad = Vec::new();
         for width in [80, 100] {
             let mut cmd = super::super::Cli::command().term_width(width);
             cmd.build();
-            let mut sub = cmd.find_subcommand("build").unwrap().clone();
-            let help = sub.render_long_help().to_string();
-            for l in BUILD.lines().skip(1) {
-                assert!(
-                    help.lines().any(|h| h == l),
-                    "wrapped at {width} columns: {l}\n{help}"
-                );
+            for sub in cmd
+                .get_subcommands()
+                .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+            {
+                let mut sub = sub.clone();
+                let Some(examples) = sub.get_after_long_help().map(|h| h.to_string()) else {
+                    continue;
+                };
+                let help = sub.render_long_help().to_string();
+                for l in examples.lines().skip(1) {
+                    if !help.lines().any(|h| h == l) {
+                        bad.push(format!("{} at {width}: {l}", sub.get_name()));
+                    }
+                }
             }
         }
+        assert!(bad.is_empty(), "wrapped example lines:\n{}", bad.join("\n"));
     }
 }
