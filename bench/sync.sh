@@ -3,8 +3,8 @@
 # `docker-registry`) over loopback: a mirror of REPOS repositories x TAGS tags whose images share
 # two base layers. A cold run of each tool into its own empty destination registry, then a warm
 # (no-op) run of each; wall time and peak RSS (GNU time), requests from the registries' access
-# logs, blob uploads per digest (each shared blob must cross once), digests checked at the
-# destinations.
+# logs, blob uploads per digest (each shared blob must cross once), CPU time of each tool and
+# of the registries it talks to (from /proc), digests checked at the destinations.
 #
 #   bench/sync.sh [REPOS] [TAGS]                     # defaults: 50 x 20 = 1,000 images
 #   IMGCTL=path/to/imgctl JOBS=8 bench/sync.sh
@@ -58,6 +58,7 @@ http: { addr: 127.0.0.1:$port }
 EOF
   docker-registry serve "$dir/config.yml" >"$dir/access.log" 2>"$dir/registry.log" &
   PIDS+=($!)
+  printf -v "${name}_PID" '%s' "$!"
   for _ in $(seq 100); do
     if curl -sf "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; then
       printf -v "${name}_ADDR" '%s' "127.0.0.1:$port"
@@ -68,16 +69,18 @@ EOF
   echo "registry $name did not start" >&2; exit 1
 }
 
-# Runs a command under GNU time; appends "SECONDS MAXRSS_KIB" to file $1.
+# Runs a command under GNU time; appends "SECONDS MAXRSS_KIB CPU_SECONDS" to file $1.
 measure() {
   local out=$1; shift
   sync
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >"$WORK/cmd.out" 2>"$WORK/cmd.err" || {
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "$@" >"$WORK/cmd.out" 2>"$WORK/cmd.err" || {
     tail -n 20 "$WORK/cmd.err" >&2; echo "failed: $*" >&2; exit 1; }
-  cat "$WORK/time.txt" >>"$out"
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$WORK/time.txt" >>"$out"
   log "  $(basename "$out"): $(cut -d' ' -f1 "$WORK/time.txt") s, $(( $(cut -d' ' -f2 "$WORK/time.txt") / 1024 )) MiB"
 }
 lines() { wc -l <"$1"; }
+# cpu PID: CPU seconds (user + system) process PID has used so far.
+cpu() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / t}' "/proc/$1/stat"; }
 # span FILE FROM TO: lines FROM+1..TO of FILE.
 span() { sed -n "$(($2 + 1)),$3p" "$1"; }
 # requests FILE FROM TO: API requests in lines FROM+1..TO of access log FILE.
@@ -115,8 +118,10 @@ def tar(name, data):
         info = tarfile.TarInfo(name); info.size = len(data); info.mtime = 0
         t.addfile(info, io.BytesIO(data))
     return buf.getvalue()
+blob_sizes = {}
 def upload(repo, data):
     d = sha(data)
+    blob_sizes[d] = len(data)
     s, h, _ = req("POST", f"/v2/{repo}/blobs/uploads/")
     assert s == 202, (s, repo)
     loc = h["Location"]; loc = loc[loc.index("/v2/"):] if "/v2/" in loc else loc
@@ -153,14 +158,15 @@ threads = [threading.Thread(target=worker, args=(range(k, repos, 4),)) for k in 
 for t in threads: t.start()
 for t in threads: t.join()
 assert len(out) == repos * tags
-print("base", *[b["digest"] for b in base_desc])
+sizes = {b["digest"]: b["size"] for b in base_desc}
+sizes.update(blob_sizes)
+print("base", *[b["digest"] for b in base_desc], sum(sizes.values()))
 print("\n".join(sorted(out)))
 EOF
-read -r _ BASE1 BASE2 < <(head -n 1 "$WORK/generated.txt")
+read -r _ BASE1 BASE2 BLOB_BYTES < <(head -n 1 "$WORK/generated.txt")
 tail -n +2 "$WORK/generated.txt" >"$WORK/images.txt"
 IMAGES=$(lines "$WORK/images.txt")
-SRC_BYTES=$(du -sb "$WORK/src/storage" | cut -f1)
-log "$IMAGES images, base layers $BASE1 $BASE2; registry storage $SRC_BYTES bytes"
+log "$IMAGES images, base layers $BASE1 $BASE2; $BLOB_BYTES bytes of distinct blobs"
 
 # ----- the two configurations: every tag of every repository -----
 start_registry dimg
@@ -186,11 +192,14 @@ SKO=(skopeo --insecure-policy sync --src yaml --dest docker --dest-tls-verify=fa
 # destination registries (files NAME.time, NAME.src, NAME.dst, NAME.srckinds, NAME.dstkinds).
 run() {
   local name=$1 dst=$2; shift 2
-  local s0 d0 s1 d1
+  local s0 d0 s1 d1 c0 dpid
+  dpid=${dst}_PID
   s0=$(lines "$WORK/src/access.log"); d0=$(lines "$WORK/$dst/access.log")
+  c0=$(python3 -c "print($(cpu "$src_PID") + $(cpu "${!dpid}"))")
   log "$name"
   measure "$WORK/$name.time" "$@"
   sleep 0.5 # the access log is written after the response
+  python3 -c "print(f'{$(cpu "$src_PID") + $(cpu "${!dpid}") - $c0:.1f}')" >"$WORK/$name.regcpu"
   s1=$(lines "$WORK/src/access.log"); d1=$(lines "$WORK/$dst/access.log")
   requests "$WORK/src/access.log" "$s0" "$s1" >"$WORK/$name.src"
   requests "$WORK/$dst/access.log" "$d0" "$d1" >"$WORK/$name.dst"
@@ -256,20 +265,22 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 # ----- the table -----
 t() { cut -d' ' -f1 "$WORK/$1.time"; }
 rss() { echo $(( $(cut -d' ' -f2 "$WORK/$1.time") / 1024 )); }
+cpus() { cut -d' ' -f3 "$WORK/$1.time"; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 per() { python3 -c "print(f'{$1/$2:.2f}')"; }
 reqs() { echo $(( $(cat "$WORK/$1.src") + $(cat "$WORK/$1.dst") )); }
 echo
-echo "imgctl $("$IMGCTL" --version | awk '{print $2}') vs $(skopeo --version); $REPOS repositories × $TAGS tags = $IMAGES images (2 shared base layers of 2 and 1 MiB + a 4 KiB layer and a config each; $SRC_BYTES bytes in the source registry), docker-registry $(dpkg-query -W -f '${Version}' docker-registry 2>/dev/null || echo '?') on loopback, imgctl --jobs $JOBS, one run each, $(nproc) cores, load $LOAD_START at the start, $LOAD_END at the end, $(date -u +%Y-%m-%d)"
+echo "imgctl $("$IMGCTL" --version | awk '{print $2}') vs $(skopeo --version); $REPOS repositories × $TAGS tags = $IMAGES images (2 shared base layers of 2 and 1 MiB + a 4 KiB layer and a config each; $BLOB_BYTES bytes of distinct blobs), docker-registry $(dpkg-query -W -f '${Version}' docker-registry 2>/dev/null || echo '?') on loopback, imgctl --jobs $JOBS, one run each, $(nproc) cores, load $LOAD_START at the start, $LOAD_END at the end, $(date -u +%Y-%m-%d)"
 echo
-echo "| run | imgctl sync | skopeo sync | ratio | imgctl peak RSS | skopeo peak RSS | imgctl requests (source + destination) | skopeo requests |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| run | imgctl sync | skopeo sync | ratio | imgctl peak RSS | skopeo peak RSS | imgctl requests (source + destination) | skopeo requests | CPU: imgctl / its registries | CPU: skopeo / its registries |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for r in cold warm; do
-  printf '| %s | %s s | %s s | %s | %s MiB | %s MiB | %s + %s | %s + %s |\n' "$r" \
+  printf '| %s | %s s | %s s | %s | %s MiB | %s MiB | %s + %s | %s + %s | %s s / %s s | %s s / %s s |\n' "$r" \
     "$(t $r.imgctl)" "$(t $r.skopeo)" "$(ratio "$(t $r.imgctl)" "$(t $r.skopeo)")" \
     "$(rss $r.imgctl)" "$(rss $r.skopeo)" \
     "$(cat "$WORK/$r.imgctl.src")" "$(cat "$WORK/$r.imgctl.dst")" \
-    "$(cat "$WORK/$r.skopeo.src")" "$(cat "$WORK/$r.skopeo.dst")"
+    "$(cat "$WORK/$r.skopeo.src")" "$(cat "$WORK/$r.skopeo.dst")" \
+    "$(cpus $r.imgctl)" "$(cat "$WORK/$r.imgctl.regcpu")" "$(cpus $r.skopeo)" "$(cat "$WORK/$r.skopeo.regcpu")"
 done
 echo
 W=$(reqs warm.imgctl)
@@ -280,3 +291,7 @@ echo "- cold run, blob uploads completed at the destination: imgctl $UP_imgctl, 
 echo "- cold run, imgctl requests: source:$(cat "$WORK/cold.imgctl.srckinds"); destination:$(cat "$WORK/cold.imgctl.dstkinds")"
 echo "- cold run, skopeo requests: source:$(cat "$WORK/cold.skopeo.srckinds"); destination:$(cat "$WORK/cold.skopeo.dstkinds")"
 echo "- digests checked at both destinations: $CHECKED sampled manifests, $MISMATCH differ"
+COLD_RATIO=$(ratio "$(t cold.imgctl)" "$(t cold.skopeo)")
+RSS_MAX=$(( $(rss cold.imgctl) > $(rss warm.imgctl) ? $(rss cold.imgctl) : $(rss warm.imgctl) ))
+goal() { if python3 -c "import sys; sys.exit(0 if $1 else 1)"; then echo met; else echo MISSED; fi; }
+echo "- goals: cold ≤ 0.35 × skopeo: $(goal "$COLD_RATIO <= 0.35") ($COLD_RATIO); warm ≤ 2 s: $(goal "$(t warm.imgctl) <= 2") ($(t warm.imgctl) s); warm ≤ 2 requests per image + 2 per repository: $(goal "$W <= 2 * $IMAGES + 2 * $REPOS") ($W ≤ $((2 * IMAGES + 2 * REPOS))); peak RSS ≤ 40 MiB: $(goal "$RSS_MAX <= 40") ($RSS_MAX MiB); every shared blob crosses once: $SHARED_ONCE"

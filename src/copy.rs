@@ -132,6 +132,12 @@ pub async fn copy_image(
     let root = src.root_manifest().await?;
     let root_parsed = Manifest::parse(&root.bytes, &root.media_type)?;
     let mut report = CopyReport::default();
+    // The config read for the platform below is not downloaded again with the blobs.
+    let mut held = Held {
+        inner: src,
+        digest: None,
+        bytes: Vec::new(),
+    };
 
     // 1. Resolve the tree: the manifests to write (children first) and the root.
     let mut nodes: Vec<Node> = Vec::new();
@@ -175,9 +181,13 @@ pub async fn copy_image(
             (root, None)
         }
         (Manifest::Image(m), platforms) => {
-            if let Some(p) = config_platform(src, m).await? {
-                check_single_platform(&src.describe(), &p, platforms)?;
-                report.platforms.push(platform_string(&p));
+            if let Some(bytes) = read_config(src, m).await? {
+                if let Some(p) = platform_of_config(&bytes) {
+                    check_single_platform(&src.describe(), &p, platforms)?;
+                    report.platforms.push(platform_string(&p));
+                }
+                held.digest = Some(descriptor_digest(m.config())?);
+                held.bytes = bytes;
             }
             nodes.push(Node {
                 fetched: root.clone(),
@@ -212,6 +222,7 @@ pub async fn copy_image(
 
     let origin = src.mount_origin();
     dst.prepare(origin.as_ref()).await?;
+    let held = &held;
     let outcomes: Vec<BlobOutcome> = futures_util::stream::iter(blobs.iter().map(|d| {
         let origin = origin.clone();
         async move {
@@ -222,7 +233,7 @@ pub async fn copy_image(
                 .map_err(|_| Error::other("copy cancelled"))?;
             let digest = descriptor_digest(d)?;
             let progress = reporter.blob(digest.to_string(), d.size());
-            let outcome = match move_blob(src, dst, d, origin.as_ref(), &progress).await {
+            let outcome = match move_blob(held, dst, d, origin.as_ref(), &progress).await {
                 Ok(o) => o,
                 // Bytes that do not match their digest: the source's fault when its own copy
                 // is corrupt (a layout's file changed), not the upload's or the write's.
@@ -289,6 +300,15 @@ const MAX_CONFIG_BYTES: u64 = 4 << 20;
 /// or one over 4 MiB) or a config naming no os/architecture. Errors: the source's, Integrity
 /// when the blob does not match its descriptor.
 pub async fn config_platform(src: &dyn ImageSource, m: &ImageManifest) -> Result<Option<Platform>> {
+    Ok(read_config(src, m)
+        .await?
+        .and_then(|b| platform_of_config(&b)))
+}
+
+/// The bytes of image manifest `m`'s config blob, read from `src` and verified against its
+/// descriptor; `None` for an artifact (a config that is not an image configuration, or one
+/// over 4 MiB). Errors as [`config_platform`].
+async fn read_config(src: &dyn ImageSource, m: &ImageManifest) -> Result<Option<Vec<u8>>> {
     let c = m.config();
     if !is_image_config(c.media_type().as_ref()) || c.size() > MAX_CONFIG_BYTES {
         return Ok(None);
@@ -311,7 +331,45 @@ pub async fn config_platform(src: &dyn ImageSource, m: &ImageManifest) -> Result
             src.describe()
         )));
     }
-    Ok(platform_of_config(&bytes))
+    Ok(Some(bytes))
+}
+
+/// A source whose one blob read already (an image's config, for its platform) is served
+/// from memory: the copy does not download it twice.
+struct Held<'a> {
+    inner: &'a dyn ImageSource,
+    digest: Option<Digest>,
+    bytes: Vec<u8>,
+}
+
+#[async_trait::async_trait]
+impl ImageSource for Held<'_> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    async fn root_manifest(&self) -> Result<FetchedManifest> {
+        self.inner.root_manifest().await
+    }
+    async fn manifest(&self, digest: &Digest) -> Result<FetchedManifest> {
+        self.inner.manifest(digest).await
+    }
+    async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<crate::blob::BlobStream> {
+        match &self.digest {
+            Some(d)
+                if desc.digest().as_ref() == d.to_string() && offset <= self.bytes.len() as u64 =>
+            {
+                let rest = self.bytes[offset as usize..].to_vec();
+                Ok(Box::pin(std::io::Cursor::new(rest)))
+            }
+            _ => self.inner.blob(desc, offset).await,
+        }
+    }
+    fn mount_origin(&self) -> Option<crate::transport::MountOrigin> {
+        self.inner.mount_origin()
+    }
+    async fn check_blob(&self, desc: &Descriptor) -> Option<Error> {
+        self.inner.check_blob(desc).await
+    }
 }
 
 /// Checks that a single-platform image built for `have` fits an explicit `--platform`

@@ -25,11 +25,18 @@ use super::clients::Clients;
 use super::ledger::{BlobLedger, SharedBlobs};
 use super::plan::{MappingFailure, Unit};
 
+/// Images worked on at once per blob-transfer slot. An image that is up to date costs two
+/// manifest HEADs in a row and no transfer, so a no-op sync is bound by request latency: more
+/// images than transfer slots keep the registries busy (1,000 up-to-date images: 2.7 s at 4
+/// images at once, 1.6 s at 32, on a loaded 2-core machine). Transfers still wait for one of
+/// the `jobs` slots.
+pub const IMAGES_PER_JOB: usize = 8;
+
 /// How to run a plan.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
-    /// Concurrent blob transfers across all images (`--jobs`); also how many images are
-    /// worked on at once.
+    /// Concurrent blob transfers across all images (`--jobs`); [`IMAGES_PER_JOB`] times as
+    /// many images are worked on at once.
     pub jobs: usize,
     /// Only check what would be done (manifest HEADs); write nothing.
     pub dry_run: bool,
@@ -201,7 +208,7 @@ pub async fn run(
                 Some((i, r))
             }
         }))
-        .buffer_unordered(jobs)
+        .buffer_unordered(jobs * IMAGES_PER_JOB)
         .filter_map(|r| async move { r })
         .collect()
         .await;
@@ -297,10 +304,12 @@ impl Ctx<'_> {
                 u.source.clone(),
             ));
             let dest = SharedBlobs::new(
+                // The tag was HEADed in step 1: absent, or naming another manifest.
                 RegistryDestination::new(
                     self.clients.client(&u.destination.registry),
                     u.destination.clone(),
-                ),
+                )
+                .tag_checked(),
                 self.ledger.clone(),
                 &u.destination.registry,
                 &u.destination.repository,

@@ -82,6 +82,9 @@ pub struct RegistryDestination {
     locations: Option<std::sync::Arc<BlobLocations>>,
     /// Recorded repositories already added to the token's pull scopes.
     known_scopes: std::sync::Mutex<Vec<String>>,
+    /// The caller found the tag absent or naming another manifest just before the copy:
+    /// [`commit`](ImageDestination::commit) PUTs without a HEAD first.
+    tag_checked: bool,
 }
 
 impl RegistryDestination {
@@ -92,7 +95,15 @@ impl RegistryDestination {
             reference,
             locations: BlobLocations::current(),
             known_scopes: std::sync::Mutex::new(Vec::new()),
+            tag_checked: false,
         }
+    }
+
+    /// The same destination, for a caller that has just HEADed the tag and found it absent or
+    /// naming another manifest (a sync): the commit PUTs the root without asking again.
+    pub fn tag_checked(mut self) -> Self {
+        self.tag_checked = true;
+        self
     }
 
     /// Notes in the blob location record that this repository holds `desc`.
@@ -227,7 +238,7 @@ impl ImageDestination for RegistryDestination {
         };
         // A no-op re-push: one HEAD instead of a PUT when the tag names this manifest already
         // (a tag pointing elsewhere, or absent, is PUT).
-        if self.repo.manifest_is(&reference, &root.digest).await? {
+        if !self.tag_checked && self.repo.manifest_is(&reference, &root.digest).await? {
             return Ok(());
         }
         self.repo.put_manifest(&reference, root).await
