@@ -151,7 +151,9 @@ impl Layout {
         let dest = self.blob_path(digest);
         let root = self.root.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
-            file.sync_all()
+            // The data (and the size that reads it back); the rename is made durable by the
+            // directory's fsync below.
+            file.sync_data()
                 .ctx(|| format!("failed to fsync {}", path.display()))?;
             let parent = dest.parent().unwrap_or(Path::new("."));
             create_dir_within(&root, parent)
