@@ -172,10 +172,10 @@ for i in $(seq "$RUNS"); do
     log "push run $i: floor (4 parallel curl PUT)"
     measure "$WORK/push.floor" bash -c "push_floor floor$i"
   }
-  # The tool that runs second in a pair is measurably slower (the first one's large writes
-  # are still being settled by the kernel), so the order alternates from run to run; imgctl
-  # runs in the middle, skopeo and the floor before or after it in turn.
-  if (( i % 2 )); then push_skopeo; push_imgctl; push_curl; else push_curl; push_imgctl; push_skopeo; fi
+  # Whatever runs right after skopeo is measurably slower (on this registry, even after
+  # `sync`), so the floor runs first, and imgctl and skopeo alternate after it.
+  push_curl
+  if (( i % 2 )); then push_skopeo; push_imgctl; else push_imgctl; push_skopeo; fi
 done
 
 # ----- pull: from the last registry, fresh destination per run -----
@@ -194,7 +194,8 @@ for i in $(seq "$RUNS"); do
     log "pull run $i: floor (4 parallel curl GET)"
     measure "$WORK/pull.floor" bash -c "pull_floor img '$WORK/out-curl'"
   }
-  if (( i % 2 )); then pull_skopeo; pull_imgctl; pull_curl; else pull_curl; pull_imgctl; pull_skopeo; fi
+  pull_curl
+  if (( i % 2 )); then pull_skopeo; pull_imgctl; else pull_imgctl; pull_skopeo; fi
 done
 for d in $LAYER_DIGESTS; do
   [ "$(sha256sum "$WORK/out-curl/${d#sha256:}" | cut -d' ' -f1)" = "${d#sha256:}" ] \
