@@ -2,12 +2,14 @@
 # Benchmark imgctl against skopeo on a local CNCF distribution registry (Debian
 # `docker-registry`) over loopback: push, pull, same-registry copy, no-op re-push, peak RSS,
 # start-up time and binary size. Runs the two tools alternately and reports medians.
+# Floors for scale, measured in the same runs: the layers fetched by 4 parallel `curl` GETs
+# into files (no hashing, no fsync) and pushed by 4 parallel `curl` monolithic PUTs.
 #
 #   bench/compare.sh [RUNS] [LAYER_MIB] [LAYERS]       # defaults: 6 runs, 4 x 256 MiB
 #   BIG=1 bench/compare.sh                            # also a single 4 GiB layer (imgctl RSS)
 #   IMGCTL=path/to/imgctl JOBS=4 bench/compare.sh
 #
-# Needs: docker-registry, skopeo, python3, GNU time (/usr/bin/time). Uses ~6 GiB in $TMPDIR
+# Needs: docker-registry, skopeo, curl, python3, GNU time (/usr/bin/time). Uses ~6 GiB in $TMPDIR
 # (~20 GiB with BIG=1). Prints a Markdown table on stdout; progress on stderr.
 set -euo pipefail
 
@@ -20,7 +22,7 @@ IMGCTL=${IMGCTL:-$ROOT/target/release/imgctl}
 if [ ! -x "$IMGCTL" ]; then
   (cd "$ROOT" && cargo build --release >&2)
 fi
-for t in docker-registry skopeo python3 /usr/bin/time; do
+for t in docker-registry skopeo curl python3 /usr/bin/time; do
   command -v "$t" >/dev/null || { echo "missing: $t" >&2; exit 1; }
 done
 
@@ -122,9 +124,40 @@ log "building a ${LAYERS} x ${LAYER_MIB} MiB image"
 DIGEST=$(make_image "$WORK/src" "$LAYERS" "$LAYER_MIB")
 SIZE=$(du -sb "$WORK/src/blobs" | cut -f1)
 log "image $DIGEST ($SIZE bytes)"
+LAYER_DIGESTS=$(python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+print(" ".join(l["digest"] for l in m["layers"]))' "$WORK/src/blobs/sha256/${DIGEST#sha256:}")
+
+# The floors: what moving the layers' bytes costs with curl, in parallel, one process per
+# layer. Pull: GETs into files (no hashing, no fsync). Push: per layer an upload session
+# (POST) and one streamed monolithic PUT of the file (the registry hashes what it receives).
+pull_floor() { # REPOSITORY DIR
+  local d p pids=()
+  rm -rf "$2"; mkdir -p "$2"
+  for d in $LAYER_DIGESTS; do
+    curl -sf -o "$2/${d#sha256:}" "http://$REG/v2/$1/blobs/$d" & pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+}
+push_floor() { # REPOSITORY
+  local d p pids=()
+  for d in $LAYER_DIGESTS; do
+    (
+      loc=$(curl -sf -X POST -D - -o /dev/null "http://$REG/v2/$1/blobs/uploads/" |
+        tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+      case $loc in http*) ;; *) loc=http://$REG$loc ;; esac
+      case $loc in *\?*) loc="$loc&digest=$d" ;; *) loc="$loc?digest=$d" ;; esac
+      curl -sf -o /dev/null -T "$WORK/src/blobs/sha256/${d#sha256:}" \
+        -H 'Content-Type: application/octet-stream' "$loc"
+    ) & pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+}
+export -f pull_floor push_floor
+export REG LAYER_DIGESTS WORK
 
 # ----- push: fresh registry per run, alternating -----
-: >"$WORK/push.imgctl"; : >"$WORK/push.skopeo"
+: >"$WORK/push.imgctl"; : >"$WORK/push.skopeo"; : >"$WORK/push.floor"
 for i in $(seq "$RUNS"); do
   start_registry
   push_skopeo() {
@@ -135,15 +168,20 @@ for i in $(seq "$RUNS"); do
     log "push run $i: imgctl"
     measure "$WORK/push.imgctl" "$IMGCTL" "${IMG[@]}" copy "oci:$WORK/src:bench" "docker://$REG/img:v1"
   }
-  # The tool that runs second in a pair is measurably slower (the first one's large writes
-  # are still being settled by the kernel), so the order alternates from run to run.
+  push_curl() {
+    log "push run $i: floor (4 parallel curl PUT)"
+    measure "$WORK/push.floor" bash -c "push_floor floor$i"
+  }
+  # Whatever runs right after skopeo is measurably slower (on this registry, even after
+  # `sync`), so the floor runs first, and imgctl and skopeo alternate after it.
+  push_curl
   if (( i % 2 )); then push_skopeo; push_imgctl; else push_imgctl; push_skopeo; fi
 done
 
 # ----- pull: from the last registry, fresh destination per run -----
-: >"$WORK/pull.imgctl"; : >"$WORK/pull.skopeo"
+: >"$WORK/pull.imgctl"; : >"$WORK/pull.skopeo"; : >"$WORK/pull.floor"
 for i in $(seq "$RUNS"); do
-  rm -rf "$WORK/out-sko" "$WORK/store"
+  rm -rf "$WORK/out-sko" "$WORK/store" "$WORK/out-curl"
   pull_skopeo() {
     log "pull run $i: skopeo"
     measure "$WORK/pull.skopeo" "${SKO[@]}" copy --src-tls-verify=false "docker://$REG/img:v1" "oci:$WORK/out-sko:bench"
@@ -152,8 +190,18 @@ for i in $(seq "$RUNS"); do
     log "pull run $i: imgctl"
     measure "$WORK/pull.imgctl" "$IMGCTL" "${IMG[@]}" --store "$WORK/store" pull "$REG/img:v1"
   }
+  pull_curl() {
+    log "pull run $i: floor (4 parallel curl GET)"
+    measure "$WORK/pull.floor" bash -c "pull_floor img '$WORK/out-curl'"
+  }
+  pull_curl
   if (( i % 2 )); then pull_skopeo; pull_imgctl; else pull_imgctl; pull_skopeo; fi
 done
+for d in $LAYER_DIGESTS; do
+  [ "$(sha256sum "$WORK/out-curl/${d#sha256:}" | cut -d' ' -f1)" = "${d#sha256:}" ] \
+    || { echo "the floor's download of $d differs" >&2; exit 1; }
+done
+rm -rf "$WORK/out-curl"
 [ "$("$IMGCTL" --store "$WORK/store" images --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["digest"])')" = "$DIGEST" ] \
   || { echo "pulled digest differs" >&2; exit 1; }
 
@@ -196,29 +244,35 @@ if [ "${BIG:-0}" = 1 ]; then
   measure "$WORK/big.push" "$IMGCTL" "${IMG[@]}" copy "oci:$WORK/big:bench" "docker://$REG/big:v1"
   measure "$WORK/big.pull" "$IMGCTL" "${IMG[@]}" --store "$WORK/store" pull "$REG/big:v1"
   measure "$WORK/big.copy" "$IMGCTL" "${IMG[@]}" copy "docker://$REG/big:v1" "oci:$WORK/big-out:bench"
-  BIG_ROWS=$(printf '| 1 × 4 GiB push (imgctl) | %s s | | | %s MiB | |\n| 1 × 4 GiB pull (imgctl) | %s s | | | %s MiB | |\n| 1 × 4 GiB registry → oci: (imgctl) | %s s | | | %s MiB | |' \
+  BIG_ROWS=$(printf '| 1 × 4 GiB push (imgctl) | %s s | | | | %s MiB | |\n| 1 × 4 GiB pull (imgctl) | %s s | | | | %s MiB | |\n| 1 × 4 GiB registry → oci: (imgctl) | %s s | | | | %s MiB | |' \
     "$(col "$WORK/big.push" 1)" "$(( $(col "$WORK/big.push" 2) / 1024 ))" \
     "$(col "$WORK/big.pull" 1)" "$(( $(col "$WORK/big.pull" 2) / 1024 ))" \
     "$(col "$WORK/big.copy" 1)" "$(( $(col "$WORK/big.copy" 2) / 1024 ))")
 fi
 
-row() { # NAME FILE_IMGCTL FILE_SKOPEO
-  local a b
+row() { # NAME FILE_IMGCTL FILE_SKOPEO [FILE_FLOOR]
+  local a b f=
   a=$(col "$2" 1 | median); b=$(col "$3" 1 | median)
-  printf '| %s | %s s | %s s | %s | %s MiB | %s MiB |\n' "$1" "$a" "$b" \
-    "$(python3 -c "print(f'{$a/$b:.2f}')")" \
+  [ -n "${4:-}" ] && f=$(python3 -c "print(f'{$a/$(col "$4" 1 | median):.2f}')")
+  printf '| %s | %s s | %s s | %s | %s | %s MiB | %s MiB |\n' "$1" "$a" "$b" \
+    "$(python3 -c "print(f'{$a/$b:.2f}')")" "$f" \
     "$(( $(maxcol "$2" 2) / 1024 ))" "$(( $(maxcol "$3" 2) / 1024 ))"
+}
+floor_row() { # NAME FILE
+  printf '| %s | %s s | | | | | |\n' "$1" "$(col "$2" 1 | median)"
 }
 
 echo
 echo "imgctl $("$IMGCTL" --version | awk '{print $2}') vs $(skopeo --version); ${LAYERS} × ${LAYER_MIB} MiB random tar layers ($SIZE bytes), docker-registry $(dpkg-query -W -f '${Version}' docker-registry 2>/dev/null || echo '?') on loopback, --jobs $JOBS, median of $RUNS alternating runs, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| operation | imgctl | skopeo | ratio | imgctl peak RSS | skopeo peak RSS |"
-echo "|---|---|---|---|---|---|"
-row "push (oci: → registry)" "$WORK/push.imgctl" "$WORK/push.skopeo"
-row "pull (registry → store / oci:)" "$WORK/pull.imgctl" "$WORK/pull.skopeo"
+echo "| operation | imgctl | skopeo | ratio | imgctl / floor | imgctl peak RSS | skopeo peak RSS |"
+echo "|---|---|---|---|---|---|---|"
+row "push (oci: → registry)" "$WORK/push.imgctl" "$WORK/push.skopeo" "$WORK/push.floor"
+row "pull (registry → store / oci:)" "$WORK/pull.imgctl" "$WORK/pull.skopeo" "$WORK/pull.floor"
+floor_row "push floor (4 parallel curl PUT, monolithic)" "$WORK/push.floor"
+floor_row "pull floor (4 parallel curl GET into files, no hashing, no fsync)" "$WORK/pull.floor"
 row "copy to another repository, same registry" "$WORK/copy.imgctl" "$WORK/copy.skopeo"
-printf '| no-op re-push (imgctl) | %s s | | | %s MiB | |\n' "$(col "$WORK/noop.imgctl" 1)" "$(( $(col "$WORK/noop.imgctl" 2) / 1024 ))"
+printf '| no-op re-push (imgctl) | %s s | | | | %s MiB | |\n' "$(col "$WORK/noop.imgctl" 1)" "$(( $(col "$WORK/noop.imgctl" 2) / 1024 ))"
 [ -n "$BIG_ROWS" ] && echo "$BIG_ROWS"
 echo
 echo "- same-registry copy: blob upload requests (PUT/PATCH) by imgctl: $COPY_UPLOADS (cross-repository mounts)"

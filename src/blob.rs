@@ -15,6 +15,12 @@ use crate::error::{Error, Result};
 /// [`crate::digest::VerifyingReader`] by whoever consumes it.
 pub type BlobStream = Pin<Box<dyn AsyncRead + Send>>;
 
+/// A blob's bytes as the chunks they arrived in (the body of an HTTP response), for a consumer
+/// that hands them on without copying them into a buffer of its own; errors as I/O errors, as
+/// a [`BlobStream`]'s. Not verified by whoever produces it either.
+pub type ChunkStream =
+    Pin<Box<dyn futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send>>;
+
 /// A manifest or index as stored: exact bytes, media type and the digest of those bytes.
 #[derive(Debug, Clone)]
 pub struct FetchedManifest {

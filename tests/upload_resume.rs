@@ -168,6 +168,19 @@ fn check_resumed(signal: &str, size: usize, seed: u64) {
     assert_eq!(saved[0]["digest"], layer.as_str());
     let confirmed = saved[0]["offset"].as_u64().unwrap();
     assert!(confirmed >= layer_size / 2 - 32 * MIB as u64, "{saved:?}");
+    // Chunks start at 1/32 of the blob (at least 8 MiB) and may grow, never past 1/8 of it
+    // (or the first chunk's size), so an interruption loses at most that much.
+    let chunks: Vec<u64> = proxy
+        .seen()
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.path.contains("/blobs/uploads/"))
+        .filter_map(|r| r.content_length)
+        .collect();
+    let first = layer_size.div_ceil(32).max(8 * MIB as u64);
+    assert_eq!(chunks.first(), Some(&first), "{chunks:?}");
+    let ceiling = layer_size.div_ceil(8).max(first);
+    assert!(chunks.iter().all(|&n| n <= ceiling), "{chunks:?}");
+    eprintln!("{signal}: chunk sizes before the interruption: {chunks:?}");
 
     // The re-run continues the saved session: it asks the registry where the session
     // stands (GET) and sends only the rest.

@@ -8,7 +8,7 @@ use tokio_util::io::StreamReader;
 use tracing::warn;
 
 use super::repository::Repository;
-use crate::blob::BlobStream;
+use crate::blob::{BlobStream, ChunkStream};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -44,6 +44,19 @@ impl Repository {
         size: Option<u64>,
         offset: u64,
     ) -> Result<BlobStream> {
+        let chunks = self.blob_chunks(digest, size, offset).await?;
+        Ok(Box::pin(StreamReader::new(chunks)))
+    }
+
+    /// Like [`Repository::blob_reader`], as the chunks the HTTP client received (no copy).
+    ///
+    /// Errors (opening): NotFound, Auth, Network after retries.
+    pub async fn blob_chunks(
+        &self,
+        digest: &Digest,
+        size: Option<u64>,
+        offset: u64,
+    ) -> Result<ChunkStream> {
         let policy = self.client.policy();
         let mut failures = 0;
         let (resp, start) = loop {
@@ -70,7 +83,7 @@ impl Repository {
         };
         let stream =
             futures_util::stream::try_unfold(st, next_chunk).map_err(std::io::Error::other);
-        Ok(Box::pin(StreamReader::new(stream)))
+        Ok(Box::pin(stream))
     }
 }
 

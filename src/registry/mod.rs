@@ -44,5 +44,5 @@ pub use manifests::MAX_MANIFEST_BYTES;
 pub use repository::{Access, Repository};
 pub use uploads::{
     MIN_CHUNK_SIZE, RESUMABLE_MIN_SIZE, SavedUpload, UploadJournal, UploadKey, UploadProgress,
-    resumable_chunk_size, set_upload_journal,
+    resumable_chunk_ceiling, resumable_chunk_size, set_upload_journal,
 };

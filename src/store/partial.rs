@@ -8,7 +8,10 @@ use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use bytes::Bytes;
+use futures_util::Stream;
 use tokio::io::AsyncRead;
+use tokio_util::io::ReaderStream;
 
 use super::blobs::{CHUNK, joined, mismatch, pump};
 use super::lock::same_file;
@@ -45,6 +48,27 @@ impl Layout {
         R: AsyncRead + Unpin + Send,
         F: Fn(u64) -> Fut,
         Fut: Future<Output = Result<R>>,
+    {
+        self.write_blob_chunks_resumable(digest, size, |offset| {
+            let opened = open(offset);
+            async move { Ok(ReaderStream::with_capacity(opened.await?, CHUNK)) }
+        })
+        .await
+    }
+
+    /// [`Layout::write_blob_resumable`] from a source of chunks (`open(offset)` yields the
+    /// blob from byte `offset` as a stream of chunks, e.g. an HTTP body's), which are written
+    /// as they came, without a copy. Returns and errors as [`Layout::write_blob_resumable`].
+    pub async fn write_blob_chunks_resumable<S, F, Fut>(
+        &self,
+        digest: &Digest,
+        size: Option<u64>,
+        open: F,
+    ) -> Result<u64>
+    where
+        S: Stream<Item = std::io::Result<Bytes>> + Unpin + Send,
+        F: Fn(u64) -> Fut,
+        Fut: Future<Output = Result<S>>,
     {
         if self.present(digest, size).await {
             return Ok(0);
@@ -151,7 +175,9 @@ impl Layout {
         let dest = self.blob_path(digest);
         let root = self.root.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
-            file.sync_all()
+            // The data (and the size that reads it back); the rename is made durable by the
+            // directory's fsync below.
+            file.sync_data()
                 .ctx(|| format!("failed to fsync {}", path.display()))?;
             let parent = dest.parent().unwrap_or(Path::new("."));
             create_dir_within(&root, parent)

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use oci_spec::image::Descriptor;
 
 use super::{ImageDestination, ImageSource, MountOrigin};
-use crate::blob::{BlobStream, FetchedManifest};
+use crate::blob::{BlobStream, ChunkStream, FetchedManifest};
 use crate::digest::VerifyingReader;
 use crate::error::Result;
 use crate::manifest::descriptor_digest;
@@ -66,6 +66,21 @@ impl ImageSource for RegistrySource {
             );
         }
         Ok(stream)
+    }
+    async fn blob_chunks(&self, desc: &Descriptor, offset: u64) -> Result<ChunkStream> {
+        let digest = descriptor_digest(desc)?;
+        let chunks = self
+            .repo
+            .blob_chunks(&digest, Some(desc.size()), offset)
+            .await?;
+        if let Some(l) = &self.locations {
+            l.record(
+                &self.reference.registry,
+                &self.reference.repository,
+                &digest.to_string(),
+            );
+        }
+        Ok(chunks)
     }
     fn mount_origin(&self) -> Option<MountOrigin> {
         Some(MountOrigin {

@@ -4,6 +4,7 @@
 
 use std::pin::Pin;
 
+use futures_util::TryStreamExt;
 use oci_spec::image::Descriptor;
 use tokio::io::AsyncRead;
 
@@ -58,10 +59,11 @@ pub async fn put_blob_resumable(
 ) -> Result<u64> {
     let digest = descriptor_digest(desc)?;
     layout
-        .write_blob_resumable(&digest, Some(desc.size()), |offset| async move {
+        .write_blob_chunks_resumable(&digest, Some(desc.size()), |offset| async move {
             progress.set_position(offset);
-            let stream = source.blob(desc, offset).await?;
-            Ok(ProgressReader::new(stream, progress.handle()))
+            let chunks = source.blob_chunks(desc, offset).await?;
+            let bar = progress.handle();
+            Ok(chunks.inspect_ok(move |b| bar.inc(b.len() as u64)))
         })
         .await
 }

@@ -32,7 +32,7 @@ pub use self::tar as archive;
 /// The old names of [`docker`] and [`oci`]; kept while callers move over.
 pub use self::{docker as registry, oci as layout};
 /// The model's content types, which the traits speak in.
-pub use crate::blob::{BlobStream, FetchedManifest};
+pub use crate::blob::{BlobStream, ChunkStream, FetchedManifest};
 /// Moved to [`crate::progress`]; re-exported while callers move over.
 pub use crate::progress::BlobOutcome;
 /// Kept at the old path while callers move over to [`open`].
@@ -63,6 +63,16 @@ pub trait ImageSource: Send + Sync {
     /// The blob `desc` names, starting at byte `offset` (for resuming). The caller verifies
     /// the bytes against `desc`.
     async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream>;
+    /// [`ImageSource::blob`] as a stream of chunks: a source that receives its bytes in
+    /// chunks (a registry) hands them on as they came, without a copy. The default reads
+    /// [`ImageSource::blob`] in 256 KiB chunks.
+    async fn blob_chunks(&self, desc: &Descriptor, offset: u64) -> Result<ChunkStream> {
+        let reader = self.blob(desc, offset).await?;
+        Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
+            reader,
+            256 << 10,
+        )))
+    }
     /// The registry repository this source reads from, when a same-registry destination could
     /// mount its blobs; `None` for files.
     fn mount_origin(&self) -> Option<MountOrigin> {

@@ -229,7 +229,9 @@ impl Repository {
 
     /// Chunked upload into session `s` from byte `offset`: PATCH pieces of `max_chunk` bytes
     /// (at least the registry's minimum) with `Content-Range: start-end`, tracking our own
-    /// offset and following the newest `Location`; then PUT `?digest=`.
+    /// offset and following the newest `Location`; then PUT `?digest=`. With `grow_to`, a
+    /// chunk confirmed within [`super::CHUNK_GROWS_BELOW`] is followed by one twice as large,
+    /// up to `grow_to` bytes.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn upload_chunked<F, Fut>(
         &self,
@@ -238,6 +240,7 @@ impl Repository {
         s: &mut Session,
         mut offset: u64,
         max_chunk: u64,
+        grow_to: Option<u64>,
         open: &F,
         progress: &Arc<dyn UploadProgress>,
         force_auth: bool,
@@ -247,7 +250,7 @@ impl Repository {
         F: Fn(u64) -> Fut,
         Fut: Future<Output = Result<BlobStream>>,
     {
-        let chunk = max_chunk.max(s.min_chunk).max(1);
+        let mut chunk = max_chunk.max(s.min_chunk).max(1);
         // Not opened when every byte is already there (a session that only lacks its final PUT).
         let reader: Arc<tokio::sync::Mutex<BlobStream>> =
             Arc::new(tokio::sync::Mutex::new(if offset < size {
@@ -259,6 +262,7 @@ impl Repository {
         let mut force = force_auth;
         while offset < size {
             let n = chunk.min(size - offset);
+            let started = std::time::Instant::now();
             let body = body_from(reader.clone(), n, progress_fn(progress), slot.clone());
             let req = self
                 .http()
@@ -304,6 +308,11 @@ impl Repository {
             offset += n;
             debug!(%digest, offset, "chunk accepted");
             guard.save(&s.location, offset, size);
+            if let Some(ceiling) = grow_to
+                && started.elapsed() < super::CHUNK_GROWS_BELOW
+            {
+                chunk = chunk.saturating_mul(2).min(ceiling.max(chunk));
+            }
         }
         let url = Self::with_digest(&s.location, digest).map_err(Failure::Fatal)?;
         let req = self
