@@ -283,28 +283,28 @@ impl BlobFile for NamedTempFile {
 /// works while the rest of the blob arrives, instead of all of it after the last byte. Not a
 /// durability guarantee by itself (no metadata, no device cache flush). Best effort; elsewhere a
 /// no-op (the final fsync writes everything).
+#[cfg(target_os = "linux")]
 fn start_writeback(file: &File, offset: u64, len: u64) {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
-            return;
-        };
-        // SAFETY: `file` is an open descriptor for the whole call; the call only schedules
-        // writeback of its dirty pages in the range and reads no memory of ours.
-        let r = unsafe {
-            libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE)
-        };
-        if r != 0 {
-            tracing::trace!(
-                "sync_file_range failed: {}",
-                std::io::Error::last_os_error()
-            );
-        }
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: `file` is an open descriptor for the whole call; the call only schedules
+    // writeback of its dirty pages in the range and reads no memory of ours.
+    let r = unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE)
+    };
+    if r != 0 {
+        tracing::trace!(
+            "sync_file_range failed: {}",
+            std::io::Error::last_os_error()
+        );
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (file, offset, len);
 }
+
+/// Elsewhere a no-op: the final fsync writes everything.
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
 
 /// What [`pump`] did: the sink and hash state back, bytes appended, and how reading ended.
 pub(super) struct Pumped<W> {
