@@ -37,6 +37,17 @@ impl RegistrySource {
     pub fn repository(&self) -> &Repository {
         &self.repo
     }
+    /// Records that this repository serves blob `digest`: a later push elsewhere in this
+    /// registry may mount it from here.
+    fn record_served(&self, digest: &crate::digest::Digest) {
+        if let Some(l) = &self.locations {
+            l.record(
+                &self.reference.registry,
+                &self.reference.repository,
+                &digest.to_string(),
+            );
+        }
+    }
 }
 
 #[async_trait]
@@ -57,14 +68,7 @@ impl ImageSource for RegistrySource {
             .repo
             .blob_reader(&digest, Some(desc.size()), offset)
             .await?;
-        // The repository serves it: a later push elsewhere in this registry may mount it.
-        if let Some(l) = &self.locations {
-            l.record(
-                &self.reference.registry,
-                &self.reference.repository,
-                &digest.to_string(),
-            );
-        }
+        self.record_served(&digest);
         Ok(stream)
     }
     async fn blob_chunks(&self, desc: &Descriptor, offset: u64) -> Result<ChunkStream> {
@@ -73,13 +77,7 @@ impl ImageSource for RegistrySource {
             .repo
             .blob_chunks(&digest, Some(desc.size()), offset)
             .await?;
-        if let Some(l) = &self.locations {
-            l.record(
-                &self.reference.registry,
-                &self.reference.repository,
-                &digest.to_string(),
-            );
-        }
+        self.record_served(&digest);
         Ok(chunks)
     }
     fn mount_origin(&self) -> Option<MountOrigin> {
