@@ -18,6 +18,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 # the GitHub Action's steps (tests/action.rs) read imgctl's JSON with jq
 command -v jq >/dev/null 2>&1 || need+=(jq)
+# scripts the tests run (demo.sh picks a free port with python3; tests/scripts.rs)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 # credentials tests: Secret Service (gnome-keyring under dbus-run-session), kernel keyutils
 command -v gnome-keyring-daemon >/dev/null 2>&1 || need+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || need+=(dbus)
