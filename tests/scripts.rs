@@ -133,7 +133,8 @@ fn test_script_installs_every_tool_the_tests_need() {
     let bin = sb.dir().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     // PATH holds only this directory: the system tools test.sh uses, stand-ins for the peers
-    // it finds installed, and recording stand-ins for apt-get, sudo and cargo. jq is missing.
+    // it finds installed, and recording stand-ins for apt-get, sudo and cargo. jq and python3
+    // are missing.
     for tool in ["bash", "env", "dirname", "id"] {
         let path = ["/usr/bin", "/bin"]
             .iter()
@@ -182,7 +183,7 @@ fn test_script_installs_every_tool_the_tests_need() {
         calls,
         [
             "apt-get update -qq",
-            "apt-get install -y -qq jq",
+            "apt-get install -y -qq jq python3",
             "cargo test --locked --test nothing"
         ],
         "{}",
