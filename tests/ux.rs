@@ -700,3 +700,44 @@ fn a_closed_or_full_stderr_keeps_the_exit_code() {
         assert!(stderr(&out).contains("error: "), "{}", describe(&out));
     }
 }
+
+/// A bare name that mutate and append (which read it from its registry and write the result
+/// back under it) cannot reach there, but that the local store has (just built or pulled), gets
+/// a hint naming `store:REF`; the read-only commands take the store's image themselves.
+#[test]
+fn a_bare_name_the_store_has_is_hinted_as_store_ref() {
+    let sb = Imgctl::new();
+    store_with_app(&sb);
+    // A registry on a port nothing listens on: the bare name fails as unreachable (exit 6).
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let name = format!("127.0.0.1:{closed_port}/ux/app:1");
+    sb.run_ok(&["tag", "example.com/app:1", &name]);
+    let layer = sb.dir().join("extra");
+    std::fs::create_dir_all(&layer).unwrap();
+    std::fs::write(layer.join("x.txt"), "x").unwrap();
+    for args in [
+        vec!["mutate", name.as_str(), "--env", "A=B"],
+        vec!["append", name.as_str(), "-f", layer.to_str().unwrap()],
+    ] {
+        let mut all = vec!["--retries", "0"];
+        all.extend(&args);
+        let r = sb.run(&all);
+        assert_eq!(r.status.code(), Some(6), "{args:?}: {}", describe(&r));
+        assert!(
+            stderr(&r).contains("hint: ") && stderr(&r).contains(&format!("store:{name}")),
+            "{args:?}: {}",
+            describe(&r)
+        );
+    }
+    // Named as the store's, the same edit works.
+    sb.run_ok(&["mutate", &format!("store:{name}"), "--env", "A=B"]);
+    // An image the store does not have gets no such hint.
+    let other = format!("127.0.0.1:{closed_port}/ux/none:1");
+    let r = sb.run(&["--retries", "0", "mutate", &other, "--env", "A=B"]);
+    assert_eq!(r.status.code(), Some(6), "{}", describe(&r));
+    assert!(!stderr(&r).contains("store:"), "{}", describe(&r));
+}

@@ -772,12 +772,42 @@ async fn run_command(cli: &Cli) -> Result<()> {
         Command::Ratelimit { reference } => sync::ratelimit(g, reference.as_deref()).await,
         Command::Prune => store::prune(g),
         Command::Build(a) => build::build(g, a).await,
-        Command::Mutate(a) => mutate::mutate(g, a).await,
-        Command::Append(a) => append::append(g, a).await,
+        Command::Mutate(a) => mutate::mutate(g, a)
+            .await
+            .map_err(|e| hint_store_image(g, &a.source, e)),
+        Command::Append(a) => append::append(g, a)
+            .await
+            .map_err(|e| hint_store_image(g, &a.source, e)),
         Command::Blob(a) => blob::blob(g, a).await,
         Command::Index(a) => index::index(g, a).await,
         Command::Export(a) => export::export(g, a).await,
         Command::Files(a) => files::files(g, a).await,
         Command::Diff(a) => files::diff(g, a).await,
     }
+}
+
+/// For the edits that read a bare `REF` from its registry and write the result back under it
+/// (mutate, append; the read-only commands take the store's image, as `inspect` does): when
+/// that failed as not found or unreachable and the local store has an image of that name, the
+/// hint says so and names `store:REF`, the image a user who just built or pulled it means.
+fn hint_store_image(g: &GlobalOpts, source: &str, e: Error) -> Error {
+    use imgctl::error::ErrorKind;
+    if !matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Network) {
+        return e;
+    }
+    let Ok(dir) = g.store_dir() else {
+        return e;
+    };
+    let Ok((imgctl::location::Location::Store(r), true)) =
+        imgctl::ops::inspect::resolve_bare(source, Some(&dir))
+    else {
+        return e;
+    };
+    let store =
+        format!("the local store has {r}: name it store:{r} (a bare name is the registry's here)");
+    let hint = match e.hint_text() {
+        Some(h) => format!("{h}; {store}"),
+        None => store,
+    };
+    e.with_hint(hint)
 }
