@@ -15,9 +15,9 @@
 mod scan;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use scan::{code_only, is_ident, rust_files};
+use scan::{code_only, is_ident, rust_files, tree};
 
 /// One layer: its name, the top-level modules of `src/` in it (today's and the target's names),
 /// and the layers its code may import from.
@@ -411,18 +411,6 @@ fn every_import_of_src_points_down_the_layers() {
     if let Err(problems) = judge(&scan, KNOWN) {
         panic!("layering guard:\n{problems}");
     }
-}
-
-/// Writes `files` (path under `src/`, text) into a fresh temp tree; returns the guard.
-fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    for (rel, text) in files {
-        let p = src.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    (dir, src)
 }
 
 #[test]

@@ -19,7 +19,7 @@ mod scan;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use scan::{code_only, is_ident, rust_files};
+use scan::{code_only, is_ident, rust_files, tree};
 
 /// One kind of platform-specific path: the gates that make it compile, as alternatives, each
 /// a set of cfg atoms (`unix`, `target_os="linux"`: no spaces) that must all be asserted.
@@ -538,18 +538,6 @@ fn platform_specific_code_in_src_is_cfg_gated() {
          alternative:\n{}",
         bad.join("\n")
     );
-}
-
-/// Writes `files` (path under `src/`, text) into a fresh temp tree.
-fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    for (rel, text) in files {
-        let p = src.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    (dir, src)
 }
 
 #[test]

@@ -184,6 +184,23 @@ impl<R: Read> Read for HashRead<'_, R> {
     }
 }
 
+/// A tar with one member whose raw name and link target are written as given, as a hostile
+/// tar carries them (the tar crate's setters refuse `..`), then the two end-of-archive blocks.
+/// For the unit tests here and in `rootfs`.
+#[cfg(test)]
+pub(crate) fn raw_member_tar(kind: tar::EntryType, name: &str, target: &str) -> Vec<u8> {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_size(0);
+    h.set_mode(0o644);
+    h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+    h.as_old_mut().linkname[..target.len()].copy_from_slice(target.as_bytes());
+    h.set_cksum();
+    let mut raw = h.as_bytes().to_vec();
+    raw.extend_from_slice(&[0u8; 1024]);
+    raw
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,20 +247,6 @@ mod tests {
         assert_eq!(p.size, std::fs::metadata(p.file.path()).unwrap().len());
 
         // Member paths and hard-link targets leaving the root are refused.
-        let raw_tar = |kind, name: &str, target: &str| {
-            let mut raw = Vec::new();
-            let mut h = tar::Header::new_gnu();
-            h.set_entry_type(kind);
-            h.set_size(0);
-            h.set_mode(0o644);
-            // set_path refuses `..`; the raw name field is what a hostile tar carries.
-            h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
-            h.as_old_mut().linkname[..target.len()].copy_from_slice(target.as_bytes());
-            h.set_cksum();
-            raw.extend_from_slice(h.as_bytes());
-            raw.extend_from_slice(&[0u8; 1024]);
-            raw
-        };
         for (kind, name, target) in [
             (tar::EntryType::Regular, "../etc/passwd", ""),
             (tar::EntryType::Regular, "a/../../x", ""),
@@ -251,14 +254,14 @@ mod tests {
             (tar::EntryType::Link, "etc/l", "../../outside"),
         ] {
             let f = d.path().join("evil.tar");
-            std::fs::write(&f, raw_tar(kind, name, target)).unwrap();
+            std::fs::write(&f, raw_member_tar(kind, name, target)).unwrap();
             let err = pack_input(&f, &opts, d.path()).unwrap_err();
             assert_eq!(err.kind(), crate::error::ErrorKind::Usage, "{name}");
             assert!(err.to_string().contains("escapes the root"), "{err}");
         }
         // A symlink's target is data: climbing above `/`, or absolute, it is kept as written.
         for target in ["../../ux.txt", "../../../../etc/shadow", "/etc/shadow"] {
-            let raw = raw_tar(tar::EntryType::Symlink, "x/outlink", target);
+            let raw = raw_member_tar(tar::EntryType::Symlink, "x/outlink", target);
             let f = d.path().join("link.tar");
             std::fs::write(&f, &raw).unwrap();
             let p = pack_input(&f, &opts, d.path()).unwrap();

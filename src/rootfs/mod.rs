@@ -443,34 +443,25 @@ mod tests {
         assert_eq!(e.kind(), crate::error::ErrorKind::Integrity);
     }
 
-    /// A one-member tar whose raw name and link target are written as given (the tar crate's
-    /// setters refuse `..` in names), then the two end-of-archive blocks.
-    fn raw_tar(kind: tar::EntryType, name: &str, target: &str) -> Vec<u8> {
-        let mut h = tar::Header::new_gnu();
-        h.set_entry_type(kind);
-        h.set_size(0);
-        h.set_mode(0o777);
-        h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
-        h.as_old_mut().linkname[..target.len()].copy_from_slice(target.as_bytes());
-        h.set_cksum();
-        let mut raw = h.as_bytes().to_vec();
-        raw.extend_from_slice(&[0u8; 1024]);
-        raw
-    }
-
     #[test]
     fn symlink_targets_are_data_but_escaping_paths_and_hard_links_are_refused() {
+        use crate::layer::input::raw_member_tar;
         use tar::EntryType as T;
         const MT: &str = "application/vnd.oci.image.layer.v1.tar";
         // Relative targets above `/` and absolute ones: kept as written.
         for target in ["../../ux.txt", "../../../host-etc/passwd", "/etc/shadow"] {
             let mut seen = Vec::new();
-            walk_layer(0, MT, &raw_tar(T::Symlink, "x/outlink", target)[..], |m| {
-                if let Member::Entry { info, .. } = m {
-                    seen.push((info.path, info.kind, info.link));
-                }
-                Ok(())
-            })
+            walk_layer(
+                0,
+                MT,
+                &raw_member_tar(T::Symlink, "x/outlink", target)[..],
+                |m| {
+                    if let Member::Entry { info, .. } = m {
+                        seen.push((info.path, info.kind, info.link));
+                    }
+                    Ok(())
+                },
+            )
             .unwrap();
             assert_eq!(
                 seen,
@@ -483,7 +474,8 @@ mod tests {
             (T::Symlink, "a/../../x", "y"),
             (T::Link, "etc/l", "../../etc/shadow"),
         ] {
-            let e = walk_layer(3, MT, &raw_tar(kind, name, target)[..], |_| Ok(())).unwrap_err();
+            let e =
+                walk_layer(3, MT, &raw_member_tar(kind, name, target)[..], |_| Ok(())).unwrap_err();
             assert_eq!(e.kind(), crate::error::ErrorKind::Integrity, "{name}");
             let msg = e.to_string();
             assert!(

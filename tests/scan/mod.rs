@@ -120,3 +120,16 @@ pub fn code_only(text: &str) -> String {
 pub fn is_ident(ch: char) -> bool {
     ch.is_alphanumeric() || ch == '_'
 }
+
+/// Writes `files` (path under `src/`, text) into a fresh temp tree: the temp dir (removed
+/// when dropped) and its `src/`, for the guards' own tests.
+pub fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    for (rel, text) in files {
+        let p = src.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    (dir, src)
+}
