@@ -10,7 +10,7 @@ use oci_spec::image::{Descriptor, ImageIndex, ImageManifest, Platform};
 use tokio::io::AsyncReadExt;
 use tokio::sync::Semaphore;
 
-use crate::blob::FetchedManifest;
+use crate::blob::{ChunkStream, FetchedManifest};
 use crate::digest::{Digest, VerifyingReader};
 use crate::error::{Error, ErrorKind, Result};
 use crate::manifest::{
@@ -342,6 +342,16 @@ struct Held<'a> {
     bytes: Vec<u8>,
 }
 
+impl Held<'_> {
+    /// Whether the blob `desc` names, from byte `offset`, is the one held in memory.
+    fn holds(&self, desc: &Descriptor, offset: u64) -> bool {
+        self.digest
+            .as_ref()
+            .is_some_and(|d| desc.digest().as_ref() == d.to_string())
+            && offset <= self.bytes.len() as u64
+    }
+}
+
 #[async_trait::async_trait]
 impl ImageSource for Held<'_> {
     fn describe(&self) -> String {
@@ -354,14 +364,19 @@ impl ImageSource for Held<'_> {
         self.inner.manifest(digest).await
     }
     async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<crate::blob::BlobStream> {
-        match &self.digest {
-            Some(d)
-                if desc.digest().as_ref() == d.to_string() && offset <= self.bytes.len() as u64 =>
-            {
-                let rest = self.bytes[offset as usize..].to_vec();
-                Ok(Box::pin(std::io::Cursor::new(rest)))
-            }
-            _ => self.inner.blob(desc, offset).await,
+        if self.holds(desc, offset) {
+            let rest = self.bytes[offset as usize..].to_vec();
+            Ok(Box::pin(std::io::Cursor::new(rest)))
+        } else {
+            self.inner.blob(desc, offset).await
+        }
+    }
+    async fn blob_chunks(&self, desc: &Descriptor, offset: u64) -> Result<ChunkStream> {
+        // Anything but the held config: the source's own chunks (a registry's, no copy).
+        if self.holds(desc, offset) {
+            Ok(crate::transport::chunks_of(self.blob(desc, offset).await?))
+        } else {
+            self.inner.blob_chunks(desc, offset).await
         }
     }
     fn mount_origin(&self) -> Option<crate::transport::MountOrigin> {

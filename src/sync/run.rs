@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use oci_spec::image::Descriptor;
 use tokio::sync::Semaphore;
 
-use crate::blob::{BlobStream, FetchedManifest};
+use crate::blob::{BlobStream, ChunkStream, FetchedManifest};
 use crate::copy::{CopyOptions, Platforms, copy_image, filtered_index};
 use crate::digest::Digest;
 use crate::error::{Error, ErrorKind, Hint, Result};
@@ -390,6 +390,9 @@ impl<S: ImageSource> ImageSource for Watched<S> {
     }
     async fn blob(&self, desc: &Descriptor, offset: u64) -> Result<BlobStream> {
         self.watch(self.inner.blob(desc, offset).await)
+    }
+    async fn blob_chunks(&self, desc: &Descriptor, offset: u64) -> Result<ChunkStream> {
+        self.watch(self.inner.blob_chunks(desc, offset).await)
     }
     fn mount_origin(&self) -> Option<MountOrigin> {
         self.inner.mount_origin()

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use oci_spec::image::Descriptor;
 
-use super::{BlobStream, FetchedManifest, ImageSource, MountOrigin};
+use super::{BlobStream, ChunkStream, FetchedManifest, ImageSource, MountOrigin};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 
@@ -115,6 +115,14 @@ impl ImageSource for EditedSource {
             Some(NewBlob::Path(p)) => file_stream(p, offset).await,
         }
     }
+    async fn blob_chunks(&self, desc: &Descriptor, offset: u64) -> Result<ChunkStream> {
+        // The inner source's own chunks (a registry's, without a copy) for what is not new.
+        if self.blobs.contains_key(&desc.digest().to_string()) {
+            Ok(super::chunks_of(self.blob(desc, offset).await?))
+        } else {
+            self.inner.blob_chunks(desc, offset).await
+        }
+    }
     fn mount_origin(&self) -> Option<MountOrigin> {
         self.inner.mount_origin()
     }
@@ -208,6 +216,9 @@ impl ImageSource for UnionSource {
     async fn blob(&self, d: &Descriptor, offset: u64) -> Result<BlobStream> {
         self.of(d).blob(d, offset).await
     }
+    async fn blob_chunks(&self, d: &Descriptor, offset: u64) -> Result<ChunkStream> {
+        self.of(d).blob_chunks(d, offset).await
+    }
     fn mount_origin(&self) -> Option<MountOrigin> {
         self.sources[0].mount_origin()
     }
@@ -296,5 +307,69 @@ mod tests {
         };
         assert!(err.to_string().contains("no blob"), "{err}");
         assert!(src.manifest(&Digest::sha256_of(b"x")).await.is_err());
+    }
+
+    /// A source that serves blobs only as chunks (as a registry hands on what it received):
+    /// `blob` fails, so a wrapper that reads through it instead of `blob_chunks` is caught.
+    struct ChunksOnly;
+    #[async_trait]
+    impl ImageSource for ChunksOnly {
+        fn describe(&self) -> String {
+            "docker://reg/app".into()
+        }
+        async fn root_manifest(&self) -> Result<FetchedManifest> {
+            Err(Error::not_found("no root"))
+        }
+        async fn manifest(&self, d: &Digest) -> Result<FetchedManifest> {
+            Err(Error::not_found(format!("no manifest {d}")))
+        }
+        async fn blob(&self, _d: &Descriptor, _offset: u64) -> Result<BlobStream> {
+            Err(Error::other("read through blob(), not blob_chunks()"))
+        }
+        async fn blob_chunks(&self, _d: &Descriptor, _offset: u64) -> Result<ChunkStream> {
+            let chunks = vec![
+                Ok(Bytes::from_static(b"inner ")),
+                Ok(Bytes::from_static(b"chunks")),
+            ];
+            Ok(Box::pin(futures_util::stream::iter(chunks)))
+        }
+    }
+
+    async fn collect(mut s: ChunkStream) -> Vec<u8> {
+        use futures_util::StreamExt;
+        let mut out = Vec::new();
+        while let Some(b) = s.next().await {
+            out.extend_from_slice(&b.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn wrappers_hand_on_the_inner_sources_chunks_and_serve_new_blobs_themselves() {
+        let root = FetchedManifest {
+            digest: Digest::sha256_of(b"{}"),
+            bytes: b"{}".to_vec(),
+            media_type: "application/vnd.oci.image.manifest.v1+json".into(),
+        };
+        let new = b"new config".to_vec();
+        let inner: Arc<dyn ImageSource> = Arc::new(ChunksOnly);
+        let edited = EditedSource::new(inner.clone(), root).with_blob(
+            &Digest::sha256_of(&new),
+            NewBlob::Bytes(Bytes::from(new.clone())),
+        );
+        let old = desc(b"inner chunks");
+        assert_eq!(
+            collect(edited.blob_chunks(&old, 0).await.unwrap()).await,
+            b"inner chunks"
+        );
+        assert_eq!(
+            collect(edited.blob_chunks(&desc(&new), 4).await.unwrap()).await,
+            b"config"
+        );
+        let union = UnionSource::new(inner);
+        assert_eq!(
+            collect(union.blob_chunks(&old, 0).await.unwrap()).await,
+            b"inner chunks"
+        );
     }
 }

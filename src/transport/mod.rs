@@ -67,11 +67,7 @@ pub trait ImageSource: Send + Sync {
     /// chunks (a registry) hands them on as they came, without a copy. The default reads
     /// [`ImageSource::blob`] in 256 KiB chunks.
     async fn blob_chunks(&self, desc: &Descriptor, offset: u64) -> Result<ChunkStream> {
-        let reader = self.blob(desc, offset).await?;
-        Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
-            reader,
-            256 << 10,
-        )))
+        Ok(chunks_of(self.blob(desc, offset).await?))
     }
     /// The registry repository this source reads from, when a same-registry destination could
     /// mount its blobs; `None` for files.
@@ -86,6 +82,15 @@ pub trait ImageSource: Send + Sync {
     async fn check_blob(&self, _desc: &Descriptor) -> Option<crate::error::Error> {
         None
     }
+}
+
+/// `reader` as a stream of 256 KiB chunks: [`ImageSource::blob_chunks`] of a source whose
+/// bytes are not received in chunks (a file, bytes in memory).
+pub fn chunks_of(reader: BlobStream) -> ChunkStream {
+    Box::pin(tokio_util::io::ReaderStream::with_capacity(
+        reader,
+        256 << 10,
+    ))
 }
 
 /// Where images are written. Blobs first, then manifests children-first, then
