@@ -71,7 +71,8 @@ fn upload_bytes(proxy: &FaultProxy) -> u64 {
 }
 
 /// Starts `imgctl copy from to`, waits until the registry has accepted at least `want`
-/// bytes of uploads through `proxy`, then sends `signal` (`KILL` or `INT`) and waits for it.
+/// bytes of uploads through `proxy` and imgctl has saved its session that far, then sends
+/// `signal` (`KILL` or `INT`) and waits for it.
 fn interrupt_push(sb: &Imgctl, proxy: &FaultProxy, from: &str, to: &str, want: u64, signal: &str) {
     let mut cmd = sb.cmd();
     // A non-interactive shell starts background jobs with SIGINT ignored, and children
@@ -104,6 +105,26 @@ fn interrupt_push(sb: &Imgctl, proxy: &FaultProxy, from: &str, to: &str, want: u
             panic!("imgctl ended before it was interrupted: {status:?}");
         }
         std::thread::sleep(Duration::from_millis(5));
+    }
+    // The registry's answer to the chunk that crossed `want` is still on its way to imgctl,
+    // which saves the session right after reading it. Interrupted in that instant (as under
+    // load it can be), the saved session lags the registry, which then refuses it: a
+    // legitimate fresh start, but not the case this test measures. So the signal waits until
+    // the session on disk has caught up; it then lands while the next chunk is on the wire.
+    let caught_up = Instant::now();
+    while !saved_sessions(sb)
+        .iter()
+        .any(|s| s["offset"].as_u64().is_some_and(|o| o >= want))
+    {
+        assert!(
+            caught_up.elapsed() < Duration::from_secs(30),
+            "no session saved past {want} bytes: {:?}",
+            saved_sessions(sb)
+        );
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("imgctl ended before it was interrupted: {status:?}");
+        }
+        std::thread::sleep(Duration::from_millis(1));
     }
     let sent = std::process::Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
